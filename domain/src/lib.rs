@@ -1,0 +1,14 @@
+//! Tongban's domain: the rules of government service centers, free of IO and frameworks.
+
+pub mod audit;
+pub mod error;
+pub mod identity;
+pub mod page;
+pub mod policy;
+pub mod ports;
+pub mod region;
+pub mod service;
+pub mod session;
+pub mod tenant;
+
+pub use error::{Error, Result};

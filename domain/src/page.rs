@@ -1,0 +1,86 @@
+//! Keyset pagination with totals.
+
+use crate::error::Error;
+
+pub const MAX_PAGE: u32 = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub first: u32,
+    /// The opaque cursor of the last row seen.
+    pub after: Option<String>,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest {
+            first: 50,
+            after: None,
+        }
+    }
+}
+
+impl PageRequest {
+    pub fn parse(first: i32, after: Option<String>) -> Result<Self, Error> {
+        if first < 1 || first > MAX_PAGE as i32 {
+            return Err(Error::invalid(format!("每页条数须在1至{MAX_PAGE}之间")));
+        }
+        Ok(PageRequest {
+            first: first as u32,
+            after: after.filter(|a| !a.is_empty()),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next: bool,
+    pub end_cursor: Option<String>,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `first + 1` rows fetched after the cursor.
+    pub fn from_rows(
+        mut rows: Vec<T>,
+        req: &PageRequest,
+        total: u64,
+        cursor: impl Fn(&T) -> String,
+    ) -> Self {
+        let has_next = rows.len() > req.first as usize;
+        rows.truncate(req.first as usize);
+        let end_cursor = rows.last().map(cursor);
+        Page {
+            items: rows,
+            has_next,
+            end_cursor,
+            total,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            has_next: self.has_next,
+            end_cursor: self.end_cursor,
+            total: self.total,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_know_whether_more_follow() {
+        let req = PageRequest::parse(2, None).expect("valid");
+        let p = Page::from_rows(vec![1, 2, 3], &req, 3, |n| n.to_string());
+        assert_eq!(p.items, [1, 2]);
+        assert!(p.has_next);
+        assert_eq!(p.end_cursor.as_deref(), Some("2"));
+        assert!(PageRequest::parse(0, None).is_err());
+        assert!(PageRequest::parse(201, None).is_err());
+    }
+}

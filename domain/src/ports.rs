@@ -1,0 +1,130 @@
+//! Ports: what the domain needs from the outside world. `infra` implements them.
+//! Every write method is one unit of work: the adapter applies the change and appends the audit
+//! record in one transaction, with the scope set for row-level security.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::audit::{AuditEntry, AuditRecord};
+use crate::error::Result;
+use crate::identity::{Credentials, ServiceAccount, User};
+use crate::page::{Page, PageRequest};
+use crate::region::{AdminLevel, RegionCode};
+use crate::session::{AccessClaims, RefreshToken};
+use crate::tenant::{Scope, Tenant};
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TenantQuery {
+    pub scope: Option<Scope>,
+    pub parent: Option<RegionCode>,
+    pub level: Option<AdminLevel>,
+    pub page: PageRequest,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportStats {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+#[async_trait]
+pub trait TenantRepo: Send + Sync {
+    /// Tenant identity is public; no scope needed to read one.
+    async fn get(&self, code: &RegionCode) -> Result<Option<Tenant>>;
+    async fn get_many(&self, codes: &[RegionCode]) -> Result<Vec<Tenant>>;
+    async fn list(&self, q: &TenantQuery) -> Result<Page<Tenant>>;
+    async fn count(&self) -> Result<u64>;
+    /// Levels of those of `codes` that are stored.
+    async fn levels(&self, codes: &[RegionCode]) -> Result<HashMap<RegionCode, AdminLevel>>;
+    /// Inserts or updates the tenants (parents first) in one transaction.
+    async fn import(&self, tenants: &[Tenant], audit: AuditRecord) -> Result<ImportStats>;
+    async fn set_root(&self, code: &RegionCode, root: bool, audit: AuditRecord) -> Result<()>;
+    /// The topmost tenants, in code order.
+    async fn roots(&self) -> Result<Vec<Tenant>>;
+}
+
+#[async_trait]
+pub trait UserRepo: Send + Sync {
+    /// Authentication looks users up before any scope exists.
+    async fn credentials_by_username(&self, username: &str) -> Result<Option<Credentials>>;
+    async fn get(&self, scope: &Scope, id: Uuid) -> Result<Option<User>>;
+    async fn get_many(&self, scope: &Scope, ids: &[Uuid]) -> Result<Vec<User>>;
+    /// CONFLICT when the user name is taken.
+    async fn create(&self, user: &User, password_hash: &str, audit: AuditRecord) -> Result<()>;
+    async fn create_service_account(
+        &self,
+        account: &ServiceAccount,
+        audit: AuditRecord,
+    ) -> Result<()>;
+    async fn service_account_by_client_id(&self, client_id: &str)
+    -> Result<Option<ServiceAccount>>;
+}
+
+#[async_trait]
+pub trait SessionRepo: Send + Sync {
+    async fn insert(&self, token: &RefreshToken, audit: AuditRecord) -> Result<()>;
+    async fn by_hash(&self, token_hash: &str) -> Result<Option<RefreshToken>>;
+    /// Marks `old` used and stores `new`; false (and nothing stored) when `old` was used already.
+    async fn rotate(
+        &self,
+        old: Uuid,
+        used_at: DateTime<Utc>,
+        new: &RefreshToken,
+        audit: AuditRecord,
+    ) -> Result<bool>;
+    async fn revoke_family(
+        &self,
+        family: Uuid,
+        at: DateTime<Utc>,
+        audit: AuditRecord,
+    ) -> Result<()>;
+}
+
+#[async_trait]
+pub trait AuditRepo: Send + Sync {
+    async fn append(&self, record: AuditRecord) -> Result<()>;
+    /// Newest first.
+    async fn list(&self, tenant: &RegionCode, page: &PageRequest) -> Result<Page<AuditEntry>>;
+    /// The whole chain in `seq` order and the stored chain head.
+    async fn chain(&self, tenant: &RegionCode) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)>;
+}
+
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    async fn hash(&self, password: &str) -> Result<String>;
+    async fn verify(&self, password: &str, hash: &str) -> Result<bool>;
+}
+
+/// Random secrets and their one-way fingerprints.
+pub trait Secrets: Send + Sync {
+    /// A URL-safe random token of 256 bits.
+    fn random_token(&self) -> String;
+    /// A fingerprint for looking a high-entropy token up (SHA-256).
+    fn fingerprint(&self, token: &str) -> String;
+}
+
+pub trait TokenSigner: Send + Sync {
+    fn sign(&self, claims: &AccessClaims) -> Result<String>;
+    /// UNAUTHENTICATED for a bad signature, wrong algorithm, `none`, expiry or malformed token.
+    fn verify(&self, token: &str) -> Result<AccessClaims>;
+}
+
+/// Shared short-lived state: Redis, or process memory without it.
+#[async_trait]
+pub trait Ephemeral: Send + Sync {
+    /// Counts a hit in the window; RATE_LIMITED past `limit`.
+    async fn rate_limit(&self, key: &str, limit: u32, window: Duration) -> Result<()>;
+    /// Clears a counter (after a successful login).
+    async fn reset(&self, key: &str) -> Result<()>;
+    async fn revoke(&self, jti: &str, ttl: Duration) -> Result<()>;
+    async fn is_revoked(&self, jti: &str) -> Result<bool>;
+}

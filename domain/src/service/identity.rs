@@ -1,0 +1,398 @@
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use crate::audit::AuditRecord;
+use crate::error::{Error, Result};
+use crate::identity::{
+    Actor, ActorKind, DisplayName, NewPassword, Role, Roles, ServiceAccount, User, Username,
+};
+use crate::policy::{Action, authorize, authorize_grant};
+use crate::region::RegionCode;
+use crate::session::{AccessClaims, RefreshToken, Session, SubjectKind};
+
+use super::Services;
+
+/// A precomputed argon2id hash of a random string: verified against when the user name is
+/// unknown, so that unknown and known names take the same time.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$lWs3J6PjVXkUC+OGV3QmYEXr6bsxA/DG3J0v3e4vOqQ";
+
+pub struct LoginRequest<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    /// The client address, for per-client rate limits.
+    pub client: &'a str,
+}
+
+pub struct NewUser {
+    pub tenant: RegionCode,
+    pub username: String,
+    pub password: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub department_id: Option<Uuid>,
+}
+
+pub struct NewServiceAccount {
+    pub account: ServiceAccount,
+    /// Shown once; only its fingerprint is stored.
+    pub client_secret: String,
+}
+
+fn bad_credentials() -> Error {
+    Error::unauthenticated("用户名或密码错误")
+}
+
+impl Services {
+    pub async fn login(&self, req: LoginRequest<'_>) -> Result<Session> {
+        let s = &self.settings;
+        let user_key = format!("login:user:{}", req.username.trim().to_ascii_lowercase());
+        self.ports
+            .ephemeral
+            .rate_limit(
+                &format!("login:client:{}", req.client),
+                s.login_attempts_per_client,
+                s.login_window,
+            )
+            .await?;
+        let creds = self
+            .ports
+            .users
+            .credentials_by_username(req.username.trim())
+            .await?;
+        let hash = creds
+            .as_ref()
+            .map_or(DUMMY_HASH, |c| c.password_hash.as_str());
+        let ok = self.ports.passwords.verify(req.password, hash).await? && creds.is_some();
+        let Some(creds) = creds.filter(|_| ok) else {
+            // Count the failure; past the limit the answer becomes RATE_LIMITED.
+            self.ports
+                .ephemeral
+                .rate_limit(&user_key, s.login_failures_per_user, s.login_window)
+                .await?;
+            return Err(bad_credentials());
+        };
+        // A locked user name stays locked even for the right password.
+        self.ports
+            .ephemeral
+            .rate_limit(&user_key, s.login_failures_per_user, s.login_window)
+            .await?;
+        self.ports.ephemeral.reset(&user_key).await?;
+        let user = creds.user;
+        let tenant = self.known_tenant(&user.tenant).await?;
+        let actor = Actor::user(&user, &tenant);
+        self.open_session(&actor, user, Uuid::now_v7(), "session.login")
+            .await
+    }
+
+    /// Issues an access token and a refresh token of `family`.
+    async fn open_session(
+        &self,
+        actor: &Actor,
+        user: User,
+        family: Uuid,
+        action: &str,
+    ) -> Result<Session> {
+        let now = self.now();
+        let refresh = self.ports.secrets.random_token();
+        let token = RefreshToken {
+            id: Uuid::now_v7(),
+            family,
+            user_id: user.id,
+            tenant: user.tenant,
+            token_hash: self.ports.secrets.fingerprint(&refresh),
+            issued_at: now,
+            expires_at: now + self.settings.refresh_ttl,
+            used_at: None,
+            revoked_at: None,
+        };
+        let audit = AuditRecord::new(actor, user.tenant, now, action, format!("user:{}", user.id));
+        self.ports.sessions.insert(&token, audit).await?;
+        let (access_token, expires_at) =
+            self.sign_access(actor, user.id, SubjectKind::User, Some(family))?;
+        Ok(Session {
+            access_token,
+            refresh_token: refresh,
+            expires_at,
+            user: Some(user),
+        })
+    }
+
+    fn sign_access(
+        &self,
+        actor: &Actor,
+        sub: Uuid,
+        kind: SubjectKind,
+        sid: Option<Uuid>,
+    ) -> Result<(String, chrono::DateTime<chrono::Utc>)> {
+        let now = self.now();
+        let exp = now + self.settings.access_ttl;
+        let name = match &actor.kind {
+            ActorKind::User { username, .. } => username.clone(),
+            ActorKind::Service { client_id, .. } => client_id.clone(),
+            ActorKind::System { name } => (*name).to_owned(),
+        };
+        let claims = AccessClaims {
+            sub,
+            kind,
+            name,
+            tenant: actor.tenant,
+            level: actor.level,
+            roles: actor.roles.clone(),
+            sid,
+            jti: Uuid::new_v4(),
+            iat: now.timestamp(),
+            exp: exp.timestamp(),
+        };
+        Ok((self.ports.tokens.sign(&claims)?, exp))
+    }
+
+    /// Rotates a refresh token. Presenting one that was already used revokes its whole family.
+    pub async fn refresh_session(&self, refresh_token: &str) -> Result<Session> {
+        let now = self.now();
+        let expired = || Error::unauthenticated("会话已过期，请重新登录");
+        let hash = self.ports.secrets.fingerprint(refresh_token.trim());
+        let old = self
+            .ports
+            .sessions
+            .by_hash(&hash)
+            .await?
+            .ok_or_else(expired)?;
+        if old.revoked_at.is_some() || old.expires_at <= now {
+            return Err(expired());
+        }
+        let scope = crate::tenant::Scope::only(&old.tenant);
+        let user = self
+            .ports
+            .users
+            .get(&scope, old.user_id)
+            .await?
+            .ok_or_else(expired)?;
+        let tenant = self.known_tenant(&user.tenant).await?;
+        let actor = Actor::user(&user, &tenant);
+        if old.used_at.is_none() {
+            let secret = self.ports.secrets.random_token();
+            let new = RefreshToken {
+                id: Uuid::now_v7(),
+                token_hash: self.ports.secrets.fingerprint(&secret),
+                issued_at: now,
+                expires_at: now + self.settings.refresh_ttl,
+                used_at: None,
+                revoked_at: None,
+                ..old.clone()
+            };
+            let audit = AuditRecord::new(
+                &actor,
+                user.tenant,
+                now,
+                "session.refresh",
+                format!("user:{}", user.id),
+            );
+            if self.ports.sessions.rotate(old.id, now, &new, audit).await? {
+                let (access_token, expires_at) =
+                    self.sign_access(&actor, user.id, SubjectKind::User, Some(old.family))?;
+                return Ok(Session {
+                    access_token,
+                    refresh_token: secret,
+                    expires_at,
+                    user: Some(user),
+                });
+            }
+        }
+        let audit = AuditRecord::new(
+            &actor,
+            user.tenant,
+            now,
+            "session.reuse_detected",
+            format!("user:{}", user.id),
+        );
+        self.ports
+            .sessions
+            .revoke_family(old.family, now, audit)
+            .await?;
+        Err(Error::unauthenticated(
+            "刷新令牌已被使用过，为安全起见该会话已注销，请重新登录",
+        ))
+    }
+
+    /// Turns a bearer token into the actor; revoked and invalid tokens are UNAUTHENTICATED.
+    pub async fn authenticate(&self, token: &str) -> Result<(Actor, AccessClaims)> {
+        let claims = self.ports.tokens.verify(token)?;
+        if self
+            .ports
+            .ephemeral
+            .is_revoked(&claims.jti.to_string())
+            .await?
+        {
+            return Err(Error::unauthenticated("令牌已注销，请重新登录"));
+        }
+        let kind = match claims.kind {
+            SubjectKind::User => ActorKind::User {
+                id: claims.sub,
+                username: claims.name.clone(),
+            },
+            SubjectKind::Service => ActorKind::Service {
+                id: claims.sub,
+                client_id: claims.name.clone(),
+            },
+        };
+        let actor = Actor {
+            kind,
+            tenant: claims.tenant,
+            level: claims.level,
+            roles: claims.roles.clone(),
+        };
+        Ok((actor, claims))
+    }
+
+    /// Revokes the access token and its session's refresh tokens.
+    pub async fn logout(&self, actor: &Actor, claims: &AccessClaims) -> Result<()> {
+        let now = self.now();
+        let ttl = (claims.exp - now.timestamp()).max(1) as u64;
+        self.ports
+            .ephemeral
+            .revoke(&claims.jti.to_string(), Duration::from_secs(ttl))
+            .await?;
+        let audit = AuditRecord::new(actor, actor.tenant, now, "session.logout", actor.name());
+        match claims.sid {
+            Some(family) => self.ports.sessions.revoke_family(family, now, audit).await,
+            None => self.ports.audit.append(audit).await,
+        }
+    }
+
+    pub async fn me(&self, actor: &Actor) -> Result<User> {
+        let id = actor
+            .user_id()
+            .ok_or_else(|| Error::forbidden("服务账号没有用户信息"))?;
+        self.ports
+            .users
+            .get(&actor.scope(), id)
+            .await?
+            .ok_or_else(|| Error::unauthenticated("用户不存在，请重新登录"))
+    }
+
+    pub async fn users_by_id(&self, actor: &Actor, ids: &[Uuid]) -> Result<Vec<User>> {
+        self.ports.users.get_many(&actor.scope(), ids).await
+    }
+
+    pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User> {
+        let tenant = self.known_tenant(&input.tenant).await?;
+        authorize(actor, Action::ManageUsers, &tenant)?;
+        let roles = Roles::new(input.roles)?;
+        for r in roles.iter() {
+            authorize_grant(actor, r, &tenant)?;
+        }
+        let username = Username::parse(&input.username)?;
+        let display_name = DisplayName::parse(&input.display_name)?;
+        let password = NewPassword::parse(&input.password)?;
+        let hash = self.ports.passwords.hash(password.expose()).await?;
+        let now = self.now();
+        let user = User {
+            id: Uuid::now_v7(),
+            tenant: tenant.code,
+            username: username.as_str().to_owned(),
+            display_name: display_name.as_str().to_owned(),
+            roles,
+            department_id: input.department_id,
+            created_at: now,
+        };
+        let audit = AuditRecord::new(actor, tenant.code, now, "user.create", format!("user:{}", user.id)).after(
+            serde_json::json!({ "username": user.username, "displayName": user.display_name, "roles": user.roles }),
+        );
+        self.ports.users.create(&user, &hash, audit).await?;
+        Ok(user)
+    }
+
+    pub async fn create_service_account(
+        &self,
+        actor: &Actor,
+        tenant: &RegionCode,
+        name: &str,
+    ) -> Result<NewServiceAccount> {
+        let tenant = self.known_tenant(tenant).await?;
+        authorize(actor, Action::ManageUsers, &tenant)?;
+        let name = DisplayName::parse(name)
+            .map_err(|_| Error::invalid("服务账号名称不能为空，且不超过50字"))?;
+        let now = self.now();
+        let client_secret = self.ports.secrets.random_token();
+        let account = ServiceAccount {
+            id: Uuid::now_v7(),
+            client_id: format!(
+                "svc-{}-{}",
+                tenant.code,
+                &Uuid::new_v4().simple().to_string()[..12]
+            ),
+            tenant: tenant.code,
+            name: name.as_str().to_owned(),
+            secret_hash: self.ports.secrets.fingerprint(&client_secret),
+            created_at: now,
+        };
+        let audit = AuditRecord::new(
+            actor,
+            tenant.code,
+            now,
+            "service_account.create",
+            account.client_id.clone(),
+        )
+        .after(serde_json::json!({ "name": account.name }));
+        self.ports
+            .users
+            .create_service_account(&account, audit)
+            .await?;
+        Ok(NewServiceAccount {
+            account,
+            client_secret,
+        })
+    }
+
+    /// Client-credentials grant: a token limited to the cross-area operations of the account's tenant.
+    pub async fn service_token(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        client: &str,
+    ) -> Result<Session> {
+        let s = &self.settings;
+        self.ports
+            .ephemeral
+            .rate_limit(
+                &format!("login:client:{client}"),
+                s.login_attempts_per_client,
+                s.login_window,
+            )
+            .await?;
+        let invalid = || Error::unauthenticated("客户端标识或密钥错误");
+        let account = self
+            .ports
+            .users
+            .service_account_by_client_id(client_id.trim())
+            .await?
+            .ok_or_else(invalid)?;
+        let given = self.ports.secrets.fingerprint(client_secret.trim());
+        if !constant_time_eq(given.as_bytes(), account.secret_hash.as_bytes()) {
+            return Err(invalid());
+        }
+        let tenant = self.known_tenant(&account.tenant).await?;
+        let actor = Actor::service(&account, &tenant);
+        let audit = AuditRecord::new(
+            &actor,
+            tenant.code,
+            self.now(),
+            "session.service_token",
+            account.client_id.clone(),
+        );
+        self.ports.audit.append(audit).await?;
+        let (access_token, expires_at) =
+            self.sign_access(&actor, account.id, SubjectKind::Service, None)?;
+        Ok(Session {
+            access_token,
+            refresh_token: String::new(),
+            expires_at,
+            user: None,
+        })
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

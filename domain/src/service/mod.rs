@@ -1,0 +1,84 @@
+//! Use-case services. Each method takes the actor, asks the policy, applies the rules and
+//! writes through the ports in one unit of work.
+
+mod audit;
+mod identity;
+mod tenants;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::audit::truncate_micros;
+use crate::error::{Error, Result};
+use crate::ports::{
+    AuditRepo, Clock, Ephemeral, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner,
+    UserRepo,
+};
+use crate::region::RegionCode;
+use crate::tenant::Tenant;
+
+pub use identity::{LoginRequest, NewServiceAccount, NewUser};
+
+/// Tunables that the deployment configures.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub access_ttl: chrono::Duration,
+    pub refresh_ttl: chrono::Duration,
+    /// Failed logins per user name within `login_window` before RATE_LIMITED.
+    pub login_failures_per_user: u32,
+    /// Login attempts per client address within `login_window`.
+    pub login_attempts_per_client: u32,
+    pub login_window: std::time::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            access_ttl: chrono::Duration::minutes(15),
+            refresh_ttl: chrono::Duration::days(7),
+            login_failures_per_user: 5,
+            login_attempts_per_client: 30,
+            login_window: std::time::Duration::from_secs(300),
+        }
+    }
+}
+
+/// The ports the services use.
+#[derive(Clone)]
+pub struct Ports {
+    pub tenants: Arc<dyn TenantRepo>,
+    pub users: Arc<dyn UserRepo>,
+    pub sessions: Arc<dyn SessionRepo>,
+    pub audit: Arc<dyn AuditRepo>,
+    pub passwords: Arc<dyn PasswordHasher>,
+    pub secrets: Arc<dyn Secrets>,
+    pub tokens: Arc<dyn TokenSigner>,
+    pub ephemeral: Arc<dyn Ephemeral>,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[derive(Clone)]
+pub struct Services {
+    pub ports: Ports,
+    pub settings: Settings,
+}
+
+impl Services {
+    pub fn new(ports: Ports, settings: Settings) -> Self {
+        Services { ports, settings }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        truncate_micros(self.ports.clock.now())
+    }
+
+    /// A tenant by code, or INVALID_INPUT naming the unknown code.
+    pub(crate) async fn known_tenant(&self, code: &RegionCode) -> Result<Tenant> {
+        self.ports
+            .tenants
+            .get(code)
+            .await?
+            .ok_or_else(|| Error::invalid(format!("区划代码 {code} 不存在")))
+    }
+}

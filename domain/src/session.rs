@@ -1,0 +1,54 @@
+//! Sessions: short-lived access tokens and rotating refresh tokens.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::identity::{Roles, User};
+use crate::region::{AdminLevel, RegionCode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectKind {
+    User,
+    Service,
+}
+
+/// What an access token asserts. Roles travel in the token; it lives minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub sub: Uuid,
+    pub kind: SubjectKind,
+    /// User name or client id.
+    pub name: String,
+    pub tenant: RegionCode,
+    pub level: AdminLevel,
+    pub roles: Roles,
+    /// The refresh-token family (session) this token belongs to.
+    pub sid: Option<Uuid>,
+    pub jti: Uuid,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    pub id: Uuid,
+    pub family: Uuid,
+    pub user_id: Uuid,
+    pub tenant: RegionCode,
+    pub token_hash: String,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    /// Empty for service accounts: they ask again with their credentials.
+    pub refresh_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: Option<User>,
+}
