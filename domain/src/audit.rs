@@ -26,13 +26,7 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    pub fn new(
-        actor: &Actor,
-        tenant: RegionCode,
-        at: DateTime<Utc>,
-        action: &str,
-        target: impl Into<String>,
-    ) -> Self {
+    pub fn new(actor: &Actor, tenant: RegionCode, at: DateTime<Utc>, action: &str, target: impl Into<String>) -> Self {
         AuditRecord {
             tenant,
             at: truncate_micros(at),
@@ -103,20 +97,12 @@ pub struct AuditVerification {
 /// Verifies a tenant's chain (entries in `seq` order) against the chain head kept beside it.
 pub fn verify_chain(entries: &[AuditEntry], head: Option<(i64, &str)>) -> AuditVerification {
     let mut prev = GENESIS.to_owned();
-    let mut expected_seq = 1;
-    for e in entries {
-        let ok = e.seq == expected_seq
-            && e.prev_hash == prev
-            && e.record.chain_hash(e.seq, &prev) == e.hash;
+    for (expected_seq, e) in (1..).zip(entries) {
+        let ok = e.seq == expected_seq && e.prev_hash == prev && e.record.chain_hash(e.seq, &prev) == e.hash;
         if !ok {
-            return AuditVerification {
-                entries: entries.len() as u64,
-                intact: false,
-                first_broken_id: Some(e.id),
-            };
+            return AuditVerification { entries: entries.len() as u64, intact: false, first_broken_id: Some(e.id) };
         }
         prev = e.hash.clone();
-        expected_seq += 1;
     }
     let last = entries.last().map(|e| (e.seq, e.hash.as_str()));
     let head_ok = match (head, last) {
@@ -124,11 +110,7 @@ pub fn verify_chain(entries: &[AuditEntry], head: Option<(i64, &str)>) -> AuditV
         (Some((hs, hh)), Some((ls, lh))) => hs == ls && hh == lh,
         _ => false,
     };
-    AuditVerification {
-        entries: entries.len() as u64,
-        intact: head_ok,
-        first_broken_id: None,
-    }
+    AuditVerification { entries: entries.len() as u64, intact: head_ok, first_broken_id: None }
 }
 
 #[cfg(test)]
@@ -140,10 +122,7 @@ mod tests {
     fn chain(n: usize) -> Vec<AuditEntry> {
         let code = RegionCode::parse("610426000000").expect("valid");
         let actor = Actor {
-            kind: ActorKind::User {
-                id: uuid::Uuid::nil(),
-                username: "ys_admin".into(),
-            },
+            kind: ActorKind::User { id: uuid::Uuid::nil(), username: "ys_admin".into() },
             tenant: code,
             level: AdminLevel::County,
             roles: Roles::new(vec![Role::CenterAdmin]).expect("roles"),
@@ -151,22 +130,10 @@ mod tests {
         let mut prev = GENESIS.to_owned();
         (1..=n as i64)
             .map(|seq| {
-                let r = AuditRecord::new(
-                    &actor,
-                    code,
-                    Utc::now(),
-                    "user.create",
-                    format!("user:{seq}"),
-                )
-                .after(serde_json::json!({"n": seq}));
+                let r = AuditRecord::new(&actor, code, Utc::now(), "user.create", format!("user:{seq}"))
+                    .after(serde_json::json!({"n": seq}));
                 let hash = r.chain_hash(seq, &prev);
-                let e = AuditEntry {
-                    id: seq * 10,
-                    seq,
-                    record: r,
-                    prev_hash: prev.clone(),
-                    hash: hash.clone(),
-                };
+                let e = AuditEntry { id: seq * 10, seq, record: r, prev_hash: prev.clone(), hash: hash.clone() };
                 prev = hash;
                 e
             })
@@ -181,14 +148,7 @@ mod tests {
     fn intact_chain_verifies() {
         let c = chain(5);
         let v = verify_chain(&c, head(&c));
-        assert_eq!(
-            v,
-            AuditVerification {
-                entries: 5,
-                intact: true,
-                first_broken_id: None
-            }
-        );
+        assert_eq!(v, AuditVerification { entries: 5, intact: true, first_broken_id: None });
     }
 
     #[test]

@@ -60,20 +60,14 @@ impl Role {
 
     /// Roles whose reach is the own tenant and its descendants (else the own tenant only).
     pub fn reaches_descendants(self) -> bool {
-        matches!(
-            self,
-            Role::PlatformAdmin | Role::CenterAdmin | Role::CatalogueAdmin | Role::Supervisor
-        )
+        matches!(self, Role::PlatformAdmin | Role::CenterAdmin | Role::CatalogueAdmin | Role::Supervisor)
     }
 }
 
 impl FromStr for Role {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s.trim())
-            .ok_or_else(|| Error::invalid(format!("角色“{s}”无效")))
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or_else(|| Error::invalid(format!("角色“{s}”无效")))
     }
 }
 
@@ -99,20 +93,11 @@ impl Roles {
 
     /// Parses the stored comma-separated form.
     pub fn parse_stored(s: &str) -> Result<Self, Error> {
-        Roles::new(
-            s.split(',')
-                .filter(|p| !p.is_empty())
-                .map(Role::from_str)
-                .collect::<Result<_, _>>()?,
-        )
+        Roles::new(s.split(',').filter(|p| !p.is_empty()).map(Role::from_str).collect::<Result<_, _>>()?)
     }
 
     pub fn to_stored(&self) -> String {
-        self.0
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
+        self.0.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
     }
 
     pub fn contains(&self, r: Role) -> bool {
@@ -131,9 +116,7 @@ impl Username {
     pub fn parse(s: &str) -> Result<Self, Error> {
         let s = s.trim();
         let ok_len = (3..=64).contains(&s.chars().count());
-        let ok_chars = s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'));
+        let ok_chars = s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'));
         if !ok_len || !ok_chars {
             return Err(Error::invalid("用户名须为3至64位字母、数字或 _ - . @ 字符"));
         }
@@ -161,9 +144,7 @@ impl NewPassword {
             s.chars().any(|c| !c.is_ascii_alphanumeric()),
         ];
         if classes.iter().filter(|b| **b).count() < 3 {
-            return Err(Error::invalid(
-                "密码须包含大写字母、小写字母、数字、符号中的至少三类",
-            ));
+            return Err(Error::invalid("密码须包含大写字母、小写字母、数字、符号中的至少三类"));
         }
         Ok(NewPassword(s.to_owned()))
     }
@@ -251,10 +232,7 @@ pub struct Actor {
 impl Actor {
     pub fn user(user: &User, tenant: &Tenant) -> Actor {
         Actor {
-            kind: ActorKind::User {
-                id: user.id,
-                username: user.username.clone(),
-            },
+            kind: ActorKind::User { id: user.id, username: user.username.clone() },
             tenant: user.tenant,
             level: tenant.level,
             roles: user.roles.clone(),
@@ -263,10 +241,7 @@ impl Actor {
 
     pub fn service(account: &ServiceAccount, tenant: &Tenant) -> Actor {
         Actor {
-            kind: ActorKind::Service {
-                id: account.id,
-                client_id: account.client_id.clone(),
-            },
+            kind: ActorKind::Service { id: account.id, client_id: account.client_id.clone() },
             tenant: account.tenant,
             level: tenant.level,
             roles: Roles(Vec::new()),
@@ -327,18 +302,12 @@ mod tests {
         assert!(NewPassword::parse("short1A!").is_err());
         assert!(NewPassword::parse("alllowercaseletters").is_err());
         assert!(NewPassword::parse("Tongban@2026").is_ok());
-        assert_eq!(
-            format!("{:?}", NewPassword::parse("Tongban@2026").expect("ok")),
-            "NewPassword(***)"
-        );
+        assert_eq!(format!("{:?}", NewPassword::parse("Tongban@2026").expect("ok")), "NewPassword(***)");
     }
 
     #[test]
     fn usernames_are_ascii_and_lowercased() {
-        assert_eq!(
-            Username::parse(" YS_Admin ").expect("ok").as_str(),
-            "ys_admin"
-        );
+        assert_eq!(Username::parse(" YS_Admin ").expect("ok").as_str(), "ys_admin");
         assert!(Username::parse("张三").is_err());
         assert!(Username::parse("ab").is_err());
     }

@@ -1,6 +1,7 @@
 //! Tongban's domain: the rules of government service centers, free of IO and frameworks.
 
 pub mod audit;
+pub mod calendar;
 pub mod error;
 pub mod identity;
 pub mod page;

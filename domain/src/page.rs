@@ -13,10 +13,7 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        PageRequest {
-            first: 50,
-            after: None,
-        }
+        PageRequest { first: 50, after: None }
     }
 }
 
@@ -25,10 +22,7 @@ impl PageRequest {
         if first < 1 || first > MAX_PAGE as i32 {
             return Err(Error::invalid(format!("每页条数须在1至{MAX_PAGE}之间")));
         }
-        Ok(PageRequest {
-            first: first as u32,
-            after: after.filter(|a| !a.is_empty()),
-        })
+        Ok(PageRequest { first: first as u32, after: after.filter(|a| !a.is_empty()) })
     }
 }
 
@@ -42,21 +36,11 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// Builds a page from up to `first + 1` rows fetched after the cursor.
-    pub fn from_rows(
-        mut rows: Vec<T>,
-        req: &PageRequest,
-        total: u64,
-        cursor: impl Fn(&T) -> String,
-    ) -> Self {
+    pub fn from_rows(mut rows: Vec<T>, req: &PageRequest, total: u64, cursor: impl Fn(&T) -> String) -> Self {
         let has_next = rows.len() > req.first as usize;
         rows.truncate(req.first as usize);
         let end_cursor = rows.last().map(cursor);
-        Page {
-            items: rows,
-            has_next,
-            end_cursor,
-            total,
-        }
+        Page { items: rows, has_next, end_cursor, total }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {

@@ -61,10 +61,7 @@ impl Action {
 
     /// Actions that only ever apply to the actor's own tenant, whatever the role's reach.
     fn own_tenant_only(self) -> bool {
-        matches!(
-            self,
-            Action::HandleCases | Action::DecideCases | Action::CrossArea
-        )
+        matches!(self, Action::HandleCases | Action::DecideCases | Action::CrossArea)
     }
 }
 
@@ -85,10 +82,7 @@ pub fn authorize(actor: &Actor, action: Action, tenant: &Tenant) -> Result<(), E
         return Ok(());
     }
     if action.own_tenant_only() && actor.tenant != tenant.code {
-        return Err(Error::forbidden(format!(
-            "只能{}本单位的业务",
-            action.label()
-        )));
+        return Err(Error::forbidden(format!("只能{}本单位的业务", action.label())));
     }
     if action == Action::ManageCatalogue && !(tenant.root && actor.tenant == tenant.code) {
         return Err(Error::forbidden("基本目录只能由根租户的目录管理员维护"));
@@ -106,10 +100,7 @@ pub fn authorize_grant(actor: &Actor, role: Role, tenant: &Tenant) -> Result<(),
         return Err(Error::forbidden("只有平台管理员可以授予平台管理员角色"));
     }
     if role == Role::CatalogueAdmin && !tenant.root {
-        return Err(Error::invalid(format!(
-            "{}不是根租户，不能设置目录管理员",
-            tenant.name
-        )));
+        return Err(Error::invalid(format!("{}不是根租户，不能设置目录管理员", tenant.name)));
     }
     if role == Role::StationStaff && !tenant.level.is_station() {
         return Err(Error::invalid("站点人员只能属于乡镇或村级租户"));
@@ -128,21 +119,12 @@ mod tests {
     use uuid::Uuid;
 
     fn tenant(code: &str, level: AdminLevel, root: bool) -> Tenant {
-        Tenant {
-            code: RegionCode::parse(code).expect("valid"),
-            name: code.into(),
-            level,
-            parent: None,
-            root,
-        }
+        Tenant { code: RegionCode::parse(code).expect("valid"), name: code.into(), level, parent: None, root }
     }
 
     fn actor(t: &Tenant, roles: &[Role]) -> Actor {
         Actor {
-            kind: ActorKind::User {
-                id: Uuid::nil(),
-                username: "u".into(),
-            },
+            kind: ActorKind::User { id: Uuid::nil(), username: "u".into() },
             tenant: t.code,
             level: t.level,
             roles: Roles::new(roles.to_vec()).expect("roles"),
@@ -160,10 +142,7 @@ mod tests {
         let ys_admin = actor(&ys, &[Role::CenterAdmin]);
         assert!(authorize(&ys_admin, Action::ViewTenant, &ys).is_ok());
         assert!(authorize(&ys_admin, Action::ViewTenant, &jj).is_ok());
-        assert_eq!(
-            authorize(&ys_admin, Action::ViewTenant, &qd).map_err(|e| e.code()),
-            Err("FORBIDDEN")
-        );
+        assert_eq!(authorize(&ys_admin, Action::ViewTenant, &qd).map_err(|e| e.code()), Err("FORBIDDEN"));
         assert!(authorize(&ys_admin, Action::ViewTenant, &city).is_err());
 
         let clerk = actor(&jj, &[Role::StationStaff]);
@@ -205,10 +184,7 @@ mod tests {
         let ys = tenant("610426000000", AdminLevel::County, false);
         let jj = tenant("610426001000", AdminLevel::Town, false);
         let mut svc = actor(&ys, &[Role::WindowStaff]);
-        svc.kind = ActorKind::Service {
-            id: Uuid::nil(),
-            client_id: "c".into(),
-        };
+        svc.kind = ActorKind::Service { id: Uuid::nil(), client_id: "c".into() };
         assert!(authorize(&svc, Action::CrossArea, &ys).is_ok());
         assert!(authorize(&svc, Action::CrossArea, &jj).is_err());
         assert!(authorize(&svc, Action::ViewTenant, &ys).is_err());

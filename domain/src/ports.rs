@@ -60,13 +60,8 @@ pub trait UserRepo: Send + Sync {
     async fn get_many(&self, scope: &Scope, ids: &[Uuid]) -> Result<Vec<User>>;
     /// CONFLICT when the user name is taken.
     async fn create(&self, user: &User, password_hash: &str, audit: AuditRecord) -> Result<()>;
-    async fn create_service_account(
-        &self,
-        account: &ServiceAccount,
-        audit: AuditRecord,
-    ) -> Result<()>;
-    async fn service_account_by_client_id(&self, client_id: &str)
-    -> Result<Option<ServiceAccount>>;
+    async fn create_service_account(&self, account: &ServiceAccount, audit: AuditRecord) -> Result<()>;
+    async fn service_account_by_client_id(&self, client_id: &str) -> Result<Option<ServiceAccount>>;
 }
 
 #[async_trait]
@@ -74,19 +69,8 @@ pub trait SessionRepo: Send + Sync {
     async fn insert(&self, token: &RefreshToken, audit: AuditRecord) -> Result<()>;
     async fn by_hash(&self, token_hash: &str) -> Result<Option<RefreshToken>>;
     /// Marks `old` used and stores `new`; false (and nothing stored) when `old` was used already.
-    async fn rotate(
-        &self,
-        old: Uuid,
-        used_at: DateTime<Utc>,
-        new: &RefreshToken,
-        audit: AuditRecord,
-    ) -> Result<bool>;
-    async fn revoke_family(
-        &self,
-        family: Uuid,
-        at: DateTime<Utc>,
-        audit: AuditRecord,
-    ) -> Result<()>;
+    async fn rotate(&self, old: Uuid, used_at: DateTime<Utc>, new: &RefreshToken, audit: AuditRecord) -> Result<bool>;
+    async fn revoke_family(&self, family: Uuid, at: DateTime<Utc>, audit: AuditRecord) -> Result<()>;
 }
 
 #[async_trait]

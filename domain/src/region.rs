@@ -18,13 +18,8 @@ pub enum AdminLevel {
 }
 
 impl AdminLevel {
-    pub const ALL: [AdminLevel; 5] = [
-        AdminLevel::Province,
-        AdminLevel::City,
-        AdminLevel::County,
-        AdminLevel::Town,
-        AdminLevel::Village,
-    ];
+    pub const ALL: [AdminLevel; 5] =
+        [AdminLevel::Province, AdminLevel::City, AdminLevel::County, AdminLevel::Town, AdminLevel::Village];
 
     /// How many leading digits of a code identify an area of this level.
     pub fn significant_digits(self) -> usize {
@@ -83,9 +78,7 @@ impl FromStr for AdminLevel {
             "county" => Ok(AdminLevel::County),
             "town" => Ok(AdminLevel::Town),
             "village" => Ok(AdminLevel::Village),
-            _ => Err(Error::invalid(format!(
-                "层级“{s}”无效，应为 province、city、county、town 或 village"
-            ))),
+            _ => Err(Error::invalid(format!("层级“{s}”无效，应为 province、city、county、town 或 village"))),
         }
     }
 }
@@ -105,14 +98,10 @@ impl RegionCode {
         let s = s.trim();
         let bytes = s.as_bytes();
         if bytes.len() != 12 || !bytes.iter().all(u8::is_ascii_digit) {
-            return Err(Error::invalid(format!(
-                "区划代码“{s}”无效，应为12位数字，例如 610426001000"
-            )));
+            return Err(Error::invalid(format!("区划代码“{s}”无效，应为12位数字，例如 610426001000")));
         }
         if bytes[..2] == *b"00" {
-            return Err(Error::invalid(format!(
-                "区划代码“{s}”无效：省级代码不能为00"
-            )));
+            return Err(Error::invalid(format!("区划代码“{s}”无效：省级代码不能为00")));
         }
         let mut code = [0u8; 12];
         code.copy_from_slice(bytes);
@@ -131,9 +120,7 @@ impl RegionCode {
 
     /// True when the digits beyond `level`'s significant ones are all zero.
     pub fn fits_level(&self, level: AdminLevel) -> bool {
-        self.0[level.significant_digits()..]
-            .iter()
-            .all(|d| *d == b'0')
+        self.0[level.significant_digits()..].iter().all(|d| *d == b'0')
     }
 
     /// The code of the area of `level` that contains this one (digits beyond it set to zero).
@@ -179,14 +166,8 @@ mod tests {
     #[test]
     fn parses_twelve_digits_only() {
         assert!(RegionCode::parse("610426001000").is_ok());
-        for bad in [
-            "61042600100",
-            "6104260010000",
-            "61042600100a",
-            "",
-            "000000000000",
-            "６１０４２６００１０００",
-        ] {
+        for bad in ["61042600100", "6104260010000", "61042600100a", "", "000000000000", "６１０４２６００１０００"]
+        {
             let e = RegionCode::parse(bad).expect_err(bad);
             assert_eq!(e.code(), "INVALID_INPUT");
             assert!(e.to_string().contains("区划代码"));

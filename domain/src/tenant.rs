@@ -106,12 +106,7 @@ pub fn validate_region_rows(
         if problems.len() >= MAX_PROBLEMS {
             break;
         }
-        let mut fail = |m: String| {
-            problems.push(ImportProblem {
-                line: row.line,
-                message: m,
-            })
-        };
+        let mut fail = |m: String| problems.push(ImportProblem { line: row.line, message: m });
         let code = match RegionCode::parse(&row.code) {
             Ok(c) => c,
             Err(e) => {
@@ -151,10 +146,7 @@ pub fn validate_region_rows(
             continue;
         }
         if !code.fits_level(level) {
-            fail(format!(
-                "区划代码 {code} 与层级 {level} 不符：第{}位之后应全为0",
-                level.significant_digits()
-            ));
+            fail(format!("区划代码 {code} 与层级 {level} 不符：第{}位之后应全为0", level.significant_digits()));
             continue;
         }
         seen.insert(code, (level, row.line));
@@ -169,22 +161,15 @@ pub fn validate_region_rows(
         let level_of = |c: &RegionCode| seen.get(c).map(|(l, _)| *l).or_else(|| existing(c));
         if let Some(p) = parent {
             let Some(parent_level) = level_of(&p) else {
-                fail(format!(
-                    "区划 {code} 的上级 {p} 不存在（须在文件中或已导入）"
-                ));
+                fail(format!("区划 {code} 的上级 {p} 不存在（须在文件中或已导入）"));
                 continue;
             };
             if parent_level >= level {
-                fail(format!(
-                    "区划 {code}（{level}）的上级 {p} 层级为 {parent_level}，上级层级必须更高"
-                ));
+                fail(format!("区划 {code}（{level}）的上级 {p} 层级为 {parent_level}，上级层级必须更高"));
                 continue;
             }
             if !code.as_str().starts_with(p.prefix(parent_level)) {
-                fail(format!(
-                    "区划 {code} 不以上级 {p} 的代码前缀 {} 开头",
-                    p.prefix(parent_level)
-                ));
+                fail(format!("区划 {code} 不以上级 {p} 的代码前缀 {} 开头", p.prefix(parent_level)));
                 continue;
             }
             // The parent must be the nearest existing ancestor, so that prefixes mean subtrees.
@@ -198,21 +183,14 @@ pub fn validate_region_rows(
                 continue;
             }
         }
-        out.tenants.push(Tenant {
-            code,
-            name,
-            level,
-            parent,
-            root: parent.is_none(),
-        });
+        out.tenants.push(Tenant { code, name, level, parent, root: parent.is_none() });
     }
 
     if !problems.is_empty() {
         return Err(problems);
     }
     // Parents first: a shallower level always sorts before its descendants.
-    out.tenants
-        .sort_by(|a, b| a.level.cmp(&b.level).then(a.code.cmp(&b.code)));
+    out.tenants.sort_by(|a, b| a.level.cmp(&b.level).then(a.code.cmp(&b.code)));
     Ok(out)
 }
 
@@ -221,13 +199,7 @@ mod tests {
     use super::*;
 
     fn row(line: usize, code: &str, name: &str, level: &str, parent: &str) -> RegionRow {
-        RegionRow {
-            line,
-            code: code.into(),
-            name: name.into(),
-            level: level.into(),
-            parent_code: parent.into(),
-        }
+        RegionRow { line, code: code.into(), name: name.into(), level: level.into(), parent_code: parent.into() }
     }
 
     fn none(_: &RegionCode) -> Option<AdminLevel> {

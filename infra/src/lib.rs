@@ -1,1 +1,13 @@
+//! Adapters behind the domain's ports: sea-orm repositories (PostgreSQL and SQLite), Redis,
+//! password hashing, JWT keys.
 
+pub mod clock;
+pub mod db;
+pub mod entity;
+pub mod ephemeral;
+pub mod jwt;
+pub mod password;
+mod repo;
+pub mod secrets;
+
+pub use db::Db;

@@ -1,1 +1,67 @@
+//! Schema migrations. Tables are portable (SQLite and PostgreSQL); on PostgreSQL the
+//! tenant-owned tables also get row-level security and an application role that owns nothing.
 
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+/// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
+pub const APP_ROLE: &str = "tongban_app";
+
+/// The session setting that row-level security reads: a region-code prefix, `*` for all.
+pub const SCOPE_SETTING: &str = "tongban.scope";
+
+/// Tenant-owned tables, each with a `tenant_code` column that RLS checks.
+pub const TENANT_TABLES: &[&str] = &["users", "service_accounts", "refresh_tokens", "audit_log", "audit_heads"];
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}
+
+/// Enables and forces row-level security on `table`, keyed on its `tenant_code`.
+/// A missing or empty setting matches nothing.
+pub fn rls_sql(table: &str) -> String {
+    format!(
+        "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS tenant_scope ON {table};
+         CREATE POLICY tenant_scope ON {table}
+           USING (current_setting('{SCOPE_SETTING}', true) = '*'
+                  OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%')
+           WITH CHECK (current_setting('{SCOPE_SETTING}', true) = '*'
+                  OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%');"
+    )
+}
+
+/// Creates the application role if needed and grants it data access to every table;
+/// the audit log is append-only for it.
+pub fn grants_sql() -> String {
+    format!(
+        "DO $$ BEGIN
+           CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+         END $$;
+         GRANT USAGE ON SCHEMA public TO {APP_ROLE};
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE};
+         GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE};
+         REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {APP_ROLE};
+         REVOKE ALL ON seaql_migrations FROM {APP_ROLE};"
+    )
+}
+
+/// Seed data shipped inside the binary: the product never reads `shared/` at run time.
+pub mod seed {
+    /// The 咸阳市 region tree (2,532 areas, with 陕西省 above it), `code,name,level,parent_code`.
+    pub const XIANYANG_REGIONS: &str = include_str!("../data/regions-610400-xianyang.csv");
+    /// Official holidays and make-up workdays, `date,kind,name`, per the State Council notices.
+    pub const HOLIDAYS_2025_2026: &str = include_str!("../data/holidays-cn-2025-2026.csv");
+    /// The sample base catalogue.
+    pub const SAMPLE_CATALOGUE: &str = include_str!("../data/catalogue-sample.csv");
+    /// The demo's root tenant: 咸阳市.
+    pub const DEMO_ROOT: &str = "610400000000";
+}

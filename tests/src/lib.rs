@@ -1,1 +1,216 @@
+//! The test harness: starts the real server on a free port, seeded with the 咸阳市 demo, on
+//! SQLite (default) or on PostgreSQL and Redis when TONGBAN_TEST_DATABASE_URL and
+//! TONGBAN_TEST_REDIS_URL are set.
 
+use std::path::PathBuf;
+
+use anyhow::Context;
+use api::config::Config;
+use api::startup::{Application, Runtime, migrate};
+use reqwest::Url;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+pub use api::seed::DEMO_PASSWORD;
+
+pub mod redis;
+
+/// The signing secret of every test server, so tests can forge tokens.
+pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+pub const XIANYANG: &str = "610400000000";
+pub const YONGSHOU: &str = "610426000000";
+pub const JIANJUN: &str = "610426001000";
+pub const DIANTOU: &str = "610426101000";
+pub const QINDU: &str = "610402000000";
+
+pub enum Backend {
+    Sqlite { file: PathBuf },
+    Postgres { admin_url: String, app_url: String, database: String },
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    pub redis_url: Option<String>,
+    pub redis_prefix: String,
+}
+
+/// The PostgreSQL base URL (an owner), when the suite runs against PostgreSQL.
+pub fn postgres_base() -> Option<String> {
+    std::env::var("TONGBAN_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+}
+
+pub fn redis_base() -> Option<String> {
+    std::env::var("TONGBAN_TEST_REDIS_URL").ok().filter(|u| !u.is_empty())
+}
+
+static PG_CLEANUP: OnceCell<()> = OnceCell::const_new();
+
+/// Drops databases that earlier runs left behind.
+async fn pg_cleanup(base: &str) -> anyhow::Result<()> {
+    let admin = Database::connect(base).await?;
+    let rows = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'tbt\\_%'",
+        ))
+        .await?;
+    for r in rows {
+        let name: String = r.try_get("", "datname")?;
+        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+    }
+    Ok(())
+}
+
+fn with_db(base: &str, db: &str, user: Option<&str>) -> anyhow::Result<String> {
+    let mut url = Url::parse(base).context("TONGBAN_TEST_DATABASE_URL")?;
+    url.set_path(&format!("/{db}"));
+    if let Some(u) = user {
+        url.set_username(u).map_err(|_| anyhow::anyhow!("bad url"))?;
+        url.set_password(None).map_err(|_| anyhow::anyhow!("bad url"))?;
+    }
+    Ok(url.to_string())
+}
+
+impl TestApp {
+    /// A seeded server with the default configuration.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::try_spawn(tweak, true).await.expect("test server starts")
+    }
+
+    /// Without the demo seed.
+    pub async fn spawn_empty() -> TestApp {
+        Self::try_spawn(|_| {}, false).await.expect("test server starts")
+    }
+
+    async fn try_spawn(tweak: impl FnOnce(&mut Config), seed: bool) -> anyhow::Result<TestApp> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let mut config = Config {
+            listen: "127.0.0.1:0".into(),
+            jwt_secret: Some(JWT_SECRET.to_owned().into()),
+            ..Config::default()
+        };
+        let backend = match postgres_base() {
+            Some(base) => {
+                PG_CLEANUP
+                    .get_or_init(|| async { pg_cleanup(&base).await.expect("clean up old test databases") })
+                    .await;
+                let database = format!("tbt_{}", &id[..16]);
+                let admin = Database::connect(&base).await?;
+                admin.execute_unprepared(&format!("CREATE DATABASE \"{database}\"")).await?;
+                let admin_url = with_db(&base, &database, None)?;
+                let app_url = with_db(&base, &database, Some(migrations::APP_ROLE))?;
+                config.migration_database_url = Some(admin_url.clone().into());
+                config.database_url = Some(app_url.clone().into());
+                config.db_max_connections = 4;
+                Backend::Postgres { admin_url, app_url, database }
+            }
+            None => {
+                let file = std::env::temp_dir().join(format!("tongban-test-{id}.db"));
+                config.database_url = Some(format!("sqlite://{}?mode=rwc", file.display()).into());
+                Backend::Sqlite { file }
+            }
+        };
+        let redis_url = redis_base();
+        let redis_prefix = format!("tbt:{id}:");
+        if let Some(r) = &redis_url {
+            config.redis_url = Some(r.clone().into());
+            config.redis_prefix = redis_prefix.clone();
+        }
+        tweak(&mut config);
+        migrate(&config).await?;
+        let runtime = Runtime::build(&config).await?;
+        if seed {
+            api::seed::seed_demo(&runtime.services).await?;
+        }
+        let app = Application::build(&config, runtime).await?;
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        let client =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build()?;
+        Ok(TestApp { address: format!("http://127.0.0.1:{port}"), port, client, backend, redis_url, redis_prefix })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Sends a GraphQL request and returns the whole JSON response.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self.client.post(self.url("/graphql")).json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request").json().await.expect("json body")
+    }
+
+    /// Logs in and returns (access token, refresh token).
+    pub async fn login(&self, username: &str, password: &str) -> (String, String) {
+        let r = self
+            .gql(
+                None,
+                "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken } }",
+                json!({ "u": username, "p": password }),
+            )
+            .await;
+        let s = &r["data"]["login"];
+        let access = s["accessToken"].as_str().unwrap_or_else(|| panic!("login {username} failed: {r}"));
+        (access.to_owned(), s["refreshToken"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Logs a demo user in and returns the access token.
+    pub async fn token(&self, username: &str) -> String {
+        self.login(username, DEMO_PASSWORD).await.0
+    }
+
+    /// A direct connection to the database as its owner (bypassing the application).
+    pub async fn owner_db(&self) -> DatabaseConnection {
+        let url = match &self.backend {
+            Backend::Sqlite { file } => format!("sqlite://{}?mode=rw", file.display()),
+            Backend::Postgres { admin_url, .. } => admin_url.clone(),
+        };
+        Database::connect(url).await.expect("owner connection")
+    }
+
+    /// The server's configuration as environment variables, for running the CLI against it.
+    pub fn cli_env(&self) -> Vec<(String, String)> {
+        let mut env = vec![("TONGBAN_JWT_SECRET".to_owned(), JWT_SECRET.to_owned())];
+        match &self.backend {
+            Backend::Sqlite { file } => {
+                env.push(("TONGBAN_DATABASE_URL".into(), format!("sqlite://{}?mode=rwc", file.display())));
+            }
+            Backend::Postgres { admin_url, app_url, .. } => {
+                env.push(("TONGBAN_DATABASE_URL".into(), app_url.clone()));
+                env.push(("TONGBAN_MIGRATION_DATABASE_URL".into(), admin_url.clone()));
+            }
+        }
+        env
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Backend::Sqlite { file } = &self.backend {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+    }
+}
+
+/// The first error's `extensions.code`.
+pub fn error_code(resp: &Value) -> &str {
+    resp["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
+}
+
+pub fn error_message(resp: &Value) -> &str {
+    resp["errors"][0]["message"].as_str().unwrap_or("<none>")
+}

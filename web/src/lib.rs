@@ -1,1 +1,197 @@
+//! The server-rendered console: a Chinese UI for service-center staff.
+//!
+//! Mounted by the `api` crate with [`configure`]. Pages call `domain::service::Services`
+//! directly; the console keeps its session in HttpOnly cookies scoped to `/console`.
 
+mod assets;
+mod auth;
+mod csrf;
+mod errors;
+mod menu;
+mod pages;
+
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::web;
+
+/// Console settings that the deployment provides.
+#[derive(Clone)]
+pub struct ConsoleConfig {
+    /// Key for the CSRF tokens of logged-in forms; at least 32 bytes, else those forms fail.
+    pub csrf_key: Vec<u8>,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl std::fmt::Debug for ConsoleConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsoleConfig").field("csrf_key", &"***").field("secure_cookies", &self.secure_cookies).finish()
+    }
+}
+
+/// Same-origin only; no inline script or style.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// Mounts /console and /static/console.* ; expects app_data web::Data<domain::service::Services> and web::Data<ConsoleConfig>.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/static/console.css").route(web::get().to(assets::css)))
+        .service(web::resource("/static/console.js").route(web::get().to(assets::js)))
+        .service(
+            web::scope("/console")
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((header::CACHE_CONTROL, "no-store"))
+                        .add((header::X_FRAME_OPTIONS, "DENY"))
+                        .add((header::CONTENT_SECURITY_POLICY, CSP))
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                        .add((header::REFERRER_POLICY, "same-origin")),
+                )
+                .app_data(web::FormConfig::default().limit(16 * 1024).error_handler(|e, _| bad_input(e)))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input(e)))
+                .route("", web::get().to(pages::dashboard))
+                .route("/", web::get().to(pages::dashboard))
+                .route("/login", web::get().to(pages::login_form))
+                .route("/login", web::post().to(pages::login))
+                .route("/logout", web::post().to(pages::logout))
+                .route("/tenant", web::post().to(pages::switch_tenant))
+                .route("/tenants", web::get().to(pages::tenants))
+                .default_service(web::to(pages::not_found)),
+        );
+}
+
+/// Unparseable forms and queries get the Chinese 400 page.
+fn bad_input<E: std::fmt::Debug + std::fmt::Display + 'static>(err: E) -> actix_web::Error {
+    let page = pages::plain_error(&domain::Error::invalid("提交的数据无效，请返回重试"));
+    actix_web::error::InternalError::from_response(err, page).into()
+}
+
+/// The client address for per-client rate limits: the socket peer. Forwarding headers are not
+/// trusted, since any client can send them.
+pub fn client_address(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::{StatusCode, header};
+    use actix_web::{App, test, web};
+
+    use super::{ConsoleConfig, configure};
+
+    fn config() -> web::Data<ConsoleConfig> {
+        web::Data::new(ConsoleConfig { csrf_key: b"0123456789abcdef0123456789abcdef".to_vec(), secure_cookies: true })
+    }
+
+    fn body_text(bytes: &[u8]) -> String {
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+
+    /// The value of `name="csrf"` in a page.
+    fn hidden_csrf(html: &str) -> String {
+        let at = html.find(r#"name="csrf" value=""#).expect("csrf field") + 19;
+        html[at..at + 64].to_owned()
+    }
+
+    #[actix_web::test]
+    async fn login_page_has_form_csrf_and_headers() {
+        let app = test::init_service(App::new().app_data(config()).configure(configure)).await;
+        let resp = test::call_service(&app, test::TestRequest::get().uri("/console/login").to_request()).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let h = resp.headers();
+        assert_eq!(h.get(header::CACHE_CONTROL).expect("cc"), "no-store");
+        assert_eq!(h.get(header::X_FRAME_OPTIONS).expect("xfo"), "DENY");
+        let csp = h.get(header::CONTENT_SECURITY_POLICY).expect("csp").to_str().expect("ascii");
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+        let cookie = resp.response().cookies().find(|c| c.name() == "tb_csrf").expect("csrf cookie").into_owned();
+        assert_eq!(cookie.http_only(), Some(true));
+        assert_eq!(cookie.secure(), Some(true));
+        assert_eq!(cookie.path(), Some("/console"));
+        assert_eq!(cookie.same_site(), Some(actix_web::cookie::SameSite::Strict));
+        let html = body_text(&test::read_body(resp).await);
+        for needle in ["用户名", "密码", "登录", r#"id="username""#, r#"id="password""#] {
+            assert!(html.contains(needle), "{needle}");
+        }
+        assert_eq!(hidden_csrf(&html), cookie.value());
+    }
+
+    #[actix_web::test]
+    async fn logout_notice_shows_on_login_page() {
+        let app = test::init_service(App::new().app_data(config()).configure(configure)).await;
+        let req = test::TestRequest::get().uri("/console/login?out=1").to_request();
+        let html = body_text(&test::call_and_read_body(&app, req).await);
+        assert!(html.contains("已退出登录"));
+    }
+
+    #[actix_web::test]
+    async fn login_without_valid_csrf_is_forbidden() {
+        // No Services registered: the CSRF check must come first.
+        let app = test::init_service(App::new().app_data(config()).configure(configure)).await;
+        let form = [("username", "ys_admin"), ("password", "x"), ("csrf", "")];
+        let no_token = test::TestRequest::post().uri("/console/login").set_form(form).to_request();
+        let resp = test::call_service(&app, no_token).await;
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        let html = body_text(&test::read_body(resp).await);
+        assert!(html.contains("页面已过期"));
+        assert!(html.contains(r#"value="ys_admin""#), "user name kept");
+
+        let token = "a".repeat(64);
+        let mismatched = test::TestRequest::post()
+            .uri("/console/login")
+            .cookie(actix_web::cookie::Cookie::new("tb_csrf", token))
+            .set_form([("username", "ys_admin"), ("password", "x"), ("csrf", &"b".repeat(64))])
+            .to_request();
+        assert_eq!(test::call_service(&app, mismatched).await.status(), StatusCode::FORBIDDEN);
+        let empty = test::TestRequest::post().uri("/console/login").set_form([("x", "y")]).to_request();
+        assert_eq!(test::call_service(&app, empty).await.status(), StatusCode::FORBIDDEN);
+    }
+
+    #[actix_web::test]
+    async fn user_names_are_escaped() {
+        let app = test::init_service(App::new().app_data(config()).configure(configure)).await;
+        let req = test::TestRequest::post()
+            .uri("/console/login")
+            .set_form([("username", r#""><script>alert(1)</script>"#)])
+            .to_request();
+        let html = body_text(&test::call_and_read_body(&app, req).await);
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(html.contains("&#60;script&#62;"), "{html}");
+    }
+
+    #[actix_web::test]
+    async fn assets_are_served_and_cached() {
+        let app = test::init_service(App::new().configure(configure)).await;
+        for (uri, ty) in [("/static/console.css", "text/css"), ("/static/console.js", "text/javascript")] {
+            let resp = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+            assert_eq!(resp.status(), StatusCode::OK, "{uri}");
+            let h = resp.headers();
+            let content_type = h.get(header::CONTENT_TYPE).expect("type").to_str().expect("ascii");
+            assert!(content_type.starts_with(ty));
+            assert!(h.get(header::CACHE_CONTROL).expect("cache").to_str().expect("ascii").contains("max-age"));
+        }
+    }
+
+    #[actix_web::test]
+    async fn pages_without_session_redirect_to_login() {
+        // No Services registered: without session cookies they are never needed.
+        let app = test::init_service(App::new().app_data(config()).configure(configure)).await;
+        for uri in ["/console", "/console/", "/console/tenants"] {
+            let resp = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{uri}");
+            assert_eq!(resp.headers().get(header::LOCATION).expect("location"), "/console/login");
+            assert_eq!(resp.headers().get(header::CACHE_CONTROL).expect("cc"), "no-store");
+        }
+        let logout = test::TestRequest::post().uri("/console/logout").set_form([("csrf", "x")]).to_request();
+        assert_eq!(test::call_service(&app, logout).await.status(), StatusCode::SEE_OTHER);
+    }
+
+    #[actix_web::test]
+    async fn unknown_console_pages_are_404() {
+        let app = test::init_service(App::new().app_data(config()).configure(configure)).await;
+        let resp = test::call_service(&app, test::TestRequest::get().uri("/console/nope").to_request()).await;
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+        assert_eq!(resp.headers().get(header::CACHE_CONTROL).expect("cc"), "no-store");
+        let html = body_text(&test::read_body(resp).await);
+        assert!(html.contains("页面不存在"));
+    }
+}

@@ -8,28 +8,16 @@ use crate::region::RegionCode;
 use super::Services;
 
 impl Services {
-    pub async fn audit_log(
-        &self,
-        actor: &Actor,
-        tenant: &RegionCode,
-        page: PageRequest,
-    ) -> Result<Page<AuditEntry>> {
+    pub async fn audit_log(&self, actor: &Actor, tenant: &RegionCode, page: PageRequest) -> Result<Page<AuditEntry>> {
         let t = self.tenant(actor, tenant).await?;
         authorize(actor, Action::ViewAudit, &t)?;
         self.ports.audit.list(&t.code, &page).await
     }
 
-    pub async fn verify_audit(
-        &self,
-        actor: &Actor,
-        tenant: &RegionCode,
-    ) -> Result<AuditVerification> {
+    pub async fn verify_audit(&self, actor: &Actor, tenant: &RegionCode) -> Result<AuditVerification> {
         let t = self.tenant(actor, tenant).await?;
         authorize(actor, Action::ViewAudit, &t)?;
         let (entries, head) = self.ports.audit.chain(&t.code).await?;
-        Ok(verify_chain(
-            &entries,
-            head.as_ref().map(|(s, h)| (*s, h.as_str())),
-        ))
+        Ok(verify_chain(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str()))))
     }
 }

@@ -4,9 +4,7 @@ use uuid::Uuid;
 
 use crate::audit::AuditRecord;
 use crate::error::{Error, Result};
-use crate::identity::{
-    Actor, ActorKind, DisplayName, NewPassword, Role, Roles, ServiceAccount, User, Username,
-};
+use crate::identity::{Actor, ActorKind, DisplayName, NewPassword, Role, Roles, ServiceAccount, User, Username};
 use crate::policy::{Action, authorize, authorize_grant};
 use crate::region::RegionCode;
 use crate::session::{AccessClaims, RefreshToken, Session, SubjectKind};
@@ -15,7 +13,8 @@ use super::Services;
 
 /// A precomputed argon2id hash of a random string: verified against when the user name is
 /// unknown, so that unknown and known names take the same time.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$lWs3J6PjVXkUC+OGV3QmYEXr6bsxA/DG3J0v3e4vOqQ";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$lWs3J6PjVXkUC+OGV3QmYEXr6bsxA/DG3J0v3e4vOqQ";
 
 pub struct LoginRequest<'a> {
     pub username: &'a str,
@@ -49,50 +48,27 @@ impl Services {
         let user_key = format!("login:user:{}", req.username.trim().to_ascii_lowercase());
         self.ports
             .ephemeral
-            .rate_limit(
-                &format!("login:client:{}", req.client),
-                s.login_attempts_per_client,
-                s.login_window,
-            )
+            .rate_limit(&format!("login:client:{}", req.client), s.login_attempts_per_client, s.login_window)
             .await?;
-        let creds = self
-            .ports
-            .users
-            .credentials_by_username(req.username.trim())
-            .await?;
-        let hash = creds
-            .as_ref()
-            .map_or(DUMMY_HASH, |c| c.password_hash.as_str());
+        let creds = self.ports.users.credentials_by_username(req.username.trim()).await?;
+        let hash = creds.as_ref().map_or(DUMMY_HASH, |c| c.password_hash.as_str());
         let ok = self.ports.passwords.verify(req.password, hash).await? && creds.is_some();
         let Some(creds) = creds.filter(|_| ok) else {
             // Count the failure; past the limit the answer becomes RATE_LIMITED.
-            self.ports
-                .ephemeral
-                .rate_limit(&user_key, s.login_failures_per_user, s.login_window)
-                .await?;
+            self.ports.ephemeral.rate_limit(&user_key, s.login_failures_per_user, s.login_window).await?;
             return Err(bad_credentials());
         };
         // A locked user name stays locked even for the right password.
-        self.ports
-            .ephemeral
-            .rate_limit(&user_key, s.login_failures_per_user, s.login_window)
-            .await?;
+        self.ports.ephemeral.rate_limit(&user_key, s.login_failures_per_user, s.login_window).await?;
         self.ports.ephemeral.reset(&user_key).await?;
         let user = creds.user;
         let tenant = self.known_tenant(&user.tenant).await?;
         let actor = Actor::user(&user, &tenant);
-        self.open_session(&actor, user, Uuid::now_v7(), "session.login")
-            .await
+        self.open_session(&actor, user, Uuid::now_v7(), "session.login").await
     }
 
     /// Issues an access token and a refresh token of `family`.
-    async fn open_session(
-        &self,
-        actor: &Actor,
-        user: User,
-        family: Uuid,
-        action: &str,
-    ) -> Result<Session> {
+    async fn open_session(&self, actor: &Actor, user: User, family: Uuid, action: &str) -> Result<Session> {
         let now = self.now();
         let refresh = self.ports.secrets.random_token();
         let token = RefreshToken {
@@ -108,14 +84,8 @@ impl Services {
         };
         let audit = AuditRecord::new(actor, user.tenant, now, action, format!("user:{}", user.id));
         self.ports.sessions.insert(&token, audit).await?;
-        let (access_token, expires_at) =
-            self.sign_access(actor, user.id, SubjectKind::User, Some(family))?;
-        Ok(Session {
-            access_token,
-            refresh_token: refresh,
-            expires_at,
-            user: Some(user),
-        })
+        let (access_token, expires_at) = self.sign_access(actor, user.id, SubjectKind::User, Some(family))?;
+        Ok(Session { access_token, refresh_token: refresh, expires_at, user: Some(user) })
     }
 
     fn sign_access(
@@ -152,22 +122,12 @@ impl Services {
         let now = self.now();
         let expired = || Error::unauthenticated("会话已过期，请重新登录");
         let hash = self.ports.secrets.fingerprint(refresh_token.trim());
-        let old = self
-            .ports
-            .sessions
-            .by_hash(&hash)
-            .await?
-            .ok_or_else(expired)?;
+        let old = self.ports.sessions.by_hash(&hash).await?.ok_or_else(expired)?;
         if old.revoked_at.is_some() || old.expires_at <= now {
             return Err(expired());
         }
         let scope = crate::tenant::Scope::only(&old.tenant);
-        let user = self
-            .ports
-            .users
-            .get(&scope, old.user_id)
-            .await?
-            .ok_or_else(expired)?;
+        let user = self.ports.users.get(&scope, old.user_id).await?.ok_or_else(expired)?;
         let tenant = self.known_tenant(&user.tenant).await?;
         let actor = Actor::user(&user, &tenant);
         if old.used_at.is_none() {
@@ -181,67 +141,29 @@ impl Services {
                 revoked_at: None,
                 ..old.clone()
             };
-            let audit = AuditRecord::new(
-                &actor,
-                user.tenant,
-                now,
-                "session.refresh",
-                format!("user:{}", user.id),
-            );
+            let audit = AuditRecord::new(&actor, user.tenant, now, "session.refresh", format!("user:{}", user.id));
             if self.ports.sessions.rotate(old.id, now, &new, audit).await? {
                 let (access_token, expires_at) =
                     self.sign_access(&actor, user.id, SubjectKind::User, Some(old.family))?;
-                return Ok(Session {
-                    access_token,
-                    refresh_token: secret,
-                    expires_at,
-                    user: Some(user),
-                });
+                return Ok(Session { access_token, refresh_token: secret, expires_at, user: Some(user) });
             }
         }
-        let audit = AuditRecord::new(
-            &actor,
-            user.tenant,
-            now,
-            "session.reuse_detected",
-            format!("user:{}", user.id),
-        );
-        self.ports
-            .sessions
-            .revoke_family(old.family, now, audit)
-            .await?;
-        Err(Error::unauthenticated(
-            "刷新令牌已被使用过，为安全起见该会话已注销，请重新登录",
-        ))
+        let audit = AuditRecord::new(&actor, user.tenant, now, "session.reuse_detected", format!("user:{}", user.id));
+        self.ports.sessions.revoke_family(old.family, now, audit).await?;
+        Err(Error::unauthenticated("刷新令牌已被使用过，为安全起见该会话已注销，请重新登录"))
     }
 
     /// Turns a bearer token into the actor; revoked and invalid tokens are UNAUTHENTICATED.
     pub async fn authenticate(&self, token: &str) -> Result<(Actor, AccessClaims)> {
         let claims = self.ports.tokens.verify(token)?;
-        if self
-            .ports
-            .ephemeral
-            .is_revoked(&claims.jti.to_string())
-            .await?
-        {
+        if self.ports.ephemeral.is_revoked(&claims.jti.to_string()).await? {
             return Err(Error::unauthenticated("令牌已注销，请重新登录"));
         }
         let kind = match claims.kind {
-            SubjectKind::User => ActorKind::User {
-                id: claims.sub,
-                username: claims.name.clone(),
-            },
-            SubjectKind::Service => ActorKind::Service {
-                id: claims.sub,
-                client_id: claims.name.clone(),
-            },
+            SubjectKind::User => ActorKind::User { id: claims.sub, username: claims.name.clone() },
+            SubjectKind::Service => ActorKind::Service { id: claims.sub, client_id: claims.name.clone() },
         };
-        let actor = Actor {
-            kind,
-            tenant: claims.tenant,
-            level: claims.level,
-            roles: claims.roles.clone(),
-        };
+        let actor = Actor { kind, tenant: claims.tenant, level: claims.level, roles: claims.roles.clone() };
         Ok((actor, claims))
     }
 
@@ -249,10 +171,7 @@ impl Services {
     pub async fn logout(&self, actor: &Actor, claims: &AccessClaims) -> Result<()> {
         let now = self.now();
         let ttl = (claims.exp - now.timestamp()).max(1) as u64;
-        self.ports
-            .ephemeral
-            .revoke(&claims.jti.to_string(), Duration::from_secs(ttl))
-            .await?;
+        self.ports.ephemeral.revoke(&claims.jti.to_string(), Duration::from_secs(ttl)).await?;
         let audit = AuditRecord::new(actor, actor.tenant, now, "session.logout", actor.name());
         match claims.sid {
             Some(family) => self.ports.sessions.revoke_family(family, now, audit).await,
@@ -261,14 +180,8 @@ impl Services {
     }
 
     pub async fn me(&self, actor: &Actor) -> Result<User> {
-        let id = actor
-            .user_id()
-            .ok_or_else(|| Error::forbidden("服务账号没有用户信息"))?;
-        self.ports
-            .users
-            .get(&actor.scope(), id)
-            .await?
-            .ok_or_else(|| Error::unauthenticated("用户不存在，请重新登录"))
+        let id = actor.user_id().ok_or_else(|| Error::forbidden("服务账号没有用户信息"))?;
+        self.ports.users.get(&actor.scope(), id).await?.ok_or_else(|| Error::unauthenticated("用户不存在，请重新登录"))
     }
 
     pub async fn users_by_id(&self, actor: &Actor, ids: &[Uuid]) -> Result<Vec<User>> {
@@ -311,85 +224,43 @@ impl Services {
     ) -> Result<NewServiceAccount> {
         let tenant = self.known_tenant(tenant).await?;
         authorize(actor, Action::ManageUsers, &tenant)?;
-        let name = DisplayName::parse(name)
-            .map_err(|_| Error::invalid("服务账号名称不能为空，且不超过50字"))?;
+        let name = DisplayName::parse(name).map_err(|_| Error::invalid("服务账号名称不能为空，且不超过50字"))?;
         let now = self.now();
         let client_secret = self.ports.secrets.random_token();
         let account = ServiceAccount {
             id: Uuid::now_v7(),
-            client_id: format!(
-                "svc-{}-{}",
-                tenant.code,
-                &Uuid::new_v4().simple().to_string()[..12]
-            ),
+            client_id: format!("svc-{}-{}", tenant.code, &Uuid::new_v4().simple().to_string()[..12]),
             tenant: tenant.code,
             name: name.as_str().to_owned(),
             secret_hash: self.ports.secrets.fingerprint(&client_secret),
             created_at: now,
         };
-        let audit = AuditRecord::new(
-            actor,
-            tenant.code,
-            now,
-            "service_account.create",
-            account.client_id.clone(),
-        )
-        .after(serde_json::json!({ "name": account.name }));
-        self.ports
-            .users
-            .create_service_account(&account, audit)
-            .await?;
-        Ok(NewServiceAccount {
-            account,
-            client_secret,
-        })
+        let audit = AuditRecord::new(actor, tenant.code, now, "service_account.create", account.client_id.clone())
+            .after(serde_json::json!({ "name": account.name }));
+        self.ports.users.create_service_account(&account, audit).await?;
+        Ok(NewServiceAccount { account, client_secret })
     }
 
     /// Client-credentials grant: a token limited to the cross-area operations of the account's tenant.
-    pub async fn service_token(
-        &self,
-        client_id: &str,
-        client_secret: &str,
-        client: &str,
-    ) -> Result<Session> {
+    pub async fn service_token(&self, client_id: &str, client_secret: &str, client: &str) -> Result<Session> {
         let s = &self.settings;
         self.ports
             .ephemeral
-            .rate_limit(
-                &format!("login:client:{client}"),
-                s.login_attempts_per_client,
-                s.login_window,
-            )
+            .rate_limit(&format!("login:client:{client}"), s.login_attempts_per_client, s.login_window)
             .await?;
         let invalid = || Error::unauthenticated("客户端标识或密钥错误");
-        let account = self
-            .ports
-            .users
-            .service_account_by_client_id(client_id.trim())
-            .await?
-            .ok_or_else(invalid)?;
+        let account = self.ports.users.service_account_by_client_id(client_id.trim()).await?.ok_or_else(invalid)?;
         let given = self.ports.secrets.fingerprint(client_secret.trim());
         if !constant_time_eq(given.as_bytes(), account.secret_hash.as_bytes()) {
             return Err(invalid());
         }
         let tenant = self.known_tenant(&account.tenant).await?;
         let actor = Actor::service(&account, &tenant);
-        let audit = AuditRecord::new(
-            &actor,
-            tenant.code,
-            self.now(),
-            "session.service_token",
-            account.client_id.clone(),
-        );
+        let audit =
+            AuditRecord::new(&actor, tenant.code, self.now(), "session.service_token", account.client_id.clone());
         self.ports.audit.append(audit).await?;
-        let (access_token, expires_at) =
-            self.sign_access(&actor, account.id, SubjectKind::Service, None)?;
-        Ok(Session {
-            access_token,
-            refresh_token: String::new(),
-            expires_at,
-            user: None,
-        })
+        let (access_token, expires_at) = self.sign_access(&actor, account.id, SubjectKind::Service, None)?;
+        Ok(Session { access_token, refresh_token: String::new(), expires_at, user: None })
     }
 }
 

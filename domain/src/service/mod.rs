@@ -12,8 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
-    AuditRepo, Clock, Ephemeral, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner,
-    UserRepo,
+    AuditRepo, Clock, Ephemeral, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner, UserRepo,
 };
 use crate::region::RegionCode;
 use crate::tenant::Tenant;
@@ -75,10 +74,6 @@ impl Services {
 
     /// A tenant by code, or INVALID_INPUT naming the unknown code.
     pub(crate) async fn known_tenant(&self, code: &RegionCode) -> Result<Tenant> {
-        self.ports
-            .tenants
-            .get(code)
-            .await?
-            .ok_or_else(|| Error::invalid(format!("区划代码 {code} 不存在")))
+        self.ports.tenants.get(code).await?.ok_or_else(|| Error::invalid(format!("区划代码 {code} 不存在")))
     }
 }

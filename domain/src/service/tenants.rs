@@ -22,12 +22,7 @@ pub struct RegionImportReport {
 impl Services {
     /// A tenant the actor may browse; FORBIDDEN outside the scope.
     pub async fn tenant(&self, actor: &Actor, code: &RegionCode) -> Result<Tenant> {
-        let t = self
-            .ports
-            .tenants
-            .get(code)
-            .await?
-            .ok_or(Error::NotFound { what: "租户" })?;
+        let t = self.ports.tenants.get(code).await?.ok_or(Error::NotFound { what: "租户" })?;
         authorize(actor, Action::ViewTenant, &t)?;
         Ok(t)
     }
@@ -48,23 +43,19 @@ impl Services {
         if let Some(p) = &parent {
             self.tenant(actor, p).await?;
         }
-        let q = TenantQuery {
-            scope: Some(actor.scope()),
-            parent,
-            level,
-            page,
-        };
+        let q = TenantQuery { scope: Some(actor.scope()), parent, level, page };
         self.ports.tenants.list(&q).await
     }
 
     /// Validates a whole region file and imports it in one transaction, or reports every
     /// problem with its line and imports nothing.
+    /// `by` is a platform administrator, or `None` for the command line.
     pub async fn import_regions(
         &self,
-        actor: &Actor,
+        by: Option<&Actor>,
         rows: Vec<RegionRow>,
     ) -> Result<Result<RegionImportReport, Vec<ImportProblem>>> {
-        if !actor.has(crate::identity::Role::PlatformAdmin) {
+        if by.is_some_and(|a| !a.has(crate::identity::Role::PlatformAdmin)) {
             return Err(Error::forbidden("只有平台管理员可以导入行政区划"));
         }
         let in_file: HashSet<&str> = rows.iter().map(|r| r.code.trim()).collect();
@@ -83,43 +74,29 @@ impl Services {
         outside.retain(|c| !in_file.contains(c.as_str()));
         let outside: Vec<RegionCode> = outside.into_iter().collect();
         let stored = self.ports.tenants.levels(&outside).await?;
-        let RegionImport { tenants, merged } =
-            match validate_region_rows(rows, &|c| stored.get(c).copied()) {
-                Ok(i) => i,
-                Err(problems) => return Ok(Err(problems)),
-            };
+        let RegionImport { tenants, merged } = match validate_region_rows(rows, &|c| stored.get(c).copied()) {
+            Ok(i) => i,
+            Err(problems) => return Ok(Err(problems)),
+        };
         if tenants.is_empty() {
             return Err(Error::invalid("文件中没有区划数据"));
         }
         let roots: Vec<RegionCode> = tenants.iter().filter(|t| t.root).map(|t| t.code).collect();
-        let audit_tenant = roots.first().copied().unwrap_or(tenants[0].code);
-        let audit = AuditRecord::new(
-            actor,
-            audit_tenant,
-            self.now(),
-            "regions.import",
-            format!("{} 个区划", tenants.len()),
-        )
-        .after(serde_json::json!({ "rows": tenants.len(), "merged": merged }));
+        let head = &tenants[0];
+        let system = Actor::system("import-regions", head);
+        let actor = by.unwrap_or(&system);
+        let audit =
+            AuditRecord::new(actor, head.code, self.now(), "regions.import", format!("{} 个区划", tenants.len()))
+                .after(serde_json::json!({ "rows": tenants.len(), "merged": merged }));
         let stats = self.ports.tenants.import(&tenants, audit).await?;
-        Ok(Ok(RegionImportReport {
-            stats,
-            merged,
-            roots,
-        }))
+        Ok(Ok(RegionImportReport { stats, merged, roots }))
     }
 
     /// Makes a tenant a root: it owns a base catalogue and a calendar for its subtree.
     pub async fn set_root_tenant(&self, actor: &Actor, code: &RegionCode) -> Result<Tenant> {
         let t = self.known_tenant(code).await?;
         authorize(actor, Action::ManagePlatform, &t)?;
-        let audit = AuditRecord::new(
-            actor,
-            t.code,
-            self.now(),
-            "tenant.set_root",
-            t.code.to_string(),
-        );
+        let audit = AuditRecord::new(actor, t.code, self.now(), "tenant.set_root", t.code.to_string());
         self.ports.tenants.set_root(&t.code, true, audit).await?;
         Ok(Tenant { root: true, ..t })
     }

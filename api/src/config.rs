@@ -1,0 +1,198 @@
+//! Configuration: an optional TOML file, overridden by TONGBAN_* environment variables.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// Every key can be set in the TOML file or as `TONGBAN_<KEY>` (e.g. TONGBAN_DATABASE_URL).
+/// Secrets and URLs (which may carry passwords) are masked in Debug output.
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// sqlite://path?mode=rwc or postgres://user:pass@host/db (the application role).
+    pub database_url: Option<SecretString>,
+    /// Owner connection for `migrate` on PostgreSQL; defaults to `database_url`.
+    pub migration_database_url: Option<SecretString>,
+    pub redis_url: Option<SecretString>,
+    /// Prefix of every Redis key, so that deployments can share one Redis.
+    pub redis_prefix: String,
+    pub listen: String,
+    /// HS256 signing secret for access tokens (at least 32 bytes).
+    pub jwt_secret: Option<SecretString>,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    pub graphql_max_depth: usize,
+    pub graphql_max_complexity: usize,
+    pub graphql_introspection: bool,
+    /// Serve GraphiQL at GET /graphql (on in the demo).
+    pub graphiql: bool,
+    pub db_max_connections: u32,
+    /// Mark console cookies Secure (behind HTTPS).
+    pub secure_cookies: bool,
+    pub login_failures_per_user: u32,
+    pub login_attempts_per_client: u32,
+    pub login_window_secs: u64,
+    /// `text` or `json`.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            migration_database_url: None,
+            redis_url: None,
+            redis_prefix: "tongban:".into(),
+            listen: "127.0.0.1:8080".into(),
+            jwt_secret: None,
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_secs: 7 * 24 * 3600,
+            graphql_max_depth: 12,
+            graphql_max_complexity: 1000,
+            graphql_introspection: true,
+            graphiql: false,
+            db_max_connections: 16,
+            secure_cookies: false,
+            login_failures_per_user: 5,
+            login_attempts_per_client: 30,
+            login_window_secs: 300,
+            log_format: "text".into(),
+        }
+    }
+}
+
+/// The default SQLite file of the demo, in the working directory.
+pub const DEMO_DATABASE: &str = "tongban-demo.db";
+
+impl Config {
+    /// Loads `file` (or `tongban.toml` when present) and the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, String> {
+        let mut fig = Figment::new();
+        match file {
+            Some(f) if !f.exists() => return Err(format!("配置文件 {} 不存在", f.display())),
+            Some(f) => fig = fig.merge(Toml::file(f)),
+            None if Path::new("tongban.toml").exists() => fig = fig.merge(Toml::file("tongban.toml")),
+            None => {}
+        }
+        fig = fig.merge(Env::prefixed("TONGBAN_").ignore(&["config"]).filter(|k| !k.as_str().starts_with("test_")));
+        let config: Config = fig.extract().map_err(|e| {
+            let key = e.path.join(".");
+            let source = match &e.metadata {
+                Some(m) => format!("（来自{}）", m.name),
+                None => String::new(),
+            };
+            format!("配置错误：配置项 {key} 的值无效{source}：{}", e.kind)
+        })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.access_token_ttl_secs < 30 || self.access_token_ttl_secs > 24 * 3600 {
+            return Err("配置错误：access_token_ttl_secs 须在30秒至1天之间".into());
+        }
+        if self.refresh_token_ttl_secs < self.access_token_ttl_secs {
+            return Err("配置错误：refresh_token_ttl_secs 不能短于 access_token_ttl_secs".into());
+        }
+        if self.graphql_max_depth < 3 || self.graphql_max_complexity < 10 {
+            return Err("配置错误：graphql_max_depth 至少为3，graphql_max_complexity 至少为10".into());
+        }
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(format!("配置错误：listen 地址“{}”无效，应形如 127.0.0.1:8080", self.listen));
+        }
+        if self.jwt_secret.as_ref().is_some_and(|s| s.expose_secret().len() < 32) {
+            return Err("配置错误：TONGBAN_JWT_SECRET 至少需要32个字符".into());
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_ref().map(|s| s.expose_secret())
+    }
+
+    pub fn migration_url(&self) -> Option<&str> {
+        self.migration_database_url.as_ref().map(|s| s.expose_secret()).or(self.database_url())
+    }
+
+    /// Fills in what the demo needs: a SQLite file and a generated secret kept beside it.
+    pub fn for_demo(mut self) -> Result<Config, String> {
+        if self.database_url.is_none() {
+            self.database_url = Some(format!("sqlite://{DEMO_DATABASE}?mode=rwc").into());
+        }
+        if self.jwt_secret.is_none() {
+            let db = self.database_url().unwrap_or_default();
+            let path = sqlite_path(db).unwrap_or_else(|| PathBuf::from(DEMO_DATABASE));
+            let secret_file = path.with_extension("secret");
+            self.jwt_secret = Some(load_or_create_secret(&secret_file)?.into());
+        }
+        self.graphiql = true;
+        Ok(self)
+    }
+
+    pub fn settings(&self) -> domain::service::Settings {
+        domain::service::Settings {
+            access_ttl: chrono::Duration::seconds(self.access_token_ttl_secs),
+            refresh_ttl: chrono::Duration::seconds(self.refresh_token_ttl_secs),
+            login_failures_per_user: self.login_failures_per_user,
+            login_attempts_per_client: self.login_attempts_per_client,
+            login_window: std::time::Duration::from_secs(self.login_window_secs),
+        }
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+fn load_or_create_secret(path: &Path) -> Result<String, String> {
+    if let Ok(s) = std::fs::read_to_string(path) {
+        let s = s.trim().to_owned();
+        if s.len() >= 32 {
+            return Ok(s);
+        }
+    }
+    let secret = infra::secrets::generate_signing_secret();
+    write_private(path, &secret).map_err(|e| format!("无法写入密钥文件 {}：{e}", path.display()))?;
+    Ok(secret)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    f.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_masks_secrets() {
+        let c = Config {
+            jwt_secret: Some("a-very-secret-value-that-is-long-enough".to_owned().into()),
+            database_url: Some("postgres://app:hunter2@db/tongban".to_owned().into()),
+            ..Config::default()
+        };
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("a-very-secret"));
+        assert!(!dbg.contains("hunter2"));
+    }
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(sqlite_path("sqlite://x/y.db?mode=rwc"), Some(PathBuf::from("x/y.db")));
+        assert_eq!(sqlite_path("postgres://h/db"), None);
+    }
+}

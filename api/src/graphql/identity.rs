@@ -1,0 +1,145 @@
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use domain::identity::{Role as DRole, User as DUser};
+use domain::service::{LoginRequest, NewUser};
+use domain::session::Session as DSession;
+
+use super::ctx::{actor, request, services};
+use super::scalars::{DateTimeScalar, RegionCodeScalar};
+use super::tenant::Tenant;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::identity::Role")]
+pub enum Role {
+    PlatformAdmin,
+    CenterAdmin,
+    CatalogueAdmin,
+    WindowStaff,
+    Approver,
+    StationStaff,
+    Supervisor,
+}
+
+pub struct User(pub DUser);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn tenant(&self, ctx: &Context<'_>) -> Result<Tenant> {
+        Tenant::load(ctx, self.0.tenant).await
+    }
+    async fn roles(&self) -> Vec<Role> {
+        self.0.roles.iter().map(Role::from).collect()
+    }
+}
+
+pub struct Session(DSession);
+
+#[Object]
+impl Session {
+    async fn access_token(&self) -> &str {
+        &self.0.access_token
+    }
+    async fn refresh_token(&self) -> &str {
+        &self.0.refresh_token
+    }
+    async fn expires_at(&self) -> DateTimeScalar {
+        DateTimeScalar(self.0.expires_at)
+    }
+    async fn user(&self) -> Option<User> {
+        self.0.user.clone().map(User)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ServiceAccountSecret {
+    client_id: String,
+    client_secret: String,
+    tenant: Tenant,
+}
+
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    tenant: RegionCodeScalar,
+    username: String,
+    password: String,
+    display_name: String,
+    roles: Vec<Role>,
+    department_id: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct IdentityQuery;
+
+#[Object]
+impl IdentityQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> Result<User> {
+        Ok(User(services(ctx).me(actor(ctx)?).await?))
+    }
+}
+
+#[derive(Default)]
+pub struct IdentityMutation;
+
+#[Object]
+impl IdentityMutation {
+    async fn login(&self, ctx: &Context<'_>, username: String, password: String) -> Result<Session> {
+        let req = LoginRequest { username: &username, password: &password, client: &request(ctx).client };
+        Ok(Session(services(ctx).login(req).await?))
+    }
+
+    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> Result<Session> {
+        Ok(Session(services(ctx).refresh_session(&refresh_token).await?))
+    }
+
+    /// Revokes the access token in use and its session's refresh tokens.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+        let a = actor(ctx)?;
+        let claims = request(ctx).claims.as_ref().ok_or_else(|| domain::Error::unauthenticated("请先登录"))?;
+        services(ctx).logout(a, claims).await?;
+        Ok(true)
+    }
+
+    /// Client-credentials grant for service accounts (cross-area partners).
+    async fn service_token(&self, ctx: &Context<'_>, client_id: String, client_secret: String) -> Result<Session> {
+        Ok(Session(services(ctx).service_token(&client_id, &client_secret, &request(ctx).client).await?))
+    }
+
+    async fn create_service_account(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        name: String,
+    ) -> Result<ServiceAccountSecret> {
+        let created = services(ctx).create_service_account(actor(ctx)?, &tenant.parse()?, &name).await?;
+        Ok(ServiceAccountSecret {
+            client_id: created.account.client_id,
+            client_secret: created.client_secret,
+            tenant: Tenant::load(ctx, created.account.tenant).await?,
+        })
+    }
+
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
+        let department_id = input
+            .department_id
+            .map(|d| uuid::Uuid::parse_str(&d).map_err(|_| domain::Error::invalid("部门ID无效")))
+            .transpose()?;
+        let new = NewUser {
+            tenant: input.tenant.parse()?,
+            username: input.username,
+            password: input.password,
+            display_name: input.display_name,
+            roles: input.roles.into_iter().map(DRole::from).collect(),
+            department_id,
+        };
+        Ok(User(services(ctx).create_user(actor(ctx)?, new).await?))
+    }
+}

@@ -1,0 +1,55 @@
+//! Scalars of the contract. Parsing happens in resolvers through the domain types, so that bad
+//! input answers INVALID_INPUT with a Chinese message.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::{DateTime, Utc};
+use chrono_tz::Asia::Shanghai;
+use domain::region::RegionCode;
+
+/// RFC 3339 with the Asia/Shanghai offset, e.g. 2026-11-28T09:30:00+08:00.
+pub struct DateTimeScalar(pub DateTime<Utc>);
+
+#[Scalar(name = "DateTime")]
+impl ScalarType for DateTimeScalar {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => DateTime::parse_from_rfc3339(s)
+                .map(|d| DateTimeScalar(d.with_timezone(&Utc)))
+                .map_err(|_| InputValueError::custom("时间格式应为 RFC 3339，例如 2026-11-28T09:30:00+08:00")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.with_timezone(&Shanghai).to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+    }
+}
+
+/// A 12-digit region code, checked when used.
+pub struct RegionCodeScalar(pub String);
+
+impl RegionCodeScalar {
+    pub fn parse(&self) -> Result<RegionCode, domain::Error> {
+        RegionCode::parse(&self.0)
+    }
+}
+
+impl From<RegionCode> for RegionCodeScalar {
+    fn from(c: RegionCode) -> Self {
+        RegionCodeScalar(c.to_string())
+    }
+}
+
+#[Scalar(name = "RegionCode")]
+impl ScalarType for RegionCodeScalar {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match value {
+            Value::String(s) => Ok(RegionCodeScalar(s)),
+            other => Err(InputValueError::expected_type(other)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.clone())
+    }
+}

@@ -1,0 +1,133 @@
+//! Composition: connects the adapters, builds the services, serves HTTP.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use anyhow::{Context, anyhow};
+use domain::ports::Ephemeral;
+use domain::service::{Ports, Services};
+use infra::Db;
+use infra::ephemeral::{MemoryEphemeral, RedisEphemeral};
+use sea_orm_migration::MigratorTrait;
+use secrecy::ExposeSecret;
+
+use crate::config::Config;
+use crate::graphql::{self, ApiSchema};
+use crate::health;
+
+/// Everything a request needs, built once per process.
+#[derive(Clone)]
+pub struct Runtime {
+    pub services: Services,
+    pub db: Db,
+    pub redis: Option<Arc<RedisEphemeral>>,
+}
+
+pub async fn connect_db(url: &str, max: u32) -> anyhow::Result<Db> {
+    Db::connect(url, max).await.map_err(|e| anyhow!("无法连接数据库：{e}"))
+}
+
+/// Applies pending migrations over the owner connection.
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let url = config.migration_url().context("未配置数据库：请设置 TONGBAN_DATABASE_URL")?;
+    let db = connect_db(url, 2).await?;
+    migrations::Migrator::up(&db.conn, None).await.map_err(|e| anyhow!("数据库迁移失败：{e}"))?;
+    Ok(())
+}
+
+impl Runtime {
+    pub async fn build(config: &Config) -> anyhow::Result<Runtime> {
+        let url = config.database_url().context("未配置数据库：请设置 TONGBAN_DATABASE_URL")?;
+        let secret = config
+            .jwt_secret
+            .as_ref()
+            .context("未配置 JWT 密钥：请设置 TONGBAN_JWT_SECRET（至少32个字符），或用 serve --demo 运行演示")?;
+        let signer = infra::jwt::JwtSigner::new(secret.expose_secret().as_bytes()).map_err(|e| anyhow!(e))?;
+        let db = connect_db(url, config.db_max_connections).await?;
+        let (ephemeral, redis): (Arc<dyn Ephemeral>, _) = match &config.redis_url {
+            Some(u) => {
+                let r = Arc::new(
+                    RedisEphemeral::connect(u.expose_secret(), &config.redis_prefix).await.map_err(|e| anyhow!(e))?,
+                );
+                (r.clone(), Some(r))
+            }
+            None => (Arc::new(MemoryEphemeral::default()), None),
+        };
+        let store = Arc::new(db.clone());
+        let ports = Ports {
+            tenants: store.clone(),
+            users: store.clone(),
+            sessions: store.clone(),
+            audit: store,
+            passwords: Arc::new(infra::password::Argon2Hasher),
+            secrets: Arc::new(infra::secrets::OsSecrets),
+            tokens: Arc::new(signer),
+            ephemeral,
+            clock: Arc::new(infra::clock::SystemClock),
+        };
+        Ok(Runtime { services: Services::new(ports, config.settings()), db, redis })
+    }
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(config: &Config, runtime: Runtime) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&config.listen).with_context(|| format!("无法监听 {}", config.listen))?;
+        let port = listener.local_addr()?.port();
+        let schema = graphql::build_schema(runtime.services.clone(), config);
+        let server = serve(listener, runtime, schema, config)?;
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, runtime: Runtime, schema: ApiSchema, config: &Config) -> anyhow::Result<Server> {
+    let prometheus = actix_web_prom::PrometheusMetricsBuilder::new("tongban")
+        .endpoint("/metrics")
+        .build()
+        .map_err(|e| anyhow!("metrics: {e}"))?;
+    let console = web::Data::new(::web::ConsoleConfig {
+        csrf_key: config.jwt_secret.as_ref().map(|s| s.expose_secret().as_bytes().to_vec()).unwrap_or_default(),
+        secure_cookies: config.secure_cookies,
+    });
+    let graphiql = config.graphiql;
+    let services = web::Data::new(runtime.services.clone());
+    let runtime = web::Data::new(runtime);
+    let schema = web::Data::new(schema);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(prometheus.clone())
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .app_data(runtime.clone())
+            .app_data(services.clone())
+            .app_data(schema.clone())
+            .app_data(console.clone())
+            .app_data(web::Data::new(graphql::GraphiQl(graphiql)))
+            .app_data(web::JsonConfig::default().limit(1 << 20))
+            .configure(health::configure)
+            .configure(graphql::configure)
+            .configure(::web::configure)
+            .route(
+                "/",
+                web::get()
+                    .to(|| async { actix_web::HttpResponse::Found().insert_header(("Location", "/console")).finish() }),
+            )
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,158 @@
+//! The database handle: connection, scoped transactions, error mapping.
+
+use std::time::Duration;
+
+use domain::Error;
+use domain::audit::{AuditRecord, GENESIS};
+use domain::tenant::Scope;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
+    Statement, TransactionTrait, Value,
+};
+
+use migrations::SCOPE_SETTING;
+
+#[derive(Clone)]
+pub struct Db {
+    pub conn: DatabaseConnection,
+}
+
+impl Db {
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+        if url.starts_with("sqlite:") {
+            // One writer at a time: SQLite serialises writes anyway, and one connection
+            // avoids lock upgrades failing with SQLITE_BUSY.
+            opts.max_connections(1).min_connections(1).map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+        } else {
+            opts.max_connections(max_connections).min_connections(1);
+        }
+        Ok(Db { conn: Database::connect(opts).await? })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.backend() == DbBackend::Postgres
+    }
+
+    /// Opens a transaction whose rows are limited to `scope`, on PostgreSQL by row-level security.
+    pub async fn begin(&self, scope: &Scope) -> Result<DatabaseTransaction, Error> {
+        let tx = self.conn.begin().await.map_err(internal)?;
+        if self.is_postgres() {
+            let value = match scope {
+                Scope::All => "*".to_owned(),
+                Scope::Subtree(p) => p.clone(),
+            };
+            tx.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                format!("SELECT set_config('{SCOPE_SETTING}', $1, true)"),
+                [value.into()],
+            ))
+            .await
+            .map_err(internal)?;
+        }
+        Ok(tx)
+    }
+
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.conn.ping().await
+    }
+}
+
+/// A statement written with `?` placeholders, numbered for PostgreSQL.
+pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut out = String::with_capacity(sql.len() + 8);
+        let mut n = 0;
+        for ch in sql.chars() {
+            if ch == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(ch);
+            }
+        }
+        out
+    } else {
+        sql.to_owned()
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+pub fn internal(e: DbErr) -> Error {
+    Error::internal(e)
+}
+
+/// Maps a unique violation to CONFLICT with `msg`, anything else to INTERNAL.
+pub fn conflict_or_internal(e: DbErr, msg: &str) -> Error {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => Error::conflict(msg),
+        _ => Error::internal(e),
+    }
+}
+
+pub async fn commit(tx: DatabaseTransaction) -> Result<(), Error> {
+    tx.commit().await.map_err(internal)
+}
+
+/// Appends `rec` to its tenant's chain inside `tx`. The head row serialises appenders.
+pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result<(), Error> {
+    let b = tx.get_database_backend();
+    let tenant = rec.tenant.as_str().to_owned();
+    tx.execute_raw(stmt(
+        b,
+        "INSERT INTO audit_heads (tenant_code, seq, hash) VALUES (?, 0, ?) ON CONFLICT (tenant_code) DO NOTHING",
+        vec![tenant.clone().into(), GENESIS.into()],
+    ))
+    .await
+    .map_err(internal)?;
+    let head = tx
+        .query_one_raw(stmt(
+            b,
+            "UPDATE audit_heads SET seq = seq + 1 WHERE tenant_code = ? RETURNING seq, hash",
+            vec![tenant.clone().into()],
+        ))
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| Error::internal("audit head missing"))?;
+    let seq: i64 = head.try_get("", "seq").map_err(internal)?;
+    let prev: String = head.try_get("", "hash").map_err(internal)?;
+    let hash = rec.chain_hash(seq, &prev);
+    let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
+    tx.execute_raw(stmt(
+        b,
+        "INSERT INTO audit_log (tenant_code, seq, at, actor, actor_tenant, action, target, before_json, after_json, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            tenant.clone().into(),
+            seq.into(),
+            rec.at.into(),
+            rec.actor.clone().into(),
+            rec.actor_tenant.as_str().to_owned().into(),
+            rec.action.clone().into(),
+            rec.target.clone().into(),
+            json(&rec.before).into(),
+            json(&rec.after).into(),
+            prev.into(),
+            hash.clone().into(),
+        ],
+    ))
+    .await
+    .map_err(internal)?;
+    tx.execute_raw(stmt(b, "UPDATE audit_heads SET hash = ? WHERE tenant_code = ?", vec![hash.into(), tenant.into()]))
+        .await
+        .map_err(internal)?;
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! sea-orm entities, one module per table.
+
+pub mod audit_head;
+pub mod audit_log;
+pub mod refresh_token;
+pub mod service_account;
+pub mod tenant;
+pub mod user;

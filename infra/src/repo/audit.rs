@@ -1,0 +1,77 @@
+use async_trait::async_trait;
+use domain::audit::{AuditEntry, AuditRecord};
+use domain::page::{Page, PageRequest};
+use domain::ports::AuditRepo;
+use domain::region::RegionCode;
+use domain::tenant::Scope;
+use domain::{Error, Result};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::parse_code;
+use crate::db::{Db, append_audit, commit, internal};
+use crate::entity::{audit_head, audit_log};
+
+fn to_domain(m: audit_log::Model) -> Result<AuditEntry> {
+    let json = |s: Option<String>| -> Result<Option<serde_json::Value>> {
+        s.map(|s| serde_json::from_str(&s).map_err(Error::internal)).transpose()
+    };
+    Ok(AuditEntry {
+        id: m.id,
+        seq: m.seq,
+        record: AuditRecord {
+            tenant: parse_code(&m.tenant_code)?,
+            at: m.at,
+            actor: m.actor,
+            actor_tenant: parse_code(&m.actor_tenant)?,
+            action: m.action,
+            target: m.target,
+            before: json(m.before_json)?,
+            after: json(m.after_json)?,
+        },
+        prev_hash: m.prev_hash,
+        hash: m.hash,
+    })
+}
+
+#[async_trait]
+impl AuditRepo for Db {
+    async fn append(&self, record: AuditRecord) -> Result<()> {
+        let tx = self.begin(&Scope::only(&record.tenant)).await?;
+        append_audit(&tx, &record).await?;
+        commit(tx).await
+    }
+
+    async fn list(&self, tenant: &RegionCode, page: &PageRequest) -> Result<Page<AuditEntry>> {
+        let tx = self.begin(&Scope::only(tenant)).await?;
+        let base = audit_log::Entity::find().filter(audit_log::Column::TenantCode.eq(tenant.as_str()));
+        let total = base.clone().count(&tx).await.map_err(internal)?;
+        let mut sel = base;
+        if let Some(after) = &page.after {
+            let after: i64 = after.parse().map_err(|_| Error::invalid("分页游标无效"))?;
+            sel = sel.filter(audit_log::Column::Id.lt(after));
+        }
+        let rows = sel
+            .order_by_desc(audit_log::Column::Id)
+            .limit(u64::from(page.first) + 1)
+            .all(&tx)
+            .await
+            .map_err(internal)?;
+        commit(tx).await?;
+        let rows = rows.into_iter().map(to_domain).collect::<Result<Vec<_>>>()?;
+        Ok(Page::from_rows(rows, page, total, |e| e.id.to_string()))
+    }
+
+    async fn chain(&self, tenant: &RegionCode) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)> {
+        let tx = self.begin(&Scope::only(tenant)).await?;
+        let rows = audit_log::Entity::find()
+            .filter(audit_log::Column::TenantCode.eq(tenant.as_str()))
+            .order_by_asc(audit_log::Column::Seq)
+            .all(&tx)
+            .await
+            .map_err(internal)?;
+        let head = audit_head::Entity::find_by_id(tenant.as_str()).one(&tx).await.map_err(internal)?;
+        commit(tx).await?;
+        let entries = rows.into_iter().map(to_domain).collect::<Result<Vec<_>>>()?;
+        Ok((entries, head.map(|h| (h.seq, h.hash))))
+    }
+}

@@ -1,0 +1,18 @@
+//! Repositories: `Db` implements the domain's ports, one module per resource.
+
+mod audit;
+mod session;
+mod tenant;
+mod user;
+
+use domain::Error;
+use domain::region::RegionCode;
+use uuid::Uuid;
+
+pub(crate) fn parse_code(s: &str) -> Result<RegionCode, Error> {
+    RegionCode::parse(s).map_err(|_| Error::internal(format!("stored region code {s} is invalid")))
+}
+
+pub(crate) fn parse_id(s: &str) -> Result<Uuid, Error> {
+    Uuid::parse_str(s).map_err(|_| Error::internal(format!("stored id {s} is invalid")))
+}

@@ -1,0 +1,297 @@
+//! The console in a real browser: headless Chromium driven through chromedriver's W3C WebDriver
+//! HTTP API. Skipped when chromedriver or Chromium is missing, unless TONGBAN_BROWSER_TESTS=1.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// The W3C key of an element reference.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+const WAIT: Duration = Duration::from_secs(15);
+/// The demo users' password.
+const PASSWORD: &str = "Tongban@2026";
+
+/// A running chromedriver and the browser profile it uses; both go when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    profile: PathBuf,
+}
+
+impl Driver {
+    async fn start(http: &reqwest::Client) -> anyhow::Result<Driver> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos();
+        let profile = std::env::temp_dir().join(format!("tongban-chromium-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&profile)?;
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("start chromedriver")?;
+        let mut driver = Driver { child, port, profile };
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = driver.child.try_wait()? {
+                bail!("chromedriver exited early: {status}");
+            }
+            let ready = http.get(format!("{}/status", driver.base())).send().await;
+            if let Ok(r) = ready
+                && let Ok(v) = r.json::<Value>().await
+                && v["value"]["ready"] == json!(true)
+            {
+                return Ok(driver);
+            }
+            if Instant::now() > deadline {
+                bail!("chromedriver not ready after {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// One browser session. Dropping it (also on a failed assertion) quits the browser.
+struct Browser {
+    http: reqwest::Client,
+    port: u16,
+    base: String,
+    session: Option<String>,
+}
+
+impl Browser {
+    async fn open(http: &reqwest::Client, driver: &Driver) -> anyhow::Result<Browser> {
+        let profile = format!("--user-data-dir={}", driver.profile.display());
+        let caps = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--window-size=1366,768", profile,
+                ],
+            },
+        }}});
+        let mut browser = Browser { http: http.clone(), port: driver.port, base: driver.base(), session: None };
+        let v = browser.command(Method::POST, "/session", Some(caps)).await.context("create session")?;
+        let id = v["sessionId"].as_str().ok_or_else(|| anyhow!("no sessionId in {v}"))?;
+        browser.session = Some(id.to_owned());
+        Ok(browser)
+    }
+
+    /// Sends a command; `path` is relative to the driver, or to the session when it starts with `/session/`.
+    async fn command(&self, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let mut req = self.http.request(method.clone(), &url);
+        // POST commands need a JSON body, even an empty one.
+        if let Some(b) = body.or_else(|| (method == Method::POST).then(|| json!({}))) {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.with_context(|| format!("{method} {path}"))?;
+        let status = resp.status();
+        let v: Value = resp.json().await.with_context(|| format!("{method} {path}: body"))?;
+        if !status.is_success() {
+            bail!("{method} {path}: {status}: {}", v["value"]);
+        }
+        Ok(v["value"].clone())
+    }
+
+    fn at(&self, path: &str) -> String {
+        format!("/session/{}{path}", self.session.as_deref().unwrap_or_default())
+    }
+
+    async fn goto(&self, url: &str) -> anyhow::Result<()> {
+        self.command(Method::POST, &self.at("/url"), Some(json!({ "url": url }))).await.map(drop)
+    }
+
+    async fn current_url(&self) -> anyhow::Result<String> {
+        let v = self.command(Method::GET, &self.at("/url"), None).await?;
+        v.as_str().map(str::to_owned).ok_or_else(|| anyhow!("url is not a string: {v}"))
+    }
+
+    async fn source(&self) -> anyhow::Result<String> {
+        let v = self.command(Method::GET, &self.at("/source"), None).await?;
+        v.as_str().map(str::to_owned).ok_or_else(|| anyhow!("source is not a string"))
+    }
+
+    /// The element matching a CSS selector, waiting for it to appear.
+    async fn find(&self, css: &str) -> anyhow::Result<String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let query = json!({ "using": "css selector", "value": css });
+            match self.command(Method::POST, &self.at("/element"), Some(query)).await {
+                Ok(v) => {
+                    return v[ELEMENT_KEY].as_str().map(str::to_owned).ok_or_else(|| anyhow!("no element id in {v}"));
+                }
+                Err(e) if Instant::now() > deadline => return Err(e.context(format!("find {css}"))),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    async fn send_keys(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let el = self.find(css).await?;
+        self.command(Method::POST, &self.at(&format!("/element/{el}/value")), Some(json!({ "text": text })))
+            .await
+            .map(drop)
+    }
+
+    async fn click(&self, css: &str) -> anyhow::Result<()> {
+        let el = self.find(css).await?;
+        self.command(Method::POST, &self.at(&format!("/element/{el}/click")), None).await.map(drop)
+    }
+
+    async fn text(&self, css: &str) -> anyhow::Result<String> {
+        let el = self.find(css).await?;
+        let v = self.command(Method::GET, &self.at(&format!("/element/{el}/text")), None).await?;
+        Ok(v.as_str().unwrap_or_default().trim().to_owned())
+    }
+
+    async fn value(&self, css: &str) -> anyhow::Result<String> {
+        let el = self.find(css).await?;
+        let v = self.command(Method::GET, &self.at(&format!("/element/{el}/property/value")), None).await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until the path of the current URL (with its query) is `path`.
+    async fn wait_for_path(&self, path: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let url = self.current_url().await?;
+            let here = reqwest::Url::parse(&url)
+                .map(|u| format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default()))?;
+            if here == path {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("expected {path}, still at {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the page source contains `needle`.
+    async fn wait_for_text(&self, needle: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let source = self.source().await?;
+            if source.contains(needle) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("page at {} never showed {needle:?}:\n{source}", self.current_url().await?);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn close(mut self) -> anyhow::Result<()> {
+        let path = self.at("");
+        self.session = None;
+        self.command(Method::DELETE, &path, None).await.map(drop)
+    }
+}
+
+impl Drop for Browser {
+    /// Quits the browser without async: a plain HTTP DELETE to chromedriver.
+    fn drop(&mut self) {
+        let Some(session) = self.session.take() else { return };
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            let _ = write!(
+                s,
+                "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                self.port
+            );
+            let _ = s.read_to_end(&mut Vec::new());
+        }
+    }
+}
+
+/// Whether to run: both binaries present, or TONGBAN_BROWSER_TESTS=1 (then their absence fails).
+fn browser_available() -> bool {
+    let present = Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists();
+    if std::env::var("TONGBAN_BROWSER_TESTS").as_deref() == Ok("1") {
+        assert!(present, "TONGBAN_BROWSER_TESTS=1 but {CHROMEDRIVER} or {CHROMIUM} is missing");
+        return true;
+    }
+    if !present {
+        eprintln!(
+            "skipping browser test: {CHROMEDRIVER} or {CHROMIUM} not found (install chromium and chromium-driver, \
+             or set TONGBAN_BROWSER_TESTS=1 to make this a failure)"
+        );
+    }
+    present
+}
+
+#[tokio::test]
+async fn console_login_and_logout_in_chromium() -> anyhow::Result<()> {
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn().await;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+
+    // Not logged in: the console sends us to the login page.
+    browser.goto(&format!("{}/console", app.address)).await?;
+    browser.wait_for_path("/console/login").await?;
+    browser.wait_for_text("用户名").await?;
+
+    // A wrong password: the Chinese error, the user name kept.
+    browser.send_keys("#username", "ys_admin").await?;
+    browser.send_keys("#password", "wrong-password").await?;
+    browser.click("#login-submit").await?;
+    browser.wait_for_text("用户名或密码错误").await?;
+    assert_eq!(browser.text("#login-error").await?, "用户名或密码错误");
+    assert_eq!(browser.value("#username").await?, "ys_admin");
+
+    // The right password: the dashboard of 永寿县.
+    browser.send_keys("#password", PASSWORD).await?;
+    browser.click("#login-submit").await?;
+    browser.wait_for_path("/console").await?;
+    browser.wait_for_text("永寿县中心管理员").await?;
+    assert_eq!(browser.text("#current-center").await?, "永寿县政务服务中心");
+    assert_eq!(browser.text("#user-name").await?, "永寿县中心管理员");
+    let page = browser.source().await?;
+    assert!(page.contains("永寿县政务服务中心"));
+    assert!(page.contains("欢迎"));
+
+    // Log out: back on the login page with a notice.
+    browser.click("#logout-button").await?;
+    browser.wait_for_path("/console/login?out=1").await?;
+    browser.wait_for_text("已退出登录").await?;
+    assert!(browser.find("#username").await.is_ok());
+
+    // The session is gone: /console redirects to the login page again.
+    browser.goto(&format!("{}/console", app.address)).await?;
+    browser.wait_for_path("/console/login").await?;
+    assert!(!browser.source().await?.contains("永寿县中心管理员"));
+
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}

@@ -1,0 +1,105 @@
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+use tests::{JIANJUN, TestApp, YONGSHOU, error_code};
+
+const LOG: &str = "query($t: RegionCode!, $a: String) { auditLog(tenant: $t, first: 2, after: $a) { totalCount nodes { id actor action target tenant { code } at } pageInfo { hasNextPage endCursor } } }";
+const VERIFY: &str = "query($t: RegionCode!) { verifyAudit(tenant: $t) { entries intact firstBrokenId } }";
+
+async fn create_clerk(app: &TestApp, token: &str, name: &str) {
+    let r = app
+        .gql(
+            Some(token),
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({ "i": { "tenant": JIANJUN, "username": name, "password": "Strong#pass1", "displayName": "李四", "roles": ["STATION_STAFF"] } }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+}
+
+#[tokio::test]
+async fn mutations_are_audited_and_the_chain_verifies() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    let before = app.gql(Some(&admin), LOG, json!({ "t": JIANJUN })).await["data"]["auditLog"]["totalCount"]
+        .as_u64()
+        .expect("count");
+    create_clerk(&app, &admin, "jj_audit1").await;
+    // A failed mutation writes nothing.
+    let bad = app
+        .gql(
+            Some(&admin),
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({ "i": { "tenant": JIANJUN, "username": "jj_audit1", "password": "Strong#pass1", "displayName": "x", "roles": ["STATION_STAFF"] } }),
+        )
+        .await;
+    assert_eq!(error_code(&bad), "CONFLICT");
+
+    let log = app.gql(Some(&admin), LOG, json!({ "t": JIANJUN })).await;
+    let page = &log["data"]["auditLog"];
+    assert_eq!(page["totalCount"].as_u64(), Some(before + 1), "{log}");
+    let newest = &page["nodes"][0];
+    assert_eq!(newest["actor"], "ys_admin");
+    assert_eq!(newest["action"], "user.create");
+    assert_eq!(newest["tenant"]["code"], JIANJUN);
+    assert!(newest["at"].as_str().expect("at").ends_with("+08:00"));
+
+    // Cursor pagination reaches the oldest entry.
+    let next = app.gql(Some(&admin), LOG, json!({ "t": JIANJUN, "a": page["pageInfo"]["endCursor"] })).await;
+    assert!(next["data"]["auditLog"]["nodes"].as_array().is_some_and(|n| !n.is_empty()));
+
+    let v = app.gql(Some(&admin), VERIFY, json!({ "t": JIANJUN })).await;
+    assert_eq!(v["data"]["verifyAudit"]["intact"], true, "{v}");
+    assert_eq!(v["data"]["verifyAudit"]["entries"].as_u64(), Some(before + 1));
+
+    // Logins are audited in the user's tenant.
+    let ys = app.gql(Some(&admin), LOG, json!({ "t": YONGSHOU })).await;
+    let nodes = ys["data"]["auditLog"]["nodes"].as_array().expect("nodes").clone();
+    assert!(nodes.iter().any(|n| n["action"] == "session.login"), "{ys}");
+
+    // Rights: a window clerk may not read the log; a station clerk not another tenant's.
+    let window = app.token("ys_window").await;
+    assert_eq!(error_code(&app.gql(Some(&window), VERIFY, json!({ "t": YONGSHOU })).await), "FORBIDDEN");
+    let clerk = app.token("jj_station").await;
+    assert_eq!(error_code(&app.gql(Some(&clerk), LOG, json!({ "t": YONGSHOU })).await), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn an_edited_or_deleted_entry_breaks_the_chain() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    for n in 1..=3 {
+        create_clerk(&app, &admin, &format!("jj_chain{n}")).await;
+    }
+    let intact = app.gql(Some(&admin), VERIFY, json!({ "t": JIANJUN })).await;
+    assert_eq!(intact["data"]["verifyAudit"]["intact"], true, "{intact}");
+
+    let db = app.owner_db().await;
+    let b = db.get_database_backend();
+    let id_of = |target: &str| {
+        format!("SELECT id FROM audit_log WHERE tenant_code = '{JIANJUN}' AND after_json LIKE '%{target}%'")
+    };
+    let row = db.query_one_raw(Statement::from_string(b, id_of("jj_chain2"))).await.expect("query").expect("row");
+    let edited: i64 = row.try_get("", "id").expect("id");
+
+    // Edit: the content no longer matches its hash.
+    db.execute_unprepared(&format!("UPDATE audit_log SET actor = 'someone_else' WHERE id = {edited}"))
+        .await
+        .expect("edit");
+    let v = app.gql(Some(&admin), VERIFY, json!({ "t": JIANJUN })).await;
+    assert_eq!(v["data"]["verifyAudit"]["intact"], false, "{v}");
+    assert_eq!(v["data"]["verifyAudit"]["firstBrokenId"], edited.to_string());
+    db.execute_unprepared(&format!("UPDATE audit_log SET actor = 'ys_admin' WHERE id = {edited}")).await.expect("undo");
+    let v = app.gql(Some(&admin), VERIFY, json!({ "t": JIANJUN })).await;
+    assert_eq!(v["data"]["verifyAudit"]["intact"], true, "undoing the edit restores the chain: {v}");
+
+    // Delete: the next entry's link points at a missing hash.
+    db.execute_unprepared(&format!("DELETE FROM audit_log WHERE id = {edited}")).await.expect("delete");
+    let v = app.gql(Some(&admin), VERIFY, json!({ "t": JIANJUN })).await;
+    assert_eq!(v["data"]["verifyAudit"]["intact"], false, "{v}");
+    let broken: i64 = v["data"]["verifyAudit"]["firstBrokenId"].as_str().expect("id").parse().expect("number");
+    assert!(broken > edited);
+
+    // Other tenants' chains are untouched.
+    let ys = app.gql(Some(&admin), VERIFY, json!({ "t": YONGSHOU })).await;
+    assert_eq!(ys["data"]["verifyAudit"]["intact"], true);
+}

@@ -1,0 +1,161 @@
+use std::io::Write;
+use std::process::{Command, Output};
+
+use serde_json::json;
+use tests::TestApp;
+
+fn tongban(env: &[(String, String)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tongban-under-test"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("TONGBAN_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("TONGBAN_LOG", "warn").args(args).envs(env.iter().map(|(k, v)| (k, v))).output().expect("run tongban")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn temp_csv(name: &str, content: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("tongban-{}-{name}", uuid::Uuid::new_v4().simple()));
+    let mut f = std::fs::File::create(&path).expect("create");
+    f.write_all(content.as_bytes()).expect("write");
+    path
+}
+
+#[tokio::test]
+async fn serve_refuses_to_start_without_a_secret_or_with_bad_settings() {
+    let db = std::env::temp_dir().join(format!("tongban-cfg-{}.db", uuid::Uuid::new_v4().simple()));
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let base = vec![("TONGBAN_DATABASE_URL".to_owned(), url), ("TONGBAN_LISTEN".to_owned(), "127.0.0.1:0".to_owned())];
+
+    let o = tongban(&base, &["serve"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("TONGBAN_JWT_SECRET"), "{}", stderr(&o));
+
+    let mut short = base.clone();
+    short.push(("TONGBAN_JWT_SECRET".into(), "too-short".into()));
+    let o = tongban(&short, &["serve"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("至少需要32个字符"), "{}", stderr(&o));
+
+    let mut bad_ttl = base.clone();
+    bad_ttl.push(("TONGBAN_ACCESS_TOKEN_TTL_SECS".into(), "soon".into()));
+    let o = tongban(&bad_ttl, &["serve"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).to_lowercase().contains("access_token_ttl_secs") && stderr(&o).contains("配置错误"),
+        "{}",
+        stderr(&o)
+    );
+
+    let mut bad_listen = base.clone();
+    bad_listen[1].1 = "nowhere".into();
+    let o = tongban(&bad_listen, &["serve"]);
+    assert!(stderr(&o).contains("listen"), "{}", stderr(&o));
+
+    let o = tongban(&base, &["--config", "/nonexistent/tongban.toml", "migrate"]);
+    assert!(stderr(&o).contains("配置文件"), "{}", stderr(&o));
+
+    // A TOML file works, and the environment overrides it.
+    let toml = temp_csv("c.toml", "listen = \"127.0.0.1:0\"\naccess_token_ttl_secs = 5\n");
+    let o = tongban(&base, &["--config", toml.to_str().expect("path"), "migrate"]);
+    assert!(stderr(&o).contains("access_token_ttl_secs"), "the file is read: {}", stderr(&o));
+    let mut fixed = base.clone();
+    fixed.push(("TONGBAN_ACCESS_TOKEN_TTL_SECS".into(), "600".into()));
+    let o = tongban(&fixed, &["--config", toml.to_str().expect("path"), "migrate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}
+
+#[tokio::test]
+async fn region_import_reports_line_numbers_and_imports_nothing_on_error() {
+    let app = TestApp::spawn().await;
+    let env = app.cli_env();
+    let admin = app.token("xy_admin").await;
+    let count = || async {
+        app.gql(Some(&admin), "{ tenants(first: 1) { totalCount } }", json!({})).await["data"]["tenants"]["totalCount"]
+            .as_u64()
+            .expect("count")
+    };
+    let before = count().await;
+
+    let bad = temp_csv(
+        "bad.csv",
+        "code,name,level,parent_code\n\
+         610490000000,新区,county,610400000000\n\
+         61042690100,坏代码,town,610490000000\n\
+         610490002000,错层级,hamlet,610490000000\n\
+         610490003000,孤儿,town,610499000000\n",
+    );
+    let o = tongban(&env, &["import-regions", bad.to_str().expect("path")]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    for line in ["第3行", "第4行", "第5行"] {
+        assert!(err.contains(line), "{line} in {err}");
+    }
+    assert!(err.contains("未导入任何数据"), "{err}");
+    assert_eq!(count().await, before, "nothing half-imported");
+
+    let header = temp_csv("hdr.csv", "id,name\n1,x\n");
+    let o = tongban(&env, &["import-regions", header.to_str().expect("path")]);
+    assert!(stderr(&o).contains("第1行"), "{}", stderr(&o));
+    let o = tongban(&env, &["import-regions", "/nonexistent.csv"]);
+    assert!(stderr(&o).contains("无法读取文件"), "{}", stderr(&o));
+
+    let good = temp_csv(
+        "good.csv",
+        "code,name,level,parent_code\n610490000000,新区,county,610400000000\n610490000001,新区一村,village,610490000000\n",
+    );
+    let o = tongban(&env, &["import-regions", good.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("新增 2"), "{}", stdout(&o));
+    assert_eq!(count().await, before + 2);
+    // Idempotent: a second run changes nothing.
+    let o = tongban(&env, &["import-regions", good.to_str().expect("path")]);
+    assert!(stdout(&o).contains("新增 0，更新 0，未变 2"), "{} {}", stdout(&o), stderr(&o));
+    // Re-importing the demo tree changes nothing either.
+    let o = tongban(&env, &["seed", "demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(count().await, before + 2);
+}
+
+#[tokio::test]
+async fn create_admin_makes_a_platform_administrator() {
+    let app = TestApp::spawn().await;
+    let env = app.cli_env();
+    let o = tongban(&env, &["create-admin", "--username", "root_admin", "--password", "Very#secret99"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("Very#secret99"), "the password is never printed");
+    let token = app.login("root_admin", "Very#secret99").await.0;
+    let me = app.gql(Some(&token), "{ me { roles tenant { code } } }", json!({})).await;
+    assert_eq!(me["data"]["me"]["roles"], json!(["PLATFORM_ADMIN"]));
+    assert_eq!(me["data"]["me"]["tenant"]["code"], "610000000000", "the root of the imported tree");
+    // The platform administrator sees every tenant.
+    let r = app.gql(Some(&token), "query { tenant(code: \"610402000000\") { name } }", json!({})).await;
+    assert_eq!(r["data"]["tenant"]["name"], "秦都区");
+
+    let o = tongban(&env, &["create-admin", "--username", "weak_admin", "--password", "123"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("密码"), "{}", stderr(&o));
+    let o = tongban(&env, &["create-admin", "--username", "x_admin", "--password", "Very#secret99", "--tenant", "123"]);
+    assert!(stderr(&o).contains("区划代码"), "{}", stderr(&o));
+}
+
+#[test]
+fn schema_prints_the_served_sdl() {
+    let o = tongban(&[], &["schema"]);
+    assert!(o.status.success());
+    let sdl = stdout(&o);
+    for op in ["me: User!", "tenants(", "login(", "refreshSession(", "serviceToken(", "verifyAudit("] {
+        assert!(sdl.contains(op), "{op}");
+    }
+}

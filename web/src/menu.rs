@@ -1,0 +1,83 @@
+//! The left menu: which entries each role sees.
+
+use domain::identity::{Role, Roles};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MenuItem {
+    pub key: &'static str,
+    pub label: &'static str,
+    /// `#` for modules not built yet.
+    pub href: &'static str,
+    /// False: shown as 即将上线.
+    pub ready: bool,
+}
+
+const fn item(key: &'static str, label: &'static str, href: &'static str) -> MenuItem {
+    MenuItem { key, label, href, ready: true }
+}
+
+const fn soon(key: &'static str, label: &'static str) -> MenuItem {
+    MenuItem { key, label, href: "#", ready: false }
+}
+
+/// The menu for a set of roles, in display order.
+pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
+    let any = |rs: &[Role]| rs.iter().any(|r| roles.contains(*r));
+    let mut menu = vec![item("dashboard", "工作台", "/console")];
+    if roles.iter().any(Role::reaches_descendants) {
+        menu.push(item("tenants", "辖区单位", "/console/tenants"));
+    }
+    if any(&[Role::WindowStaff, Role::Approver, Role::StationStaff]) {
+        menu.push(soon("cases", "办件"));
+    }
+    if any(&[Role::CenterAdmin]) {
+        menu.push(soon("items", "事项清单"));
+        menu.push(soon("hall", "大厅管理"));
+        menu.push(soon("users", "用户管理"));
+    }
+    if any(&[Role::CatalogueAdmin]) {
+        menu.push(soon("catalogue", "基本目录"));
+    }
+    if any(&[Role::Supervisor]) {
+        menu.push(soon("supervision", "监察"));
+    }
+    if any(&[Role::CenterAdmin, Role::Supervisor, Role::PlatformAdmin]) {
+        menu.push(soon("audit", "审计日志"));
+    }
+    menu
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(roles: &[Role]) -> Vec<&'static str> {
+        let roles = Roles::new(roles.to_vec()).expect("roles");
+        menu_for(&roles).into_iter().map(|m| m.key).collect()
+    }
+
+    #[test]
+    fn menus_follow_roles() {
+        assert_eq!(keys(&[Role::CenterAdmin]), ["dashboard", "tenants", "items", "hall", "users", "audit"]);
+        assert_eq!(keys(&[Role::WindowStaff]), ["dashboard", "cases"]);
+        assert_eq!(keys(&[Role::Approver]), ["dashboard", "cases"]);
+        assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases"]);
+        assert_eq!(keys(&[Role::CatalogueAdmin]), ["dashboard", "tenants", "catalogue"]);
+        assert_eq!(keys(&[Role::Supervisor]), ["dashboard", "tenants", "supervision", "audit"]);
+        assert_eq!(keys(&[Role::PlatformAdmin]), ["dashboard", "tenants", "audit"]);
+        // Roles combine without duplicates.
+        assert_eq!(
+            keys(&[Role::WindowStaff, Role::Approver, Role::Supervisor]),
+            ["dashboard", "tenants", "cases", "supervision", "audit"]
+        );
+    }
+
+    #[test]
+    fn unbuilt_modules_link_nowhere() {
+        let roles = Roles::new(Role::ALL.to_vec()).expect("roles");
+        for m in menu_for(&roles) {
+            assert_eq!(m.ready, m.href != "#", "{}", m.key);
+            assert!(m.href == "#" || m.href.starts_with("/console"));
+        }
+    }
+}

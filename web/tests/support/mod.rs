@@ -1,0 +1,310 @@
+//! In-memory ports, so that console flows run without a database.
+
+#![allow(dead_code)]
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use domain::audit::{AuditEntry, AuditRecord};
+use domain::identity::{Credentials, Role, Roles, ServiceAccount, User};
+use domain::page::{Page, PageRequest};
+use domain::ports::{
+    AuditRepo, Clock, Ephemeral, ImportStats, PasswordHasher, Secrets, SessionRepo, TenantQuery, TenantRepo,
+    TokenSigner, UserRepo,
+};
+use domain::region::{AdminLevel, RegionCode};
+use domain::service::{Ports, Services, Settings};
+use domain::session::{AccessClaims, RefreshToken};
+use domain::tenant::Tenant;
+use domain::{Error, Result};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "Tongban@2026";
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().expect("lock")
+}
+
+pub struct FakeClock(Mutex<DateTime<Utc>>);
+
+impl FakeClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        *lock(&self.0) += by;
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> DateTime<Utc> {
+        *lock(&self.0)
+    }
+}
+
+#[derive(Default)]
+struct Tenants(Vec<Tenant>);
+
+#[async_trait]
+impl TenantRepo for Tenants {
+    async fn get(&self, code: &RegionCode) -> Result<Option<Tenant>> {
+        Ok(self.0.iter().find(|t| t.code == *code).cloned())
+    }
+    async fn get_many(&self, codes: &[RegionCode]) -> Result<Vec<Tenant>> {
+        Ok(self.0.iter().filter(|t| codes.contains(&t.code)).cloned().collect())
+    }
+    async fn list(&self, q: &TenantQuery) -> Result<Page<Tenant>> {
+        let matching: Vec<Tenant> = self
+            .0
+            .iter()
+            .filter(|t| q.scope.as_ref().is_none_or(|s| s.contains(&t.code)))
+            .filter(|t| q.parent.is_none_or(|p| t.parent == Some(p)))
+            .filter(|t| q.level.is_none_or(|l| t.level == l))
+            .cloned()
+            .collect();
+        let total = matching.len() as u64;
+        let mut rows: Vec<Tenant> =
+            matching.into_iter().filter(|t| q.page.after.as_deref().is_none_or(|a| t.code.as_str() > a)).collect();
+        rows.sort_by_key(|t| t.code);
+        rows.truncate(q.page.first as usize + 1);
+        Ok(Page::from_rows(rows, &q.page, total, |t| t.code.to_string()))
+    }
+    async fn count(&self) -> Result<u64> {
+        Ok(self.0.len() as u64)
+    }
+    async fn levels(&self, codes: &[RegionCode]) -> Result<HashMap<RegionCode, AdminLevel>> {
+        Ok(self.0.iter().filter(|t| codes.contains(&t.code)).map(|t| (t.code, t.level)).collect())
+    }
+    async fn import(&self, _: &[Tenant], _: AuditRecord) -> Result<ImportStats> {
+        Err(Error::internal("not in the fake"))
+    }
+    async fn set_root(&self, _: &RegionCode, _: bool, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("not in the fake"))
+    }
+    async fn roots(&self) -> Result<Vec<Tenant>> {
+        Ok(self.0.iter().filter(|t| t.root).cloned().collect())
+    }
+}
+
+#[derive(Default)]
+struct Users(Vec<Credentials>);
+
+#[async_trait]
+impl UserRepo for Users {
+    async fn credentials_by_username(&self, username: &str) -> Result<Option<Credentials>> {
+        let name = username.to_ascii_lowercase();
+        Ok(self.0.iter().find(|c| c.user.username == name).cloned())
+    }
+    async fn get(&self, scope: &domain::tenant::Scope, id: Uuid) -> Result<Option<User>> {
+        Ok(self.0.iter().map(|c| &c.user).find(|u| u.id == id && scope.contains(&u.tenant)).cloned())
+    }
+    async fn get_many(&self, scope: &domain::tenant::Scope, ids: &[Uuid]) -> Result<Vec<User>> {
+        Ok(self
+            .0
+            .iter()
+            .map(|c| &c.user)
+            .filter(|u| ids.contains(&u.id) && scope.contains(&u.tenant))
+            .cloned()
+            .collect())
+    }
+    async fn create(&self, _: &User, _: &str, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("not in the fake"))
+    }
+    async fn create_service_account(&self, _: &ServiceAccount, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("not in the fake"))
+    }
+    async fn service_account_by_client_id(&self, _: &str) -> Result<Option<ServiceAccount>> {
+        Ok(None)
+    }
+}
+
+#[derive(Default)]
+struct Sessions(Mutex<Vec<RefreshToken>>);
+
+#[async_trait]
+impl SessionRepo for Sessions {
+    async fn insert(&self, token: &RefreshToken, _: AuditRecord) -> Result<()> {
+        lock(&self.0).push(token.clone());
+        Ok(())
+    }
+    async fn by_hash(&self, token_hash: &str) -> Result<Option<RefreshToken>> {
+        Ok(lock(&self.0).iter().find(|t| t.token_hash == token_hash).cloned())
+    }
+    async fn rotate(&self, old: Uuid, used_at: DateTime<Utc>, new: &RefreshToken, _: AuditRecord) -> Result<bool> {
+        let mut all = lock(&self.0);
+        let Some(t) = all.iter_mut().find(|t| t.id == old && t.used_at.is_none()) else {
+            return Ok(false);
+        };
+        t.used_at = Some(used_at);
+        all.push(new.clone());
+        Ok(true)
+    }
+    async fn revoke_family(&self, family: Uuid, at: DateTime<Utc>, _: AuditRecord) -> Result<()> {
+        for t in lock(&self.0).iter_mut().filter(|t| t.family == family) {
+            t.revoked_at.get_or_insert(at);
+        }
+        Ok(())
+    }
+}
+
+struct Audit;
+
+#[async_trait]
+impl AuditRepo for Audit {
+    async fn append(&self, _: AuditRecord) -> Result<()> {
+        Ok(())
+    }
+    async fn list(&self, _: &RegionCode, page: &PageRequest) -> Result<Page<AuditEntry>> {
+        Ok(Page::from_rows(Vec::new(), page, 0, |_| String::new()))
+    }
+    async fn chain(&self, _: &RegionCode) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)> {
+        Ok((Vec::new(), None))
+    }
+}
+
+/// "Hashes" are the password with a prefix: fine for a fake.
+struct Passwords;
+
+#[async_trait]
+impl PasswordHasher for Passwords {
+    async fn hash(&self, password: &str) -> Result<String> {
+        Ok(format!("plain:{password}"))
+    }
+    async fn verify(&self, password: &str, hash: &str) -> Result<bool> {
+        Ok(hash.strip_prefix("plain:") == Some(password))
+    }
+}
+
+#[derive(Default)]
+struct Counter(AtomicU64);
+
+impl Secrets for Counter {
+    fn random_token(&self) -> String {
+        format!("secret-{}", self.0.fetch_add(1, Ordering::Relaxed))
+    }
+    fn fingerprint(&self, token: &str) -> String {
+        format!("fp:{token}")
+    }
+}
+
+/// Tokens are keys into a table of claims; expiry follows the fake clock.
+struct Tokens {
+    clock: Arc<FakeClock>,
+    issued: Mutex<HashMap<String, AccessClaims>>,
+    next: AtomicU64,
+}
+
+impl TokenSigner for Tokens {
+    fn sign(&self, claims: &AccessClaims) -> Result<String> {
+        let token = format!("access-{}", self.next.fetch_add(1, Ordering::Relaxed));
+        lock(&self.issued).insert(token.clone(), claims.clone());
+        Ok(token)
+    }
+    fn verify(&self, token: &str) -> Result<AccessClaims> {
+        let claims = lock(&self.issued).get(token).cloned().ok_or_else(|| Error::unauthenticated("令牌无效"))?;
+        if claims.exp <= self.clock.now().timestamp() {
+            return Err(Error::unauthenticated("令牌已过期，请刷新会话或重新登录"));
+        }
+        Ok(claims)
+    }
+}
+
+#[derive(Default)]
+struct Memory {
+    counters: Mutex<HashMap<String, u32>>,
+    revoked: Mutex<HashSet<String>>,
+}
+
+#[async_trait]
+impl Ephemeral for Memory {
+    async fn rate_limit(&self, key: &str, limit: u32, window: Duration) -> Result<()> {
+        let mut counters = lock(&self.counters);
+        let n = counters.entry(key.to_owned()).or_default();
+        *n += 1;
+        if *n > limit {
+            return Err(Error::RateLimited { retry_after_secs: window.as_secs() });
+        }
+        Ok(())
+    }
+    async fn reset(&self, key: &str) -> Result<()> {
+        lock(&self.counters).remove(key);
+        Ok(())
+    }
+    async fn revoke(&self, jti: &str, _: Duration) -> Result<()> {
+        lock(&self.revoked).insert(jti.to_owned());
+        Ok(())
+    }
+    async fn is_revoked(&self, jti: &str) -> Result<bool> {
+        Ok(lock(&self.revoked).contains(jti))
+    }
+}
+
+fn tenant(code: &str, name: &str, level: AdminLevel, parent: Option<&str>) -> Tenant {
+    Tenant {
+        code: RegionCode::parse(code).expect("code"),
+        name: name.into(),
+        level,
+        parent: parent.map(|p| RegionCode::parse(p).expect("parent")),
+        root: parent.is_none(),
+    }
+}
+
+fn user(tenant: &str, username: &str, display_name: &str, roles: &[Role]) -> Credentials {
+    Credentials {
+        user: User {
+            id: Uuid::new_v4(),
+            tenant: RegionCode::parse(tenant).expect("tenant"),
+            username: username.into(),
+            display_name: display_name.into(),
+            roles: Roles::new(roles.to_vec()).expect("roles"),
+            department_id: None,
+            created_at: Utc::now(),
+        },
+        password_hash: format!("plain:{PASSWORD}"),
+    }
+}
+
+/// Number of towns under 永寿县 beyond 监军街道, to exercise paging.
+pub const EXTRA_TOWNS: usize = 55;
+
+pub struct World {
+    pub services: Services,
+    pub clock: Arc<FakeClock>,
+}
+
+/// 咸阳市 → 永寿县 (监军街道 + many towns), 秦都区; users of 永寿县 and 监军街道.
+pub fn world() -> World {
+    let clock = Arc::new(FakeClock(Mutex::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single().expect("time"))));
+    let mut tenants = vec![
+        tenant("610400000000", "咸阳市", AdminLevel::City, None),
+        tenant("610426000000", "永寿县", AdminLevel::County, Some("610400000000")),
+        tenant("610402000000", "秦都区", AdminLevel::County, Some("610400000000")),
+        tenant("610426001000", "监军街道", AdminLevel::Town, Some("610426000000")),
+        tenant("610426001001", "东街社区", AdminLevel::Village, Some("610426001000")),
+    ];
+    for i in 0..EXTRA_TOWNS {
+        tenants.push(tenant(
+            &format!("610426{:03}000", 100 + i),
+            &format!("测试{}镇", i + 1),
+            AdminLevel::Town,
+            Some("610426000000"),
+        ));
+    }
+    let users = vec![
+        user("610426000000", "ys_admin", "永寿县中心管理员", &[Role::CenterAdmin]),
+        user("610426001000", "jj_staff", "监军街道窗口人员", &[Role::StationStaff]),
+    ];
+    let ports = Ports {
+        tenants: Arc::new(Tenants(tenants)),
+        users: Arc::new(Users(users)),
+        sessions: Arc::new(Sessions::default()),
+        audit: Arc::new(Audit),
+        passwords: Arc::new(Passwords),
+        secrets: Arc::new(Counter::default()),
+        tokens: Arc::new(Tokens { clock: clock.clone(), issued: Mutex::default(), next: AtomicU64::new(0) }),
+        ephemeral: Arc::new(Memory::default()),
+        clock: clock.clone(),
+    };
+    World { services: Services::new(ports, Settings::default()), clock }
+}
