@@ -40,6 +40,13 @@ enum Command {
     },
     /// Import regions from a `code,name,level,parent_code` CSV file (optionally .gz).
     ImportRegions { file: PathBuf },
+    /// Import a base catalogue (CSV or XLSX with the columns of the sample catalogue).
+    ImportCatalogue {
+        file: PathBuf,
+        /// Region code of the owning root tenant (default: the demo root 咸阳市, else the first root).
+        #[arg(long)]
+        owner: Option<String>,
+    },
     /// Create a platform administrator.
     CreateAdmin {
         #[arg(long)]
@@ -139,6 +146,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", seed::import_regions(&runtime.services, rows).await?);
             Ok(())
         }
+        Command::ImportCatalogue { file, owner } => {
+            let rows = seed::read_catalogue_file(&file)?;
+            ensure_secret(&mut config);
+            let runtime = Runtime::build(&config).await?;
+            let s = &runtime.services;
+            let owner = match owner {
+                Some(o) => RegionCode::parse(&o).map_err(|e| anyhow!("{e}"))?,
+                None => default_owner(s).await?,
+            };
+            println!("{}", seed::import_catalogue(s, &owner, &rows).await?);
+            Ok(())
+        }
         Command::CreateAdmin { username, password, tenant, display_name } => {
             ensure_secret(&mut config);
             let runtime = Runtime::build(&config).await?;
@@ -164,6 +183,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The demo root when it is a root tenant, else the first root.
+async fn default_owner(s: &domain::service::Services) -> anyhow::Result<RegionCode> {
+    let demo = RegionCode::parse(migrations::seed::DEMO_ROOT).map_err(|e| anyhow!("{e}"))?;
+    if let Ok(t) = s.tenant_identities(&[demo]).await
+        && t.first().is_some_and(|t| t.root)
+    {
+        return Ok(demo);
+    }
+    let roots = s.root_tenants().await.map_err(|e| anyhow!("{e}"))?;
+    roots.first().map(|r| r.code).ok_or_else(|| anyhow!("尚未导入行政区划：请先运行 tongban import-regions FILE"))
 }
 
 /// Commands that sign nothing still build the services; give them a throw-away key.

@@ -4,9 +4,12 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, anyhow};
+use domain::catalogue::{CATALOGUE_COLUMNS, CatalogueRow, CreditCode, ImplInput};
 use domain::identity::{Actor, Role};
+use domain::page::PageRequest;
+use domain::ports::ImplQuery;
 use domain::region::RegionCode;
-use domain::service::{NewUser, Services};
+use domain::service::{Delegation, NewUser, Services};
 use domain::tenant::{ImportProblem, RegionRow};
 
 /// The demo users' shared password, printed at start.
@@ -104,7 +107,211 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<()> {
             Err(e) => return Err(anyhow!("创建演示用户 {username} 失败：{e}")),
         }
     }
+    seed_demo_catalogue(services, &city).await?;
     Ok(())
+}
+
+/// 永寿县 and 监军街道 in the demo.
+const DEMO_COUNTY: &str = "610426000000";
+const DEMO_TOWN: &str = "610426001000";
+
+/// The full name of a department the sample catalogue names by its short form.
+fn department_full_name(short: &str) -> String {
+    match short {
+        "人社" => "人力资源和社会保障局".into(),
+        "民宗" => "民族宗教事务局".into(),
+        "住建" => "住房和城乡建设局".into(),
+        "发改" => "发展和改革局".into(),
+        "医保" => "医疗保障局".into(),
+        "残联" => "残疾人联合会".into(),
+        other => format!("{other}局"),
+    }
+}
+
+/// A demo credit code: 1 (机构编制) 1 (机关), the county's region, a made-up organisation code.
+fn demo_credit_code(region6: &str, n: usize) -> anyhow::Result<CreditCode> {
+    CreditCode::complete(&format!("11{region6}MB{n:07}")).map_err(|e| anyhow!("{e}"))
+}
+
+/// The demo catalogue: the sample at 咸阳市, departments at 永寿县 and 监军街道, a handful of items
+/// implemented and published at 永寿县, and 临时救助 delegated to its towns. Idempotent.
+async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant) -> anyhow::Result<()> {
+    let err = |e: domain::Error| anyhow!("{e}");
+    let rows = parse_catalogue_csv(migrations::seed::SAMPLE_CATALOGUE)?;
+    match services.import_catalogue(None, &city.code, &rows).await.map_err(err)? {
+        Ok(_) => {}
+        Err(p) => return Err(anyhow!(format_catalogue_problems(&p))),
+    }
+    let system = Actor::system("seed-demo", city);
+    let county = RegionCode::parse(DEMO_COUNTY).map_err(err)?;
+    let town = RegionCode::parse(DEMO_TOWN).map_err(err)?;
+    let mut shorts: Vec<String> = Vec::new();
+    for r in &rows {
+        if let Some(d) = r.cells.get(3).map(|d| d.trim().to_owned())
+            && !d.is_empty()
+            && !shorts.contains(&d)
+        {
+            shorts.push(d);
+        }
+    }
+    let mut wanted: Vec<(RegionCode, String, CreditCode)> = Vec::new();
+    for (i, short) in shorts.iter().enumerate() {
+        wanted.push((county, department_full_name(short), demo_credit_code(&DEMO_COUNTY[..6], i + 1)?));
+    }
+    wanted.push((town, "监军街道便民服务中心".into(), demo_credit_code(&DEMO_COUNTY[..6], 101)?));
+    for (tenant, name, code) in &wanted {
+        match services.create_department(&system, tenant, name, code.as_str(), true).await {
+            Ok(_) | Err(domain::Error::Conflict(_)) => {}
+            Err(e) => return Err(anyhow!("创建演示部门 {name} 失败：{e}")),
+        }
+    }
+    let existing = services
+        .impl_items(&system, &county, ImplQuery { page: PageRequest { first: 1, after: None }, ..Default::default() })
+        .await
+        .map_err(err)?;
+    if existing.total > 0 {
+        return Ok(());
+    }
+    let depts = services.departments(&system, &county).await.map_err(err)?;
+    let base_page = PageRequest { first: 200, after: None };
+    let base = services.base_items(&system, None, None, base_page).await.map_err(err)?.items;
+    let by_code = |c: &str| base.iter().find(|b| b.base_code == c);
+    let demo = [
+        ("QR-00104-000", 0, "婚姻登记处（县政务服务中心一楼）"),
+        ("GF-00106-000", 20, "县政务服务中心二楼民政窗口"),
+        ("XK-00201-000", 20, "县政务服务中心二楼教育窗口"),
+        ("FW-00403-000", 0, "县政务服务中心一楼人社窗口"),
+        ("FW-00112-000", 0, "县政务服务中心一楼综合窗口"),
+    ];
+    for (code, days, place) in demo {
+        let Some(b) = by_code(code) else { continue };
+        let dept_name = department_full_name(&b.department);
+        let Some(d) = depts.iter().find(|d| d.name == dept_name) else { continue };
+        let input = ImplInput {
+            promised_days: days,
+            place: Some(place.into()),
+            hours: Some("工作日 上午9:00-12:00 下午13:30-17:30".into()),
+            phone: Some("029-35512345".into()),
+            ..Default::default()
+        };
+        let item = services.implement_item(&system, &county, b.id, d.id, input).await.map_err(err)?;
+        services.publish_impl_item(&system, item.id).await.map_err(err)?;
+    }
+    if let Some(b) = by_code("GF-00108-000") {
+        let d = Delegation {
+            from: county,
+            base_item: b.id,
+            towns: None,
+            department_name: None,
+            defaults: ImplInput {
+                promised_days: 5,
+                place: Some("便民服务中心综合窗口".into()),
+                hours: Some("工作日 上午9:00-12:00 下午14:00-17:30".into()),
+                ..Default::default()
+            },
+            publish: true,
+        };
+        services.delegate_item(&system, d).await.map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Parses catalogue CSV text with the sample's header.
+pub fn parse_catalogue_csv(text: &str) -> anyhow::Result<Vec<CatalogueRow>> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let headers = rdr.headers().context("目录文件缺少表头")?.clone();
+    check_catalogue_header(headers.iter())?;
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| anyhow!("第{line}行：无法解析（{e}）"))?;
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows.push(CatalogueRow { line, cells: rec.iter().map(str::to_owned).collect() });
+    }
+    Ok(rows)
+}
+
+fn check_catalogue_header<'a>(cells: impl Iterator<Item = &'a str>) -> anyhow::Result<()> {
+    let names: Vec<&str> = cells.map(|h| h.trim().trim_start_matches('\u{feff}')).collect();
+    if names != CATALOGUE_COLUMNS {
+        return Err(anyhow!("第1行：表头应为 {}，实际为 {}", CATALOGUE_COLUMNS.join(","), names.join(",")));
+    }
+    Ok(())
+}
+
+/// Reads the first sheet of an XLSX workbook with the sample's columns.
+pub fn parse_catalogue_xlsx(bytes: &[u8]) -> anyhow::Result<Vec<CatalogueRow>> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| anyhow!("无法读取 XLSX 文件：{e}"))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| anyhow!("XLSX 文件没有工作表"))?
+        .map_err(|e| anyhow!("无法读取工作表：{e}"))?;
+    let cell_text = |c: &Data| match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    };
+    let mut rows_iter = range.rows();
+    let header: Vec<String> =
+        rows_iter.next().ok_or_else(|| anyhow!("第1行：缺少表头"))?.iter().map(cell_text).collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).filter(|s| !s.trim().is_empty()).collect();
+    check_catalogue_header(header.into_iter())?;
+    let mut rows = Vec::new();
+    for (i, r) in rows_iter.enumerate() {
+        let mut cells: Vec<String> = r.iter().map(cell_text).collect();
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        // Sheets pad rows to the widest one; drop empty cells past the known columns.
+        while cells.len() > CATALOGUE_COLUMNS.len() && cells.last().is_some_and(|c| c.trim().is_empty()) {
+            cells.pop();
+        }
+        while cells.len() < CATALOGUE_COLUMNS.len() {
+            cells.push(String::new());
+        }
+        rows.push(CatalogueRow { line: i + 2, cells });
+    }
+    Ok(rows)
+}
+
+/// Reads a catalogue file: `.xlsx` as a workbook, anything else as UTF-8 CSV.
+pub fn read_catalogue_file(path: &Path) -> anyhow::Result<Vec<CatalogueRow>> {
+    let bytes = std::fs::read(path).with_context(|| format!("无法读取文件 {}", path.display()))?;
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+        parse_catalogue_xlsx(&bytes)
+    } else {
+        parse_catalogue_csv(&String::from_utf8(bytes).context("文件不是 UTF-8 编码")?)
+    }
+}
+
+pub fn format_catalogue_problems(problems: &[ImportProblem]) -> String {
+    let mut s = format!("目录文件有 {} 处错误，未导入任何数据：", problems.len());
+    for p in problems {
+        s.push_str(&format!("\n  第{}行：{}", p.line, p.message));
+    }
+    s
+}
+
+/// Imports a catalogue file for `owner` through the domain; returns a one-line report.
+pub async fn import_catalogue(
+    services: &Services,
+    owner: &RegionCode,
+    rows: &[CatalogueRow],
+) -> anyhow::Result<String> {
+    match services.import_catalogue(None, owner, rows).await.map_err(|e| anyhow!("{e}"))? {
+        Ok(r) => Ok(format!(
+            "目录导入完成（{}）：新增 {}，更新 {}，未变 {}",
+            r.owner, r.stats.inserted, r.stats.updated, r.stats.unchanged
+        )),
+        Err(problems) => Err(anyhow!(format_catalogue_problems(&problems))),
+    }
 }
 
 pub fn demo_logins() -> String {

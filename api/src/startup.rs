@@ -6,9 +6,10 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::{Context, anyhow};
-use domain::ports::Ephemeral;
+use domain::ports::{Cache, Ephemeral};
 use domain::service::{Ports, Services};
 use infra::Db;
+use infra::cache::{MemoryCache, RedisCache};
 use infra::ephemeral::{MemoryEphemeral, RedisEphemeral};
 use sea_orm_migration::MigratorTrait;
 use secrecy::ExposeSecret;
@@ -46,21 +47,23 @@ impl Runtime {
             .context("未配置 JWT 密钥：请设置 TONGBAN_JWT_SECRET（至少32个字符），或用 serve --demo 运行演示")?;
         let signer = infra::jwt::JwtSigner::new(secret.expose_secret().as_bytes()).map_err(|e| anyhow!(e))?;
         let db = connect_db(url, config.db_max_connections).await?;
-        let (ephemeral, redis): (Arc<dyn Ephemeral>, _) = match &config.redis_url {
+        let (ephemeral, cache, redis): (Arc<dyn Ephemeral>, Arc<dyn Cache>, _) = match &config.redis_url {
             Some(u) => {
                 let r = Arc::new(
                     RedisEphemeral::connect(u.expose_secret(), &config.redis_prefix).await.map_err(|e| anyhow!(e))?,
                 );
-                (r.clone(), Some(r))
+                (r.clone(), Arc::new(RedisCache::new(r.clone())), Some(r))
             }
-            None => (Arc::new(MemoryEphemeral::default()), None),
+            None => (Arc::new(MemoryEphemeral::default()), Arc::new(MemoryCache::default()), None),
         };
         let store = Arc::new(db.clone());
         let ports = Ports {
             tenants: store.clone(),
             users: store.clone(),
             sessions: store.clone(),
-            audit: store,
+            audit: store.clone(),
+            catalogue: store,
+            cache,
             passwords: Arc::new(infra::password::Argon2Hasher),
             secrets: Arc::new(infra::secrets::OsSecrets),
             tokens: Arc::new(signer),

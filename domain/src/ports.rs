@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::audit::{AuditEntry, AuditRecord};
+use crate::catalogue::{BaseItem, Department, ImplItem, ImplStatus, ItemKind};
 use crate::error::Result;
 use crate::identity::{Credentials, ServiceAccount, User};
 use crate::page::{Page, PageRequest};
@@ -111,4 +112,64 @@ pub trait Ephemeral: Send + Sync {
     async fn reset(&self, key: &str) -> Result<()>;
     async fn revoke(&self, jti: &str, ttl: Duration) -> Result<()>;
     async fn is_revoked(&self, jti: &str) -> Result<bool>;
+}
+
+/// Filters of an implementation-item listing.
+#[derive(Debug, Clone, Default)]
+pub struct ImplQuery {
+    pub tenant: Option<RegionCode>,
+    /// Substring of the name or the implementation code.
+    pub keyword: Option<String>,
+    pub kind: Option<ItemKind>,
+    pub status: Option<ImplStatus>,
+    pub department: Option<Uuid>,
+    pub page: PageRequest,
+}
+
+/// A base item write: a new item, or a new version of a stored one.
+#[derive(Debug, Clone)]
+pub struct BaseWrite {
+    pub item: BaseItem,
+    pub is_new: bool,
+}
+
+/// Departments, base catalogue and implementation items. Catalogue reads take the owner root;
+/// implementation items are tenant-owned and read within a scope.
+#[async_trait]
+pub trait CatalogueRepo: Send + Sync {
+    async fn departments(&self, scope: &Scope, tenant: &RegionCode) -> Result<Vec<Department>>;
+    async fn department(&self, scope: &Scope, id: Uuid) -> Result<Option<Department>>;
+    /// CONFLICT when the tenant already has a department with that credit code.
+    async fn create_department(&self, d: &Department, audit: AuditRecord) -> Result<()>;
+
+    async fn base_item(&self, id: Uuid) -> Result<Option<BaseItem>>;
+    async fn base_items_by_code(&self, owner: &RegionCode, codes: &[String]) -> Result<Vec<BaseItem>>;
+    async fn list_base_items(
+        &self,
+        owner: &RegionCode,
+        keyword: Option<&str>,
+        kind: Option<ItemKind>,
+        page: &PageRequest,
+    ) -> Result<Page<BaseItem>>;
+    /// Inserts or versions base items in one transaction; every active implementation of an
+    /// updated item gets a new version too. Returns the implementation codes affected.
+    async fn save_base_items(&self, writes: &[BaseWrite], audit: AuditRecord) -> Result<Vec<String>>;
+
+    async fn impl_item(&self, scope: &Scope, id: Uuid) -> Result<Option<ImplItem>>;
+    /// Public: the item with this code, whatever its tenant.
+    async fn impl_item_by_code(&self, code: &str) -> Result<Option<ImplItem>>;
+    async fn list_impl_items(&self, scope: &Scope, q: &ImplQuery) -> Result<Page<ImplItem>>;
+    /// Items of `base` in the scope that are not cancelled.
+    async fn active_impls_of_base(&self, scope: &Scope, base: Uuid) -> Result<Vec<ImplItem>>;
+    /// Inserts new items (version 1) and versions changed ones, each with a snapshot, and the
+    /// audit records, in one transaction. CONFLICT when an implementation code is taken.
+    async fn save_impl_items(&self, scope: &Scope, items: &[(ImplItem, bool)], audit: Vec<AuditRecord>) -> Result<()>;
+}
+
+/// A shared cache of rendered values: Redis, or process memory without it.
+#[async_trait]
+pub trait Cache: Send + Sync {
+    async fn get(&self, key: &str) -> Option<String>;
+    async fn put(&self, key: &str, value: &str, ttl: Duration);
+    async fn delete(&self, keys: &[String]);
 }

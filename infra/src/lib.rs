@@ -1,6 +1,7 @@
 //! Adapters behind the domain's ports: sea-orm repositories (PostgreSQL and SQLite), Redis,
 //! password hashing, JWT keys.
 
+pub mod cache;
 pub mod clock;
 pub mod db;
 pub mod entity;

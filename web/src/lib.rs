@@ -7,6 +7,7 @@ mod assets;
 mod auth;
 mod csrf;
 mod errors;
+mod guide;
 mod menu;
 mod pages;
 
@@ -37,6 +38,19 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/static/console.css").route(web::get().to(assets::css)))
         .service(web::resource("/static/console.js").route(web::get().to(assets::js)))
+        .service(
+            web::scope("/guide")
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((header::X_FRAME_OPTIONS, "DENY"))
+                        .add((header::CONTENT_SECURITY_POLICY, CSP))
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
+                .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input(e)))
+                .route("", web::get().to(guide::list))
+                .route("/", web::get().to(guide::list))
+                .route("/{code}", web::get().to(guide::detail)),
+        )
         .service(
             web::scope("/console")
                 .wrap(

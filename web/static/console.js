@@ -13,3 +13,13 @@ document.addEventListener("DOMContentLoaded", function () {
     form.submit();
   });
 });
+
+// Print buttons of the public guide.
+document.addEventListener("DOMContentLoaded", function () {
+  var buttons = document.querySelectorAll("[data-print]");
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].addEventListener("click", function () {
+      window.print();
+    });
+  }
+});

@@ -2,6 +2,7 @@
 //! writes through the ports in one unit of work.
 
 mod audit;
+mod catalogue;
 mod identity;
 mod tenants;
 
@@ -12,11 +13,13 @@ use chrono::{DateTime, Utc};
 use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
-    AuditRepo, Clock, Ephemeral, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner, UserRepo,
+    AuditRepo, Cache, CatalogueRepo, Clock, Ephemeral, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner,
+    UserRepo,
 };
 use crate::region::RegionCode;
 use crate::tenant::Tenant;
 
+pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
 
 /// Tunables that the deployment configures.
@@ -54,6 +57,8 @@ pub struct Ports {
     pub secrets: Arc<dyn Secrets>,
     pub tokens: Arc<dyn TokenSigner>,
     pub ephemeral: Arc<dyn Ephemeral>,
+    pub catalogue: Arc<dyn CatalogueRepo>,
+    pub cache: Arc<dyn Cache>,
     pub clock: Arc<dyn Clock>,
 }
 

@@ -10,16 +10,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use domain::audit::{AuditEntry, AuditRecord};
+use domain::catalogue::{BaseItem, Department, ImplItem, ItemKind};
 use domain::identity::{Credentials, Role, Roles, ServiceAccount, User};
 use domain::page::{Page, PageRequest};
 use domain::ports::{
-    AuditRepo, Clock, Ephemeral, ImportStats, PasswordHasher, Secrets, SessionRepo, TenantQuery, TenantRepo,
-    TokenSigner, UserRepo,
+    AuditRepo, BaseWrite, Cache, CatalogueRepo, Clock, Ephemeral, ImplQuery, ImportStats, PasswordHasher, Secrets,
+    SessionRepo, TenantQuery, TenantRepo, TokenSigner, UserRepo,
 };
 use domain::region::{AdminLevel, RegionCode};
 use domain::service::{Ports, Services, Settings};
 use domain::session::{AccessClaims, RefreshToken};
-use domain::tenant::Tenant;
+use domain::tenant::{Scope, Tenant};
 use domain::{Error, Result};
 use uuid::Uuid;
 
@@ -304,7 +305,69 @@ pub fn world() -> World {
         secrets: Arc::new(Counter::default()),
         tokens: Arc::new(Tokens { clock: clock.clone(), issued: Mutex::default(), next: AtomicU64::new(0) }),
         ephemeral: Arc::new(Memory::default()),
+        catalogue: Arc::new(NoCatalogue),
+        cache: Arc::new(NoCache),
         clock: clock.clone(),
     };
     World { services: Services::new(ports, Settings::default()), clock }
+}
+
+/// The console flows here do not touch the catalogue: an empty one.
+pub struct NoCatalogue;
+
+#[async_trait]
+impl CatalogueRepo for NoCatalogue {
+    async fn departments(&self, _: &Scope, _: &RegionCode) -> Result<Vec<Department>> {
+        Ok(Vec::new())
+    }
+    async fn department(&self, _: &Scope, _: Uuid) -> Result<Option<Department>> {
+        Ok(None)
+    }
+    async fn create_department(&self, _: &Department, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no catalogue in console tests"))
+    }
+    async fn base_item(&self, _: Uuid) -> Result<Option<BaseItem>> {
+        Ok(None)
+    }
+    async fn base_items_by_code(&self, _: &RegionCode, _: &[String]) -> Result<Vec<BaseItem>> {
+        Ok(Vec::new())
+    }
+    async fn list_base_items(
+        &self,
+        _: &RegionCode,
+        _: Option<&str>,
+        _: Option<ItemKind>,
+        _: &PageRequest,
+    ) -> Result<Page<BaseItem>> {
+        Ok(Page { items: Vec::new(), has_next: false, end_cursor: None, total: 0 })
+    }
+    async fn save_base_items(&self, _: &[BaseWrite], _: AuditRecord) -> Result<Vec<String>> {
+        Err(Error::internal("no catalogue in console tests"))
+    }
+    async fn impl_item(&self, _: &Scope, _: Uuid) -> Result<Option<ImplItem>> {
+        Ok(None)
+    }
+    async fn impl_item_by_code(&self, _: &str) -> Result<Option<ImplItem>> {
+        Ok(None)
+    }
+    async fn list_impl_items(&self, _: &Scope, _: &ImplQuery) -> Result<Page<ImplItem>> {
+        Ok(Page { items: Vec::new(), has_next: false, end_cursor: None, total: 0 })
+    }
+    async fn active_impls_of_base(&self, _: &Scope, _: Uuid) -> Result<Vec<ImplItem>> {
+        Ok(Vec::new())
+    }
+    async fn save_impl_items(&self, _: &Scope, _: &[(ImplItem, bool)], _: Vec<AuditRecord>) -> Result<()> {
+        Err(Error::internal("no catalogue in console tests"))
+    }
+}
+
+pub struct NoCache;
+
+#[async_trait]
+impl Cache for NoCache {
+    async fn get(&self, _: &str) -> Option<String> {
+        None
+    }
+    async fn put(&self, _: &str, _: &str, _: Duration) {}
+    async fn delete(&self, _: &[String]) {}
 }
