@@ -100,12 +100,43 @@ pub fn check_capacity(booked: u32, capacity: u32) -> Result<()> {
     if booked >= capacity { Err(Error::conflict("该时段已约满，请选择其他时段")) } else { Ok(()) }
 }
 
+/// One person's attendance (考勤) on one day: signed in, and signed out when they leave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attendance {
+    pub id: Uuid,
+    pub tenant: crate::region::RegionCode,
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    /// The Asia/Shanghai date.
+    pub day: NaiveDate,
+    pub signed_in_at: chrono::DateTime<chrono::Utc>,
+    pub signed_out_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Attendance {
+    pub fn present(&self) -> bool {
+        self.signed_out_at.is_none()
+    }
+}
+
+/// The Asia/Shanghai date of an instant: attendance and queues count by local day.
+pub fn local_day(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn local_days_follow_shanghai() {
+        let late_utc = chrono::DateTime::parse_from_rfc3339("2026-11-28T17:30:00Z").expect("time").to_utc();
+        assert_eq!(local_day(late_utc), d("2026-11-29"));
     }
 
     #[test]

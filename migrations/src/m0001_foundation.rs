@@ -1,7 +1,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use crate::{TENANT_TABLES, grants_sql, rls_sql};
+use crate::{grants_sql, rls_sql};
+
+/// The tenant-owned tables of this migration, each with a `tenant_code` that RLS checks.
+const TENANT_TABLES: &[&str] = &["users", "service_accounts", "refresh_tokens", "audit_log", "audit_heads"];
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;

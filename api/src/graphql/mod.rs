@@ -1,6 +1,7 @@
 //! The GraphQL API: one module per resource; errors mapped to the contract's codes here.
 
 mod audit;
+mod hall;
 mod identity;
 mod scalars;
 mod tenant;
@@ -19,10 +20,10 @@ use crate::config::Config;
 pub use scalars::{DateTimeScalar, RegionCodeScalar};
 
 #[derive(MergedObject, Default)]
-pub struct Query(identity::IdentityQuery, tenant::TenantQuery, audit::AuditQuery);
+pub struct Query(identity::IdentityQuery, tenant::TenantQuery, audit::AuditQuery, hall::HallQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(identity::IdentityMutation);
+pub struct Mutation(identity::IdentityMutation, hall::HallMutation);
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -2,6 +2,7 @@
 //! writes through the ports in one unit of work.
 
 mod audit;
+mod hall;
 mod identity;
 mod tenants;
 
@@ -12,7 +13,8 @@ use chrono::{DateTime, Utc};
 use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
-    AuditRepo, Clock, Ephemeral, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner, UserRepo,
+    AttendanceRepo, AuditRepo, Clock, Ephemeral, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner,
+    UserRepo,
 };
 use crate::region::RegionCode;
 use crate::tenant::Tenant;
@@ -50,6 +52,7 @@ pub struct Ports {
     pub users: Arc<dyn UserRepo>,
     pub sessions: Arc<dyn SessionRepo>,
     pub audit: Arc<dyn AuditRepo>,
+    pub attendance: Arc<dyn AttendanceRepo>,
     pub passwords: Arc<dyn PasswordHasher>,
     pub secrets: Arc<dyn Secrets>,
     pub tokens: Arc<dyn TokenSigner>,

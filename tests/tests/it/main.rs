@@ -2,6 +2,7 @@
 
 mod audit;
 mod cli;
+mod hall;
 mod health;
 mod identity;
 mod isolation;
