@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Import the whole country (665,276 areas) into PostgreSQL and SQLite, timed.
 source "$(dirname "$0")/lib.sh"
+export TONGBAN_LOG=warn
 build
 FILE=${FILE:-$ROOT/../shared/data/regions-china-full.csv.gz}
 export TONGBAN_JWT_SECRET=bench-secret-bench-secret-bench-secret-42

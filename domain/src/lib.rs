@@ -2,12 +2,15 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod case;
 pub mod catalogue;
 pub mod error;
+pub mod hall;
 pub mod identity;
 pub mod page;
 pub mod policy;
 pub mod ports;
+pub mod queue;
 pub mod region;
 pub mod service;
 pub mod session;

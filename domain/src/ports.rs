@@ -173,3 +173,25 @@ pub trait Cache: Send + Sync {
     async fn put(&self, key: &str, value: &str, ttl: Duration);
     async fn delete(&self, keys: &[String]);
 }
+
+#[async_trait]
+pub trait AttendanceRepo: Send + Sync {
+    /// Opens today's record; false (nothing written) when one is open already.
+    async fn sign_in(&self, record: &crate::hall::Attendance, audit: AuditRecord) -> Result<bool>;
+    /// Closes the open record of `day`; false when there is none.
+    async fn sign_out(
+        &self,
+        tenant: &RegionCode,
+        user_id: Uuid,
+        day: chrono::NaiveDate,
+        at: DateTime<Utc>,
+        audit: AuditRecord,
+    ) -> Result<bool>;
+    /// Records of `tenant` from `from` to `to` inclusive, by day then sign-in time.
+    async fn between(
+        &self,
+        tenant: &RegionCode,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<crate::hall::Attendance>>;
+}

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_catalogue;
+mod m0003_attendance;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -12,24 +13,16 @@ pub const APP_ROLE: &str = "tongban_app";
 /// The session setting that row-level security reads: a region-code prefix, `*` for all.
 pub const SCOPE_SETTING: &str = "tongban.scope";
 
-/// Tenant-owned tables, each with a `tenant_code` column that RLS checks.
-pub const TENANT_TABLES: &[&str] = &[
-    "users",
-    "service_accounts",
-    "refresh_tokens",
-    "audit_log",
-    "audit_heads",
-    "departments",
-    "impl_items",
-    "impl_item_versions",
-];
-
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_catalogue::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_catalogue::Migration),
+            Box::new(m0003_attendance::Migration),
+        ]
     }
 }
 

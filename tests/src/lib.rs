@@ -50,7 +50,8 @@ pub fn redis_base() -> Option<String> {
 
 static PG_CLEANUP: OnceCell<()> = OnceCell::const_new();
 
-/// Drops databases that earlier runs left behind.
+/// Drops databases that earlier runs left behind: those created more than an hour ago, so that
+/// test runs in parallel (other worktrees, other processes) keep theirs.
 async fn pg_cleanup(base: &str) -> anyhow::Result<()> {
     let admin = Database::connect(base).await?;
     let rows = admin
@@ -59,8 +60,13 @@ async fn pg_cleanup(base: &str) -> anyhow::Result<()> {
             "SELECT datname FROM pg_database WHERE datname LIKE 'tbt\\_%'",
         ))
         .await?;
+    let cutoff = chrono::Utc::now().timestamp() - 3600;
     for r in rows {
         let name: String = r.try_get("", "datname")?;
+        let created = name.split('_').nth(1).and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
+        if created > cutoff {
+            continue;
+        }
         let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
     }
     Ok(())
@@ -103,7 +109,7 @@ impl TestApp {
                 PG_CLEANUP
                     .get_or_init(|| async { pg_cleanup(&base).await.expect("clean up old test databases") })
                     .await;
-                let database = format!("tbt_{}", &id[..16]);
+                let database = format!("tbt_{}_{}", chrono::Utc::now().timestamp(), &id[..12]);
                 let admin = Database::connect(&base).await?;
                 admin.execute_unprepared(&format!("CREATE DATABASE \"{database}\"")).await?;
                 let admin_url = with_db(&base, &database, None)?;

@@ -2,6 +2,7 @@
 
 mod audit;
 mod catalogue;
+mod hall;
 mod identity;
 mod scalars;
 mod tenant;
@@ -20,10 +21,16 @@ use crate::config::Config;
 pub use scalars::{DateTimeScalar, RegionCodeScalar};
 
 #[derive(MergedObject, Default)]
-pub struct Query(identity::IdentityQuery, tenant::TenantQuery, audit::AuditQuery, catalogue::CatalogueQuery);
+pub struct Query(
+    identity::IdentityQuery,
+    tenant::TenantQuery,
+    audit::AuditQuery,
+    catalogue::CatalogueQuery,
+    hall::HallQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(identity::IdentityMutation, catalogue::CatalogueMutation);
+pub struct Mutation(identity::IdentityMutation, catalogue::CatalogueMutation, hall::HallMutation);
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 

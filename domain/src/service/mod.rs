@@ -3,6 +3,7 @@
 
 mod audit;
 mod catalogue;
+mod hall;
 mod identity;
 mod tenants;
 
@@ -13,8 +14,8 @@ use chrono::{DateTime, Utc};
 use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
-    AuditRepo, Cache, CatalogueRepo, Clock, Ephemeral, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner,
-    UserRepo,
+    AttendanceRepo, AuditRepo, Cache, CatalogueRepo, Clock, Ephemeral, PasswordHasher, Secrets, SessionRepo,
+    TenantRepo, TokenSigner, UserRepo,
 };
 use crate::region::RegionCode;
 use crate::tenant::Tenant;
@@ -53,6 +54,7 @@ pub struct Ports {
     pub users: Arc<dyn UserRepo>,
     pub sessions: Arc<dyn SessionRepo>,
     pub audit: Arc<dyn AuditRepo>,
+    pub attendance: Arc<dyn AttendanceRepo>,
     pub passwords: Arc<dyn PasswordHasher>,
     pub secrets: Arc<dyn Secrets>,
     pub tokens: Arc<dyn TokenSigner>,

@@ -1,5 +1,6 @@
 //! sea-orm entities, one module per table.
 
+pub mod attendance;
 pub mod audit_head;
 pub mod audit_log;
 pub mod refresh_token;

@@ -3,6 +3,7 @@
 mod audit;
 mod catalogue;
 mod cli;
+mod hall;
 mod health;
 mod identity;
 mod isolation;

@@ -149,6 +149,34 @@ impl SessionRepo for Sessions {
     }
 }
 
+/// Nobody signs in in these tests.
+struct NoAttendance;
+
+#[async_trait]
+impl domain::ports::AttendanceRepo for NoAttendance {
+    async fn sign_in(&self, _: &domain::hall::Attendance, _: AuditRecord) -> Result<bool> {
+        Ok(true)
+    }
+    async fn sign_out(
+        &self,
+        _: &RegionCode,
+        _: Uuid,
+        _: chrono::NaiveDate,
+        _: DateTime<Utc>,
+        _: AuditRecord,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+    async fn between(
+        &self,
+        _: &RegionCode,
+        _: chrono::NaiveDate,
+        _: chrono::NaiveDate,
+    ) -> Result<Vec<domain::hall::Attendance>> {
+        Ok(Vec::new())
+    }
+}
+
 struct Audit;
 
 #[async_trait]
@@ -301,6 +329,7 @@ pub fn world() -> World {
         users: Arc::new(Users(users)),
         sessions: Arc::new(Sessions::default()),
         audit: Arc::new(Audit),
+        attendance: Arc::new(NoAttendance),
         passwords: Arc::new(Passwords),
         secrets: Arc::new(Counter::default()),
         tokens: Arc::new(Tokens { clock: clock.clone(), issued: Mutex::default(), next: AtomicU64::new(0) }),

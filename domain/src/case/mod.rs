@@ -1,0 +1,10 @@
+//! Cases (办件): the state machine, the clock with its ledger of pauses, warnings, numbers and
+//! masked applicant data. Storage and services build on these.
+
+pub mod clock;
+pub mod number;
+pub mod state;
+
+pub use clock::{CaseClock, Pause, Warning, WarningPolicy};
+pub use number::{CaseNo, QueryCode, mask_id_number, mask_phone};
+pub use state::{CaseAction, CaseKind, CaseStatus, JointOutcome, joint_outcome};

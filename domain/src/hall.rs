@@ -1,0 +1,179 @@
+//! The hall (大厅): windows with A/B posts, who is on duty, leaders' on-site duty filing, and
+//! appointment slots. Pure rules; storage and services build on them.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::calendar::WorkingCalendar;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WindowKind {
+    /// 无差别综合窗口: any item.
+    General,
+    /// 主题综合窗口: e.g. 企业开办, 不动产登记.
+    Themed,
+    /// 专业窗口: one department's items only.
+    Specialized,
+}
+
+impl WindowKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            WindowKind::General => "无差别综合窗口",
+            WindowKind::Themed => "主题综合窗口",
+            WindowKind::Specialized => "专业窗口",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Post {
+    /// A岗
+    Primary,
+    /// B岗
+    Backup,
+}
+
+/// A window number such as A05: one capital letter and one to three digits, unique per tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WindowNumber(String);
+
+impl WindowNumber {
+    pub fn parse(s: &str) -> Result<WindowNumber> {
+        let s = s.trim().to_ascii_uppercase();
+        let mut chars = s.chars();
+        let letter_ok = chars.next().is_some_and(|c| c.is_ascii_uppercase());
+        let digits: Vec<char> = chars.collect();
+        if !letter_ok || digits.is_empty() || digits.len() > 3 || !digits.iter().all(char::is_ascii_digit) {
+            return Err(Error::invalid(format!("窗口编号“{s}”无效，应为一个字母加1至3位数字，例如 A05")));
+        }
+        Ok(WindowNumber(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Who serves at a window now: the primary when signed in, else the backup when signed in.
+pub fn on_duty(primary: Option<Uuid>, backup: Option<Uuid>, signed_in: &dyn Fn(Uuid) -> bool) -> Option<Uuid> {
+    primary.filter(|u| signed_in(*u)).or_else(|| backup.filter(|u| signed_in(*u)))
+}
+
+/// The day by which departments file next month's leaders' on-site duty (领导进驻现场办公).
+pub const LEADER_FILING_DAY: u32 = 10;
+
+/// A leader's duty filing for `month` (its first day) made on `today`: it must be for a later
+/// month, filed by the 10th of the month before, and its dates must fall in that month.
+pub fn check_leader_filing(month: NaiveDate, dates: &[NaiveDate], today: NaiveDate) -> Result<()> {
+    if month.day() != 1 {
+        return Err(Error::invalid("月份须为该月1日"));
+    }
+    let first_of_this = today.with_day(1).unwrap_or(today);
+    if month <= first_of_this {
+        return Err(Error::invalid("只能报送以后月份的领导进驻安排"));
+    }
+    let is_next_month = first_of_this.checked_add_months(chrono::Months::new(1)) == Some(month);
+    if is_next_month && today.day() > LEADER_FILING_DAY {
+        return Err(Error::invalid(format!("下月领导进驻安排须在本月{LEADER_FILING_DAY}日前报送")));
+    }
+    if dates.is_empty() {
+        return Err(Error::invalid("请至少选择一个进驻日期"));
+    }
+    if let Some(d) = dates.iter().find(|d| d.year() != month.year() || d.month() != month.month()) {
+        return Err(Error::invalid(format!("日期 {d} 不在所报月份内")));
+    }
+    Ok(())
+}
+
+/// Appointment slots exist on the tenant's working days only.
+pub fn check_slot_day(cal: &WorkingCalendar, day: NaiveDate) -> Result<()> {
+    if cal.is_workday(day) { Ok(()) } else { Err(Error::invalid(format!("{day} 不是工作日，不能预约"))) }
+}
+
+/// Booking into a slot: CONFLICT when full.
+pub fn check_capacity(booked: u32, capacity: u32) -> Result<()> {
+    if booked >= capacity { Err(Error::conflict("该时段已约满，请选择其他时段")) } else { Ok(()) }
+}
+
+/// One person's attendance (考勤) on one day: signed in, and signed out when they leave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attendance {
+    pub id: Uuid,
+    pub tenant: crate::region::RegionCode,
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    /// The Asia/Shanghai date.
+    pub day: NaiveDate,
+    pub signed_in_at: chrono::DateTime<chrono::Utc>,
+    pub signed_out_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Attendance {
+    pub fn present(&self) -> bool {
+        self.signed_out_at.is_none()
+    }
+}
+
+/// The Asia/Shanghai date of an instant: attendance and queues count by local day.
+pub fn local_day(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn local_days_follow_shanghai() {
+        let late_utc = chrono::DateTime::parse_from_rfc3339("2026-11-28T17:30:00Z").expect("time").to_utc();
+        assert_eq!(local_day(late_utc), d("2026-11-29"));
+    }
+
+    #[test]
+    fn window_numbers() {
+        assert_eq!(WindowNumber::parse(" a05 ").expect("valid").as_str(), "A05");
+        for bad in ["05", "A", "AB1", "A1234", "A0５"] {
+            assert!(WindowNumber::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn backup_serves_when_primary_is_absent() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        assert_eq!(on_duty(Some(a), Some(b), &|u| u == a || u == b), Some(a));
+        assert_eq!(on_duty(Some(a), Some(b), &|u| u == b), Some(b));
+        assert_eq!(on_duty(Some(a), Some(b), &|_| false), None);
+        assert_eq!(on_duty(None, Some(b), &|u| u == b), Some(b));
+        assert_eq!(on_duty(None, None, &|_| true), None);
+    }
+
+    #[test]
+    fn leader_filings_are_due_by_the_tenth() {
+        let dec = d("2026-12-01");
+        assert!(check_leader_filing(dec, &[d("2026-12-03")], d("2026-11-10")).is_ok());
+        assert!(check_leader_filing(dec, &[d("2026-12-03")], d("2026-11-11")).is_err());
+        assert!(check_leader_filing(d("2027-01-01"), &[d("2027-01-05")], d("2026-11-28")).is_ok());
+        assert!(check_leader_filing(dec, &[d("2027-01-05")], d("2026-11-01")).is_err());
+        assert!(check_leader_filing(d("2026-11-01"), &[d("2026-11-30")], d("2026-11-01")).is_err());
+        assert!(check_leader_filing(dec, &[], d("2026-11-01")).is_err());
+    }
+
+    #[test]
+    fn slots_need_a_working_day_and_room() {
+        let cal = WorkingCalendar::default();
+        assert!(check_slot_day(&cal, d("2026-11-30")).is_ok());
+        assert!(check_slot_day(&cal, d("2026-11-28")).is_err());
+        assert!(check_capacity(2, 3).is_ok());
+        assert_eq!(check_capacity(3, 3).map_err(|e| e.code()), Err("CONFLICT"));
+    }
+}
