@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0002_calendar;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -12,14 +13,14 @@ pub const APP_ROLE: &str = "tongban_app";
 pub const SCOPE_SETTING: &str = "tongban.scope";
 
 /// Tenant-owned tables, each with a `tenant_code` column that RLS checks.
-pub const TENANT_TABLES: &[&str] = &["users", "service_accounts", "refresh_tokens", "audit_log", "audit_heads"];
+pub const TENANT_TABLES: &[&str] = &["users", "service_accounts", "refresh_tokens", "audit_log", "audit_heads", "calendar_days"];
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration)]
+        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_calendar::Migration)]
     }
 }
 

@@ -1,6 +1,7 @@
 //! The GraphQL API: one module per resource; errors mapped to the contract's codes here.
 
 mod audit;
+mod calendar;
 mod identity;
 mod scalars;
 mod tenant;
@@ -16,13 +17,13 @@ use domain::session::AccessClaims;
 
 use crate::config::Config;
 
-pub use scalars::{DateTimeScalar, RegionCodeScalar};
+pub use scalars::{DateScalar, DateTimeScalar, RegionCodeScalar};
 
 #[derive(MergedObject, Default)]
-pub struct Query(identity::IdentityQuery, tenant::TenantQuery, audit::AuditQuery);
+pub struct Query(identity::IdentityQuery, tenant::TenantQuery, audit::AuditQuery, calendar::CalendarQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(identity::IdentityMutation);
+pub struct Mutation(identity::IdentityMutation, calendar::CalendarMutation);
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -1,6 +1,7 @@
 //! Repositories: `Db` implements the domain's ports, one module per resource.
 
 mod audit;
+mod calendar;
 mod session;
 mod tenant;
 mod user;
