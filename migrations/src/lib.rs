@@ -13,7 +13,8 @@ pub const APP_ROLE: &str = "tongban_app";
 pub const SCOPE_SETTING: &str = "tongban.scope";
 
 /// Tenant-owned tables, each with a `tenant_code` column that RLS checks.
-pub const TENANT_TABLES: &[&str] = &["users", "service_accounts", "refresh_tokens", "audit_log", "audit_heads", "calendar_days"];
+pub const TENANT_TABLES: &[&str] =
+    &["users", "service_accounts", "refresh_tokens", "audit_log", "audit_heads", "calendar_days"];
 
 pub struct Migrator;
 

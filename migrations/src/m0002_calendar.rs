@@ -160,8 +160,7 @@ impl MigrationTrait for Migration {
 
         let db = m.get_connection();
         let b = m.get_database_backend();
-        db.execute_raw(portable(b, "INSERT INTO calendar_generation (id, generation) VALUES (1, 1)", vec![]))
-            .await?;
+        db.execute_raw(portable(b, "INSERT INTO calendar_generation (id, generation) VALUES (1, 1)", vec![])).await?;
         let (rows, years) = parse_official(crate::seed::HOLIDAYS_2025_2026)?;
         for (day, workday, name) in rows {
             db.execute_raw(portable(

@@ -62,7 +62,9 @@ impl DateScalar {
     pub fn parse(&self) -> Result<chrono::NaiveDate, domain::Error> {
         let s = self.0.trim();
         let parsed = if s.len() == 10 { chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok() } else { None };
-        parsed.ok_or_else(|| domain::Error::invalid(format!("日期“{s}”无效，应为YYYY-MM-DD格式的有效日期，例如 2026-02-13")))
+        parsed.ok_or_else(|| {
+            domain::Error::invalid(format!("日期“{s}”无效，应为YYYY-MM-DD格式的有效日期，例如 2026-02-13"))
+        })
     }
 }
 

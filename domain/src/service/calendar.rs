@@ -185,8 +185,7 @@ impl Services {
         let top = root.or(path.first()).unwrap_or(tenant);
         let mut entries = self.ports.calendar.entries(&top.subtree(), &owners).await?;
         let root_edits = root.and_then(|r| entries.remove(&r.code)).unwrap_or_default();
-        let local: Vec<Vec<CalendarDay>> =
-            below.iter().map(|t| entries.remove(&t.code).unwrap_or_default()).collect();
+        let local: Vec<Vec<CalendarDay>> = below.iter().map(|t| entries.remove(&t.code).unwrap_or_default()).collect();
         let cal = Arc::new(WorkingCalendar::from_layers(years, official, root_edits, local));
         self.calendars.put(generation, tenant.code, cal.clone());
         Ok(cal)
@@ -239,7 +238,13 @@ impl Services {
 
     /// The close of the `days`-th working day after `from` in the tenant's calendar; flagged
     /// provisional when it relies on a year without official data.
-    pub async fn add_working_days(&self, actor: &Actor, tenant: &RegionCode, from: NaiveDate, days: i64) -> Result<Deadline> {
+    pub async fn add_working_days(
+        &self,
+        actor: &Actor,
+        tenant: &RegionCode,
+        from: NaiveDate,
+        days: i64,
+    ) -> Result<Deadline> {
         if !(0..=MAX_WORKING_DAYS).contains(&days) {
             return Err(Error::invalid(format!("工作日数{days}无效，应在0至{MAX_WORKING_DAYS}之间")));
         }
@@ -284,13 +289,20 @@ impl Services {
             .iter()
             .map(|root| {
                 let system = Actor::system("import-calendar", root);
-                AuditRecord::new(&system, root.code, now, "calendar.import_official", format!("{}年", listed.join("、")))
-                    .after(json!({ "years": years, "days": days.len() }))
+                AuditRecord::new(
+                    &system,
+                    root.code,
+                    now,
+                    "calendar.import_official",
+                    format!("{}年", listed.join("、")),
+                )
+                .after(json!({ "years": years, "days": days.len() }))
             })
             .collect();
         let stats = self.ports.calendar.import_official(&days, &years, audits).await?;
         self.calendars.invalidate();
-        let recomputed = if stats.changed() { self.ports.calendar.recompute_provisional_deadlines(&years).await? } else { 0 };
+        let recomputed =
+            if stats.changed() { self.ports.calendar.recompute_provisional_deadlines(&years).await? } else { 0 };
         Ok(CalendarImportReport { years, stats, recomputed })
     }
 

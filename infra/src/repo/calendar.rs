@@ -150,9 +150,13 @@ impl CalendarRepo for Db {
             let in_file: BTreeSet<NaiveDate> =
                 days.iter().filter(|d| chrono::Datelike::year(&d.date) == *year).map(|d| d.date).collect();
             for gone in existing.keys().filter(|d| !in_file.contains(d)) {
-                tx.execute_raw(stmt(b, "DELETE FROM calendar_official_days WHERE day = ?", vec![day_text(*gone).into()]))
-                    .await
-                    .map_err(internal)?;
+                tx.execute_raw(stmt(
+                    b,
+                    "DELETE FROM calendar_official_days WHERE day = ?",
+                    vec![day_text(*gone).into()],
+                ))
+                .await
+                .map_err(internal)?;
                 stats.removed += 1;
             }
             for day in days.iter().filter(|d| chrono::Datelike::year(&d.date) == *year) {
@@ -201,7 +205,11 @@ impl CalendarRepo for Db {
     async fn root_tenant_codes(&self) -> Result<Vec<RegionCode>> {
         let rows = self
             .conn
-            .query_all_raw(stmt(self.backend(), "SELECT code FROM tenants WHERE root = ? ORDER BY code", vec![true.into()]))
+            .query_all_raw(stmt(
+                self.backend(),
+                "SELECT code FROM tenants WHERE root = ? ORDER BY code",
+                vec![true.into()],
+            ))
             .await
             .map_err(internal)?;
         rows.iter()
