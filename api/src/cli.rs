@@ -147,11 +147,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = String::from_utf8(bytes).context("文件不是 UTF-8 编码")?;
             ensure_secret(&mut config);
             let runtime = Runtime::build(&config).await?;
-            let r = runtime
-                .services
-                .import_official_calendar(&text)
-                .await
-                .map_err(|e| anyhow!("日历文件有误，未导入任何数据：{e}"))?;
+            let r = runtime.services.import_official_calendar(&text).await.map_err(|e| {
+                if let domain::Error::Internal(detail) = &e {
+                    tracing::error!(%detail, "import-calendar failed");
+                }
+                anyhow!("日历文件有误，未导入任何数据：{e}")
+            })?;
             let years: Vec<String> = r.years.iter().map(|y| format!("{y}年")).collect();
             println!(
                 "导入完成（{}）：新增 {}，更新 {}，未变 {}，删除 {}，新增官方年份 {}",
