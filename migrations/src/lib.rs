@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0002_calendar;
 mod m0003_attendance;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
@@ -17,7 +18,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0003_attendance::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_calendar::Migration),
+            Box::new(m0003_attendance::Migration),
+        ]
     }
 }
 

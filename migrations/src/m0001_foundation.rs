@@ -3,8 +3,8 @@ use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::{grants_sql, rls_sql};
 
-/// The tenant-owned tables of this migration, each with a `tenant_code` that RLS checks.
-const TENANT_TABLES: &[&str] = &["users", "service_accounts", "refresh_tokens", "audit_log", "audit_heads"];
+/// The tenant-owned tables this migration creates; later migrations secure their own.
+const FOUNDATION_TENANT_TABLES: &[&str] = &["users", "service_accounts", "refresh_tokens", "audit_log", "audit_heads"];
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -239,7 +239,7 @@ impl MigrationTrait for Migration {
 
         if m.get_database_backend() == DbBackend::Postgres {
             let db = m.get_connection();
-            for t in TENANT_TABLES {
+            for t in FOUNDATION_TENANT_TABLES {
                 db.execute_unprepared(&rls_sql(t)).await?;
             }
             db.execute_unprepared("CREATE INDEX tenants_code_prefix ON tenants (code text_pattern_ops)").await?;

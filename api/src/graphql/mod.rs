@@ -1,6 +1,7 @@
 //! The GraphQL API: one module per resource; errors mapped to the contract's codes here.
 
 mod audit;
+mod calendar;
 mod hall;
 mod identity;
 mod scalars;
@@ -17,13 +18,19 @@ use domain::session::AccessClaims;
 
 use crate::config::Config;
 
-pub use scalars::{DateTimeScalar, RegionCodeScalar};
+pub use scalars::{DateScalar, DateTimeScalar, RegionCodeScalar};
 
 #[derive(MergedObject, Default)]
-pub struct Query(identity::IdentityQuery, tenant::TenantQuery, audit::AuditQuery, hall::HallQuery);
+pub struct Query(
+    identity::IdentityQuery,
+    tenant::TenantQuery,
+    audit::AuditQuery,
+    hall::HallQuery,
+    calendar::CalendarQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(identity::IdentityMutation, hall::HallMutation);
+pub struct Mutation(identity::IdentityMutation, hall::HallMutation, calendar::CalendarMutation);
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
