@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::anyhow;
+use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
 use domain::identity::{Actor, Role};
 use domain::region::RegionCode;
@@ -47,6 +47,9 @@ enum Command {
         #[arg(long)]
         owner: Option<String>,
     },
+    /// Import official holidays and make-up workdays from a `date,kind,name` CSV file (the State
+    /// Council notice of a year); the file's years become official.
+    ImportCalendar { file: PathBuf },
     /// Create a platform administrator.
     CreateAdmin {
         #[arg(long)]
@@ -156,6 +159,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => default_owner(s).await?,
             };
             println!("{}", seed::import_catalogue(s, &owner, &rows).await?);
+            Ok(())
+        }
+        Command::ImportCalendar { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+            let text = String::from_utf8(bytes).context("文件不是 UTF-8 编码")?;
+            ensure_secret(&mut config);
+            let runtime = Runtime::build(&config).await?;
+            let r = runtime.services.import_official_calendar(&text).await.map_err(|e| {
+                if let domain::Error::Internal(detail) = &e {
+                    tracing::error!(%detail, "import-calendar failed");
+                }
+                anyhow!("日历文件有误，未导入任何数据：{e}")
+            })?;
+            let years: Vec<String> = r.years.iter().map(|y| format!("{y}年")).collect();
+            println!(
+                "导入完成（{}）：新增 {}，更新 {}，未变 {}，删除 {}，新增官方年份 {}",
+                years.join("、"),
+                r.stats.inserted,
+                r.stats.updated,
+                r.stats.unchanged,
+                r.stats.removed,
+                r.stats.new_years
+            );
+            if r.recomputed > 0 {
+                println!("已重新计算 {} 个暂定期限", r.recomputed);
+            }
             Ok(())
         }
         Command::CreateAdmin { username, password, tenant, display_name } => {

@@ -2,7 +2,7 @@
 //! Every write method is one unit of work: the adapter applies the change and appends the audit
 //! record in one transaction, with the scope set for row-level security.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::audit::{AuditEntry, AuditRecord};
+use crate::calendar::CalendarDay;
 use crate::catalogue::{BaseItem, Department, ImplItem, ImplStatus, ItemKind};
 use crate::error::Result;
 use crate::identity::{Credentials, ServiceAccount, User};
@@ -194,4 +195,55 @@ pub trait AttendanceRepo: Send + Sync {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<Vec<crate::hall::Attendance>>;
+}
+
+/// What an official calendar import changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CalendarImportStats {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Official days of the imported years that the new file no longer lists.
+    pub removed: u64,
+    /// Years newly marked as official.
+    pub new_years: u64,
+}
+
+impl CalendarImportStats {
+    pub fn changed(&self) -> bool {
+        self.inserted + self.updated + self.removed + self.new_years > 0
+    }
+}
+
+/// The working-day calendar: official reference data shared by every root tenant, and each
+/// tenant's own entries (a root tenant's edits, a descendant's local overrides).
+#[async_trait]
+pub trait CalendarRepo: Send + Sync {
+    /// A counter that every calendar write increases: caches compare it to notice changes made by
+    /// any process.
+    async fn generation(&self) -> Result<i64>;
+    /// The official days and the years whose official data is loaded.
+    async fn official(&self) -> Result<(Vec<CalendarDay>, BTreeSet<i32>)>;
+    /// The years whose official data is loaded.
+    async fn official_years(&self) -> Result<BTreeSet<i32>>;
+    /// The own entries of `tenants`, read within `scope` (the subtree of their root).
+    async fn entries(&self, scope: &Scope, tenants: &[RegionCode]) -> Result<HashMap<RegionCode, Vec<CalendarDay>>>;
+    /// Sets (inserts or replaces) one entry of `tenant`, audited in the same transaction.
+    async fn set_day(&self, tenant: &RegionCode, day: &CalendarDay, by: &str, audit: AuditRecord) -> Result<()>;
+    /// Replaces the official days of `years` with `days` and marks the years official, in one
+    /// transaction; appends `audits` when anything changed.
+    async fn import_official(
+        &self,
+        days: &[CalendarDay],
+        years: &BTreeSet<i32>,
+        audits: Vec<AuditRecord>,
+    ) -> Result<CalendarImportStats>;
+    /// Codes of the tenants flagged as roots (each owns a calendar).
+    async fn root_tenant_codes(&self) -> Result<Vec<RegionCode>>;
+    /// HOOK for the case lifecycle (a later issue): once official data for `years` is loaded,
+    /// recompute the deadlines of cases that were marked provisional. Returns how many changed.
+    /// No cases are stored yet, so the default changes nothing.
+    async fn recompute_provisional_deadlines(&self, _years: &BTreeSet<i32>) -> Result<u64> {
+        Ok(0)
+    }
 }

@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0002_calendar;
 mod m0002_catalogue;
 mod m0003_attendance;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m0001_foundation::Migration),
+            Box::new(m0002_calendar::Migration),
             Box::new(m0002_catalogue::Migration),
             Box::new(m0003_attendance::Migration),
         ]

@@ -3,7 +3,7 @@ use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::{grants_sql, rls_sql};
 
-/// The tenant-owned tables this migration creates (later migrations secure their own).
+/// The tenant-owned tables this migration creates; later migrations secure their own.
 const FOUNDATION_TENANT_TABLES: &[&str] = &["users", "service_accounts", "refresh_tokens", "audit_log", "audit_heads"];
 
 #[derive(DeriveMigrationName)]

@@ -70,6 +70,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/logout", web::post().to(pages::logout))
                 .route("/tenant", web::post().to(pages::switch_tenant))
                 .route("/tenants", web::get().to(pages::tenants))
+                .route("/calendar", web::get().to(pages::calendar))
+                .route("/calendar", web::post().to(pages::set_calendar_day))
                 .default_service(web::to(pages::not_found)),
         );
 }

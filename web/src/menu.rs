@@ -27,6 +27,9 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
     if roles.iter().any(Role::reaches_descendants) {
         menu.push(item("tenants", "辖区单位", "/console/tenants"));
     }
+    if any(&[Role::CenterAdmin, Role::CatalogueAdmin, Role::PlatformAdmin]) {
+        menu.push(item("calendar", "工作日历", "/console/calendar"));
+    }
     if any(&[Role::WindowStaff, Role::Approver, Role::StationStaff]) {
         menu.push(soon("cases", "办件"));
     }
@@ -58,13 +61,13 @@ mod tests {
 
     #[test]
     fn menus_follow_roles() {
-        assert_eq!(keys(&[Role::CenterAdmin]), ["dashboard", "tenants", "items", "hall", "users", "audit"]);
+        assert_eq!(keys(&[Role::CenterAdmin]), ["dashboard", "tenants", "calendar", "items", "hall", "users", "audit"]);
         assert_eq!(keys(&[Role::WindowStaff]), ["dashboard", "cases"]);
         assert_eq!(keys(&[Role::Approver]), ["dashboard", "cases"]);
         assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases"]);
-        assert_eq!(keys(&[Role::CatalogueAdmin]), ["dashboard", "tenants", "catalogue"]);
+        assert_eq!(keys(&[Role::CatalogueAdmin]), ["dashboard", "tenants", "calendar", "catalogue"]);
         assert_eq!(keys(&[Role::Supervisor]), ["dashboard", "tenants", "supervision", "audit"]);
-        assert_eq!(keys(&[Role::PlatformAdmin]), ["dashboard", "tenants", "audit"]);
+        assert_eq!(keys(&[Role::PlatformAdmin]), ["dashboard", "tenants", "calendar", "audit"]);
         // Roles combine without duplicates.
         assert_eq!(
             keys(&[Role::WindowStaff, Role::Approver, Role::Supervisor]),

@@ -20,6 +20,7 @@ use crate::errors::{public_message, status_for, title_for};
 use crate::menu::{MenuItem, menu_for};
 
 const HOME: &str = "/console";
+const CALENDAR: &str = "/console/calendar";
 const TENANTS_PER_PAGE: u32 = 50;
 const STALE_FORM: &str = "页面已过期，请刷新后重试";
 
@@ -183,6 +184,8 @@ struct Chrome {
     csrf: String,
     /// Where the tenant switcher returns to.
     back: &'static str,
+    /// Missing official holiday data, for root-tenant administrators.
+    calendar_warning: Option<String>,
 }
 
 /// The tenant chosen in the switcher, if any and still valid.
@@ -233,6 +236,7 @@ async fn chrome(ctx: &mut Console, active: &'static str, back: &'static str) -> 
         active,
         csrf: ctx.csrf()?,
         back,
+        calendar_warning: services.calendar_warning(&ctx.actor, services.today()).await?,
     })
 }
 
@@ -350,6 +354,144 @@ pub(crate) async fn tenants(mut ctx: Console, query: web::Query<TenantsQuery>) -
     render(ctx.response(StatusCode::OK), &view)
 }
 
+// ---- the working-day calendar ----
+
+struct CalendarRow {
+    date: String,
+    weekday: &'static str,
+    workday: bool,
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    chrome: Chrome,
+    year: i32,
+    rows: Vec<CalendarRow>,
+    provisional: bool,
+    may_edit: bool,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CalendarQuery {
+    year: Option<String>,
+    saved: Option<String>,
+}
+
+fn weekday_label(d: chrono::NaiveDate) -> &'static str {
+    match d.weekday() {
+        Weekday::Mon => "星期一",
+        Weekday::Tue => "星期二",
+        Weekday::Wed => "星期三",
+        Weekday::Thu => "星期四",
+        Weekday::Fri => "星期五",
+        Weekday::Sat => "星期六",
+        Weekday::Sun => "星期日",
+    }
+}
+
+/// The year's days that differ from the weekend rule or carry a name, for the selected tenant.
+pub(crate) async fn calendar(mut ctx: Console, query: web::Query<CalendarQuery>) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "calendar", CALENDAR).await {
+        Ok(c) => c,
+        Err(e) => return plain_error(&e),
+    };
+    let query = query.into_inner();
+    let year = match query.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        None => ctx.services.today().year(),
+        Some(y) => match y.parse::<i32>() {
+            Ok(y) => y,
+            Err(_) => return error_page(ctx, Error::invalid(format!("年份“{y}”无效")), CALENDAR).await,
+        },
+    };
+    let services = ctx.services.clone();
+    let days = match services.calendar(&ctx.actor, &chrome.current.code, year).await {
+        Ok(d) => d,
+        Err(e) => return error_page(ctx, e, CALENDAR).await,
+    };
+    let official = match services.official_calendar_years().await {
+        Ok(y) => y,
+        Err(e) => return error_page(ctx, e, CALENDAR).await,
+    };
+    let rows = days
+        .into_iter()
+        .filter(|d| {
+            let weekday = !matches!(d.date.weekday(), Weekday::Sat | Weekday::Sun);
+            d.workday != weekday || d.name.is_some()
+        })
+        .map(|d| CalendarRow {
+            date: d.date.format("%Y-%m-%d").to_string(),
+            weekday: weekday_label(d.date),
+            workday: d.workday,
+            name: d.name.unwrap_or_default(),
+        })
+        .collect();
+    let may_edit = services.may_edit_calendar(&ctx.actor, &chrome.current);
+    let notice = query.saved.filter(|s| !s.is_empty()).map(|s| format!("已保存：{s}"));
+    let page = CalendarPage { chrome, year, rows, provisional: !official.contains(&year), may_edit, notice };
+    render(ctx.response(StatusCode::OK), &page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CalendarForm {
+    csrf: String,
+    date: String,
+    workday: String,
+    name: String,
+}
+
+/// Sets a day for the selected tenant (a root edit or a local override, as the rights allow).
+pub(crate) async fn set_calendar_day(mut ctx: Console, form: web::Form<CalendarForm>) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), CALENDAR).await;
+    }
+    let form = form.into_inner();
+    let date = match chrono::NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => {
+            let e = Error::invalid(format!("日期“{}”无效，应为YYYY-MM-DD", form.date.trim()));
+            return error_page(ctx, e, CALENDAR).await;
+        }
+    };
+    let workday = match form.workday.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => return error_page(ctx, Error::invalid("请选择上班或休息"), CALENDAR).await,
+    };
+    let services = ctx.services.clone();
+    let own = match services.tenant(&ctx.actor, &ctx.actor.tenant).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, e, CALENDAR).await,
+    };
+    let current = match selected_tenant(&mut ctx, &own).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, e, CALENDAR).await,
+    };
+    match services.set_calendar_day(&ctx.actor, &current.code, date, workday, Some(form.name)).await {
+        Ok(day) => {
+            let label = format!("{} {}", day.date, if day.workday { "上班" } else { "休息" });
+            let to = format!("{CALENDAR}?year={}&saved={}", date.year(), urlencode(&label));
+            let mut b = ctx.response(StatusCode::SEE_OTHER);
+            b.insert_header((header::LOCATION, to));
+            b.finish()
+        }
+        Err(e) => error_page(ctx, e, CALENDAR).await,
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 // ---- forms of logged-in pages ----
 
 #[derive(Deserialize, Default)]
@@ -388,6 +530,7 @@ pub(crate) struct TenantForm {
 fn back_target(back: &str) -> &'static str {
     match back {
         "/console/tenants" => "/console/tenants",
+        CALENDAR => CALENDAR,
         _ => HOME,
     }
 }
@@ -424,6 +567,7 @@ mod tests {
     #[test]
     fn only_console_pages_are_return_targets() {
         assert_eq!(back_target("/console/tenants"), "/console/tenants");
+        assert_eq!(back_target("/console/calendar"), "/console/calendar");
         assert_eq!(back_target("https://evil.example/"), "/console");
         assert_eq!(back_target("//evil.example"), "/console");
         assert_eq!(back_target(""), "/console");

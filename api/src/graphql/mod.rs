@@ -1,6 +1,7 @@
 //! The GraphQL API: one module per resource; errors mapped to the contract's codes here.
 
 mod audit;
+mod calendar;
 mod catalogue;
 mod hall;
 mod identity;
@@ -18,7 +19,7 @@ use domain::session::AccessClaims;
 
 use crate::config::Config;
 
-pub use scalars::{DateTimeScalar, RegionCodeScalar};
+pub use scalars::{DateScalar, DateTimeScalar, RegionCodeScalar};
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -27,10 +28,16 @@ pub struct Query(
     audit::AuditQuery,
     catalogue::CatalogueQuery,
     hall::HallQuery,
+    calendar::CalendarQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(identity::IdentityMutation, catalogue::CatalogueMutation, hall::HallMutation);
+pub struct Mutation(
+    identity::IdentityMutation,
+    catalogue::CatalogueMutation,
+    hall::HallMutation,
+    calendar::CalendarMutation,
+);
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -53,3 +53,37 @@ impl ScalarType for RegionCodeScalar {
         Value::String(self.0.clone())
     }
 }
+
+/// A date `YYYY-MM-DD` of the Asia/Shanghai calendar. Accepted as any string and checked when
+/// used, so that a bad date answers INVALID_INPUT with a Chinese message.
+pub struct DateScalar(pub String);
+
+impl DateScalar {
+    pub fn parse(&self) -> Result<chrono::NaiveDate, domain::Error> {
+        let s = self.0.trim();
+        let parsed = if s.len() == 10 { chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok() } else { None };
+        parsed.ok_or_else(|| {
+            domain::Error::invalid(format!("日期“{s}”无效，应为YYYY-MM-DD格式的有效日期，例如 2026-02-13"))
+        })
+    }
+}
+
+impl From<chrono::NaiveDate> for DateScalar {
+    fn from(d: chrono::NaiveDate) -> Self {
+        DateScalar(d.format("%Y-%m-%d").to_string())
+    }
+}
+
+#[Scalar(name = "Date")]
+impl ScalarType for DateScalar {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match value {
+            Value::String(s) => Ok(DateScalar(s)),
+            other => Err(InputValueError::expected_type(other)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.clone())
+    }
+}

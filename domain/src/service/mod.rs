@@ -2,6 +2,7 @@
 //! writes through the ports in one unit of work.
 
 mod audit;
+mod calendar;
 mod catalogue;
 mod hall;
 mod identity;
@@ -14,12 +15,16 @@ use chrono::{DateTime, Utc};
 use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
-    AttendanceRepo, AuditRepo, Cache, CatalogueRepo, Clock, Ephemeral, PasswordHasher, Secrets, SessionRepo,
-    TenantRepo, TokenSigner, UserRepo,
+    AttendanceRepo, AuditRepo, Cache, CalendarRepo, CatalogueRepo, Clock, Ephemeral, PasswordHasher, Secrets,
+    SessionRepo, TenantRepo, TokenSigner, UserRepo,
 };
 use crate::region::RegionCode;
 use crate::tenant::Tenant;
 
+pub use calendar::{
+    CalendarCache, CalendarImportReport, MAX_WORKING_DAYS, MAX_YEAR, MIN_YEAR, calendar_edit_action, calendar_layers,
+    calendar_warning_for,
+};
 pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
 
@@ -55,6 +60,7 @@ pub struct Ports {
     pub sessions: Arc<dyn SessionRepo>,
     pub audit: Arc<dyn AuditRepo>,
     pub attendance: Arc<dyn AttendanceRepo>,
+    pub calendar: Arc<dyn CalendarRepo>,
     pub passwords: Arc<dyn PasswordHasher>,
     pub secrets: Arc<dyn Secrets>,
     pub tokens: Arc<dyn TokenSigner>,
@@ -68,11 +74,13 @@ pub struct Ports {
 pub struct Services {
     pub ports: Ports,
     pub settings: Settings,
+    /// Built working calendars, shared by the clones of these services.
+    calendars: CalendarCache,
 }
 
 impl Services {
     pub fn new(ports: Ports, settings: Settings) -> Self {
-        Services { ports, settings }
+        Services { ports, settings, calendars: CalendarCache::default() }
     }
 
     fn now(&self) -> DateTime<Utc> {

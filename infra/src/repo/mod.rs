@@ -2,6 +2,7 @@
 
 mod attendance;
 mod audit;
+mod calendar;
 mod catalogue;
 mod session;
 mod tenant;

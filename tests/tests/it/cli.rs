@@ -155,7 +155,17 @@ fn schema_prints_the_served_sdl() {
     let o = tongban(&[], &["schema"]);
     assert!(o.status.success());
     let sdl = stdout(&o);
-    for op in ["me: User!", "tenants(", "login(", "refreshSession(", "serviceToken(", "verifyAudit("] {
+    for op in [
+        "me: User!",
+        "tenants(",
+        "login(",
+        "refreshSession(",
+        "serviceToken(",
+        "verifyAudit(",
+        "calendar(tenant: RegionCode!, year: Int!): [CalendarDay!]!",
+        "addWorkingDays(tenant: RegionCode!, from: Date!, days: Int!): Date!",
+        "setCalendarDay(tenant: RegionCode!, date: Date!, workday: Boolean!, name: String): CalendarDay!",
+    ] {
         assert!(sdl.contains(op), "{op}");
     }
 }

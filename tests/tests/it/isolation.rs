@@ -138,3 +138,31 @@ async fn row_level_security_holds_without_application_filters() {
     tx.execute_raw(count("SELECT set_config('tongban.scope', '*', true)")).await.expect("scope");
     assert!(tx.execute_unprepared("UPDATE audit_log SET actor = 'forged'").await.is_err());
 }
+
+/// Every table that carries a `tenant_code` has row-level security enabled and forced.
+#[tokio::test]
+async fn every_tenant_owned_table_has_forced_row_level_security() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::spawn_empty().await;
+    if !matches!(app.backend, tests::Backend::Postgres { .. }) {
+        eprintln!("row-level security applies to PostgreSQL only");
+        return;
+    }
+    let db = app.owner_db().await;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity
+               FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+              WHERE a.attname = 'tenant_code' AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace",
+        ))
+        .await
+        .expect("catalog query");
+    assert!(rows.len() >= 5, "tenant tables found: {}", rows.len());
+    for r in rows {
+        let name: String = r.try_get("", "relname").expect("name");
+        let enabled: bool = r.try_get("", "relrowsecurity").expect("flag");
+        let forced: bool = r.try_get("", "relforcerowsecurity").expect("flag");
+        assert!(enabled && forced, "{name}: RLS enabled {enabled}, forced {forced}");
+    }
+}

@@ -1,6 +1,7 @@
 //! Black-box tests over HTTP (and the CLI as a process). One binary, one module per area.
 
 mod audit;
+mod calendar;
 mod catalogue;
 mod cli;
 mod hall;

@@ -14,8 +14,8 @@ use domain::catalogue::{BaseItem, Department, ImplItem, ItemKind};
 use domain::identity::{Credentials, Role, Roles, ServiceAccount, User};
 use domain::page::{Page, PageRequest};
 use domain::ports::{
-    AuditRepo, BaseWrite, Cache, CatalogueRepo, Clock, Ephemeral, ImplQuery, ImportStats, PasswordHasher, Secrets,
-    SessionRepo, TenantQuery, TenantRepo, TokenSigner, UserRepo,
+    AuditRepo, BaseWrite, Cache, CalendarImportStats, CalendarRepo, CatalogueRepo, Clock, Ephemeral, ImplQuery,
+    ImportStats, PasswordHasher, Secrets, SessionRepo, TenantQuery, TenantRepo, TokenSigner, UserRepo,
 };
 use domain::region::{AdminLevel, RegionCode};
 use domain::service::{Ports, Services, Settings};
@@ -269,6 +269,49 @@ impl Ephemeral for Memory {
     }
 }
 
+/// No official data beyond 2025–2026 and no entries: the weekend rule and the shipped years.
+struct Calendar;
+
+#[async_trait]
+impl CalendarRepo for Calendar {
+    async fn generation(&self) -> Result<i64> {
+        Ok(1)
+    }
+    async fn official(&self) -> Result<(Vec<domain::calendar::CalendarDay>, std::collections::BTreeSet<i32>)> {
+        Ok((Vec::new(), self.official_years().await?))
+    }
+    async fn official_years(&self) -> Result<std::collections::BTreeSet<i32>> {
+        Ok([2025, 2026].into())
+    }
+    async fn entries(
+        &self,
+        _scope: &domain::tenant::Scope,
+        _tenants: &[RegionCode],
+    ) -> Result<HashMap<RegionCode, Vec<domain::calendar::CalendarDay>>> {
+        Ok(HashMap::new())
+    }
+    async fn set_day(
+        &self,
+        _tenant: &RegionCode,
+        _day: &domain::calendar::CalendarDay,
+        _by: &str,
+        _audit: AuditRecord,
+    ) -> Result<()> {
+        Err(Error::internal("read-only fake"))
+    }
+    async fn import_official(
+        &self,
+        _days: &[domain::calendar::CalendarDay],
+        _years: &std::collections::BTreeSet<i32>,
+        _audits: Vec<AuditRecord>,
+    ) -> Result<CalendarImportStats> {
+        Err(Error::internal("read-only fake"))
+    }
+    async fn root_tenant_codes(&self) -> Result<Vec<RegionCode>> {
+        Ok(Vec::new())
+    }
+}
+
 fn tenant(code: &str, name: &str, level: AdminLevel, parent: Option<&str>) -> Tenant {
     Tenant {
         code: RegionCode::parse(code).expect("code"),
@@ -330,6 +373,7 @@ pub fn world() -> World {
         sessions: Arc::new(Sessions::default()),
         audit: Arc::new(Audit),
         attendance: Arc::new(NoAttendance),
+        calendar: Arc::new(Calendar),
         passwords: Arc::new(Passwords),
         secrets: Arc::new(Counter::default()),
         tokens: Arc::new(Tokens { clock: clock.clone(), issued: Mutex::default(), next: AtomicU64::new(0) }),

@@ -1,0 +1,117 @@
+use async_graphql::{Context, Object, Result, SimpleObject};
+use domain::calendar::{CalendarDay as DCalendarDay, Deadline};
+
+use super::ctx::{actor, services};
+use super::scalars::{DateScalar, RegionCodeScalar};
+
+/// One date of a tenant's effective calendar.
+#[derive(SimpleObject)]
+pub struct CalendarDay {
+    date: DateScalar,
+    /// Effective: weekends, official holidays and make-up workdays, root edits and local overrides applied.
+    workday: bool,
+    /// The holiday's or adjustment's name; null on ordinary days.
+    name: Option<String>,
+}
+
+impl From<DCalendarDay> for CalendarDay {
+    fn from(d: DCalendarDay) -> Self {
+        CalendarDay { date: d.date.into(), workday: d.workday, name: d.name }
+    }
+}
+
+/// A time limit's last day, and whether it relies on a year without official holiday data
+/// (counted on weekends alone: provisional, to be recomputed once the data is loaded).
+#[derive(SimpleObject)]
+pub struct DeadlineInfo {
+    date: DateScalar,
+    provisional: bool,
+}
+
+impl From<Deadline> for DeadlineInfo {
+    fn from(d: Deadline) -> Self {
+        DeadlineInfo { date: d.date.into(), provisional: d.provisional }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct WorkingDaysCount {
+    /// Working days in (from, to]; negative when `to` is before `from`.
+    days: i32,
+    provisional: bool,
+}
+
+fn int_days(days: i32) -> i64 {
+    i64::from(days)
+}
+
+#[derive(Default)]
+pub struct CalendarQuery;
+
+#[Object]
+impl CalendarQuery {
+    /// Every date of `year` in the tenant's effective working-day calendar.
+    async fn calendar(&self, ctx: &Context<'_>, tenant: RegionCodeScalar, year: i32) -> Result<Vec<CalendarDay>> {
+        let days = services(ctx).calendar(actor(ctx)?, &tenant.parse()?, year).await?;
+        Ok(days.into_iter().map(Into::into).collect())
+    }
+
+    /// The close of the `days`-th working day after `from` (the start day is not counted).
+    async fn add_working_days(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        from: DateScalar,
+        days: i32,
+    ) -> Result<DateScalar> {
+        let due = services(ctx).add_working_days(actor(ctx)?, &tenant.parse()?, from.parse()?, int_days(days)).await?;
+        Ok(due.date.into())
+    }
+
+    /// Like addWorkingDays, with the provisional flag.
+    async fn deadline(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        from: DateScalar,
+        days: i32,
+    ) -> Result<DeadlineInfo> {
+        let due = services(ctx).add_working_days(actor(ctx)?, &tenant.parse()?, from.parse()?, int_days(days)).await?;
+        Ok(due.into())
+    }
+
+    /// Working days in (from, to] of the tenant's calendar.
+    async fn working_days_between(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        from: DateScalar,
+        to: DateScalar,
+    ) -> Result<WorkingDaysCount> {
+        let (days, provisional) =
+            services(ctx).working_days_between(actor(ctx)?, &tenant.parse()?, from.parse()?, to.parse()?).await?;
+        let days = i32::try_from(days).map_err(|_| domain::Error::invalid("日期范围过大"))?;
+        Ok(WorkingDaysCount { days, provisional })
+    }
+}
+
+#[derive(Default)]
+pub struct CalendarMutation;
+
+#[Object]
+impl CalendarMutation {
+    /// Sets a day of a tenant's calendar: a root tenant's edit (its catalogue administrators) or
+    /// a descendant's local override (center administrators in scope). Returns the effective day.
+    async fn set_calendar_day(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        date: DateScalar,
+        workday: bool,
+        name: Option<String>,
+    ) -> Result<CalendarDay> {
+        let a = actor(ctx)?;
+        let day = services(ctx).set_calendar_day(a, &tenant.parse()?, date.parse()?, workday, name).await?;
+        Ok(day.into())
+    }
+}
