@@ -35,6 +35,10 @@ pub struct Config {
     pub login_failures_per_user: u32,
     pub login_attempts_per_client: u32,
     pub login_window_secs: u64,
+    /// Calendar days an applicant has to supply missing materials (补正期限).
+    pub correction_days: i64,
+    /// Working days before the deadline that a case turns yellow.
+    pub warning_yellow_days: i64,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -59,6 +63,8 @@ impl Default for Config {
             login_failures_per_user: 5,
             login_attempts_per_client: 30,
             login_window_secs: 300,
+            correction_days: 30,
+            warning_yellow_days: 1,
             log_format: "text".into(),
         }
     }
@@ -139,6 +145,8 @@ impl Config {
             login_failures_per_user: self.login_failures_per_user,
             login_attempts_per_client: self.login_attempts_per_client,
             login_window: std::time::Duration::from_secs(self.login_window_secs),
+            correction_days: self.correction_days,
+            case_yellow_days: self.warning_yellow_days,
         }
     }
 }

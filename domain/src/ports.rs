@@ -247,3 +247,44 @@ pub trait CalendarRepo: Send + Sync {
         Ok(0)
     }
 }
+
+/// Filters of a case listing, within the actor's scope.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub tenant_prefix: String,
+    pub statuses: Vec<crate::case::CaseStatus>,
+    pub impl_item: Option<Uuid>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+    /// Running clocks whose stored deadline is on or before this date (yellow and red lists).
+    pub deadline_until: Option<chrono::NaiveDate>,
+    /// Running clocks whose stored deadline is on or after this date.
+    pub deadline_from: Option<chrono::NaiveDate>,
+    pub page: PageRequest,
+}
+
+#[async_trait]
+pub trait CaseRepo: Send + Sync {
+    /// Stores a new case with its first event; with an idempotency key already used at the
+    /// same tenant, stores nothing and returns the earlier case instead.
+    async fn insert(
+        &self,
+        case: &crate::case::Case,
+        query_code_hash: &str,
+        idempotency_key: Option<&str>,
+        audit: AuditRecord,
+    ) -> Result<crate::case::Case>;
+    async fn get(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Case>>;
+    async fn by_no(&self, scope: &Scope, case_no: &str) -> Result<Option<crate::case::Case>>;
+    /// For public tracking: the case and its query code fingerprint, whatever its tenant.
+    async fn for_tracking(&self, case_no: &str) -> Result<Option<(crate::case::Case, String)>>;
+    async fn list(&self, scope: &Scope, q: &CaseQuery) -> Result<Page<crate::case::Case>>;
+    /// Saves `case` (its status, clock, materials, dates) if its stored version is still
+    /// `case.version - 1`, appending `event` and `audit`; false when another change won.
+    async fn update(
+        &self,
+        case: &crate::case::Case,
+        event: &crate::case::CaseEvent,
+        audit: AuditRecord,
+    ) -> Result<bool>;
+}

@@ -98,6 +98,10 @@ impl TestApp {
     }
 
     async fn try_spawn(tweak: impl FnOnce(&mut Config), seed: bool) -> anyhow::Result<TestApp> {
+        // TONGBAN_TEST_LOG=info shows the servers' logs (internal error details included).
+        if let Ok(level) = std::env::var("TONGBAN_TEST_LOG") {
+            let _ = tracing_subscriber::fmt().with_env_filter(level).with_test_writer().try_init();
+        }
         let id = uuid::Uuid::new_v4().simple().to_string();
         let mut config = Config {
             listen: "127.0.0.1:0".into(),

@@ -2,6 +2,7 @@
 
 mod audit;
 mod calendar;
+mod case;
 mod catalogue;
 mod hall;
 mod identity;
@@ -29,6 +30,7 @@ pub struct Query(
     catalogue::CatalogueQuery,
     hall::HallQuery,
     calendar::CalendarQuery,
+    case::CaseQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -37,6 +39,7 @@ pub struct Mutation(
     catalogue::CatalogueMutation,
     hall::HallMutation,
     calendar::CalendarMutation,
+    case::CaseMutation,
 );
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -121,7 +124,7 @@ fn finish(mut resp: async_graphql::Response) -> async_graphql::Response {
             Some(e) => e.code(),
             None => match err.extensions.as_ref().and_then(|x| x.get("code")) {
                 Some(_) => continue,
-                None if err.path.is_empty() => {
+                None if err.path.is_empty() || is_argument_error(&err.message) => {
                     err.message = format!("请求无效：{}", err.message);
                     "INVALID_INPUT"
                 }
@@ -138,6 +141,13 @@ fn finish(mut resp: async_graphql::Response) -> async_graphql::Response {
         err.extensions.get_or_insert_with(Default::default).set("code", code);
     }
     resp
+}
+
+/// Arguments that fail to parse are reported by async-graphql while resolving, with a path.
+fn is_argument_error(message: &str) -> bool {
+    message.starts_with("Failed to parse")
+        || message.starts_with("Expected input type")
+        || message.contains("Invalid value for argument")
 }
 
 /// Helpers for resolvers.

@@ -197,48 +197,7 @@ impl CaseAction {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CaseKind {
-    /// 即办件: accepted and concluded the same working day.
-    Instant,
-    /// 承诺件: deadline = acceptance + promised working days.
-    Promised,
-    /// 上报件: a lower tenant reviews first and forwards to the deciding ancestor.
-    Escalated,
-    /// 联办件: a lead department and co-departments each decide.
-    Joint,
-}
-
-impl CaseKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseKind::Instant => "INSTANT",
-            CaseKind::Promised => "PROMISED",
-            CaseKind::Escalated => "ESCALATED",
-            CaseKind::Joint => "JOINT",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CaseKind::Instant => "即办件",
-            CaseKind::Promised => "承诺件",
-            CaseKind::Escalated => "上报件",
-            CaseKind::Joint => "联办件",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<CaseKind, Error> {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "INSTANT" => Ok(CaseKind::Instant),
-            "PROMISED" => Ok(CaseKind::Promised),
-            "ESCALATED" => Ok(CaseKind::Escalated),
-            "JOINT" => Ok(CaseKind::Joint),
-            _ => Err(Error::invalid(format!("办件类型“{s}”无效，应为 instant、promised、escalated 或 joint"))),
-        }
-    }
-}
+pub use crate::catalogue::CaseKind;
 
 /// Where a joint case (联办件) stands given each department's decision so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

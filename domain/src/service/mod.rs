@@ -3,6 +3,7 @@
 
 mod audit;
 mod calendar;
+mod case;
 mod catalogue;
 mod hall;
 mod identity;
@@ -15,7 +16,7 @@ use chrono::{DateTime, Utc};
 use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
-    AttendanceRepo, AuditRepo, Cache, CalendarRepo, CatalogueRepo, Clock, Ephemeral, PasswordHasher, Secrets,
+    AttendanceRepo, AuditRepo, Cache, CalendarRepo, CaseRepo, CatalogueRepo, Clock, Ephemeral, PasswordHasher, Secrets,
     SessionRepo, TenantRepo, TokenSigner, UserRepo,
 };
 use crate::region::RegionCode;
@@ -25,6 +26,7 @@ pub use calendar::{
     CalendarCache, CalendarImportReport, MAX_WORKING_DAYS, MAX_YEAR, MIN_YEAR, calendar_edit_action, calendar_layers,
     calendar_warning_for,
 };
+pub use case::{CaseFilter, CaseReceipt, SubmitCase};
 pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
 
@@ -38,6 +40,10 @@ pub struct Settings {
     /// Login attempts per client address within `login_window`.
     pub login_attempts_per_client: u32,
     pub login_window: std::time::Duration,
+    /// Calendar days an applicant has to supply missing materials before the case expires.
+    pub correction_days: i64,
+    /// Working days before the deadline that a case turns yellow.
+    pub case_yellow_days: i64,
 }
 
 impl Default for Settings {
@@ -48,6 +54,8 @@ impl Default for Settings {
             login_failures_per_user: 5,
             login_attempts_per_client: 30,
             login_window: std::time::Duration::from_secs(300),
+            correction_days: 30,
+            case_yellow_days: 1,
         }
     }
 }
@@ -60,6 +68,7 @@ pub struct Ports {
     pub sessions: Arc<dyn SessionRepo>,
     pub audit: Arc<dyn AuditRepo>,
     pub attendance: Arc<dyn AttendanceRepo>,
+    pub cases: Arc<dyn CaseRepo>,
     pub calendar: Arc<dyn CalendarRepo>,
     pub passwords: Arc<dyn PasswordHasher>,
     pub secrets: Arc<dyn Secrets>,

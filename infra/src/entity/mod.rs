@@ -3,6 +3,8 @@
 pub mod attendance;
 pub mod audit_head;
 pub mod audit_log;
+pub mod case;
+pub mod case_event;
 pub mod refresh_token;
 pub mod service_account;
 pub mod tenant;

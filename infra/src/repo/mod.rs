@@ -3,6 +3,7 @@
 mod attendance;
 mod audit;
 mod calendar;
+mod case;
 mod catalogue;
 mod session;
 mod tenant;

@@ -2,6 +2,7 @@
 
 mod audit;
 mod calendar;
+mod case;
 mod catalogue;
 mod cli;
 mod hall;

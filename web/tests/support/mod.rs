@@ -177,6 +177,37 @@ impl domain::ports::AttendanceRepo for NoAttendance {
     }
 }
 
+/// No cases in these tests.
+struct NoCases;
+
+#[async_trait]
+impl domain::ports::CaseRepo for NoCases {
+    async fn insert(
+        &self,
+        c: &domain::case::Case,
+        _: &str,
+        _: Option<&str>,
+        _: AuditRecord,
+    ) -> Result<domain::case::Case> {
+        Ok(c.clone())
+    }
+    async fn get(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::case::Case>> {
+        Ok(None)
+    }
+    async fn by_no(&self, _: &domain::tenant::Scope, _: &str) -> Result<Option<domain::case::Case>> {
+        Ok(None)
+    }
+    async fn for_tracking(&self, _: &str) -> Result<Option<(domain::case::Case, String)>> {
+        Ok(None)
+    }
+    async fn list(&self, _: &domain::tenant::Scope, q: &domain::ports::CaseQuery) -> Result<Page<domain::case::Case>> {
+        Ok(Page::from_rows(Vec::new(), &q.page, 0, |_| String::new()))
+    }
+    async fn update(&self, _: &domain::case::Case, _: &domain::case::CaseEvent, _: AuditRecord) -> Result<bool> {
+        Ok(false)
+    }
+}
+
 struct Audit;
 
 #[async_trait]
@@ -373,6 +404,7 @@ pub fn world() -> World {
         sessions: Arc::new(Sessions::default()),
         audit: Arc::new(Audit),
         attendance: Arc::new(NoAttendance),
+        cases: Arc::new(NoCases),
         calendar: Arc::new(Calendar),
         passwords: Arc::new(Passwords),
         secrets: Arc::new(Counter::default()),

@@ -1,0 +1,406 @@
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
+use domain::case::{self as dc, Case as DCase};
+use domain::page::PageRequest;
+use domain::service::{CaseFilter as DFilter, SubmitCase};
+use uuid::Uuid;
+
+use super::catalogue::{CaseKind, ImplItem};
+use super::ctx::{actor, request, services};
+use super::scalars::{DateScalar, DateTimeScalar, RegionCodeScalar};
+use super::tenant::{PageInfo, Tenant};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::case::CaseStatus")]
+pub enum CaseStatus {
+    Received,
+    CorrectionRequested,
+    NotAccepted,
+    Accepted,
+    Suspended,
+    Approved,
+    Denied,
+    Delivered,
+    Archived,
+    Withdrawn,
+    Expired,
+    Transferred,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::case::Warning")]
+pub enum Warning {
+    Green,
+    Yellow,
+    Red,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::case::Channel")]
+pub enum Channel {
+    Window,
+    Online,
+    Agent,
+    Remote,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::case::ApplicantKind")]
+pub enum ApplicantKind {
+    Person,
+    Company,
+    Institution,
+    SocialOrg,
+    Other,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::case::SpecialProcedure")]
+pub enum SpecialProcedure {
+    Extension,
+    Hearing,
+    Inspection,
+    Appraisal,
+    ExpertReview,
+    Other,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::case::DeliveryMethod")]
+pub enum DeliveryMethod {
+    Window,
+    Post,
+    Online,
+}
+
+#[derive(SimpleObject)]
+pub struct Applicant {
+    kind: ApplicantKind,
+    name: String,
+    id_type: String,
+    id_number_masked: String,
+    phone_masked: Option<String>,
+}
+
+pub struct CaseEvent(dc::CaseEvent);
+
+#[Object]
+impl CaseEvent {
+    async fn at(&self) -> DateTimeScalar {
+        DateTimeScalar(self.0.at)
+    }
+    async fn status(&self) -> CaseStatus {
+        self.0.status.into()
+    }
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+    async fn tenant(&self, ctx: &Context<'_>) -> Result<Tenant> {
+        Tenant::load(ctx, self.0.tenant).await
+    }
+    /// What was done (收件, 受理, …).
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    async fn opinion(&self) -> Option<&str> {
+        self.0.opinion.as_deref()
+    }
+}
+
+pub struct Case(pub DCase);
+
+#[Object]
+impl Case {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn case_no(&self) -> &str {
+        &self.0.case_no
+    }
+    async fn kind(&self) -> CaseKind {
+        self.0.kind.into()
+    }
+    async fn status(&self) -> CaseStatus {
+        self.0.status.into()
+    }
+    async fn item(&self, ctx: &Context<'_>) -> Result<ImplItem> {
+        Ok(ImplItem(services(ctx).impl_item(actor(ctx)?, self.0.impl_item_id).await?))
+    }
+    /// The implementation item's version the case was opened under.
+    async fn item_version(&self) -> i32 {
+        self.0.impl_version as i32
+    }
+    async fn item_name(&self) -> &str {
+        &self.0.item_name
+    }
+    async fn handling_tenant(&self, ctx: &Context<'_>) -> Result<Tenant> {
+        Tenant::load(ctx, self.0.handling).await
+    }
+    async fn collecting_tenant(&self, ctx: &Context<'_>) -> Result<Tenant> {
+        Tenant::load(ctx, self.0.collecting).await
+    }
+    async fn channel(&self) -> Channel {
+        self.0.channel.into()
+    }
+    async fn applicant(&self) -> Applicant {
+        let a = &self.0.applicant;
+        Applicant {
+            kind: a.kind.into(),
+            name: a.name.clone(),
+            id_type: a.id_type.clone(),
+            id_number_masked: a.id_number_masked(),
+            phone_masked: a.phone_masked(),
+        }
+    }
+    async fn received_at(&self) -> DateTimeScalar {
+        DateTimeScalar(self.0.received_at)
+    }
+    async fn accepted_at(&self) -> Option<DateTimeScalar> {
+        self.0.accepted_at.map(DateTimeScalar)
+    }
+    async fn concluded_at(&self) -> Option<DateTimeScalar> {
+        self.0.concluded_at.map(DateTimeScalar)
+    }
+    /// Null until accepted; a running special procedure keeps pushing it.
+    async fn deadline(&self, ctx: &Context<'_>) -> Result<Option<DateScalar>> {
+        Ok(services(ctx).case_reading(&self.0).await?.map(|r| r.deadline.date.into()))
+    }
+    /// True when the deadline falls in a year whose official calendar is not loaded yet.
+    async fn deadline_provisional(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(services(ctx).case_reading(&self.0).await?.is_some_and(|r| r.deadline.provisional))
+    }
+    /// Null until accepted; negative when overdue.
+    async fn working_days_left(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        Ok(services(ctx).case_reading(&self.0).await?.map(|r| r.working_days_left.clamp(-9999, 9999) as i32))
+    }
+    async fn warning(&self, ctx: &Context<'_>) -> Result<Warning> {
+        Ok(services(ctx).case_reading(&self.0).await?.map_or(Warning::Green, |r| r.warning.into()))
+    }
+    async fn missing_materials(&self) -> &[String] {
+        &self.0.missing
+    }
+    async fn deferred_materials(&self) -> &[String] {
+        &self.0.deferred
+    }
+    async fn deferred_until(&self) -> Option<DateScalar> {
+        self.0.deferred_until.map(Into::into)
+    }
+    async fn provided_materials(&self) -> &[String] {
+        &self.0.provided
+    }
+    async fn correction_due(&self) -> Option<DateScalar> {
+        self.0.correction_due.map(Into::into)
+    }
+    async fn form(&self) -> Option<Json<serde_json::Value>> {
+        self.0.form.clone().map(Json)
+    }
+    async fn events(&self) -> Vec<CaseEvent> {
+        self.0.events.iter().cloned().map(CaseEvent).collect()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CaseConnection {
+    nodes: Vec<Case>,
+    page_info: PageInfo,
+    total_count: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct CaseReceipt {
+    case: Case,
+    /// Shown once, to give to the applicant.
+    query_code: String,
+}
+
+#[derive(SimpleObject)]
+pub struct PublicCaseStatus {
+    case_no: String,
+    item_name: String,
+    status: CaseStatus,
+    handling_center: String,
+    received_at: DateTimeScalar,
+    deadline: Option<DateScalar>,
+    events: Vec<CaseEvent>,
+}
+
+#[derive(InputObject)]
+pub struct ApplicantInput {
+    kind: ApplicantKind,
+    name: String,
+    #[graphql(default = "身份证")]
+    id_type: String,
+    id_number: String,
+    phone: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct SubmitCaseInput {
+    impl_item_id: ID,
+    applicant: ApplicantInput,
+    provided_materials: Vec<String>,
+    #[graphql(default_with = "Channel::Window")]
+    channel: Channel,
+    form: Option<Json<serde_json::Value>>,
+    idempotency_key: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct CaseFilter {
+    tenant: Option<RegionCodeScalar>,
+    status: Option<Vec<CaseStatus>>,
+    warning: Option<Vec<Warning>>,
+    impl_item_id: Option<ID>,
+    received_from: Option<DateScalar>,
+    received_to: Option<DateScalar>,
+}
+
+fn id(s: &ID, what: &'static str) -> Result<Uuid, domain::Error> {
+    Uuid::parse_str(s).map_err(|_| domain::Error::NotFound { what })
+}
+
+#[derive(Default)]
+pub struct CaseQuery;
+
+#[Object]
+impl CaseQuery {
+    /// A case in the actor's scope; anything else is NOT_FOUND.
+    async fn case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
+        Ok(Case(services(ctx).case(actor(ctx)?, self::id(&id, "办件")?).await?))
+    }
+
+    async fn case_by_no(&self, ctx: &Context<'_>, case_no: String) -> Result<Case> {
+        Ok(Case(services(ctx).case_by_no(actor(ctx)?, &case_no).await?))
+    }
+
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CaseFilter>,
+        #[graphql(default = 50)] first: i32,
+        after: Option<String>,
+    ) -> Result<CaseConnection> {
+        let f = filter.unwrap_or_default();
+        let filter = DFilter {
+            tenant: f.tenant.map(|t| t.parse()).transpose()?,
+            statuses: f.status.unwrap_or_default().into_iter().map(Into::into).collect(),
+            warnings: f.warning.unwrap_or_default().into_iter().map(Into::into).collect(),
+            impl_item: f.impl_item_id.map(|i| self::id(&i, "实施事项")).transpose()?,
+            received_from: f.received_from.map(|d| d.parse()).transpose()?,
+            received_to: f.received_to.map(|d| d.parse()).transpose()?,
+        };
+        let p = services(ctx).cases(actor(ctx)?, filter, PageRequest::parse(first, after)?).await?;
+        Ok(CaseConnection {
+            page_info: PageInfo { has_next_page: p.has_next, end_cursor: p.end_cursor },
+            total_count: p.total.min(i32::MAX as u64) as i32,
+            nodes: p.items.into_iter().map(Case).collect(),
+        })
+    }
+
+    /// Public, no login: the applicant tracks a case by its number and query code.
+    async fn track_case(&self, ctx: &Context<'_>, case_no: String, query_code: String) -> Result<PublicCaseStatus> {
+        let s = services(ctx);
+        let c = s.track_case(&case_no, &query_code, &request(ctx).client).await?;
+        let reading = s.case_reading(&c).await?;
+        let center = s.tenant_identities(&[c.handling]).await?.first().map(|t| t.center_name()).unwrap_or_default();
+        Ok(PublicCaseStatus {
+            case_no: c.case_no.clone(),
+            item_name: c.item_name.clone(),
+            status: c.status.into(),
+            handling_center: center,
+            received_at: DateTimeScalar(c.received_at),
+            deadline: reading.map(|r| r.deadline.date.into()),
+            events: c.events.into_iter().map(CaseEvent).collect(),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct CaseMutation;
+
+#[Object]
+impl CaseMutation {
+    async fn submit_case(&self, ctx: &Context<'_>, input: SubmitCaseInput) -> Result<CaseReceipt> {
+        let a = input.applicant;
+        let applicant = dc::Applicant::parse(a.kind.into(), &a.name, &a.id_type, &a.id_number, a.phone.as_deref())?;
+        let submit = SubmitCase {
+            impl_item_id: self::id(&input.impl_item_id, "实施事项")
+                .map_err(|_| domain::Error::invalid("实施事项ID无效"))?,
+            applicant,
+            provided: input.provided_materials,
+            channel: input.channel.into(),
+            form: input.form.map(|j| j.0),
+            idempotency_key: input.idempotency_key,
+        };
+        let r = services(ctx).submit_case(actor(ctx)?, submit).await?;
+        Ok(CaseReceipt { case: Case(r.case), query_code: r.query_code })
+    }
+
+    async fn accept_case(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default)] deferred_materials: Option<Vec<String>>,
+        deferred_until: Option<DateScalar>,
+    ) -> Result<Case> {
+        let until = deferred_until.map(|d| d.parse()).transpose()?;
+        let deferred_materials = deferred_materials.unwrap_or_default();
+        Ok(Case(services(ctx).accept_case(actor(ctx)?, self::id(&id, "办件")?, deferred_materials, until).await?))
+    }
+
+    async fn request_correction(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        missing_materials: Vec<String>,
+        note: String,
+    ) -> Result<Case> {
+        Ok(Case(services(ctx).request_correction(actor(ctx)?, self::id(&id, "办件")?, missing_materials, &note).await?))
+    }
+
+    async fn resubmit_case(&self, ctx: &Context<'_>, id: ID, provided_materials: Vec<String>) -> Result<Case> {
+        Ok(Case(services(ctx).resubmit_case(actor(ctx)?, self::id(&id, "办件")?, provided_materials).await?))
+    }
+
+    async fn reject_case(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Case> {
+        Ok(Case(services(ctx).reject_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
+    }
+
+    async fn suspend_case(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        procedure: SpecialProcedure,
+        reason: String,
+    ) -> Result<Case> {
+        Ok(Case(services(ctx).suspend_case(actor(ctx)?, self::id(&id, "办件")?, procedure.into(), &reason).await?))
+    }
+
+    async fn resume_case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
+        Ok(Case(services(ctx).resume_case(actor(ctx)?, self::id(&id, "办件")?).await?))
+    }
+
+    async fn decide_case(&self, ctx: &Context<'_>, id: ID, approve: bool, opinion: String) -> Result<Case> {
+        Ok(Case(services(ctx).decide_case(actor(ctx)?, self::id(&id, "办件")?, approve, &opinion).await?))
+    }
+
+    async fn deliver_case(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        method: DeliveryMethod,
+        tracking_no: Option<String>,
+    ) -> Result<Case> {
+        let c = services(ctx)
+            .deliver_case(actor(ctx)?, self::id(&id, "办件")?, method.into(), tracking_no.as_deref())
+            .await?;
+        Ok(Case(c))
+    }
+
+    async fn archive_case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
+        Ok(Case(services(ctx).archive_case(actor(ctx)?, self::id(&id, "办件")?).await?))
+    }
+
+    async fn withdraw_case(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Case> {
+        Ok(Case(services(ctx).withdraw_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
+    }
+}

@@ -1,0 +1,193 @@
+//! A case as stored and shown.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::clock::{CaseClock, ClockReading, WarningPolicy};
+use super::number::{mask_id_number, mask_phone};
+use super::state::{CaseKind, CaseStatus};
+use crate::calendar::WorkingCalendar;
+use crate::error::{Error, Result};
+use crate::region::RegionCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Channel {
+    Window,
+    Online,
+    Agent,
+    Remote,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ApplicantKind {
+    Person,
+    Company,
+    Institution,
+    SocialOrg,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SpecialProcedure {
+    Extension,
+    Hearing,
+    Inspection,
+    Appraisal,
+    ExpertReview,
+    Other,
+}
+
+impl SpecialProcedure {
+    pub fn label(self) -> &'static str {
+        match self {
+            SpecialProcedure::Extension => "延长审批",
+            SpecialProcedure::Hearing => "听证",
+            SpecialProcedure::Inspection => "检验检测",
+            SpecialProcedure::Appraisal => "鉴定",
+            SpecialProcedure::ExpertReview => "专家评审",
+            SpecialProcedure::Other => "其他特别程序",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeliveryMethod {
+    Window,
+    Post,
+    Online,
+}
+
+/// The applicant as given; the id number and phone are stored and shown masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub kind: ApplicantKind,
+    pub name: String,
+    pub id_type: String,
+    pub id_number: String,
+    pub phone: Option<String>,
+}
+
+impl Applicant {
+    pub fn parse(kind: ApplicantKind, name: &str, id_type: &str, id_number: &str, phone: Option<&str>) -> Result<Self> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Error::invalid("申请人名称不能为空，且不超过100字"));
+        }
+        let id_type = if id_type.trim().is_empty() { "身份证" } else { id_type.trim() };
+        let id_number = id_number.trim().to_ascii_uppercase();
+        if id_number.is_empty() || id_number.chars().count() > 40 {
+            return Err(Error::invalid("证件号码不能为空，且不超过40位"));
+        }
+        if id_type == "身份证" && !valid_resident_id(&id_number) {
+            return Err(Error::invalid("居民身份证号码无效：应为18位，且校验码正确"));
+        }
+        let phone = phone.map(str::trim).filter(|p| !p.is_empty());
+        if phone.is_some_and(|p| p.len() > 20 || !p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+')) {
+            return Err(Error::invalid("联系电话格式不正确"));
+        }
+        Ok(Applicant {
+            kind,
+            name: name.to_owned(),
+            id_type: id_type.to_owned(),
+            id_number,
+            phone: phone.map(str::to_owned),
+        })
+    }
+
+    pub fn id_number_masked(&self) -> String {
+        mask_id_number(&self.id_number)
+    }
+
+    pub fn phone_masked(&self) -> Option<String> {
+        self.phone.as_deref().map(mask_phone)
+    }
+}
+
+/// GB 11643: 18 characters, the last a check character over the first 17 digits.
+pub fn valid_resident_id(id: &str) -> bool {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let b = id.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = b[..17].iter().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    CHECK[(sum % 11) as usize] == b[17]
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    pub at: DateTime<Utc>,
+    pub status: CaseStatus,
+    pub actor: String,
+    pub tenant: RegionCode,
+    pub action: String,
+    pub opinion: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub id: Uuid,
+    pub case_no: String,
+    pub kind: CaseKind,
+    pub status: CaseStatus,
+    pub impl_item_id: Uuid,
+    pub impl_version: u32,
+    pub item_name: String,
+    pub handling: RegionCode,
+    pub collecting: RegionCode,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    pub form: Option<serde_json::Value>,
+    pub provided: Vec<String>,
+    pub missing: Vec<String>,
+    pub deferred: Vec<String>,
+    pub deferred_until: Option<NaiveDate>,
+    pub correction_due: Option<NaiveDate>,
+    pub received_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub concluded_at: Option<DateTime<Utc>>,
+    /// None until accepted.
+    pub clock: Option<CaseClock>,
+    /// The deadline as last computed, kept for listing overdue cases efficiently.
+    pub deadline: Option<NaiveDate>,
+    pub deadline_provisional: bool,
+    /// Optimistic concurrency: every transition increments it.
+    pub version: i64,
+    pub events: Vec<CaseEvent>,
+}
+
+impl Case {
+    /// The clock's reading on `today`, if the clock has started.
+    pub fn reading(&self, cal: &WorkingCalendar, today: NaiveDate, policy: WarningPolicy) -> Option<ClockReading> {
+        let concluded_on = self.concluded_at.map(crate::hall::local_day);
+        self.clock.as_ref().map(|c| c.reading(cal, today, concluded_on, policy))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resident_ids_are_checked() {
+        assert!(valid_resident_id("11010519491231002X"));
+        assert!(!valid_resident_id("110105194912310021"));
+        assert!(!valid_resident_id("11010519491231002"));
+        let ok = Applicant::parse(ApplicantKind::Person, "张三", "", "11010519491231002x", Some("13812345678"))
+            .expect("valid");
+        assert_eq!(ok.id_type, "身份证");
+        assert_eq!(ok.id_number_masked(), "1101**********002X");
+        assert_eq!(ok.phone_masked().as_deref(), Some("138****5678"));
+        assert!(Applicant::parse(ApplicantKind::Person, "张三", "身份证", "110105194912310021", None).is_err());
+        assert!(
+            Applicant::parse(ApplicantKind::Company, "某公司", "统一社会信用代码", "91610426MA6X00000X", None).is_ok()
+        );
+        assert!(Applicant::parse(ApplicantKind::Person, " ", "", "11010519491231002X", None).is_err());
+    }
+}

@@ -1,0 +1,462 @@
+//! Cases from intake to archive. Every transition goes through the state machine, is recorded
+//! as an event and audited, and is applied only if nobody changed the case meanwhile.
+
+use chrono::{Duration, NaiveDate};
+use uuid::Uuid;
+
+use crate::audit::AuditRecord;
+use crate::case::{
+    Applicant, Case, CaseAction, CaseClock, CaseEvent, CaseNo, CaseStatus, Channel, ClockReading, DeliveryMethod,
+    Pause, QueryCode, SpecialProcedure, WarningPolicy,
+};
+use crate::catalogue::{CaseKind, ImplItem, ImplStatus};
+use crate::error::{Error, Result};
+use crate::hall::local_day;
+use crate::identity::Actor;
+use crate::page::{Page, PageRequest};
+use crate::policy::{Action, authorize};
+use crate::ports::CaseQuery;
+use crate::region::RegionCode;
+use crate::tenant::{Scope, Tenant};
+
+use super::Services;
+
+const CASE: &str = "办件";
+
+pub struct SubmitCase {
+    pub impl_item_id: Uuid,
+    pub applicant: Applicant,
+    pub provided: Vec<String>,
+    pub channel: Channel,
+    pub form: Option<serde_json::Value>,
+    pub idempotency_key: Option<String>,
+}
+
+/// The case with the query code shown once.
+pub struct CaseReceipt {
+    pub case: Case,
+    pub query_code: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub tenant: Option<RegionCode>,
+    pub statuses: Vec<CaseStatus>,
+    pub warnings: Vec<crate::case::Warning>,
+    pub impl_item: Option<Uuid>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+}
+
+fn random5(token: &str) -> [u8; 5] {
+    let mut out = [0u8; 5];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(token.get(i * 2..i * 2 + 2).unwrap_or("00"), 16).unwrap_or(0);
+    }
+    out
+}
+
+fn names_in(list: &[String], allowed: &[String], what: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for n in list.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if !allowed.iter().any(|a| a == n) {
+            return Err(Error::invalid(format!("“{n}”不是本事项的申请材料，不能作为{what}")));
+        }
+        if !out.iter().any(|o: &String| o == n) {
+            out.push(n.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn required_text(s: &str, what: &str) -> Result<String> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > 2000 {
+        return Err(Error::invalid(format!("{what}不能为空，且不超过2000字")));
+    }
+    Ok(s.to_owned())
+}
+
+impl Services {
+    /// The case in the actor's scope; anything else is NOT_FOUND (existence is not revealed).
+    pub async fn case(&self, actor: &Actor, id: Uuid) -> Result<Case> {
+        self.ports.cases.get(&actor.scope(), id).await?.ok_or(Error::NotFound { what: CASE })
+    }
+
+    pub async fn case_by_no(&self, actor: &Actor, case_no: &str) -> Result<Case> {
+        let no = CaseNo::parse(case_no)?;
+        self.ports.cases.by_no(&actor.scope(), no.as_str()).await?.ok_or(Error::NotFound { what: CASE })
+    }
+
+    /// Where the case stands on the handling tenant's calendar today.
+    pub async fn case_reading(&self, case: &Case) -> Result<Option<ClockReading>> {
+        if case.clock.is_none() {
+            return Ok(None);
+        }
+        let tenant = self.known_tenant(&case.handling).await?;
+        let cal = self.working_calendar(&tenant).await?;
+        Ok(case.reading(&cal, local_day(self.now()), self.warning_policy()))
+    }
+
+    fn warning_policy(&self) -> WarningPolicy {
+        WarningPolicy { yellow_days: self.settings.case_yellow_days }
+    }
+
+    pub async fn cases(&self, actor: &Actor, filter: CaseFilter, page: PageRequest) -> Result<Page<Case>> {
+        let prefix = match &filter.tenant {
+            Some(code) => {
+                let t = self.tenant(actor, code).await?;
+                if actor.has(crate::identity::Role::CenterAdmin) || actor.has(crate::identity::Role::Supervisor) {
+                    t.code.prefix(t.level).to_owned()
+                } else {
+                    t.code.as_str().to_owned()
+                }
+            }
+            None => actor.scope().prefix().to_owned(),
+        };
+        let day_start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc() - Duration::hours(8));
+        let mut q = CaseQuery {
+            tenant_prefix: prefix,
+            statuses: filter.statuses.clone(),
+            impl_item: filter.impl_item,
+            received_from: filter.received_from.and_then(day_start),
+            received_to: filter.received_to.and_then(|d| d.succ_opt()).and_then(day_start),
+            deadline_until: None,
+            deadline_from: None,
+            page,
+        };
+        // Warning filters select running clocks by their stored deadline.
+        if !filter.warnings.is_empty() {
+            use crate::case::Warning as W;
+            let today = local_day(self.now());
+            let own = self.known_tenant(&actor.tenant).await?;
+            let cal = self.working_calendar(&own).await?;
+            let yellow_until = cal.add_working_days(today, self.settings.case_yellow_days.max(0) as u32).date;
+            let (red, yellow, green) = (
+                filter.warnings.contains(&W::Red),
+                filter.warnings.contains(&W::Yellow),
+                filter.warnings.contains(&W::Green),
+            );
+            if q.statuses.is_empty() {
+                q.statuses = vec![CaseStatus::Accepted];
+            }
+            match (red, yellow, green) {
+                (true, false, false) => q.deadline_until = today.pred_opt(),
+                (false, true, false) => {
+                    q.deadline_from = Some(today);
+                    q.deadline_until = Some(yellow_until);
+                }
+                (true, true, false) => q.deadline_until = Some(yellow_until),
+                (false, false, true) => q.deadline_from = yellow_until.succ_opt(),
+                _ => {}
+            }
+        }
+        self.ports.cases.list(&actor.scope(), &q).await
+    }
+
+    /// 收件: against a published item of the handling tenant only (清单之外无审批).
+    pub async fn submit_case(&self, actor: &Actor, input: SubmitCase) -> Result<CaseReceipt> {
+        let item = self.impl_item(actor, input.impl_item_id).await.map_err(|e| match e {
+            Error::NotFound { .. } => Error::invalid("实施事项不存在或不属于本单位"),
+            other => other,
+        })?;
+        let tenant = self.known_tenant(&item.tenant).await?;
+        authorize(actor, Action::HandleCases, &tenant)?;
+        if item.status != ImplStatus::Published {
+            return Err(Error::invalid(format!("事项“{}”未发布，不能受理（清单之外无审批）", item.base.name)));
+        }
+        let allowed: Vec<String> = item.materials().into_iter().map(|m| m.name).collect();
+        let provided = names_in(&input.provided, &allowed, "已提交材料")?;
+        let key = input.idempotency_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
+        if key.is_some_and(|k| k.len() > 100) {
+            return Err(Error::invalid("幂等键不能超过100个字符"));
+        }
+        let now = self.now();
+        let case_no = CaseNo::generate(&tenant.code, local_day(now), random5(&self.random_hex()));
+        let query_code = QueryCode::generate(random5(&self.random_hex()));
+        let case = Case {
+            id: Uuid::now_v7(),
+            case_no: case_no.as_str().to_owned(),
+            kind: item.local.case_kind,
+            status: CaseStatus::Received,
+            impl_item_id: item.id,
+            impl_version: item.version,
+            item_name: item.base.name.clone(),
+            handling: tenant.code,
+            collecting: tenant.code,
+            channel: input.channel,
+            applicant: input.applicant,
+            form: input.form,
+            provided,
+            missing: Vec::new(),
+            deferred: Vec::new(),
+            deferred_until: None,
+            correction_due: None,
+            received_at: now,
+            accepted_at: None,
+            concluded_at: None,
+            clock: None,
+            deadline: None,
+            deadline_provisional: false,
+            version: 1,
+            events: vec![CaseEvent {
+                at: now,
+                status: CaseStatus::Received,
+                actor: actor.name(),
+                tenant: actor.tenant,
+                action: "收件".into(),
+                opinion: None,
+            }],
+        };
+        let audit = AuditRecord::new(actor, tenant.code, now, "case.submit", case.case_no.clone())
+            .after(serde_json::json!({ "item": item.impl_code, "version": item.version, "channel": case.channel }));
+        let stored =
+            self.ports.cases.insert(&case, &self.ports.secrets.fingerprint(query_code.as_str()), key, audit).await?;
+        // A retried submit gets the same case; its query code was shown the first time only.
+        let query_code = if stored.id == case.id { query_code.as_str().to_owned() } else { String::new() };
+        Ok(CaseReceipt { case: stored, query_code })
+    }
+
+    fn random_hex(&self) -> String {
+        self.ports.secrets.fingerprint(&self.ports.secrets.random_token())
+    }
+
+    /// Loads a case the actor may work on at its handling tenant.
+    async fn workable(&self, actor: &Actor, id: Uuid, action: Action) -> Result<(Case, Tenant, ImplItem)> {
+        let case = self.case(actor, id).await?;
+        let tenant = self.known_tenant(&case.handling).await?;
+        authorize(actor, action, &tenant)?;
+        let item = self
+            .ports
+            .catalogue
+            .impl_item(&Scope::only(&tenant.code), case.impl_item_id)
+            .await?
+            .ok_or_else(|| Error::internal("case item missing"))?;
+        Ok((case, tenant, item))
+    }
+
+    /// Applies `step` to the case and saves it if nobody changed it meanwhile.
+    async fn transition(
+        &self,
+        actor: &Actor,
+        mut case: Case,
+        step: CaseAction,
+        opinion: Option<String>,
+        audit_action: &str,
+        change: impl FnOnce(&mut Case),
+    ) -> Result<Case> {
+        let before = case.status;
+        case.status = case.status.apply(step)?;
+        change(&mut case);
+        let now = self.now();
+        let event = CaseEvent {
+            at: now,
+            status: case.status,
+            actor: actor.name(),
+            tenant: actor.tenant,
+            action: step.label().to_owned(),
+            opinion: opinion.clone(),
+        };
+        case.version += 1;
+        let audit = AuditRecord::new(actor, case.handling, now, audit_action, case.case_no.clone())
+            .before(serde_json::json!({ "status": before }))
+            .after(serde_json::json!({ "status": case.status, "opinion": opinion }));
+        if !self.ports.cases.update(&case, &event, audit).await? {
+            return Err(Error::conflict("办件已被他人同时办理，请刷新后重试"));
+        }
+        case.events.push(event);
+        Ok(case)
+    }
+
+    /// 受理: every required material present, or missing ones deferrable (容缺) with a date.
+    pub async fn accept_case(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        deferred: Vec<String>,
+        deferred_until: Option<NaiveDate>,
+    ) -> Result<Case> {
+        let (case, tenant, item) = self.workable(actor, id, Action::HandleCases).await?;
+        case.status.apply(CaseAction::Accept)?;
+        let materials = item.materials();
+        let names: Vec<String> = materials.iter().map(|m| m.name.clone()).collect();
+        let deferred = names_in(&deferred, &names, "容缺材料")?;
+        for m in materials.iter().filter(|m| m.required && !case.provided.contains(&m.name)) {
+            if !deferred.contains(&m.name) {
+                return Err(Error::invalid(format!("缺少必要材料“{}”，请先一次性告知补正", m.name)));
+            }
+            if !m.deferrable {
+                return Err(Error::invalid(format!("材料“{}”不允许容缺受理", m.name)));
+            }
+        }
+        let today = local_day(self.now());
+        if !deferred.is_empty() {
+            match deferred_until {
+                Some(d) if d >= today => {}
+                Some(_) => return Err(Error::invalid("容缺材料的补交日期不能早于今天")),
+                None => return Err(Error::invalid("容缺受理须约定补交日期")),
+            }
+        }
+        let budget = if case.kind == CaseKind::Instant { 0 } else { item.local.promised_days };
+        let cal = self.working_calendar(&tenant).await?;
+        let clock = CaseClock::new(today, budget);
+        let deadline = clock.deadline(&cal, today);
+        let now = self.now();
+        self.transition(actor, case, CaseAction::Accept, None, "case.accept", |c| {
+            c.deferred = deferred;
+            c.deferred_until = deferred_until.filter(|_| !c.deferred.is_empty());
+            c.accepted_at = Some(now);
+            c.clock = Some(clock);
+            c.deadline = Some(deadline.date);
+            c.deadline_provisional = deadline.provisional;
+            c.missing.clear();
+        })
+        .await
+    }
+
+    /// 一次性告知: one notice listing every missing material; the clock has not started.
+    pub async fn request_correction(&self, actor: &Actor, id: Uuid, missing: Vec<String>, note: &str) -> Result<Case> {
+        let (case, _, item) = self.workable(actor, id, Action::HandleCases).await?;
+        case.status.apply(CaseAction::RequestCorrection)?;
+        let names: Vec<String> = item.materials().into_iter().map(|m| m.name).collect();
+        let missing = names_in(&missing, &names, "需补正材料")?;
+        if missing.is_empty() {
+            return Err(Error::invalid("补正告知须列出全部缺少的材料"));
+        }
+        let note = required_text(note, "补正说明")?;
+        let due = local_day(self.now()) + Duration::days(self.settings.correction_days);
+        self.transition(actor, case, CaseAction::RequestCorrection, Some(note), "case.request_correction", |c| {
+            c.missing = missing;
+            c.correction_due = Some(due);
+        })
+        .await
+    }
+
+    pub async fn resubmit_case(&self, actor: &Actor, id: Uuid, provided: Vec<String>) -> Result<Case> {
+        let (case, _, item) = self.workable(actor, id, Action::HandleCases).await?;
+        let names: Vec<String> = item.materials().into_iter().map(|m| m.name).collect();
+        let provided = names_in(&provided, &names, "补正材料")?;
+        self.transition(actor, case, CaseAction::Resubmit, None, "case.resubmit", |c| {
+            for p in provided {
+                if !c.provided.contains(&p) {
+                    c.provided.push(p);
+                }
+            }
+            c.missing.retain(|m| !c.provided.contains(m));
+            c.correction_due = None;
+        })
+        .await
+    }
+
+    /// 不予受理, with a written reason; listed for review (否定备案).
+    pub async fn reject_case(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<Case> {
+        let reason = required_text(reason, "不予受理理由")?;
+        let (case, _, _) = self.workable(actor, id, Action::HandleCases).await?;
+        let now = self.now();
+        self.transition(actor, case, CaseAction::Reject, Some(reason), "case.reject", |c| c.concluded_at = Some(now))
+            .await
+    }
+
+    /// 特别程序: the clock pauses; the ledger records the procedure and its reason.
+    pub async fn suspend_case(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        procedure: SpecialProcedure,
+        reason: &str,
+    ) -> Result<Case> {
+        let reason = required_text(reason, "特别程序理由")?;
+        let (case, _, _) = self.workable(actor, id, Action::DecideCases).await?;
+        let today = local_day(self.now());
+        let opinion = format!("{}：{reason}", procedure.label());
+        self.transition(actor, case, CaseAction::Suspend, Some(opinion), "case.suspend", |c| {
+            if let Some(clock) = c.clock.as_mut() {
+                clock.pauses.push(Pause { from: today, to: None, procedure: format!("{procedure:?}"), reason });
+            }
+        })
+        .await
+    }
+
+    pub async fn resume_case(&self, actor: &Actor, id: Uuid) -> Result<Case> {
+        let (case, tenant, _) = self.workable(actor, id, Action::DecideCases).await?;
+        let today = local_day(self.now());
+        let cal = self.working_calendar(&tenant).await?;
+        self.transition(actor, case, CaseAction::Resume, None, "case.resume", |c| {
+            if let Some(clock) = c.clock.as_mut() {
+                if let Some(p) = clock.pauses.last_mut().filter(|p| p.to.is_none()) {
+                    p.to = Some(today);
+                }
+                let d = clock.deadline(&cal, today);
+                c.deadline = Some(d.date);
+                c.deadline_provisional = d.provisional;
+            }
+        })
+        .await
+    }
+
+    /// 准予 or 不予许可; a denial needs its reasons.
+    pub async fn decide_case(&self, actor: &Actor, id: Uuid, approve: bool, opinion: &str) -> Result<Case> {
+        let (case, _, _) = self.workable(actor, id, Action::DecideCases).await?;
+        let opinion = opinion.trim();
+        if !approve && opinion.is_empty() {
+            return Err(Error::invalid("不予许可须说明理由"));
+        }
+        let opinion = (!opinion.is_empty()).then(|| opinion.to_owned());
+        let now = self.now();
+        self.transition(actor, case, CaseAction::Decide { approve }, opinion, "case.decide", |c| {
+            c.concluded_at = Some(now)
+        })
+        .await
+    }
+
+    /// 出件/送达: at the window, by post (tracking number required) or online.
+    pub async fn deliver_case(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        method: DeliveryMethod,
+        tracking_no: Option<&str>,
+    ) -> Result<Case> {
+        let tracking = tracking_no.map(str::trim).filter(|t| !t.is_empty());
+        if method == DeliveryMethod::Post && tracking.is_none() {
+            return Err(Error::invalid("邮寄送达须填写快递单号"));
+        }
+        let (case, _, _) = self.workable(actor, id, Action::HandleCases).await?;
+        let opinion = match (method, tracking) {
+            (DeliveryMethod::Window, _) => "窗口领取".to_owned(),
+            (DeliveryMethod::Post, Some(t)) => format!("邮寄送达，单号 {t}"),
+            (DeliveryMethod::Post, None) => "邮寄送达".to_owned(),
+            (DeliveryMethod::Online, _) => "网上送达".to_owned(),
+        };
+        self.transition(actor, case, CaseAction::Deliver, Some(opinion), "case.deliver", |_| {}).await
+    }
+
+    pub async fn archive_case(&self, actor: &Actor, id: Uuid) -> Result<Case> {
+        let (case, _, _) = self.workable(actor, id, Action::HandleCases).await?;
+        self.transition(actor, case, CaseAction::Archive, None, "case.archive", |_| {}).await
+    }
+
+    /// 撤回, before a decision.
+    pub async fn withdraw_case(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<Case> {
+        let reason = required_text(reason, "撤回理由")?;
+        let (case, _, _) = self.workable(actor, id, Action::HandleCases).await?;
+        self.transition(actor, case, CaseAction::Withdraw, Some(reason), "case.withdraw", |_| {}).await
+    }
+
+    /// Public tracking by number and query code; a wrong code is NOT_FOUND, attempts are limited.
+    pub async fn track_case(&self, case_no: &str, query_code: &str, client: &str) -> Result<Case> {
+        let s = &self.settings;
+        self.ports
+            .ephemeral
+            .rate_limit(&format!("track:{client}"), s.login_attempts_per_client, s.login_window)
+            .await?;
+        let not_found = || Error::NotFound { what: CASE };
+        let no = CaseNo::parse(case_no).map_err(|_| not_found())?;
+        let (case, hash) = self.ports.cases.for_tracking(no.as_str()).await?.ok_or_else(not_found)?;
+        let given = self.ports.secrets.fingerprint(query_code.trim().to_ascii_uppercase().as_str());
+        if given != hash {
+            return Err(not_found());
+        }
+        Ok(case)
+    }
+}

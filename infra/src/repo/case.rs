@@ -1,0 +1,297 @@
+use async_trait::async_trait;
+use domain::audit::AuditRecord;
+use domain::case::{Applicant, Case, CaseClock, CaseEvent, CaseStatus};
+use domain::page::Page;
+use domain::ports::{CaseQuery, CaseRepo};
+use domain::tenant::Scope;
+use domain::{Error, Result};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::{parse_code, parse_id};
+use crate::db::{Db, append_audit, commit, internal};
+use crate::entity::{case, case_event};
+
+fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(Error::internal)
+}
+
+fn from_json<T: DeserializeOwned>(s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(Error::internal)
+}
+
+/// Enum values are stored as their serde names (e.g. `ACCEPTED`).
+fn enum_str<T: Serialize>(v: &T) -> Result<String> {
+    Ok(json(v)?.trim_matches('"').to_owned())
+}
+
+fn enum_from<T: DeserializeOwned>(s: &str) -> Result<T> {
+    from_json(&format!("\"{s}\""))
+}
+
+fn active(c: &Case, query_hash: Option<&str>, key: Option<&str>) -> Result<case::ActiveModel> {
+    let mut m = case::ActiveModel {
+        id: Set(c.id.to_string()),
+        case_no: Set(c.case_no.clone()),
+        tenant_code: Set(c.handling.as_str().to_owned()),
+        collecting_code: Set(c.collecting.as_str().to_owned()),
+        impl_item_id: Set(c.impl_item_id.to_string()),
+        impl_version: Set(c.impl_version as i32),
+        item_name: Set(c.item_name.clone()),
+        kind: Set(enum_str(&c.kind)?),
+        status: Set(c.status.as_str().to_owned()),
+        channel: Set(enum_str(&c.channel)?),
+        applicant_kind: Set(enum_str(&c.applicant.kind)?),
+        applicant_name: Set(c.applicant.name.clone()),
+        id_type: Set(c.applicant.id_type.clone()),
+        id_number: Set(c.applicant.id_number.clone()),
+        phone: Set(c.applicant.phone.clone()),
+        form_json: Set(c.form.as_ref().map(|f| f.to_string())),
+        provided_json: Set(json(&c.provided)?),
+        missing_json: Set(json(&c.missing)?),
+        deferred_json: Set(json(&c.deferred)?),
+        deferred_until: Set(c.deferred_until),
+        correction_due: Set(c.correction_due),
+        received_at: Set(c.received_at),
+        accepted_at: Set(c.accepted_at),
+        concluded_at: Set(c.concluded_at),
+        clock_json: Set(c.clock.as_ref().map(json).transpose()?),
+        deadline: Set(c.deadline),
+        deadline_provisional: Set(c.deadline_provisional),
+        version: Set(c.version),
+        ..Default::default()
+    };
+    if let Some(h) = query_hash {
+        m.query_hash = Set(h.to_owned());
+        m.idempotency_key = Set(key.map(str::to_owned));
+    }
+    Ok(m)
+}
+
+fn to_domain(m: case::Model, events: Vec<case_event::Model>) -> Result<Case> {
+    Ok(Case {
+        id: parse_id(&m.id)?,
+        case_no: m.case_no,
+        kind: enum_from(&m.kind)?,
+        status: CaseStatus::parse(&m.status).map_err(Error::internal)?,
+        impl_item_id: parse_id(&m.impl_item_id)?,
+        impl_version: m.impl_version.max(0) as u32,
+        item_name: m.item_name,
+        handling: parse_code(&m.tenant_code)?,
+        collecting: parse_code(&m.collecting_code)?,
+        channel: enum_from(&m.channel)?,
+        applicant: Applicant {
+            kind: enum_from(&m.applicant_kind)?,
+            name: m.applicant_name,
+            id_type: m.id_type,
+            id_number: m.id_number,
+            phone: m.phone,
+        },
+        form: m.form_json.as_deref().map(from_json).transpose()?,
+        provided: from_json(&m.provided_json)?,
+        missing: from_json(&m.missing_json)?,
+        deferred: from_json(&m.deferred_json)?,
+        deferred_until: m.deferred_until,
+        correction_due: m.correction_due,
+        received_at: m.received_at,
+        accepted_at: m.accepted_at,
+        concluded_at: m.concluded_at,
+        clock: m.clock_json.as_deref().map(from_json::<CaseClock>).transpose()?,
+        deadline: m.deadline,
+        deadline_provisional: m.deadline_provisional,
+        version: m.version,
+        events: events
+            .into_iter()
+            .map(|e| {
+                Ok(CaseEvent {
+                    at: e.at,
+                    status: CaseStatus::parse(&e.status).map_err(Error::internal)?,
+                    actor: e.actor,
+                    tenant: parse_code(&e.actor_tenant)?,
+                    action: e.action,
+                    opinion: e.opinion,
+                })
+            })
+            .collect::<Result<_>>()?,
+    })
+}
+
+fn event_model(case: &Case, e: &CaseEvent) -> case_event::ActiveModel {
+    case_event::ActiveModel {
+        case_id: Set(case.id.to_string()),
+        tenant_code: Set(case.handling.as_str().to_owned()),
+        actor_tenant: Set(e.tenant.as_str().to_owned()),
+        at: Set(e.at),
+        status: Set(e.status.as_str().to_owned()),
+        actor: Set(e.actor.clone()),
+        action: Set(e.action.clone()),
+        opinion: Set(e.opinion.clone()),
+        ..Default::default()
+    }
+}
+
+async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Result<Vec<Case>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut events = case_event::Entity::find()
+        .filter(case_event::Column::CaseId.is_in(ids))
+        .order_by_asc(case_event::Column::Id)
+        .all(tx)
+        .await
+        .map_err(internal)?;
+    rows.into_iter()
+        .map(|r| {
+            let (mine, rest): (Vec<_>, Vec<_>) = events.drain(..).partition(|e| e.case_id == r.id);
+            events = rest;
+            to_domain(r, mine)
+        })
+        .collect()
+}
+
+async fn find_one(db: &Db, scope: &Scope, cond: Condition) -> Result<Option<Case>> {
+    let tx = db.begin(scope).await?;
+    let row = case::Entity::find()
+        .filter(cond)
+        .filter(case::Column::TenantCode.starts_with(scope.prefix()))
+        .one(&tx)
+        .await
+        .map_err(internal)?;
+    let out = match row {
+        Some(r) => load(&tx, vec![r]).await?.pop(),
+        None => None,
+    };
+    commit(tx).await?;
+    Ok(out)
+}
+
+fn cursor(c: &Case) -> String {
+    format!("{}_{}", c.received_at.timestamp_micros(), c.id)
+}
+
+#[async_trait]
+impl CaseRepo for Db {
+    async fn insert(&self, c: &Case, query_hash: &str, key: Option<&str>, audit: AuditRecord) -> Result<Case> {
+        let scope = Scope::only(&c.handling);
+        if let Some(k) = key {
+            let earlier = Condition::all()
+                .add(case::Column::TenantCode.eq(c.handling.as_str()))
+                .add(case::Column::IdempotencyKey.eq(k));
+            if let Some(found) = find_one(self, &scope, earlier).await? {
+                return Ok(found);
+            }
+        }
+        let tx = self.begin(&scope).await?;
+        if let Err(e) = active(c, Some(query_hash), key)?.insert(&tx).await {
+            drop(tx);
+            // A concurrent retry with the same key won the race: answer with its case.
+            if let (Some(k), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) = (key, e.sql_err()) {
+                let earlier = Condition::all()
+                    .add(case::Column::TenantCode.eq(c.handling.as_str()))
+                    .add(case::Column::IdempotencyKey.eq(k));
+                return find_one(self, &scope, earlier).await?.ok_or_else(|| Error::internal(e));
+            }
+            return Err(internal(e));
+        }
+        for ev in &c.events {
+            event_model(c, ev).insert(&tx).await.map_err(internal)?;
+        }
+        append_audit(&tx, &audit).await?;
+        commit(tx).await?;
+        Ok(c.clone())
+    }
+
+    async fn get(&self, scope: &Scope, id: Uuid) -> Result<Option<Case>> {
+        find_one(self, scope, Condition::all().add(case::Column::Id.eq(id.to_string()))).await
+    }
+
+    async fn by_no(&self, scope: &Scope, case_no: &str) -> Result<Option<Case>> {
+        find_one(self, scope, Condition::all().add(case::Column::CaseNo.eq(case_no))).await
+    }
+
+    async fn for_tracking(&self, case_no: &str) -> Result<Option<(Case, String)>> {
+        let tx = self.begin(&Scope::All).await?;
+        let row = case::Entity::find().filter(case::Column::CaseNo.eq(case_no)).one(&tx).await.map_err(internal)?;
+        let out = match row {
+            Some(r) => {
+                let hash = r.query_hash.clone();
+                load(&tx, vec![r]).await?.pop().map(|c| (c, hash))
+            }
+            None => None,
+        };
+        commit(tx).await?;
+        Ok(out)
+    }
+
+    async fn list(&self, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
+        let tx = self.begin(scope).await?;
+        let mut sel = case::Entity::find()
+            .filter(case::Column::TenantCode.starts_with(scope.prefix()))
+            .filter(case::Column::TenantCode.starts_with(q.tenant_prefix.as_str()));
+        if !q.statuses.is_empty() {
+            sel = sel.filter(case::Column::Status.is_in(q.statuses.iter().map(|s| s.as_str())));
+        }
+        if let Some(i) = q.impl_item {
+            sel = sel.filter(case::Column::ImplItemId.eq(i.to_string()));
+        }
+        if let Some(f) = q.received_from {
+            sel = sel.filter(case::Column::ReceivedAt.gte(f));
+        }
+        if let Some(t) = q.received_to {
+            sel = sel.filter(case::Column::ReceivedAt.lt(t));
+        }
+        if let Some(d) = q.deadline_until {
+            sel = sel.filter(case::Column::Deadline.lte(d));
+        }
+        if let Some(d) = q.deadline_from {
+            sel = sel.filter(case::Column::Deadline.gte(d));
+        }
+        let total = sel.clone().count(&tx).await.map_err(internal)?;
+        if let Some(after) = &q.page.after {
+            let (micros, id) = after.split_once('_').ok_or_else(|| Error::invalid("分页游标无效"))?;
+            let micros: i64 = micros.parse().map_err(|_| Error::invalid("分页游标无效"))?;
+            let at = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(|| Error::invalid("分页游标无效"))?;
+            sel = sel.filter(
+                Condition::any()
+                    .add(case::Column::ReceivedAt.lt(at))
+                    .add(Condition::all().add(case::Column::ReceivedAt.eq(at)).add(case::Column::Id.lt(id))),
+            );
+        }
+        let rows = sel
+            .order_by_desc(case::Column::ReceivedAt)
+            .order_by_desc(case::Column::Id)
+            .limit(u64::from(q.page.first) + 1)
+            .all(&tx)
+            .await
+            .map_err(internal)?;
+        let cases = load(&tx, rows).await?;
+        commit(tx).await?;
+        Ok(Page::from_rows(cases, &q.page, total, cursor))
+    }
+
+    async fn update(&self, c: &Case, event: &CaseEvent, audit: AuditRecord) -> Result<bool> {
+        let tx = self.begin(&Scope::only(&c.handling)).await?;
+        let mut m = active(c, None, None)?;
+        m.id = sea_orm::ActiveValue::NotSet;
+        m.case_no = sea_orm::ActiveValue::NotSet;
+        let res = case::Entity::update_many()
+            .set(m)
+            .filter(case::Column::Id.eq(c.id.to_string()))
+            .filter(case::Column::Version.eq(c.version - 1))
+            .filter(case::Column::TenantCode.eq(c.handling.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(internal)?;
+        if res.rows_affected != 1 {
+            tx.rollback().await.map_err(internal)?;
+            return Ok(false);
+        }
+        event_model(c, event).insert(&tx).await.map_err(internal)?;
+        append_audit(&tx, &audit).await?;
+        commit(tx).await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,335 @@
+use serde_json::{Value, json};
+use tests::{JIANJUN, TestApp, YONGSHOU, error_code, error_message};
+
+const SUBMIT: &str = "mutation($i: SubmitCaseInput!) { submitCase(input: $i) { queryCode case { id caseNo status kind warning deadline workingDaysLeft applicant { name idNumberMasked phoneMasked } handlingTenant { code } collectingTenant { code } } } }";
+const CASE: &str = "query($id: ID!) { case(id: $id) { status warning deadline workingDaysLeft missingMaterials deferredMaterials deferredUntil events { status actor action opinion tenant { code } } } }";
+const ALL_MATERIALS: [&str; 5] = ["申请表", "身份证明", "学历证书", "体检合格证明", "普通话水平测试等级证书"];
+
+/// The published 教师资格认定 item the demo seeds at 永寿县.
+async fn teacher_item(app: &TestApp, token: &str) -> String {
+    let r = app
+        .gql(
+            Some(token),
+            "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"教师资格\", status: PUBLISHED) { nodes { id } } }",
+            json!({ "t": YONGSHOU }),
+        )
+        .await;
+    r["data"]["implItems"]["nodes"][0]["id"].as_str().unwrap_or_else(|| panic!("no item: {r}")).to_owned()
+}
+
+fn submit_input(item: &str, provided: &[&str], key: Option<&str>) -> Value {
+    json!({ "i": {
+        "implItemId": item,
+        "applicant": { "kind": "PERSON", "name": "王小明", "idNumber": "11010519491231002X", "phone": "13812345678" },
+        "providedMaterials": provided,
+        "form": { "subject": "小学语文" },
+        "idempotencyKey": key,
+    } })
+}
+
+async fn submit(app: &TestApp, token: &str, item: &str, provided: &[&str]) -> Value {
+    let r = app.gql(Some(token), SUBMIT, submit_input(item, provided, None)).await;
+    assert!(r["errors"].is_null(), "{r}");
+    r["data"]["submitCase"].clone()
+}
+
+async fn act(app: &TestApp, token: &str, mutation: &str, vars: Value) -> Value {
+    app.gql(Some(token), mutation, vars).await
+}
+
+const ACCEPT: &str = "mutation($id: ID!, $d: [String!], $u: Date) { acceptCase(id: $id, deferredMaterials: $d, deferredUntil: $u) { status deadline workingDaysLeft warning deferredMaterials } }";
+const DECIDE: &str = "mutation($id: ID!, $a: Boolean!, $o: String!) { decideCase(id: $id, approve: $a, opinion: $o) { status concludedAt } }";
+const DELIVER: &str = "mutation($id: ID!, $m: DeliveryMethod!, $t: String) { deliverCase(id: $id, method: $m, trackingNo: $t) { status } }";
+
+#[tokio::test]
+async fn a_case_runs_from_intake_to_archive() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let item = teacher_item(&app, &window).await;
+    let receipt = submit(&app, &window, &item, &ALL_MATERIALS).await;
+    let case = &receipt["case"];
+    let id = case["id"].as_str().expect("id").to_owned();
+    let case_no = case["caseNo"].as_str().expect("no").to_owned();
+    assert!(case_no.starts_with("TB610426-"), "{case_no}");
+    let query_code = receipt["queryCode"].as_str().expect("code").to_owned();
+    assert_eq!(query_code.len(), 8);
+    assert_eq!(case["status"], "RECEIVED");
+    assert_eq!(case["kind"], "PROMISED");
+    assert!(case["deadline"].is_null() && case["workingDaysLeft"].is_null(), "no clock before acceptance");
+    assert_eq!(case["applicant"]["idNumberMasked"], "1101**********002X");
+    assert_eq!(case["applicant"]["phoneMasked"], "138****5678");
+    assert_eq!(case["collectingTenant"]["code"], YONGSHOU);
+
+    let accepted = act(&app, &window, ACCEPT, json!({ "id": id })).await;
+    let a = &accepted["data"]["acceptCase"];
+    assert_eq!(a["status"], "ACCEPTED", "{accepted}");
+    assert_eq!(a["workingDaysLeft"], 20);
+    assert_eq!(a["warning"], "GREEN");
+    // The deadline is the calendar's: today + 20 working days of 永寿县.
+    let today =
+        chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).date_naive();
+    let expected = app
+        .gql(
+            Some(&window),
+            "query($t: RegionCode!, $f: Date!) { addWorkingDays(tenant: $t, from: $f, days: 20) }",
+            json!({ "t": YONGSHOU, "f": today.to_string() }),
+        )
+        .await;
+    assert_eq!(a["deadline"], expected["data"]["addWorkingDays"], "{expected}");
+
+    // A window clerk does not decide; the approver does.
+    let r = act(&app, &window, DECIDE, json!({ "id": id, "a": true, "o": "符合条件" })).await;
+    assert_eq!(error_code(&r), "FORBIDDEN");
+    let approver = app.token("ys_approver").await;
+    let r = act(&app, &approver, DECIDE, json!({ "id": id, "a": true, "o": "符合条件，准予认定" })).await;
+    assert_eq!(r["data"]["decideCase"]["status"], "APPROVED", "{r}");
+    assert!(r["data"]["decideCase"]["concludedAt"].is_string());
+    let r = act(
+        &app,
+        &window,
+        "mutation($id: ID!) { withdrawCase(id: $id, reason: \"不办了\") { status } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(error_code(&r), "ILLEGAL_TRANSITION");
+    assert!(error_message(&r).contains("已作出决定"), "{r}");
+
+    let r = act(&app, &window, DELIVER, json!({ "id": id, "m": "POST" })).await;
+    assert_eq!(error_code(&r), "INVALID_INPUT");
+    assert!(error_message(&r).contains("快递单号"));
+    let r = act(&app, &window, DELIVER, json!({ "id": id, "m": "POST", "t": "SF1234567890" })).await;
+    assert_eq!(r["data"]["deliverCase"]["status"], "DELIVERED", "{r}");
+    let r = act(&app, &window, "mutation($id: ID!) { archiveCase(id: $id) { status } }", json!({ "id": id })).await;
+    assert_eq!(r["data"]["archiveCase"]["status"], "ARCHIVED");
+
+    let full = app.gql(Some(&window), CASE, json!({ "id": id })).await;
+    let events = full["data"]["case"]["events"].as_array().expect("events").clone();
+    let statuses: Vec<&str> = events.iter().map(|e| e["status"].as_str().unwrap_or_default()).collect();
+    assert_eq!(statuses, ["RECEIVED", "ACCEPTED", "APPROVED", "DELIVERED", "ARCHIVED"]);
+    assert_eq!(events[2]["actor"], "ys_approver");
+    assert_eq!(events[2]["opinion"], "符合条件，准予认定");
+    assert_eq!(events[3]["opinion"], "邮寄送达，单号 SF1234567890");
+
+    // Public tracking: the right code shows the case, a wrong one nothing.
+    let track = "query($n: String!, $q: String!) { trackCase(caseNo: $n, queryCode: $q) { caseNo itemName status handlingCenter events { status } } }";
+    let t = app.gql(None, track, json!({ "n": case_no, "q": query_code.to_lowercase() })).await;
+    assert_eq!(t["data"]["trackCase"]["status"], "ARCHIVED", "{t}");
+    assert_eq!(t["data"]["trackCase"]["itemName"], "教师资格认定");
+    assert_eq!(t["data"]["trackCase"]["handlingCenter"], "永寿县政务服务中心");
+    let wrong = app.gql(None, track, json!({ "n": case_no, "q": "AAAAAAAA" })).await;
+    assert_eq!(error_code(&wrong), "NOT_FOUND");
+
+    // Every step is audited in the handling tenant's chain.
+    let admin = app.token("ys_admin").await;
+    let log = app
+        .gql(
+            Some(&admin),
+            "query($t: RegionCode!) { auditLog(tenant: $t, first: 50) { nodes { action target } } }",
+            json!({ "t": YONGSHOU }),
+        )
+        .await;
+    let actions: Vec<String> = log["data"]["auditLog"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["target"] == case_no.as_str())
+        .map(|n| n["action"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(actions, ["case.archive", "case.deliver", "case.decide", "case.accept", "case.submit"]);
+}
+
+#[tokio::test]
+async fn one_correction_notice_lists_every_missing_material() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let item = teacher_item(&app, &window).await;
+    let receipt = submit(&app, &window, &item, &ALL_MATERIALS[..3]).await;
+    let id = receipt["case"]["id"].as_str().expect("id").to_owned();
+
+    let r = act(&app, &window, ACCEPT, json!({ "id": id })).await;
+    assert_eq!(error_code(&r), "INVALID_INPUT");
+    assert!(error_message(&r).contains("体检合格证明"), "{r}");
+    let r = act(
+        &app,
+        &window,
+        ACCEPT,
+        json!({ "id": id, "d": ["体检合格证明", "普通话水平测试等级证书"], "u": "2099-01-01" }),
+    )
+    .await;
+    assert_eq!(error_code(&r), "INVALID_INPUT");
+    assert!(error_message(&r).contains("不允许容缺"), "{r}");
+
+    let correct = "mutation($id: ID!, $m: [String!]!, $n: String!) { requestCorrection(id: $id, missingMaterials: $m, note: $n) { status missingMaterials warning deadline } }";
+    let r = act(&app, &window, correct, json!({ "id": id, "m": ["不存在的材料"], "n": "请补正" })).await;
+    assert_eq!(error_code(&r), "INVALID_INPUT");
+    let r = act(
+        &app,
+        &window,
+        correct,
+        json!({ "id": id, "m": ["体检合格证明", "普通话水平测试等级证书"], "n": "请一次性补齐以下材料" }),
+    )
+    .await;
+    let c = &r["data"]["requestCorrection"];
+    assert_eq!(c["status"], "CORRECTION_REQUESTED", "{r}");
+    assert_eq!(c["missingMaterials"], json!(["体检合格证明", "普通话水平测试等级证书"]));
+    assert!(c["deadline"].is_null(), "the clock has not started");
+
+    let r = act(&app, &window, ACCEPT, json!({ "id": id })).await;
+    assert_eq!(error_code(&r), "ILLEGAL_TRANSITION");
+    let resubmit = "mutation($id: ID!, $p: [String!]!) { resubmitCase(id: $id, providedMaterials: $p) { status missingMaterials } }";
+    let r = act(&app, &window, resubmit, json!({ "id": id, "p": ["体检合格证明", "普通话水平测试等级证书"] })).await;
+    assert_eq!(r["data"]["resubmitCase"]["status"], "RECEIVED", "{r}");
+    assert_eq!(r["data"]["resubmitCase"]["missingMaterials"], json!([]));
+    let r = act(&app, &window, ACCEPT, json!({ "id": id })).await;
+    assert_eq!(r["data"]["acceptCase"]["status"], "ACCEPTED", "{r}");
+}
+
+#[tokio::test]
+async fn deferred_materials_special_procedures_and_refusals() {
+    let app = TestApp::spawn().await;
+    // A base item whose 营业执照 may be supplied later (容缺), implemented and published at 永寿县.
+    let cat = app.token("xy_catalogue").await;
+    let base = app
+        .gql(
+            Some(&cat),
+            "mutation($i: BaseItemInput!) { createBaseItem(input: $i) { id } }",
+            json!({ "i": { "baseCode": "QT-09901-000", "name": "测试容缺事项", "kind": "OTHER_POWER", "legalBasis": "《测试条例》",
+                "levels": ["COUNTY"], "statutoryDays": 10,
+                "materials": [{ "name": "申请书" }, { "name": "营业执照", "deferrable": true }] } }),
+        )
+        .await;
+    let base_id = base["data"]["createBaseItem"]["id"].as_str().unwrap_or_else(|| panic!("{base}")).to_owned();
+    let admin = app.token("ys_admin").await;
+    let depts = app
+        .gql(Some(&admin), "query($t: RegionCode!) { departments(tenant: $t) { id } }", json!({ "t": YONGSHOU }))
+        .await;
+    let dept = depts["data"]["departments"][0]["id"].as_str().expect("dept").to_owned();
+    let implemented = app
+        .gql(
+            Some(&admin),
+            "mutation($i: ImplItemInput!) { implementItem(input: $i) { id } }",
+            json!({ "i": { "tenant": YONGSHOU, "baseItemId": base_id, "departmentId": dept, "promisedDays": 5,
+                "caseKind": "PROMISED", "deferrableNames": ["营业执照"] } }),
+        )
+        .await;
+    let item =
+        implemented["data"]["implementItem"]["id"].as_str().unwrap_or_else(|| panic!("{implemented}")).to_owned();
+
+    // Not published yet: nothing outside the list can be handled.
+    let window = app.token("ys_window").await;
+    let r = app.gql(Some(&window), SUBMIT, submit_input(&item, &["申请书"], None)).await;
+    assert_eq!(error_code(&r), "INVALID_INPUT");
+    assert!(error_message(&r).contains("清单之外无审批"), "{r}");
+    let p = app
+        .gql(Some(&admin), "mutation($id: ID!) { publishImplItem(id: $id) { status } }", json!({ "id": item }))
+        .await;
+    assert_eq!(p["data"]["publishImplItem"]["status"], "PUBLISHED", "{p}");
+
+    let receipt = submit(&app, &window, &item, &["申请书"]).await;
+    let id = receipt["case"]["id"].as_str().expect("id").to_owned();
+    let r = act(&app, &window, ACCEPT, json!({ "id": id, "d": ["营业执照"] })).await;
+    assert!(error_message(&r).contains("补交日期"), "{r}");
+    let r = act(&app, &window, ACCEPT, json!({ "id": id, "d": ["营业执照"], "u": "2099-12-31" })).await;
+    assert_eq!(r["data"]["acceptCase"]["deferredMaterials"], json!(["营业执照"]), "{r}");
+    assert_eq!(r["data"]["acceptCase"]["workingDaysLeft"], 5);
+
+    let approver = app.token("ys_approver").await;
+    let suspend = "mutation($id: ID!) { suspendCase(id: $id, procedure: HEARING, reason: \"依申请举行听证\") { status warning } }";
+    let r = act(&app, &approver, suspend, json!({ "id": id })).await;
+    assert_eq!(r["data"]["suspendCase"]["status"], "SUSPENDED", "{r}");
+    assert_eq!(r["data"]["suspendCase"]["warning"], "GREEN");
+    let r = act(&app, &approver, DECIDE, json!({ "id": id, "a": true, "o": "" })).await;
+    assert_eq!(error_code(&r), "ILLEGAL_TRANSITION");
+    assert!(error_message(&r).contains("先恢复办理"), "{r}");
+    let r = act(&app, &approver, "mutation($id: ID!) { resumeCase(id: $id) { status } }", json!({ "id": id })).await;
+    assert_eq!(r["data"]["resumeCase"]["status"], "ACCEPTED");
+    let r = act(&app, &approver, DECIDE, json!({ "id": id, "a": false, "o": " " })).await;
+    assert_eq!(error_code(&r), "INVALID_INPUT");
+    assert!(error_message(&r).contains("理由"));
+    let r = act(&app, &approver, DECIDE, json!({ "id": id, "a": false, "o": "经营范围不符合规定" })).await;
+    assert_eq!(r["data"]["decideCase"]["status"], "DENIED", "{r}");
+
+    // 不予受理 needs a written reason, and the case is closed.
+    let other = submit(&app, &window, &item, &["申请书", "营业执照"]).await;
+    let oid = other["case"]["id"].as_str().expect("id").to_owned();
+    let reject = "mutation($id: ID!, $r: String!) { rejectCase(id: $id, reason: $r) { status events { opinion } } }";
+    assert_eq!(error_code(&act(&app, &window, reject, json!({ "id": oid, "r": "" })).await), "INVALID_INPUT");
+    let r = act(&app, &window, reject, json!({ "id": oid, "r": "不属于本机关职权范围" })).await;
+    assert_eq!(r["data"]["rejectCase"]["status"], "NOT_ACCEPTED", "{r}");
+    let rejected =
+        app.gql(Some(&admin), "{ cases(filter: { status: [NOT_ACCEPTED] }) { totalCount } }", json!({})).await;
+    assert_eq!(rejected["data"]["cases"]["totalCount"], 1, "listed for review: {rejected}");
+}
+
+#[tokio::test]
+async fn cases_stay_in_their_tenant_and_retries_do_not_duplicate() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let item = teacher_item(&app, &window).await;
+    let first = app.gql(Some(&window), SUBMIT, submit_input(&item, &ALL_MATERIALS, Some("retry-1"))).await;
+    let again = app.gql(Some(&window), SUBMIT, submit_input(&item, &ALL_MATERIALS, Some("retry-1"))).await;
+    let id = first["data"]["submitCase"]["case"]["id"].as_str().expect("id").to_owned();
+    assert_eq!(again["data"]["submitCase"]["case"]["id"], id.as_str(), "{again}");
+    assert_eq!(again["data"]["submitCase"]["queryCode"], "", "the query code is shown once");
+    let admin = app.token("ys_admin").await;
+    let all = app.gql(Some(&admin), "{ cases { totalCount nodes { id } } }", json!({})).await;
+    assert_eq!(all["data"]["cases"]["totalCount"], 1, "{all}");
+
+    // Another tenant's clerk cannot see or touch it: NOT_FOUND, not FORBIDDEN.
+    let clerk = app.token("jj_station").await;
+    let r = app.gql(Some(&clerk), CASE, json!({ "id": id })).await;
+    assert_eq!(error_code(&r), "NOT_FOUND");
+    let case_no = first["data"]["submitCase"]["case"]["caseNo"].as_str().expect("no");
+    let r = app.gql(Some(&clerk), "query($n: String!) { caseByNo(caseNo: $n) { id } }", json!({ "n": case_no })).await;
+    assert_eq!(error_code(&r), "NOT_FOUND");
+    let r = act(&app, &clerk, ACCEPT, json!({ "id": id })).await;
+    assert_eq!(error_code(&r), "NOT_FOUND");
+    let mine = app.gql(Some(&clerk), "{ cases { totalCount } }", json!({})).await;
+    assert_eq!(mine["data"]["cases"]["totalCount"], 0);
+    let jj = app.token("jj_admin").await;
+    let r = app
+        .gql(
+            Some(&jj),
+            "query($t: RegionCode!) { cases(filter: { tenant: $t }) { totalCount } }",
+            json!({ "t": YONGSHOU }),
+        )
+        .await;
+    assert_eq!(error_code(&r), "FORBIDDEN");
+    let town = app
+        .gql(
+            Some(&jj),
+            "query($t: RegionCode!) { cases(filter: { tenant: $t }) { totalCount } }",
+            json!({ "t": JIANJUN }),
+        )
+        .await;
+    assert_eq!(town["data"]["cases"]["totalCount"], 0);
+    // A station cannot submit against the county's item.
+    let r = app.gql(Some(&clerk), SUBMIT, submit_input(&item, &ALL_MATERIALS, None)).await;
+    assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+
+    // The county's supervisor lists green running cases; none are red.
+    act(&app, &window, ACCEPT, json!({ "id": id })).await;
+    let sup = app.token("ys_supervisor").await;
+    let green = app.gql(Some(&sup), "{ cases(filter: { warning: [GREEN] }) { totalCount } }", json!({})).await;
+    assert_eq!(green["data"]["cases"]["totalCount"], 1, "{green}");
+    let red = app.gql(Some(&sup), "{ cases(filter: { warning: [RED, YELLOW] }) { totalCount } }", json!({})).await;
+    assert_eq!(red["data"]["cases"]["totalCount"], 0, "{red}");
+}
+
+#[tokio::test]
+async fn two_clerks_acting_at_once_apply_once() {
+    let app = TestApp::spawn().await;
+    let w1 = app.token("ys_window").await;
+    let item = teacher_item(&app, &w1).await;
+    let receipt = submit(&app, &w1, &item, &ALL_MATERIALS).await;
+    let id = receipt["case"]["id"].as_str().expect("id").to_owned();
+    let (a, b) = tokio::join!(act(&app, &w1, ACCEPT, json!({ "id": id })), act(&app, &w1, ACCEPT, json!({ "id": id })));
+    let ok = [&a, &b].iter().filter(|r| r["errors"].is_null()).count();
+    assert_eq!(ok, 1, "{a} {b}");
+    let loser = if a["errors"].is_null() { &b } else { &a };
+    assert!(["CONFLICT", "ILLEGAL_TRANSITION"].contains(&error_code(loser)), "{loser}");
+    let full = app.gql(Some(&w1), CASE, json!({ "id": id })).await;
+    let accepts =
+        full["data"]["case"]["events"].as_array().expect("events").iter().filter(|e| e["status"] == "ACCEPTED").count();
+    assert_eq!(accepts, 1);
+}
