@@ -281,10 +281,14 @@ pub trait CaseRepo: Send + Sync {
     async fn list(&self, scope: &Scope, q: &CaseQuery) -> Result<Page<crate::case::Case>>;
     /// Saves `case` (its status, clock, materials, dates) if its stored version is still
     /// `case.version - 1`, appending `event` and `audit`; false when another change won.
+    /// A `document` is numbered (per tenant and year) and stored in the same transaction.
     async fn update(
         &self,
         case: &crate::case::Case,
         event: &crate::case::CaseEvent,
+        document: Option<&crate::case::DocumentDraft>,
         audit: AuditRecord,
     ) -> Result<bool>;
+    /// An issued document in the scope.
+    async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Document>>;
 }

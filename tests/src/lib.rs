@@ -149,6 +149,15 @@ impl TestApp {
         Ok(TestApp { address: format!("http://127.0.0.1:{port}"), port, client, backend, redis_url, redis_prefix })
     }
 
+    /// Another browser: its own cookies, no redirects followed.
+    pub fn new_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("http client")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

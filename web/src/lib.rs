@@ -6,6 +6,7 @@
 mod assets;
 mod auth;
 mod csrf;
+mod documents;
 mod errors;
 mod guide;
 mod menu;
@@ -72,6 +73,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/tenants", web::get().to(pages::tenants))
                 .route("/calendar", web::get().to(pages::calendar))
                 .route("/calendar", web::post().to(pages::set_calendar_day))
+                .route("/documents/{id}", web::get().to(documents::show))
                 .default_service(web::to(pages::not_found)),
         );
 }

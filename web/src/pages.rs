@@ -25,7 +25,7 @@ const TENANTS_PER_PAGE: u32 = 50;
 const STALE_FORM: &str = "页面已过期，请刷新后重试";
 
 /// Renders a page, or a bare 500 when the template fails.
-fn render(mut b: HttpResponseBuilder, page: &impl Template) -> HttpResponse {
+pub(crate) fn render(mut b: HttpResponseBuilder, page: &impl Template) -> HttpResponse {
     match page.render() {
         Ok(body) => b.content_type("text/html; charset=utf-8").body(body),
         Err(e) => {

@@ -72,6 +72,38 @@ pub enum DeliveryMethod {
     Online,
 }
 
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::case::DocumentKind")]
+pub enum DocumentKind {
+    AcceptanceNotice,
+    CorrectionNotice,
+    NonAcceptanceNotice,
+    ApprovalDecision,
+    DenialDecision,
+}
+
+/// A numbered document (文书); `url` is its printable page in the console.
+#[derive(SimpleObject)]
+pub struct Document {
+    kind: DocumentKind,
+    number: String,
+    issued_at: DateTimeScalar,
+    url: String,
+    title: String,
+}
+
+impl From<&dc::Document> for Document {
+    fn from(d: &dc::Document) -> Self {
+        Document {
+            kind: d.kind.into(),
+            number: d.number.clone(),
+            issued_at: DateTimeScalar(d.issued_at),
+            url: format!("/console/documents/{}", d.id),
+            title: d.title().to_owned(),
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct Applicant {
     kind: ApplicantKind,
@@ -195,6 +227,10 @@ impl Case {
     }
     async fn events(&self) -> Vec<CaseEvent> {
         self.0.events.iter().cloned().map(CaseEvent).collect()
+    }
+    /// 受理通知书, 补正材料通知书, 不予受理通知书, 准予/不予许可决定书, numbered per tenant and year.
+    async fn documents(&self) -> Vec<Document> {
+        self.0.documents.iter().map(Document::from).collect()
     }
 }
 

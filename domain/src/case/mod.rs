@@ -2,11 +2,13 @@
 //! masked applicant data. Storage and services build on these.
 
 pub mod clock;
+pub mod document;
 pub mod model;
 pub mod number;
 pub mod state;
 
 pub use clock::{CaseClock, ClockReading, Pause, Warning, WarningPolicy};
+pub use document::{Document, DocumentDraft, DocumentKind};
 pub use model::{Applicant, ApplicantKind, Case, CaseEvent, Channel, DeliveryMethod, SpecialProcedure};
 pub use number::{CaseNo, QueryCode, mask_id_number, mask_phone};
 pub use state::{CaseAction, CaseKind, CaseStatus, JointOutcome, joint_outcome};

@@ -160,6 +160,7 @@ pub struct Case {
     /// Optimistic concurrency: every transition increments it.
     pub version: i64,
     pub events: Vec<CaseEvent>,
+    pub documents: Vec<super::document::Document>,
 }
 
 impl Case {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::audit::AuditRecord;
 use crate::case::{
     Applicant, Case, CaseAction, CaseClock, CaseEvent, CaseNo, CaseStatus, Channel, ClockReading, DeliveryMethod,
-    Pause, QueryCode, SpecialProcedure, WarningPolicy,
+    Document, DocumentDraft, DocumentKind, Pause, QueryCode, SpecialProcedure, WarningPolicy,
 };
 use crate::catalogue::{CaseKind, ImplItem, ImplStatus};
 use crate::error::{Error, Result};
@@ -199,6 +199,7 @@ impl Services {
             deadline: None,
             deadline_provisional: false,
             version: 1,
+            documents: Vec::new(),
             events: vec![CaseEvent {
                 at: now,
                 status: CaseStatus::Received,
@@ -249,6 +250,21 @@ impl Services {
         case.status = case.status.apply(step)?;
         change(&mut case);
         let now = self.now();
+        let kind = match (step, case.status) {
+            (CaseAction::Accept, _) => Some(DocumentKind::AcceptanceNotice),
+            (CaseAction::RequestCorrection, _) => Some(DocumentKind::CorrectionNotice),
+            (CaseAction::Reject, _) => Some(DocumentKind::NonAcceptanceNotice),
+            (CaseAction::Decide { .. }, CaseStatus::Approved) => Some(DocumentKind::ApprovalDecision),
+            (CaseAction::Decide { .. }, _) => Some(DocumentKind::DenialDecision),
+            _ => None,
+        };
+        let document = match kind {
+            Some(k) => {
+                let t = self.known_tenant(&case.handling).await?;
+                Some(DocumentDraft::compose(k, &case, &t.name, &t.center_name(), now, opinion.as_deref()))
+            }
+            None => None,
+        };
         let event = CaseEvent {
             at: now,
             status: case.status,
@@ -261,11 +277,11 @@ impl Services {
         let audit = AuditRecord::new(actor, case.handling, now, audit_action, case.case_no.clone())
             .before(serde_json::json!({ "status": before }))
             .after(serde_json::json!({ "status": case.status, "opinion": opinion }));
-        if !self.ports.cases.update(&case, &event, audit).await? {
+        if !self.ports.cases.update(&case, &event, document.as_ref(), audit).await? {
             return Err(Error::conflict("办件已被他人同时办理，请刷新后重试"));
         }
-        case.events.push(event);
-        Ok(case)
+        // Reload: the store numbered the document.
+        self.ports.cases.get(&Scope::only(&case.handling), case.id).await?.ok_or(Error::NotFound { what: CASE })
     }
 
     /// 受理: every required material present, or missing ones deferrable (容缺) with a date.
@@ -441,6 +457,11 @@ impl Services {
         let reason = required_text(reason, "撤回理由")?;
         let (case, _, _) = self.workable(actor, id, Action::HandleCases).await?;
         self.transition(actor, case, CaseAction::Withdraw, Some(reason), "case.withdraw", |_| {}).await
+    }
+
+    /// An issued document of a case in the actor's scope.
+    pub async fn document(&self, actor: &Actor, id: Uuid) -> Result<Document> {
+        self.ports.cases.document(&actor.scope(), id).await?.ok_or(Error::NotFound { what: "文书" })
     }
 
     /// Public tracking by number and query code; a wrong code is NOT_FOUND, attempts are limited.

@@ -5,6 +5,7 @@ pub mod audit_head;
 pub mod audit_log;
 pub mod case;
 pub mod case_event;
+pub mod document;
 pub mod refresh_token;
 pub mod service_account;
 pub mod tenant;

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use domain::audit::AuditRecord;
-use domain::case::{Applicant, Case, CaseClock, CaseEvent, CaseStatus};
+use domain::case::{Applicant, Case, CaseClock, CaseEvent, CaseStatus, Document, DocumentDraft};
 use domain::page::Page;
 use domain::ports::{CaseQuery, CaseRepo};
 use domain::tenant::Scope;
@@ -14,8 +14,8 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::{parse_code, parse_id};
-use crate::db::{Db, append_audit, commit, internal};
-use crate::entity::{case, case_event};
+use crate::db::{Db, append_audit, commit, internal, stmt};
+use crate::entity::{case, case_event, document};
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(Error::internal)
@@ -73,7 +73,7 @@ fn active(c: &Case, query_hash: Option<&str>, key: Option<&str>) -> Result<case:
     Ok(m)
 }
 
-fn to_domain(m: case::Model, events: Vec<case_event::Model>) -> Result<Case> {
+fn to_domain(m: case::Model, events: Vec<case_event::Model>, docs: Vec<document::Model>) -> Result<Case> {
     Ok(Case {
         id: parse_id(&m.id)?,
         case_no: m.case_no,
@@ -118,7 +118,59 @@ fn to_domain(m: case::Model, events: Vec<case_event::Model>) -> Result<Case> {
                 })
             })
             .collect::<Result<_>>()?,
+        documents: docs.into_iter().map(doc_to_domain).collect::<Result<_>>()?,
     })
+}
+
+fn doc_to_domain(d: document::Model) -> Result<Document> {
+    Ok(Document {
+        id: parse_id(&d.id)?,
+        case_id: parse_id(&d.case_id)?,
+        tenant: parse_code(&d.tenant_code)?,
+        kind: enum_from(&d.kind)?,
+        number: d.number,
+        issued_at: d.issued_at,
+        paragraphs: from_json(&d.paragraphs_json)?,
+    })
+}
+
+/// Numbers and stores a document inside `tx`; the counter row serialises issuers.
+async fn issue(tx: &DatabaseTransaction, case_id: Uuid, d: &DocumentDraft) -> Result<()> {
+    use sea_orm::ConnectionTrait;
+    let b = tx.get_database_backend();
+    let (tenant, year) = (d.tenant.as_str().to_owned(), d.year());
+    tx.execute_raw(stmt(
+        b,
+        "INSERT INTO document_counters (tenant_code, year, seq) VALUES (?, ?, 0) ON CONFLICT (tenant_code, year) DO NOTHING",
+        vec![tenant.clone().into(), year.into()],
+    ))
+    .await
+    .map_err(internal)?;
+    let row = tx
+        .query_one_raw(stmt(
+            b,
+            "UPDATE document_counters SET seq = seq + 1 WHERE tenant_code = ? AND year = ? RETURNING seq",
+            vec![tenant.clone().into(), year.into()],
+        ))
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| Error::internal("document counter missing"))?;
+    let seq: i64 = row.try_get("", "seq").map_err(internal)?;
+    document::ActiveModel {
+        id: Set(d.id.to_string()),
+        case_id: Set(case_id.to_string()),
+        tenant_code: Set(tenant),
+        kind: Set(enum_str(&d.kind)?),
+        year: Set(year),
+        seq: Set(seq),
+        number: Set(d.number(seq)),
+        issued_at: Set(d.issued_at),
+        paragraphs_json: Set(json(&d.paragraphs)?),
+    }
+    .insert(tx)
+    .await
+    .map_err(internal)?;
+    Ok(())
 }
 
 fn event_model(case: &Case, e: &CaseEvent) -> case_event::ActiveModel {
@@ -143,11 +195,19 @@ async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Result<Vec<Ca
         .all(tx)
         .await
         .map_err(internal)?;
+    let mut docs = document::Entity::find()
+        .filter(document::Column::CaseId.is_in(rows.iter().map(|r| r.id.clone())))
+        .order_by_asc(document::Column::IssuedAt)
+        .all(tx)
+        .await
+        .map_err(internal)?;
     rows.into_iter()
         .map(|r| {
             let (mine, rest): (Vec<_>, Vec<_>) = events.drain(..).partition(|e| e.case_id == r.id);
             events = rest;
-            to_domain(r, mine)
+            let (my_docs, rest): (Vec<_>, Vec<_>) = docs.drain(..).partition(|d| d.case_id == r.id);
+            docs = rest;
+            to_domain(r, mine, my_docs)
         })
         .collect()
 }
@@ -272,7 +332,13 @@ impl CaseRepo for Db {
         Ok(Page::from_rows(cases, &q.page, total, cursor))
     }
 
-    async fn update(&self, c: &Case, event: &CaseEvent, audit: AuditRecord) -> Result<bool> {
+    async fn update(
+        &self,
+        c: &Case,
+        event: &CaseEvent,
+        doc: Option<&DocumentDraft>,
+        audit: AuditRecord,
+    ) -> Result<bool> {
         let tx = self.begin(&Scope::only(&c.handling)).await?;
         let mut m = active(c, None, None)?;
         m.id = sea_orm::ActiveValue::NotSet;
@@ -290,8 +356,22 @@ impl CaseRepo for Db {
             return Ok(false);
         }
         event_model(c, event).insert(&tx).await.map_err(internal)?;
+        if let Some(d) = doc {
+            issue(&tx, c.id, d).await?;
+        }
         append_audit(&tx, &audit).await?;
         commit(tx).await?;
         Ok(true)
+    }
+
+    async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<Document>> {
+        let tx = self.begin(scope).await?;
+        let d = document::Entity::find_by_id(id.to_string())
+            .filter(document::Column::TenantCode.starts_with(scope.prefix()))
+            .one(&tx)
+            .await
+            .map_err(internal)?;
+        commit(tx).await?;
+        d.map(doc_to_domain).transpose()
     }
 }

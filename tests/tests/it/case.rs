@@ -333,3 +333,68 @@ async fn two_clerks_acting_at_once_apply_once() {
         full["data"]["case"]["events"].as_array().expect("events").iter().filter(|e| e["status"] == "ACCEPTED").count();
     assert_eq!(accepts, 1);
 }
+
+/// Logs in through the console form (CSRF double-submit) so the client holds a session cookie.
+async fn console_login(app: &TestApp, client: &reqwest::Client, username: &str) {
+    let page = client.get(app.url("/console/login")).send().await.expect("login page").text().await.expect("html");
+    let csrf =
+        page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf field").to_owned();
+    let r = client
+        .post(app.url("/console/login"))
+        .form(&[("username", username), ("password", tests::DEMO_PASSWORD), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 303, "console login");
+}
+
+#[tokio::test]
+async fn decisions_issue_numbered_printable_documents() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let item = teacher_item(&app, &window).await;
+    let docs = "query($id: ID!) { case(id: $id) { documents { kind number url title issuedAt } } }";
+
+    let first = submit(&app, &window, &item, &ALL_MATERIALS[..4]).await;
+    let id1 = first["case"]["id"].as_str().expect("id").to_owned();
+    let correct = "mutation($id: ID!, $m: [String!]!) { requestCorrection(id: $id, missingMaterials: $m, note: \"请补齐\") { status } }";
+    act(&app, &window, correct, json!({ "id": id1, "m": ["普通话水平测试等级证书"] })).await;
+    let second = submit(&app, &window, &item, &ALL_MATERIALS).await;
+    let id2 = second["case"]["id"].as_str().expect("id").to_owned();
+    act(&app, &window, ACCEPT, json!({ "id": id2 })).await;
+    let approver = app.token("ys_approver").await;
+    act(&app, &approver, DECIDE, json!({ "id": id2, "a": true, "o": "准予认定" })).await;
+
+    let year = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).date_naive();
+    let year = chrono::Datelike::year(&year);
+    let d1 = app.gql(Some(&window), docs, json!({ "id": id1 })).await;
+    let notice = &d1["data"]["case"]["documents"][0];
+    assert_eq!(notice["kind"], "CORRECTION_NOTICE", "{d1}");
+    assert_eq!(notice["number"], format!("永寿县补字〔{year}〕第0001号"));
+    let d2 = app.gql(Some(&window), docs, json!({ "id": id2 })).await;
+    let kinds: Vec<&str> = d2["data"]["case"]["documents"]
+        .as_array()
+        .expect("docs")
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(kinds, ["ACCEPTANCE_NOTICE", "APPROVAL_DECISION"]);
+    // Numbers run per tenant and year, across kinds and cases.
+    assert_eq!(d2["data"]["case"]["documents"][0]["number"], format!("永寿县受字〔{year}〕第0002号"));
+
+    // The printable page needs a console session and shows the one-time notice's full list.
+    let url = notice["url"].as_str().expect("url").to_owned();
+    let anonymous = app.client.get(app.url(&url)).send().await.expect("page");
+    assert_eq!(anonymous.status(), 303, "login first");
+    console_login(&app, &app.client, "ys_window").await;
+    let html = app.client.get(app.url(&url)).send().await.expect("page").text().await.expect("html");
+    assert!(html.contains("补正材料通知书"), "{html}");
+    assert!(html.contains(&format!("永寿县补字〔{year}〕第0001号")));
+    assert!(html.contains("普通话水平测试等级证书"));
+    assert!(html.contains("王小明"));
+    // Another tenant's clerk cannot open it.
+    let station = app.new_client();
+    console_login(&app, &station, "jj_station").await;
+    let r = station.get(app.url(&url)).send().await.expect("page");
+    assert_eq!(r.status(), 404);
+}

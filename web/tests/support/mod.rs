@@ -203,8 +203,17 @@ impl domain::ports::CaseRepo for NoCases {
     async fn list(&self, _: &domain::tenant::Scope, q: &domain::ports::CaseQuery) -> Result<Page<domain::case::Case>> {
         Ok(Page::from_rows(Vec::new(), &q.page, 0, |_| String::new()))
     }
-    async fn update(&self, _: &domain::case::Case, _: &domain::case::CaseEvent, _: AuditRecord) -> Result<bool> {
+    async fn update(
+        &self,
+        _: &domain::case::Case,
+        _: &domain::case::CaseEvent,
+        _: Option<&domain::case::DocumentDraft>,
+        _: AuditRecord,
+    ) -> Result<bool> {
         Ok(false)
+    }
+    async fn document(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::case::Document>> {
+        Ok(None)
     }
 }
 
