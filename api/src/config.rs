@@ -39,6 +39,8 @@ pub struct Config {
     pub correction_days: i64,
     /// Working days before the deadline that a case turns yellow.
     pub warning_yellow_days: i64,
+    /// Seconds between background sweeps (expired correction notices).
+    pub sweep_interval_secs: u64,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -65,6 +67,7 @@ impl Default for Config {
             login_window_secs: 300,
             correction_days: 30,
             warning_yellow_days: 1,
+            sweep_interval_secs: 300,
             log_format: "text".into(),
         }
     }

@@ -40,6 +40,11 @@ pub async fn migrate(config: &Config) -> anyhow::Result<()> {
 
 impl Runtime {
     pub async fn build(config: &Config) -> anyhow::Result<Runtime> {
+        Self::build_with_clock(config, Arc::new(infra::clock::SystemClock)).await
+    }
+
+    /// With another clock (tests move time forward through it).
+    pub async fn build_with_clock(config: &Config, clock: Arc<dyn domain::ports::Clock>) -> anyhow::Result<Runtime> {
         let url = config.database_url().context("未配置数据库：请设置 TONGBAN_DATABASE_URL")?;
         let secret = config
             .jwt_secret
@@ -71,7 +76,7 @@ impl Runtime {
             secrets: Arc::new(infra::secrets::OsSecrets),
             tokens: Arc::new(signer),
             ephemeral,
-            clock: Arc::new(infra::clock::SystemClock),
+            clock,
         };
         Ok(Runtime { services: Services::new(ports, config.settings()), db, redis })
     }
@@ -88,6 +93,7 @@ impl Application {
         let listener = TcpListener::bind(&config.listen).with_context(|| format!("无法监听 {}", config.listen))?;
         let port = listener.local_addr()?.port();
         let schema = graphql::build_schema(runtime.services.clone(), config);
+        spawn_sweeper(runtime.services.clone(), config.sweep_interval_secs);
         let server = serve(listener, runtime, schema, config)?;
         Ok(Application { port, server })
     }
@@ -99,6 +105,21 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Background work on a timer: correction notices past their deadline expire their cases.
+fn spawn_sweeper(services: Services, every_secs: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every_secs.max(1)));
+        loop {
+            tick.tick().await;
+            match services.expire_corrections().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "correction deadlines passed"),
+                Err(e) => tracing::warn!(error = %e, detail = ?e, "correction sweep failed"),
+            }
+        }
+    });
 }
 
 fn serve(listener: TcpListener, runtime: Runtime, schema: ApiSchema, config: &Config) -> anyhow::Result<Server> {

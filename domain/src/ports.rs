@@ -260,6 +260,8 @@ pub struct CaseQuery {
     pub deadline_until: Option<chrono::NaiveDate>,
     /// Running clocks whose stored deadline is on or after this date.
     pub deadline_from: Option<chrono::NaiveDate>,
+    /// Correction notices whose deadline passed before this date.
+    pub correction_due_before: Option<chrono::NaiveDate>,
     pub page: PageRequest,
 }
 

@@ -31,6 +31,8 @@ pub enum Backend {
 }
 
 pub struct TestApp {
+    /// The server's clock: tests move it forward.
+    pub clock: std::sync::Arc<infra::clock::ShiftableClock>,
     pub address: String,
     pub port: u16,
     pub client: reqwest::Client,
@@ -105,6 +107,7 @@ impl TestApp {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let mut config = Config {
             listen: "127.0.0.1:0".into(),
+            sweep_interval_secs: 1,
             jwt_secret: Some(JWT_SECRET.to_owned().into()),
             ..Config::default()
         };
@@ -137,7 +140,8 @@ impl TestApp {
         }
         tweak(&mut config);
         migrate(&config).await?;
-        let runtime = Runtime::build(&config).await?;
+        let clock = std::sync::Arc::new(infra::clock::ShiftableClock::default());
+        let runtime = Runtime::build_with_clock(&config, clock.clone()).await?;
         if seed {
             api::seed::seed_demo(&runtime.services).await?;
         }
@@ -146,7 +150,15 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         let client =
             reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build()?;
-        Ok(TestApp { address: format!("http://127.0.0.1:{port}"), port, client, backend, redis_url, redis_prefix })
+        Ok(TestApp {
+            clock,
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            client,
+            backend,
+            redis_url,
+            redis_prefix,
+        })
     }
 
     /// Another browser: its own cookies, no redirects followed.

@@ -123,6 +123,7 @@ impl Services {
             received_to: filter.received_to.and_then(|d| d.succ_opt()).and_then(day_start),
             deadline_until: None,
             deadline_from: None,
+            correction_due_before: None,
             page,
         };
         // Warning filters select running clocks by their stored deadline.
@@ -457,6 +458,32 @@ impl Services {
         let reason = required_text(reason, "撤回理由")?;
         let (case, _, _) = self.workable(actor, id, Action::HandleCases).await?;
         self.transition(actor, case, CaseAction::Withdraw, Some(reason), "case.withdraw", |_| {}).await
+    }
+
+    /// Correction notices whose deadline has passed make their cases EXPIRED. Background work:
+    /// it names itself in events and audit entries, and works tenant by tenant.
+    pub async fn expire_corrections(&self) -> Result<usize> {
+        let today = local_day(self.now());
+        let q = CaseQuery {
+            statuses: vec![CaseStatus::CorrectionRequested],
+            correction_due_before: Some(today),
+            page: PageRequest { first: crate::page::MAX_PAGE, after: None },
+            ..Default::default()
+        };
+        let due = self.ports.cases.list(&Scope::All, &q).await?;
+        let mut expired = 0;
+        for case in due.items {
+            let tenant = self.known_tenant(&case.handling).await?;
+            let system = Actor::system("correction-expiry", &tenant);
+            let note = Some("补正期限届满未补正".to_owned());
+            match self.transition(&system, case, CaseAction::Expire, note, "case.expire", |_| {}).await {
+                Ok(_) => expired += 1,
+                // Someone resubmitted meanwhile: nothing to expire.
+                Err(Error::Conflict(_) | Error::IllegalTransition(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(expired)
     }
 
     /// An issued document of a case in the actor's scope.

@@ -309,6 +309,9 @@ impl CaseRepo for Db {
         if let Some(d) = q.deadline_from {
             sel = sel.filter(case::Column::Deadline.gte(d));
         }
+        if let Some(d) = q.correction_due_before {
+            sel = sel.filter(case::Column::CorrectionDue.lt(d));
+        }
         let total = sel.clone().count(&tx).await.map_err(internal)?;
         if let Some(after) = &q.page.after {
             let (micros, id) = after.split_once('_').ok_or_else(|| Error::invalid("分页游标无效"))?;

@@ -398,3 +398,51 @@ async fn decisions_issue_numbered_printable_documents() {
     let r = station.get(app.url(&url)).send().await.expect("page");
     assert_eq!(r.status(), 404);
 }
+
+/// Time moves through the server's clock: warnings change colour, and a correction notice whose
+/// deadline passes expires its case in the background sweep.
+#[tokio::test]
+async fn warnings_and_expiry_follow_the_clock() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let item = teacher_item(&app, &window).await;
+    let running = submit(&app, &window, &item, &ALL_MATERIALS).await;
+    let rid = running["case"]["id"].as_str().expect("id").to_owned();
+    let accepted = act(&app, &window, ACCEPT, json!({ "id": rid })).await;
+    let deadline = accepted["data"]["acceptCase"]["deadline"].as_str().expect("deadline").to_owned();
+    let waiting = submit(&app, &window, &item, &ALL_MATERIALS[..4]).await;
+    let wid = waiting["case"]["id"].as_str().expect("id").to_owned();
+    let correct = "mutation($id: ID!) { requestCorrection(id: $id, missingMaterials: [\"普通话水平测试等级证书\"], note: \"请补齐\") { correctionDue } }";
+    let due = act(&app, &window, correct, json!({ "id": wid })).await;
+    assert!(due["data"]["requestCorrection"]["correctionDue"].is_string(), "{due}");
+
+    // Jump to the deadline day: yellow, nothing left but today.
+    let now = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).date_naive();
+    let deadline_day = chrono::NaiveDate::parse_from_str(&deadline, "%Y-%m-%d").expect("date");
+    app.clock.advance(chrono::Duration::days((deadline_day - now).num_days()));
+    let c = app.gql(Some(&window), CASE, json!({ "id": rid })).await;
+    assert_eq!(c["data"]["case"]["warning"], "YELLOW", "{c}");
+    assert_eq!(c["data"]["case"]["workingDaysLeft"], 0);
+
+    // Past the deadline and the 30-day correction period.
+    app.clock.advance(chrono::Duration::days(40));
+    let c = app.gql(Some(&window), CASE, json!({ "id": rid })).await;
+    assert_eq!(c["data"]["case"]["warning"], "RED", "{c}");
+    assert!(c["data"]["case"]["workingDaysLeft"].as_i64().is_some_and(|d| d < 0));
+    let sup = app.token("ys_supervisor").await;
+    let red = app.gql(Some(&sup), "{ cases(filter: { warning: [RED] }) { totalCount nodes { id } } }", json!({})).await;
+    assert_eq!(red["data"]["cases"]["nodes"][0]["id"], rid.as_str(), "overdue list: {red}");
+
+    let mut status = String::new();
+    for _ in 0..50 {
+        let w = app.gql(Some(&window), CASE, json!({ "id": wid })).await;
+        status = w["data"]["case"]["status"].as_str().unwrap_or_default().to_owned();
+        if status == "EXPIRED" {
+            let events = w["data"]["case"]["events"].as_array().expect("events").clone();
+            assert_eq!(events.last().map(|e| e["actor"].clone()), Some(json!("system:correction-expiry")));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "EXPIRED");
+}
