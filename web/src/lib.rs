@@ -8,8 +8,11 @@ mod auth;
 mod csrf;
 mod errors;
 mod guide;
+mod items;
 mod menu;
 mod pages;
+
+pub use items::parse_catalogue_csv;
 
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
@@ -70,6 +73,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/logout", web::post().to(pages::logout))
                 .route("/tenant", web::post().to(pages::switch_tenant))
                 .route("/tenants", web::get().to(pages::tenants))
+                .route("/items", web::get().to(items::items))
+                .route("/items/implement", web::post().to(items::implement))
+                .route("/items/delegate", web::post().to(items::delegate))
+                .route("/items/{id}/{action}", web::post().to(items::step))
+                .route("/catalogue", web::get().to(items::catalogue))
+                .service(
+                    web::resource("/catalogue/import")
+                        .app_data(web::FormConfig::default().limit(2 << 20).error_handler(|e, _| bad_input(e)))
+                        .route(web::post().to(items::import)),
+                )
                 .default_service(web::to(pages::not_found)),
         );
 }
