@@ -37,6 +37,8 @@ pub struct Config {
     pub login_window_secs: u64,
     /// `text` or `json`.
     pub log_format: String,
+    /// How long published service guides stay cached; 0 turns the cache off (for measuring).
+    pub guide_cache_ttl_secs: u64,
 }
 
 impl Default for Config {
@@ -58,6 +60,7 @@ impl Default for Config {
             secure_cookies: false,
             login_failures_per_user: 5,
             login_attempts_per_client: 30,
+            guide_cache_ttl_secs: 600,
             login_window_secs: 300,
             log_format: "text".into(),
         }
@@ -139,6 +142,7 @@ impl Config {
             login_failures_per_user: self.login_failures_per_user,
             login_attempts_per_client: self.login_attempts_per_client,
             login_window: std::time::Duration::from_secs(self.login_window_secs),
+            guide_cache_ttl: std::time::Duration::from_secs(self.guide_cache_ttl_secs),
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct Settings {
     /// Login attempts per client address within `login_window`.
     pub login_attempts_per_client: u32,
     pub login_window: std::time::Duration,
+    /// How long a published service guide stays cached; zero turns the cache off.
+    pub guide_cache_ttl: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             login_failures_per_user: 5,
             login_attempts_per_client: 30,
             login_window: std::time::Duration::from_secs(300),
+            guide_cache_ttl: GUIDE_TTL,
         }
     }
 }

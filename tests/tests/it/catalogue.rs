@@ -583,3 +583,96 @@ async fn import_catalogue_reports_bad_rows_and_updates_in_place() {
         let _ = std::fs::remove_file(p);
     }
 }
+
+// ---------------------------------------------------------------- console
+
+fn hidden_csrf(html: &str) -> String {
+    let at = html.find(r#"name="csrf" value=""#).expect("csrf field") + 19;
+    html[at..].split('"').next().expect("value").to_owned()
+}
+
+/// A console session for a demo user: a fresh cookie jar.
+async fn console_login(app: &TestApp, user: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let page = c.get(app.url("/console/login")).send().await.expect("login page").text().await.expect("html");
+    let form = [("username", user), ("password", tests::DEMO_PASSWORD), ("csrf", &hidden_csrf(&page))];
+    let r = c.post(app.url("/console/login")).form(&form).send().await.expect("login");
+    assert_eq!(r.status(), 303, "{user} logs in");
+    c
+}
+
+#[tokio::test]
+async fn console_lists_for_counties_read_only_for_stations_and_imports_with_a_report() {
+    let app = TestApp::spawn().await;
+    let ys = console_login(&app, "ys_admin").await;
+    let html = ys.get(app.url("/console/items")).send().await.expect("items").text().await.expect("html");
+    for needle in ["事项清单", "结婚登记", "implement-form", "delegate-form", "已发布", "csrf"] {
+        assert!(html.contains(needle), "county page lacks {needle}");
+    }
+    // A form without its CSRF token changes nothing.
+    let forged = ys.post(app.url("/console/items/delegate")).form(&[("base_item", "x")]).send().await.expect("post");
+    assert_eq!(forged.status(), 403);
+
+    let station = console_login(&app, "jj_station").await;
+    let html = station.get(app.url("/console/items")).send().await.expect("items").text().await.expect("html");
+    assert!(html.contains("临时救助"), "the station sees its own list");
+    assert!(!html.contains("implement-form") && !html.contains("/publish"), "read-only for stations");
+    let csrf = hidden_csrf(&html);
+    let list = app.gql(Some(&app.token("jj_station").await), LIST, json!({ "t": JIANJUN })).await;
+    let id = list["data"]["implItems"]["nodes"][0]["id"].as_str().expect("id").to_owned();
+    let r = station
+        .post(app.url(&format!("/console/items/{id}/suspend")))
+        .form(&[("csrf", csrf.as_str()), ("reason", "试试")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 403, "stations cannot suspend");
+
+    let cat = console_login(&app, "xy_catalogue").await;
+    let html = cat.get(app.url("/console/catalogue")).send().await.expect("catalogue").text().await.expect("html");
+    assert!(html.contains("社会团体成立登记") && html.contains("import-form"));
+    let csrf = hidden_csrf(&html);
+    let bad = format!(
+        "{HEADER}\nZZ-1,好事项,01,民政,county,1,promised,none,依据,申请书\nZZ-2,坏事项,01,民政,moon,1,promised,none,依据,申请书\n"
+    );
+    let r = cat
+        .post(app.url("/console/catalogue/import"))
+        .form(&[("csrf", csrf.as_str()), ("csv", bad.as_str())])
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("第3行") && html.contains("moon") && html.contains("未导入任何数据"), "{html}");
+    let good = format!("{HEADER}\nZZ-1,好事项,01,民政,county,1,promised,none,依据,申请书\n");
+    let r = cat
+        .post(app.url("/console/catalogue/import"))
+        .form(&[("csrf", csrf.as_str()), ("csv", good.as_str())])
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("html").contains("新增 1"));
+    // Only the catalogue administrator's console shows the import.
+    let html = ys.get(app.url("/console/catalogue")).send().await.expect("catalogue").text().await.expect("html");
+    assert!(!html.contains("import-form"));
+}
+
+#[tokio::test]
+async fn users_belong_to_a_department_of_their_tenant() {
+    let app = TestApp::spawn().await;
+    let ys = app.token("ys_admin").await;
+    let depts = app.gql(Some(&ys), DEPTS, json!({ "t": YONGSHOU })).await;
+    let d = depts["data"]["departments"][0].clone();
+    let jj_dept = app.gql(Some(&ys), DEPTS, json!({ "t": JIANJUN })).await["data"]["departments"][0]["id"].clone();
+    let create = "mutation($i: CreateUserInput!) { createUser(input: $i) { username department { name } } }";
+    let input = |u: &str, dept: &Value| json!({ "i": { "tenant": YONGSHOU, "username": u, "password": "Tongban@2026x", "displayName": "窗口人员", "roles": ["WINDOW_STAFF"], "departmentId": dept } });
+    let r = app.gql(Some(&ys), create, input("ys_dept_user", &d["id"])).await;
+    assert_eq!(r["data"]["createUser"]["department"]["name"], d["name"], "{r}");
+    let r = app.gql(Some(&ys), create, input("ys_wrong_dept", &jj_dept)).await;
+    assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+}
