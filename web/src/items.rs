@@ -314,6 +314,7 @@ pub(crate) async fn step(ctx: Console, path: web::Path<(String, String)>, form: 
 // ---------------------------------------------------------------- base catalogue
 
 struct BaseRow {
+    id: String,
     code: String,
     name: String,
     kind: &'static str,
@@ -373,6 +374,7 @@ async fn catalogue_page(
         .items
         .iter()
         .map(|b| BaseRow {
+            id: b.id.to_string(),
             code: b.base_code.clone(),
             name: b.name.clone(),
             kind: b.kind.label(),
@@ -435,6 +437,143 @@ pub(crate) async fn import(ctx: Console, form: web::Form<ImportForm>) -> HttpRes
             let p = problems.into_iter().map(|p| Problem { line: p.line, message: p.message }).collect();
             catalogue_page(ctx, CatalogueQuery::default(), None, p, StatusCode::BAD_REQUEST).await
         }
+        Err(e) => error_page(ctx, e, CATALOGUE).await,
+    }
+}
+
+// ---------------------------------------------------------------- base item edit
+
+struct LevelBox {
+    value: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "base_item.html")]
+struct BaseItemPage {
+    chrome: Chrome,
+    id: String,
+    base_code: String,
+    name: String,
+    kinds: Vec<Opt>,
+    legal_basis: String,
+    levels: Vec<LevelBox>,
+    statutory_days: u32,
+    department: String,
+    case_kinds: Vec<Opt>,
+    materials: String,
+    version: u32,
+}
+
+/// One line per material: 名称;原件份数;复印件份数;必需(1/0);容缺(1/0).
+fn materials_text(ms: &[domain::catalogue::Material]) -> String {
+    ms.iter()
+        .map(|m| format!("{};{};{};{};{}", m.name, m.originals, m.copies, u8::from(m.required), u8::from(m.deferrable)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn parse_materials(text: &str) -> Result<Vec<domain::catalogue::Material>, Error> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let parts: Vec<&str> = line.split([';', '；']).map(str::trim).collect();
+        let num = |k: usize, d: u32| -> Result<u32, Error> {
+            match parts.get(k).filter(|s| !s.is_empty()) {
+                None => Ok(d),
+                Some(s) => s.parse().map_err(|_| Error::invalid(format!("材料第{}行：份数“{s}”无效", i + 1))),
+            }
+        };
+        let flag = |k: usize, d: bool| parts.get(k).filter(|s| !s.is_empty()).map_or(d, |s| *s == "1" || *s == "是");
+        out.push(domain::catalogue::Material {
+            name: parts[0].to_owned(),
+            originals: num(1, 1)?,
+            copies: num(2, 0)?,
+            required: flag(3, true),
+            deferrable: flag(4, false),
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) async fn base_item_form(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "catalogue", CATALOGUE).await {
+        Ok(c) => c,
+        Err(e) => return crate::pages::plain_error(&e),
+    };
+    let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
+        return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
+    };
+    let b = match ctx.services.base_item(&ctx.actor, id).await {
+        Ok(b) => b,
+        Err(e) => return error_page(ctx, e, CATALOGUE).await,
+    };
+    let view = BaseItemPage {
+        chrome,
+        id: b.id.to_string(),
+        kinds: ItemKind::ALL
+            .iter()
+            .map(|k| Opt { value: k.code().into(), label: k.label().into(), selected: *k == b.kind })
+            .collect(),
+        levels: AdminLevel::ALL
+            .iter()
+            .map(|l| LevelBox { value: l.as_str(), label: l.label(), checked: b.levels.contains(l) })
+            .collect(),
+        case_kinds: CaseKind::ALL
+            .iter()
+            .map(|k| Opt { value: k.as_str().into(), label: k.label().into(), selected: *k == b.default_case_kind })
+            .collect(),
+        materials: materials_text(&b.materials),
+        base_code: b.base_code,
+        name: b.name,
+        legal_basis: b.legal_basis,
+        statutory_days: b.statutory_days,
+        department: b.department,
+        version: b.version,
+    };
+    render(ctx.response(StatusCode::OK), &view)
+}
+
+pub(crate) async fn base_item_save(
+    ctx: Console,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let fields = form.into_inner();
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !ctx.csrf_ok(&get("csrf")) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), CATALOGUE).await;
+    }
+    let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
+        return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
+    };
+    let result = async {
+        let old = ctx.services.base_item(&ctx.actor, id).await?;
+        let levels = fields
+            .iter()
+            .filter(|(n, _)| n == "levels")
+            .map(|(_, v)| v.parse::<AdminLevel>())
+            .collect::<Result<Vec<_>, _>>()?;
+        let draft = domain::catalogue::BaseItemDraft {
+            base_code: old.base_code.clone(),
+            name: get("name"),
+            kind: get("kind").parse()?,
+            legal_basis: get("legal_basis"),
+            levels,
+            statutory_days: get("statutory_days")
+                .trim()
+                .parse()
+                .map_err(|_| Error::invalid("法定时限应为非负整数（工作日）"))?,
+            materials: parse_materials(&get("materials"))?,
+            department: get("department"),
+            default_case_kind: get("case_kind").parse()?,
+            default_cross_area: old.default_cross_area,
+        };
+        ctx.services.update_base_item(&ctx.actor, id, draft).await
+    }
+    .await;
+    match result {
+        Ok(b) => see_other(&format!("{CATALOGUE}?keyword={}", b.base_code)).finish(),
         Err(e) => error_page(ctx, e, CATALOGUE).await,
     }
 }

@@ -83,6 +83,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .app_data(web::FormConfig::default().limit(2 << 20).error_handler(|e, _| bad_input(e)))
                         .route(web::post().to(items::import)),
                 )
+                .route("/catalogue/{id}", web::get().to(items::base_item_form))
+                .route("/catalogue/{id}", web::post().to(items::base_item_save))
                 .default_service(web::to(pages::not_found)),
         );
 }

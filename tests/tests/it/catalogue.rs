@@ -657,6 +657,30 @@ async fn console_lists_for_counties_read_only_for_stations_and_imports_with_a_re
         .expect("import");
     assert_eq!(r.status(), 200);
     assert!(r.text().await.expect("html").contains("新增 1"));
+    // The catalogue administrator edits a base item in the console: a new version.
+    let token = app.token("xy_catalogue").await;
+    let id = base_id(&app, &token, "QR-00104-000").await;
+    let html =
+        cat.get(app.url(&format!("/console/catalogue/{id}"))).send().await.expect("edit").text().await.expect("html");
+    assert!(html.contains("结婚登记") && html.contains("户口簿;1;0;1;0"), "{html}");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "内地居民结婚登记"),
+        ("kind", "07"),
+        ("legal_basis", "《婚姻登记条例》"),
+        ("levels", "county"),
+        ("statutory_days", "0"),
+        ("department", "民政"),
+        ("case_kind", "instant"),
+        ("materials", "户口簿;1;0;1;0\n居民身份证;1;1;1;0"),
+    ];
+    let r = cat.post(app.url(&format!("/console/catalogue/{id}"))).form(&form).send().await.expect("save");
+    assert_eq!(r.status(), 303);
+    let b = app.gql(Some(&token), BASES, json!({ "k": "QR-00104" })).await;
+    assert_eq!(b["data"]["baseItems"]["nodes"][0]["name"], "内地居民结婚登记", "{b}");
+    assert_eq!(b["data"]["baseItems"]["nodes"][0]["version"], 2);
+    let county = ys.get(app.url("/console/items")).send().await.expect("items").text().await.expect("html");
+    assert!(county.contains("内地居民结婚登记"), "the county list follows the base edit");
     // Only the catalogue administrator's console shows the import.
     let html = ys.get(app.url("/console/catalogue")).send().await.expect("catalogue").text().await.expect("html");
     assert!(!html.contains("import-form"));
