@@ -200,7 +200,7 @@ impl Services {
         let password = NewPassword::parse(&input.password)?;
         if let Some(d) = input.department_id {
             let found = self.ports.catalogue.department(&crate::tenant::Scope::only(&tenant.code), d).await?;
-            if !found.is_some_and(|x| x.tenant == tenant.code) {
+            if found.is_none_or(|x| x.tenant != tenant.code) {
                 return Err(Error::invalid(format!("部门不存在或不属于{}", tenant.name)));
             }
         }
