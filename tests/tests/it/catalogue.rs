@@ -700,3 +700,37 @@ async fn users_belong_to_a_department_of_their_tenant() {
     let r = app.gql(Some(&ys), create, input("ys_wrong_dept", &jj_dept)).await;
     assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
 }
+
+/// On PostgreSQL the tenant-owned catalogue tables are under row-level security: a town's scope
+/// sees only its own departments and items, even without a WHERE clause.
+#[tokio::test]
+async fn catalogue_tables_are_under_row_level_security() {
+    use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
+    let app = TestApp::spawn().await;
+    let tests::Backend::Postgres { app_url, .. } = &app.backend else {
+        eprintln!("row-level security applies to PostgreSQL only; set TONGBAN_TEST_DATABASE_URL to run this test");
+        return;
+    };
+    let db = Database::connect(app_url.as_str()).await.expect("connect as the application role");
+    let b = db.get_database_backend();
+    for table in ["departments", "impl_items", "impl_item_versions"] {
+        let tx = db.begin().await.expect("begin");
+        let sql = format!("SELECT tenant_code FROM {table}");
+        let none = tx.query_all_raw(Statement::from_string(b, sql.clone())).await.expect("query");
+        assert!(none.is_empty(), "{table}: nothing without a scope");
+        tx.execute_raw(Statement::from_string(b, format!("SELECT set_config('tongban.scope', '{JIANJUN}', true)")))
+            .await
+            .expect("scope");
+        let rows = tx.query_all_raw(Statement::from_string(b, sql)).await.expect("query");
+        assert!(!rows.is_empty(), "{table}: 监军街道 has rows");
+        assert!(rows.iter().all(|r| r.try_get::<String>("", "tenant_code").expect("code") == JIANJUN), "{table}");
+        drop(tx);
+    }
+    // The base catalogue is reference data for every descendant: readable in a town's scope.
+    let tx = db.begin().await.expect("begin");
+    tx.execute_raw(Statement::from_string(b, format!("SELECT set_config('tongban.scope', '{JIANJUN}', true)")))
+        .await
+        .expect("scope");
+    let n = tx.query_all_raw(Statement::from_string(b, "SELECT id FROM base_items".to_owned())).await.expect("query");
+    assert_eq!(n.len(), 31);
+}
