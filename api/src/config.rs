@@ -43,6 +43,8 @@ pub struct Config {
     pub sweep_interval_secs: u64,
     /// `text` or `json`.
     pub log_format: String,
+    /// How long published service guides stay cached; 0 turns the cache off (for measuring).
+    pub guide_cache_ttl_secs: u64,
 }
 
 impl Default for Config {
@@ -64,6 +66,7 @@ impl Default for Config {
             secure_cookies: false,
             login_failures_per_user: 5,
             login_attempts_per_client: 30,
+            guide_cache_ttl_secs: 600,
             login_window_secs: 300,
             correction_days: 30,
             warning_yellow_days: 1,
@@ -150,6 +153,7 @@ impl Config {
             login_window: std::time::Duration::from_secs(self.login_window_secs),
             correction_days: self.correction_days,
             case_yellow_days: self.warning_yellow_days,
+            guide_cache_ttl: std::time::Duration::from_secs(self.guide_cache_ttl_secs),
         }
     }
 }

@@ -218,19 +218,7 @@ async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant)
 
 /// Parses catalogue CSV text with the sample's header.
 pub fn parse_catalogue_csv(text: &str) -> anyhow::Result<Vec<CatalogueRow>> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-    let headers = rdr.headers().context("目录文件缺少表头")?.clone();
-    check_catalogue_header(headers.iter())?;
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| anyhow!("第{line}行：无法解析（{e}）"))?;
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        rows.push(CatalogueRow { line, cells: rec.iter().map(str::to_owned).collect() });
-    }
-    Ok(rows)
+    ::web::parse_catalogue_csv(text).map_err(|e| anyhow!(e))
 }
 
 fn check_catalogue_header<'a>(cells: impl Iterator<Item = &'a str>) -> anyhow::Result<()> {

@@ -163,6 +163,11 @@ impl Browser {
         self.command(Method::POST, &self.at(&format!("/element/{el}/click")), None).await.map(drop)
     }
 
+    async fn clear(&self, css: &str) -> anyhow::Result<()> {
+        let el = self.find(css).await?;
+        self.command(Method::POST, &self.at(&format!("/element/{el}/clear")), None).await.map(drop)
+    }
+
     async fn text(&self, css: &str) -> anyhow::Result<String> {
         let el = self.find(css).await?;
         let v = self.command(Method::GET, &self.at(&format!("/element/{el}/text")), None).await?;
@@ -290,6 +295,72 @@ async fn console_login_and_logout_in_chromium() -> anyhow::Result<()> {
     browser.goto(&format!("{}/console", app.address)).await?;
     browser.wait_for_path("/console/login").await?;
     assert!(!browser.source().await?.contains("永寿县中心管理员"));
+
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}
+
+/// A county administrator implements and publishes an item in the console; the public guide
+/// page shows it without login.
+#[tokio::test]
+async fn a_county_admin_publishes_an_item_and_the_guide_shows_it() -> anyhow::Result<()> {
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn().await;
+    let token = app.token("ys_admin").await;
+    let base = app.gql(Some(&token), "{ baseItems(keyword: \"CJ-00202\") { nodes { id name } } }", json!({})).await;
+    let base_id = base["data"]["baseItems"]["nodes"][0]["id"].as_str().context("base item")?.to_owned();
+    let depts = app
+        .gql(
+            Some(&token),
+            "query($t: RegionCode!) { departments(tenant: $t) { id name creditCode } }",
+            json!({ "t": tests::YONGSHOU }),
+        )
+        .await;
+    let dept = depts["data"]["departments"]
+        .as_array()
+        .context("departments")?
+        .iter()
+        .find(|d| d["name"] == "教育局")
+        .context("教育局")?
+        .clone();
+    let dept_id = dept["id"].as_str().context("id")?;
+    let code = format!("{}4CJ-00202-000", dept["creditCode"].as_str().context("credit")?);
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+    browser.goto(&format!("{}/console/login", app.address)).await?;
+    browser.send_keys("#username", "ys_admin").await?;
+    browser.send_keys("#password", PASSWORD).await?;
+    browser.click("#login-submit").await?;
+    browser.wait_for_path("/console").await?;
+
+    browser.click("a[href='/console/items']").await?;
+    browser.wait_for_path("/console/items").await?;
+    browser.wait_for_text("实施事项").await?;
+    browser.click(&format!("#base-item option[value='{base_id}']")).await?;
+    browser.click(&format!("#department option[value='{dept_id}']")).await?;
+    browser.clear("#promised-days").await?;
+    browser.send_keys("#promised-days", "15").await?;
+    browser.send_keys("#place", "县政务服务中心二楼教育窗口").await?;
+    browser.send_keys("#phone", "029-35519999").await?;
+    browser.click("#implement-submit").await?;
+    browser.wait_for_text("已创建实施清单事项").await?;
+    browser.click(&format!("tr[data-code='{code}'] button.publish")).await?;
+    browser.wait_for_text("事项已发布").await?;
+
+    browser.goto(&format!("{}/guide/{code}", app.address)).await?;
+    browser.wait_for_text("对教师申诉的处理").await?;
+    assert_eq!(browser.text("#impl-code").await?, code);
+    assert_eq!(browser.text("#place").await?, "县政务服务中心二楼教育窗口");
+    assert_eq!(browser.text("#promised").await?, "15个工作日");
+    assert_eq!(browser.text("#department").await?, "教育局");
+    // The guide index of 永寿县 lists it too.
+    browser.goto(&format!("{}/guide?tenant={}", app.address, tests::YONGSHOU)).await?;
+    browser.wait_for_text("对教师申诉的处理").await?;
 
     browser.close().await?;
     drop(driver);

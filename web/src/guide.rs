@@ -22,7 +22,7 @@ fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {
         Ok(body) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
-            .insert_header(("Cache-Control", "public, max-age=60"))
+            .insert_header(("Cache-Control", "no-cache"))
             .body(body),
         Err(e) => {
             tracing::error!(error = %e, "guide template failed");

@@ -9,8 +9,11 @@ mod csrf;
 mod documents;
 mod errors;
 mod guide;
+mod items;
 mod menu;
 mod pages;
+
+pub use items::parse_catalogue_csv;
 
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
@@ -74,6 +77,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/calendar", web::get().to(pages::calendar))
                 .route("/calendar", web::post().to(pages::set_calendar_day))
                 .route("/documents/{id}", web::get().to(documents::show))
+                .route("/items", web::get().to(items::items))
+                .route("/items/implement", web::post().to(items::implement))
+                .route("/items/delegate", web::post().to(items::delegate))
+                .route("/items/{id}/{action}", web::post().to(items::step))
+                .route("/catalogue", web::get().to(items::catalogue))
+                .service(
+                    web::resource("/catalogue/import")
+                        .app_data(web::FormConfig::default().limit(2 << 20).error_handler(|e, _| bad_input(e)))
+                        .route(web::post().to(items::import)),
+                )
+                .route("/catalogue/{id}", web::get().to(items::base_item_form))
+                .route("/catalogue/{id}", web::post().to(items::base_item_save))
                 .default_service(web::to(pages::not_found)),
         );
 }

@@ -33,13 +33,15 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
     if any(&[Role::WindowStaff, Role::Approver, Role::StationStaff]) {
         menu.push(soon("cases", "办件"));
     }
+    if any(&[Role::CenterAdmin, Role::StationStaff]) {
+        menu.push(item("items", "事项清单", "/console/items"));
+    }
     if any(&[Role::CenterAdmin]) {
-        menu.push(soon("items", "事项清单"));
         menu.push(soon("hall", "大厅管理"));
         menu.push(soon("users", "用户管理"));
     }
     if any(&[Role::CatalogueAdmin]) {
-        menu.push(soon("catalogue", "基本目录"));
+        menu.push(item("catalogue", "基本目录", "/console/catalogue"));
     }
     if any(&[Role::Supervisor]) {
         menu.push(soon("supervision", "监察"));
@@ -64,7 +66,7 @@ mod tests {
         assert_eq!(keys(&[Role::CenterAdmin]), ["dashboard", "tenants", "calendar", "items", "hall", "users", "audit"]);
         assert_eq!(keys(&[Role::WindowStaff]), ["dashboard", "cases"]);
         assert_eq!(keys(&[Role::Approver]), ["dashboard", "cases"]);
-        assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases"]);
+        assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases", "items"]);
         assert_eq!(keys(&[Role::CatalogueAdmin]), ["dashboard", "tenants", "calendar", "catalogue"]);
         assert_eq!(keys(&[Role::Supervisor]), ["dashboard", "tenants", "supervision", "audit"]);
         assert_eq!(keys(&[Role::PlatformAdmin]), ["dashboard", "tenants", "calendar", "audit"]);

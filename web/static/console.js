@@ -23,3 +23,22 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 });
+
+// Loads a chosen CSV file into the import textarea (the form posts text; no upload needed).
+document.addEventListener("DOMContentLoaded", function () {
+  var inputs = document.querySelectorAll("input[type=file][data-into]");
+  for (var i = 0; i < inputs.length; i++) {
+    inputs[i].addEventListener("change", function (ev) {
+      var input = ev.target;
+      var target = document.getElementById(input.getAttribute("data-into"));
+      if (!target || !input.files || !input.files[0]) {
+        return;
+      }
+      var reader = new FileReader();
+      reader.onload = function () {
+        target.value = reader.result;
+      };
+      reader.readAsText(input.files[0], "utf-8");
+    });
+  }
+});

@@ -266,14 +266,14 @@ fn impl_connection(p: Page<dc::ImplItem>) -> ImplItemConnection {
 #[derive(InputObject)]
 pub struct MaterialInput {
     name: String,
-    #[graphql(default = 1)]
-    originals: i32,
-    #[graphql(default = 0)]
-    copies: i32,
-    #[graphql(default = true)]
-    required: bool,
-    #[graphql(default = false)]
-    deferrable: bool,
+    #[graphql(default_with = "Some(1)")]
+    originals: Option<i32>,
+    #[graphql(default_with = "Some(0)")]
+    copies: Option<i32>,
+    #[graphql(default_with = "Some(true)")]
+    required: Option<bool>,
+    #[graphql(default_with = "Some(false)")]
+    deferrable: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -305,11 +305,11 @@ impl BaseItemInput {
             .into_iter()
             .map(|m| {
                 Ok(dc::Material {
-                    originals: non_negative(m.originals, "原件份数")?,
-                    copies: non_negative(m.copies, "复印件份数")?,
+                    originals: non_negative(m.originals.unwrap_or(1), "原件份数")?,
+                    copies: non_negative(m.copies.unwrap_or(0), "复印件份数")?,
                     name: m.name,
-                    required: m.required,
-                    deferrable: m.deferrable,
+                    required: m.required.unwrap_or(true),
+                    deferrable: m.deferrable.unwrap_or(false),
                 })
             })
             .collect::<Result<Vec<_>, domain::Error>>()?;
@@ -335,8 +335,8 @@ pub struct ImplItemInput {
     department_id: ID,
     promised_days: i32,
     case_kind: CaseKind,
-    #[graphql(default_with = "CrossAreaScope::None")]
-    cross_area_scope: CrossAreaScope,
+    #[graphql(default_with = "Some(CrossAreaScope::None)")]
+    cross_area_scope: Option<CrossAreaScope>,
     /// Subset of the base list; null = all.
     material_names: Option<Vec<String>>,
     deferrable_names: Option<Vec<String>>,
@@ -410,10 +410,10 @@ impl CatalogueQuery {
         ctx: &Context<'_>,
         keyword: Option<String>,
         kind: Option<ItemKind>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default_with = "Some(50)")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<BaseItemConnection> {
-        let page = PageRequest::parse(first, after)?;
+        let page = PageRequest::parse(first.unwrap_or(50), after)?;
         let p = services(ctx).base_items(actor(ctx)?, keyword.as_deref(), kind.map(Into::into), page).await?;
         Ok(BaseItemConnection {
             page_info: page_info(&p),
@@ -436,10 +436,10 @@ impl CatalogueQuery {
         status: Option<ImplItemStatus>,
         kind: Option<ItemKind>,
         department_id: Option<ID>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default_with = "Some(50)")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<ImplItemConnection> {
-        let page = PageRequest::parse(first, after)?;
+        let page = PageRequest::parse(first.unwrap_or(50), after)?;
         let department = department_id.map(|d| parse_id(&d, "部门")).transpose()?;
         let q = ImplQuery {
             tenant: None,
@@ -480,8 +480,9 @@ impl CatalogueMutation {
         tenant: RegionCodeScalar,
         name: String,
         credit_code: String,
-        #[graphql(default = true)] stationed: bool,
+        #[graphql(default_with = "Some(true)")] stationed: Option<bool>,
     ) -> Result<Department> {
+        let stationed = stationed.unwrap_or(true);
         let d = services(ctx).create_department(actor(ctx)?, &tenant.parse()?, &name, &credit_code, stationed).await?;
         Ok(Department(d))
     }
@@ -502,7 +503,7 @@ impl CatalogueMutation {
         let local = ImplInput {
             promised_days: i64::from(input.promised_days),
             case_kind: Some(input.case_kind.into()),
-            cross_area: Some(input.cross_area_scope.into()),
+            cross_area: Some(input.cross_area_scope.unwrap_or(CrossAreaScope::None).into()),
             material_names: input.material_names,
             deferrable_names: input.deferrable_names,
             place: input.place,

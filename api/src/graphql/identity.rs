@@ -38,6 +38,9 @@ impl User {
     async fn roles(&self) -> Vec<Role> {
         self.0.roles.iter().map(Role::from).collect()
     }
+    async fn department(&self, ctx: &Context<'_>) -> Result<Option<super::catalogue::Department>> {
+        Ok(services(ctx).user_department(&self.0).await?.map(super::catalogue::Department))
+    }
 }
 
 pub struct Session(DSession);

@@ -20,7 +20,7 @@ use crate::tenant::{ImportProblem, Scope, Tenant};
 
 use super::Services;
 
-/// How long a rendered guide stays cached (also invalidated on every change).
+/// The default time a rendered guide stays cached (also invalidated on every change).
 pub const GUIDE_TTL: Duration = Duration::from_secs(600);
 
 const BASE: &str = "基本目录事项";
@@ -127,6 +127,15 @@ impl Services {
             .after(serde_json::json!({ "creditCode": d.credit_code, "stationed": stationed }));
         self.ports.catalogue.create_department(&d, audit).await?;
         Ok(d)
+    }
+
+    /// A user's department, shown wherever the user is (the user was resolved in scope).
+    pub async fn user_department(&self, user: &crate::identity::User) -> Result<Option<Department>> {
+        let Some(id) = user.department_id else {
+            return Ok(None);
+        };
+        let d = self.ports.catalogue.department(&Scope::only(&user.tenant), id).await?;
+        Ok(d.filter(|d| d.tenant == user.tenant))
     }
 
     // ------------------------------------------------------------ base catalogue
@@ -516,7 +525,9 @@ impl Services {
             return Err(Error::NotFound { what: "办事指南" });
         }
         let key = guide_key(code);
-        if let Some(hit) = self.ports.cache.get(&key).await
+        let ttl = self.settings.guide_cache_ttl;
+        if !ttl.is_zero()
+            && let Some(hit) = self.ports.cache.get(&key).await
             && let Ok(item) = serde_json::from_str::<ImplItem>(&hit)
         {
             return Ok(item);
@@ -524,8 +535,10 @@ impl Services {
         let item = self.ports.catalogue.impl_item_by_code(code).await?;
         match item {
             Some(i) if i.status == ImplStatus::Published => {
-                if let Ok(json) = serde_json::to_string(&i) {
-                    self.ports.cache.put(&key, &json, GUIDE_TTL).await;
+                if !ttl.is_zero()
+                    && let Ok(json) = serde_json::to_string(&i)
+                {
+                    self.ports.cache.put(&key, &json, ttl).await;
                 }
                 Ok(i)
             }

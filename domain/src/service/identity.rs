@@ -198,6 +198,12 @@ impl Services {
         let username = Username::parse(&input.username)?;
         let display_name = DisplayName::parse(&input.display_name)?;
         let password = NewPassword::parse(&input.password)?;
+        if let Some(d) = input.department_id {
+            let found = self.ports.catalogue.department(&crate::tenant::Scope::only(&tenant.code), d).await?;
+            if found.is_none_or(|x| x.tenant != tenant.code) {
+                return Err(Error::invalid(format!("部门不存在或不属于{}", tenant.name)));
+            }
+        }
         let hash = self.ports.passwords.hash(password.expose()).await?;
         let now = self.now();
         let user = User {

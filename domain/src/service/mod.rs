@@ -44,6 +44,8 @@ pub struct Settings {
     pub correction_days: i64,
     /// Working days before the deadline that a case turns yellow.
     pub case_yellow_days: i64,
+    /// How long a published service guide stays cached; zero turns the cache off.
+    pub guide_cache_ttl: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -56,6 +58,7 @@ impl Default for Settings {
             login_window: std::time::Duration::from_secs(300),
             correction_days: 30,
             case_yellow_days: 1,
+            guide_cache_ttl: GUIDE_TTL,
         }
     }
 }

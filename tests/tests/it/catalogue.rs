@@ -583,3 +583,154 @@ async fn import_catalogue_reports_bad_rows_and_updates_in_place() {
         let _ = std::fs::remove_file(p);
     }
 }
+
+// ---------------------------------------------------------------- console
+
+fn hidden_csrf(html: &str) -> String {
+    let at = html.find(r#"name="csrf" value=""#).expect("csrf field") + 19;
+    html[at..].split('"').next().expect("value").to_owned()
+}
+
+/// A console session for a demo user: a fresh cookie jar.
+async fn console_login(app: &TestApp, user: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let page = c.get(app.url("/console/login")).send().await.expect("login page").text().await.expect("html");
+    let form = [("username", user), ("password", tests::DEMO_PASSWORD), ("csrf", &hidden_csrf(&page))];
+    let r = c.post(app.url("/console/login")).form(&form).send().await.expect("login");
+    assert_eq!(r.status(), 303, "{user} logs in");
+    c
+}
+
+#[tokio::test]
+async fn console_lists_for_counties_read_only_for_stations_and_imports_with_a_report() {
+    let app = TestApp::spawn().await;
+    let ys = console_login(&app, "ys_admin").await;
+    let html = ys.get(app.url("/console/items")).send().await.expect("items").text().await.expect("html");
+    for needle in ["事项清单", "结婚登记", "implement-form", "delegate-form", "已发布", "csrf"] {
+        assert!(html.contains(needle), "county page lacks {needle}");
+    }
+    // A form without its CSRF token changes nothing.
+    let forged = ys.post(app.url("/console/items/delegate")).form(&[("base_item", "x")]).send().await.expect("post");
+    assert_eq!(forged.status(), 403);
+
+    let station = console_login(&app, "jj_station").await;
+    let html = station.get(app.url("/console/items")).send().await.expect("items").text().await.expect("html");
+    assert!(html.contains("临时救助"), "the station sees its own list");
+    assert!(!html.contains("implement-form") && !html.contains("/publish"), "read-only for stations");
+    let csrf = hidden_csrf(&html);
+    let list = app.gql(Some(&app.token("jj_station").await), LIST, json!({ "t": JIANJUN })).await;
+    let id = list["data"]["implItems"]["nodes"][0]["id"].as_str().expect("id").to_owned();
+    let r = station
+        .post(app.url(&format!("/console/items/{id}/suspend")))
+        .form(&[("csrf", csrf.as_str()), ("reason", "试试")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 403, "stations cannot suspend");
+
+    let cat = console_login(&app, "xy_catalogue").await;
+    let html = cat.get(app.url("/console/catalogue")).send().await.expect("catalogue").text().await.expect("html");
+    assert!(html.contains("社会团体成立登记") && html.contains("import-form"));
+    let csrf = hidden_csrf(&html);
+    let bad = format!(
+        "{HEADER}\nZZ-1,好事项,01,民政,county,1,promised,none,依据,申请书\nZZ-2,坏事项,01,民政,moon,1,promised,none,依据,申请书\n"
+    );
+    let r = cat
+        .post(app.url("/console/catalogue/import"))
+        .form(&[("csrf", csrf.as_str()), ("csv", bad.as_str())])
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("第3行") && html.contains("moon") && html.contains("未导入任何数据"), "{html}");
+    let good = format!("{HEADER}\nZZ-1,好事项,01,民政,county,1,promised,none,依据,申请书\n");
+    let r = cat
+        .post(app.url("/console/catalogue/import"))
+        .form(&[("csrf", csrf.as_str()), ("csv", good.as_str())])
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("html").contains("新增 1"));
+    // The catalogue administrator edits a base item in the console: a new version.
+    let token = app.token("xy_catalogue").await;
+    let id = base_id(&app, &token, "QR-00104-000").await;
+    let html =
+        cat.get(app.url(&format!("/console/catalogue/{id}"))).send().await.expect("edit").text().await.expect("html");
+    assert!(html.contains("结婚登记") && html.contains("户口簿;1;0;1;0"), "{html}");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "内地居民结婚登记"),
+        ("kind", "07"),
+        ("legal_basis", "《婚姻登记条例》"),
+        ("levels", "county"),
+        ("statutory_days", "0"),
+        ("department", "民政"),
+        ("case_kind", "instant"),
+        ("materials", "户口簿;1;0;1;0\n居民身份证;1;1;1;0"),
+    ];
+    let r = cat.post(app.url(&format!("/console/catalogue/{id}"))).form(&form).send().await.expect("save");
+    assert_eq!(r.status(), 303);
+    let b = app.gql(Some(&token), BASES, json!({ "k": "QR-00104" })).await;
+    assert_eq!(b["data"]["baseItems"]["nodes"][0]["name"], "内地居民结婚登记", "{b}");
+    assert_eq!(b["data"]["baseItems"]["nodes"][0]["version"], 2);
+    let county = ys.get(app.url("/console/items")).send().await.expect("items").text().await.expect("html");
+    assert!(county.contains("内地居民结婚登记"), "the county list follows the base edit");
+    // Only the catalogue administrator's console shows the import.
+    let html = ys.get(app.url("/console/catalogue")).send().await.expect("catalogue").text().await.expect("html");
+    assert!(!html.contains("import-form"));
+}
+
+#[tokio::test]
+async fn users_belong_to_a_department_of_their_tenant() {
+    let app = TestApp::spawn().await;
+    let ys = app.token("ys_admin").await;
+    let depts = app.gql(Some(&ys), DEPTS, json!({ "t": YONGSHOU })).await;
+    let d = depts["data"]["departments"][0].clone();
+    let jj_dept = app.gql(Some(&ys), DEPTS, json!({ "t": JIANJUN })).await["data"]["departments"][0]["id"].clone();
+    let create = "mutation($i: CreateUserInput!) { createUser(input: $i) { username department { name } } }";
+    let input = |u: &str, dept: &Value| json!({ "i": { "tenant": YONGSHOU, "username": u, "password": "Tongban@2026x", "displayName": "窗口人员", "roles": ["WINDOW_STAFF"], "departmentId": dept } });
+    let r = app.gql(Some(&ys), create, input("ys_dept_user", &d["id"])).await;
+    assert_eq!(r["data"]["createUser"]["department"]["name"], d["name"], "{r}");
+    let r = app.gql(Some(&ys), create, input("ys_wrong_dept", &jj_dept)).await;
+    assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+}
+
+/// On PostgreSQL the tenant-owned catalogue tables are under row-level security: a town's scope
+/// sees only its own departments and items, even without a WHERE clause.
+#[tokio::test]
+async fn catalogue_tables_are_under_row_level_security() {
+    use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
+    let app = TestApp::spawn().await;
+    let tests::Backend::Postgres { app_url, .. } = &app.backend else {
+        eprintln!("row-level security applies to PostgreSQL only; set TONGBAN_TEST_DATABASE_URL to run this test");
+        return;
+    };
+    let db = Database::connect(app_url.as_str()).await.expect("connect as the application role");
+    let b = db.get_database_backend();
+    for table in ["departments", "impl_items", "impl_item_versions"] {
+        let tx = db.begin().await.expect("begin");
+        let sql = format!("SELECT tenant_code FROM {table}");
+        let none = tx.query_all_raw(Statement::from_string(b, sql.clone())).await.expect("query");
+        assert!(none.is_empty(), "{table}: nothing without a scope");
+        tx.execute_raw(Statement::from_string(b, format!("SELECT set_config('tongban.scope', '{JIANJUN}', true)")))
+            .await
+            .expect("scope");
+        let rows = tx.query_all_raw(Statement::from_string(b, sql)).await.expect("query");
+        assert!(!rows.is_empty(), "{table}: 监军街道 has rows");
+        assert!(rows.iter().all(|r| r.try_get::<String>("", "tenant_code").expect("code") == JIANJUN), "{table}");
+        drop(tx);
+    }
+    // The base catalogue is reference data for every descendant: readable in a town's scope.
+    let tx = db.begin().await.expect("begin");
+    tx.execute_raw(Statement::from_string(b, format!("SELECT set_config('tongban.scope', '{JIANJUN}', true)")))
+        .await
+        .expect("scope");
+    let n = tx.query_all_raw(Statement::from_string(b, "SELECT id FROM base_items".to_owned())).await.expect("query");
+    assert_eq!(n.len(), 31);
+}
