@@ -98,6 +98,7 @@ fn notice(msg: &str, n: u32) -> Option<String> {
         "suspended" => "事项已暂停".to_owned(),
         "cancelled" => "事项已取消".to_owned(),
         "delegated" => format!("已下放到{n}个乡镇"),
+        "saved" => "已保存；已发布的事项生成了新版本".to_owned(),
         _ => return None,
     })
 }
@@ -575,5 +576,118 @@ pub(crate) async fn base_item_save(
     match result {
         Ok(b) => see_other(&format!("{CATALOGUE}?keyword={}", b.base_code)).finish(),
         Err(e) => error_page(ctx, e, CATALOGUE).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "impl_item.html")]
+struct ImplItemPage {
+    chrome: Chrome,
+    id: String,
+    impl_code: String,
+    name: String,
+    status: &'static str,
+    version: u32,
+    statutory_days: u32,
+    promised_days: u32,
+    case_kinds: Vec<Opt>,
+    scopes: Vec<Opt>,
+    materials: Vec<MaterialBox>,
+    place: String,
+    hours: String,
+    phone: String,
+    fee: String,
+}
+
+struct MaterialBox {
+    name: String,
+    required: bool,
+    may_defer: bool,
+    deferrable: bool,
+}
+
+/// GET /console/items/{id}/edit: the local fields of an implementation item.
+pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "items", ITEMS).await {
+        Ok(c) => c,
+        Err(e) => return crate::pages::plain_error(&e),
+    };
+    let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
+        return error_page(ctx, Error::NotFound { what: "实施清单事项" }, ITEMS).await;
+    };
+    let item = match ctx.services.impl_item(&ctx.actor, id).await {
+        Ok(i) => i,
+        Err(e) => return error_page(ctx, e, ITEMS).await,
+    };
+    let l = &item.local;
+    let view = ImplItemPage {
+        chrome,
+        id: item.id.to_string(),
+        impl_code: item.impl_code.clone(),
+        name: item.base.name.clone(),
+        status: item.status.label(),
+        version: item.version,
+        statutory_days: item.base.statutory_days,
+        promised_days: l.promised_days,
+        case_kinds: CaseKind::ALL
+            .iter()
+            .map(|k| Opt { value: k.as_str().into(), label: k.label().into(), selected: *k == l.case_kind })
+            .collect(),
+        scopes: domain::catalogue::CrossAreaScope::ALL
+            .iter()
+            .map(|s| Opt { value: s.as_str().into(), label: s.label().into(), selected: *s == l.cross_area })
+            .collect(),
+        materials: item
+            .base
+            .materials
+            .iter()
+            .map(|m| MaterialBox {
+                name: m.name.clone(),
+                required: l.material_names.contains(&m.name),
+                may_defer: m.deferrable,
+                deferrable: l.deferrable_names.contains(&m.name),
+            })
+            .collect(),
+        place: l.place.clone().unwrap_or_default(),
+        hours: l.hours.clone().unwrap_or_default(),
+        phone: l.phone.clone().unwrap_or_default(),
+        fee: l.fee_yuan.clone().unwrap_or_default(),
+    };
+    render(ctx.response(StatusCode::OK), &view)
+}
+
+/// POST /console/items/{id}/edit: saves the local fields (a published item gets a new version).
+pub(crate) async fn edit_save(
+    ctx: Console,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let fields = form.into_inner();
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let all = |k: &str| fields.iter().filter(|(n, _)| n == k).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    if !ctx.csrf_ok(&get("csrf")) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), ITEMS).await;
+    }
+    let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
+        return error_page(ctx, Error::NotFound { what: "实施清单事项" }, ITEMS).await;
+    };
+    let result = async {
+        let input = ImplInput {
+            promised_days: days(&get("promised_days"))?,
+            case_kind: Some(get("case_kind").parse::<CaseKind>()?),
+            cross_area: Some(get("cross_area").parse()?),
+            material_names: Some(all("materials")),
+            deferrable_names: Some(all("deferrable")),
+            place: text(get("place")),
+            hours: text(get("hours")),
+            phone: text(get("phone")),
+            fee_yuan: text(get("fee")),
+        };
+        ctx.services.update_impl_item(&ctx.actor, id, None, input).await
+    }
+    .await;
+    match result {
+        Ok(_) => see_other(&format!("{ITEMS}?msg=saved")).finish(),
+        Err(e) => error_page(ctx, e, ITEMS).await,
     }
 }

@@ -80,6 +80,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/items", web::get().to(items::items))
                 .route("/items/implement", web::post().to(items::implement))
                 .route("/items/delegate", web::post().to(items::delegate))
+                .route("/items/{id}/edit", web::get().to(items::edit_form))
+                .route("/items/{id}/edit", web::post().to(items::edit_save))
                 .route("/items/{id}/{action}", web::post().to(items::step))
                 .route("/catalogue", web::get().to(items::catalogue))
                 .service(

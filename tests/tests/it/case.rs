@@ -446,3 +446,58 @@ async fn warnings_and_expiry_follow_the_clock() {
     }
     assert_eq!(status, "EXPIRED");
 }
+
+/// A county administrator edits an item's local fields in the console; the published guide follows.
+#[tokio::test]
+async fn the_console_edits_an_implementation_item() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    let item = teacher_item(&app, &admin).await;
+    console_login(&app, &app.client, "ys_admin").await;
+    let form = app.client.get(app.url(&format!("/console/items/{item}/edit"))).send().await.expect("form");
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.expect("html");
+    assert!(html.contains("教师资格认定") && html.contains("承诺时限"), "{html}");
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf").to_owned();
+    let mut fields: Vec<(&str, String)> = vec![
+        ("csrf", csrf.clone()),
+        ("promised_days", "15".into()),
+        ("case_kind", "promised".into()),
+        ("cross_area", "province".into()),
+        ("place", "县政务服务中心三楼".into()),
+        ("hours", "工作日".into()),
+        ("phone", "029-35500000".into()),
+        ("fee", "".into()),
+    ];
+    for m in ALL_MATERIALS {
+        fields.push(("materials", m.into()));
+    }
+    let saved =
+        app.client.post(app.url(&format!("/console/items/{item}/edit"))).form(&fields).send().await.expect("save");
+    assert_eq!(saved.status(), 303);
+    let r = app
+        .gql(
+            Some(&admin),
+            "query($id: ID!) { implItem(id: $id) { promisedDays version implCode place } }",
+            json!({ "id": item }),
+        )
+        .await;
+    assert_eq!(r["data"]["implItem"]["promisedDays"], 15, "{r}");
+    assert_eq!(r["data"]["implItem"]["place"], "县政务服务中心三楼");
+    let code = r["data"]["implItem"]["implCode"].as_str().expect("code").to_owned();
+    let guide =
+        app.client.get(app.url(&format!("/guide/{code}"))).send().await.expect("guide").text().await.expect("html");
+    assert!(guide.contains("县政务服务中心三楼"), "the guide shows the edit at once");
+
+    // Rules still hold: more than the statutory 30 days is refused with a Chinese message.
+    fields[1].1 = "45".into();
+    let refused =
+        app.client.post(app.url(&format!("/console/items/{item}/edit"))).form(&fields).send().await.expect("save");
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.expect("html").contains("法定"));
+    // A station sees its own list read-only: no edit forms for the county's items.
+    let station = app.new_client();
+    console_login(&app, &station, "jj_station").await;
+    let r = station.get(app.url(&format!("/console/items/{item}/edit"))).send().await.expect("page");
+    assert_eq!(r.status(), 404);
+}
