@@ -56,6 +56,10 @@ impl Runtime {
             }
             None => (Arc::new(MemoryEphemeral::default()), Arc::new(MemoryCache::default()), None),
         };
+        let queue: Arc<dyn domain::queue::QueueStore> = match &redis {
+            Some(r) => Arc::new(infra::queue::RedisQueue::new(r.connection(), &config.redis_prefix)),
+            None => Arc::new(infra::queue::MemoryQueue::default()),
+        };
         let store = Arc::new(db.clone());
         let ports = Ports {
             tenants: store.clone(),
@@ -65,6 +69,8 @@ impl Runtime {
             catalogue: store.clone(),
             cache,
             attendance: store.clone(),
+            hall: store.clone(),
+            queue,
             calendar: store,
             passwords: Arc::new(infra::password::Argon2Hasher),
             secrets: Arc::new(infra::secrets::OsSecrets),

@@ -27,6 +27,24 @@ impl WindowKind {
             WindowKind::Specialized => "专业窗口",
         }
     }
+
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowKind::General => "GENERAL",
+            WindowKind::Themed => "THEMED",
+            WindowKind::Specialized => "SPECIALIZED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<WindowKind> {
+        match s {
+            "GENERAL" => Ok(WindowKind::General),
+            "THEMED" => Ok(WindowKind::Themed),
+            "SPECIALIZED" => Ok(WindowKind::Specialized),
+            _ => Err(Error::invalid(format!("窗口类型“{s}”无效"))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -36,6 +54,59 @@ pub enum Post {
     Primary,
     /// B岗
     Backup,
+}
+
+impl Post {
+    pub fn label(self) -> &'static str {
+        match self {
+            Post::Primary => "A岗",
+            Post::Backup => "B岗",
+        }
+    }
+}
+
+/// A window (窗口) of a tenant's hall: the items it serves and its A/B staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub id: Uuid,
+    pub tenant: crate::region::RegionCode,
+    pub number: String,
+    pub name: String,
+    pub kind: WindowKind,
+    pub zone: Option<String>,
+    /// Implementation items served, in the order configured.
+    pub items: Vec<Uuid>,
+    pub primary: Option<Uuid>,
+    pub backup: Option<Uuid>,
+}
+
+/// A window's name: 2 to 50 characters.
+pub fn window_name(s: &str) -> Result<String> {
+    let s = s.trim();
+    if !(2..=50).contains(&s.chars().count()) {
+        return Err(Error::invalid("窗口名称应为2至50个字符"));
+    }
+    Ok(s.to_owned())
+}
+
+/// A SPECIALIZED window serves one department's items only: the first item of another
+/// department than the first item's is refused, by name.
+pub fn check_specialized(items: &[crate::catalogue::ImplItem]) -> Result<()> {
+    let Some(first) = items.first() else { return Ok(()) };
+    if let Some(other) = items.iter().find(|i| i.department.id != first.department.id) {
+        return Err(Error::invalid(format!(
+            "专业窗口只能办理一个部门的事项：“{}”属于{}，而不是{}",
+            other.base.name, other.department.name, first.department.name
+        )));
+    }
+    Ok(())
+}
+
+/// The queue of an item: the sorted ids of the windows serving it.
+pub fn queue_key(windows: &[&Window]) -> String {
+    let mut ids: Vec<String> = windows.iter().map(|w| w.id.simple().to_string()).collect();
+    ids.sort();
+    ids.join(",")
 }
 
 /// A window number such as A05: one capital letter and one to three digits, unique per tenant.

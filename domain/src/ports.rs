@@ -247,3 +247,49 @@ pub trait CalendarRepo: Send + Sync {
         Ok(0)
     }
 }
+
+/// A call of the lobby queue, as recorded: who called which number at which window, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRecord {
+    pub id: Uuid,
+    pub tenant: RegionCode,
+    pub day: chrono::NaiveDate,
+    pub number: String,
+    pub window_id: Uuid,
+    pub caller: String,
+    pub issued_at: DateTime<Utc>,
+    pub called_at: DateTime<Utc>,
+}
+
+/// Windows, their items and A/B staff, approver authorizations and the record of queue calls.
+/// Reads and writes run within the scope given (or the window's tenant).
+#[async_trait]
+pub trait HallRepo: Send + Sync {
+    /// CONFLICT when the tenant already has a window with that number.
+    async fn create_window(&self, w: &crate::hall::Window, audit: AuditRecord) -> Result<()>;
+    /// The windows of `tenant`, by number.
+    async fn windows(&self, tenant: &RegionCode) -> Result<Vec<crate::hall::Window>>;
+    async fn window(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::hall::Window>>;
+    async fn set_window_staff(
+        &self,
+        w: &crate::hall::Window,
+        post: crate::hall::Post,
+        user: Uuid,
+        audit: AuditRecord,
+    ) -> Result<()>;
+    /// Adds `items` to the user's authorized items (those present already stay).
+    async fn authorize_approver(
+        &self,
+        tenant: &RegionCode,
+        user: Uuid,
+        items: &[Uuid],
+        audit: AuditRecord,
+    ) -> Result<()>;
+    async fn approver_items(&self, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>>;
+    async fn appoint_chief(&self, tenant: &RegionCode, user: Uuid, department: Uuid, audit: AuditRecord) -> Result<()>;
+    /// The departments the user is chief representative (首席代表) of.
+    async fn chief_of(&self, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>>;
+    async fn record_call(&self, call: &CallRecord, audit: AuditRecord) -> Result<()>;
+    /// Calls of `tenant` on `day`, newest first.
+    async fn calls(&self, tenant: &RegionCode, day: chrono::NaiveDate, limit: u64) -> Result<Vec<CallRecord>>;
+}

@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_calendar;
 mod m0002_catalogue;
 mod m0003_attendance;
+mod m0004_hall;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_calendar::Migration),
             Box::new(m0002_catalogue::Migration),
             Box::new(m0003_attendance::Migration),
+            Box::new(m0004_hall::Migration),
         ]
     }
 }

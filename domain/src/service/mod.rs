@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
-    AttendanceRepo, AuditRepo, Cache, CalendarRepo, CatalogueRepo, Clock, Ephemeral, PasswordHasher, Secrets,
+    AttendanceRepo, AuditRepo, Cache, CalendarRepo, CatalogueRepo, Clock, Ephemeral, HallRepo, PasswordHasher, Secrets,
     SessionRepo, TenantRepo, TokenSigner, UserRepo,
 };
 use crate::region::RegionCode;
@@ -26,6 +26,7 @@ pub use calendar::{
     calendar_warning_for,
 };
 pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
+pub use hall::{CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
 
 /// Tunables that the deployment configures.
@@ -60,6 +61,9 @@ pub struct Ports {
     pub sessions: Arc<dyn SessionRepo>,
     pub audit: Arc<dyn AuditRepo>,
     pub attendance: Arc<dyn AttendanceRepo>,
+    pub hall: Arc<dyn HallRepo>,
+    /// The lobby queue: Redis when configured, else process memory.
+    pub queue: Arc<dyn crate::queue::QueueStore>,
     pub calendar: Arc<dyn CalendarRepo>,
     pub passwords: Arc<dyn PasswordHasher>,
     pub secrets: Arc<dyn Secrets>,

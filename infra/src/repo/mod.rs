@@ -4,6 +4,7 @@ mod attendance;
 mod audit;
 mod calendar;
 mod catalogue;
+mod hall;
 mod session;
 mod tenant;
 mod user;

@@ -8,3 +8,4 @@ mod hall;
 mod health;
 mod identity;
 mod isolation;
+mod queue;

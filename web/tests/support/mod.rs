@@ -177,6 +177,79 @@ impl domain::ports::AttendanceRepo for NoAttendance {
     }
 }
 
+/// The console flows here do not touch the hall: no windows, an empty queue.
+struct NoHall;
+
+#[async_trait]
+impl domain::ports::HallRepo for NoHall {
+    async fn create_window(&self, _: &domain::hall::Window, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn windows(&self, _: &RegionCode) -> Result<Vec<domain::hall::Window>> {
+        Ok(Vec::new())
+    }
+    async fn window(&self, _: &Scope, _: Uuid) -> Result<Option<domain::hall::Window>> {
+        Ok(None)
+    }
+    async fn set_window_staff(
+        &self,
+        _: &domain::hall::Window,
+        _: domain::hall::Post,
+        _: Uuid,
+        _: AuditRecord,
+    ) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn authorize_approver(&self, _: &RegionCode, _: Uuid, _: &[Uuid], _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn approver_items(&self, _: &RegionCode, _: Uuid) -> Result<Vec<Uuid>> {
+        Ok(Vec::new())
+    }
+    async fn appoint_chief(&self, _: &RegionCode, _: Uuid, _: Uuid, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn chief_of(&self, _: &RegionCode, _: Uuid) -> Result<Vec<Uuid>> {
+        Ok(Vec::new())
+    }
+    async fn record_call(&self, _: &domain::ports::CallRecord, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn calls(&self, _: &RegionCode, _: chrono::NaiveDate, _: u64) -> Result<Vec<domain::ports::CallRecord>> {
+        Ok(Vec::new())
+    }
+}
+
+#[async_trait]
+impl domain::queue::QueueStore for NoHall {
+    async fn take(
+        &self,
+        _: &domain::queue::HallDay,
+        _: &domain::queue::Prefix,
+        _: &str,
+        _: bool,
+        _: DateTime<Utc>,
+    ) -> Result<domain::queue::Issued> {
+        Err(Error::internal("no queue in console tests"))
+    }
+    async fn call_next(
+        &self,
+        _: &domain::queue::HallDay,
+        _: &[String],
+        _: &str,
+        _: &str,
+        _: DateTime<Utc>,
+    ) -> Result<Option<domain::queue::Call>> {
+        Ok(None)
+    }
+    async fn waiting(&self, _: &domain::queue::HallDay, _: &str) -> Result<u32> {
+        Ok(0)
+    }
+    async fn recent_calls(&self, _: &domain::queue::HallDay, _: u32) -> Result<Vec<domain::queue::Call>> {
+        Ok(Vec::new())
+    }
+}
+
 struct Audit;
 
 #[async_trait]
@@ -373,6 +446,8 @@ pub fn world() -> World {
         sessions: Arc::new(Sessions::default()),
         audit: Arc::new(Audit),
         attendance: Arc::new(NoAttendance),
+        hall: Arc::new(NoHall),
+        queue: Arc::new(NoHall),
         calendar: Arc::new(Calendar),
         passwords: Arc::new(Passwords),
         secrets: Arc::new(Counter::default()),
