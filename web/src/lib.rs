@@ -8,6 +8,7 @@ mod auth;
 mod csrf;
 mod errors;
 mod guide;
+mod hall;
 mod menu;
 mod pages;
 
@@ -52,6 +53,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/{code}", web::get().to(guide::detail)),
         )
         .service(
+            web::scope("/lobby")
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((header::CACHE_CONTROL, "no-store"))
+                        .add((header::X_FRAME_OPTIONS, "DENY"))
+                        .add((header::CONTENT_SECURITY_POLICY, CSP))
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
+                .route("/{tenant}", web::get().to(hall::lobby)),
+        )
+        .service(
             web::scope("/console")
                 .wrap(
                     DefaultHeaders::new()
@@ -72,6 +84,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/tenants", web::get().to(pages::tenants))
                 .route("/calendar", web::get().to(pages::calendar))
                 .route("/calendar", web::post().to(pages::set_calendar_day))
+                .route("/hall", web::get().to(hall::page))
+                .route("/hall/windows", web::post().to(hall::create_window))
+                .route("/hall/staff", web::post().to(hall::assign_staff))
+                .route("/hall/attendance", web::post().to(hall::attendance))
+                .route("/hall/window/{id}", web::get().to(hall::window_page))
+                .route("/hall/window/{id}/call", web::post().to(hall::call))
                 .default_service(web::to(pages::not_found)),
         );
 }

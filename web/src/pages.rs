@@ -22,10 +22,10 @@ use crate::menu::{MenuItem, menu_for};
 const HOME: &str = "/console";
 const CALENDAR: &str = "/console/calendar";
 const TENANTS_PER_PAGE: u32 = 50;
-const STALE_FORM: &str = "页面已过期，请刷新后重试";
+pub(crate) const STALE_FORM: &str = "页面已过期，请刷新后重试";
 
 /// Renders a page, or a bare 500 when the template fails.
-fn render(mut b: HttpResponseBuilder, page: &impl Template) -> HttpResponse {
+pub(crate) fn render(mut b: HttpResponseBuilder, page: &impl Template) -> HttpResponse {
     match page.render() {
         Ok(body) => b.content_type("text/html; charset=utf-8").body(body),
         Err(e) => {
@@ -163,29 +163,29 @@ pub(crate) async fn login(req: HttpRequest, form: web::Form<LoginForm>) -> HttpR
 
 // ---- the layout ----
 
-struct TenantOption {
-    code: String,
-    label: String,
-    selected: bool,
+pub(crate) struct TenantOption {
+    pub(crate) code: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
 }
 
 /// What the layout shows around every logged-in page.
-struct Chrome {
-    user_name: String,
+pub(crate) struct Chrome {
+    pub(crate) user_name: String,
     /// The selected tenant: the own one unless switched.
-    current: Tenant,
-    center_name: String,
-    own_center: String,
-    tenants: Vec<TenantOption>,
+    pub(crate) current: Tenant,
+    pub(crate) center_name: String,
+    pub(crate) own_center: String,
+    pub(crate) tenants: Vec<TenantOption>,
     /// More tenants in scope than the switcher lists.
-    tenants_truncated: bool,
-    menu: Vec<MenuItem>,
-    active: &'static str,
-    csrf: String,
+    pub(crate) tenants_truncated: bool,
+    pub(crate) menu: Vec<MenuItem>,
+    pub(crate) active: &'static str,
+    pub(crate) csrf: String,
     /// Where the tenant switcher returns to.
-    back: &'static str,
+    pub(crate) back: &'static str,
     /// Missing official holiday data, for root-tenant administrators.
-    calendar_warning: Option<String>,
+    pub(crate) calendar_warning: Option<String>,
 }
 
 /// The tenant chosen in the switcher, if any and still valid.
@@ -206,7 +206,7 @@ async fn selected_tenant(ctx: &mut Console, own: &Tenant) -> Result<Tenant, Erro
     Ok(own.clone())
 }
 
-async fn chrome(ctx: &mut Console, active: &'static str, back: &'static str) -> Result<Chrome, Error> {
+pub(crate) async fn chrome(ctx: &mut Console, active: &'static str, back: &'static str) -> Result<Chrome, Error> {
     let services = ctx.services.clone();
     let user = services.me(&ctx.actor).await?;
     let own = services.tenant(&ctx.actor, &ctx.actor.tenant).await?;
@@ -249,7 +249,7 @@ struct ErrorPage {
 }
 
 /// An error inside the layout, or outside it when the layout cannot be built.
-async fn error_page(mut ctx: Console, err: Error, back: &'static str) -> HttpResponse {
+pub(crate) async fn error_page(mut ctx: Console, err: Error, back: &'static str) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "", back).await {
         Ok(c) => c,
         Err(e) => return plain_error(&e),
@@ -483,7 +483,7 @@ pub(crate) async fn set_calendar_day(mut ctx: Console, form: web::Form<CalendarF
     }
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
@@ -531,6 +531,7 @@ fn back_target(back: &str) -> &'static str {
     match back {
         "/console/tenants" => "/console/tenants",
         CALENDAR => CALENDAR,
+        crate::hall::HALL => crate::hall::HALL,
         _ => HOME,
     }
 }

@@ -407,3 +407,14 @@ impl Services {
         Ok(n)
     }
 }
+
+impl Services {
+    /// A user of `tenant` by user name, for forms that name staff; NOT_FOUND otherwise.
+    pub async fn tenant_user_by_username(&self, actor: &Actor, tenant: &RegionCode, username: &str) -> Result<User> {
+        let found = self.ports.users.credentials_by_username(username.trim()).await?;
+        match found {
+            Some(c) if c.user.tenant == *tenant && actor.scope().contains(tenant) => Ok(c.user),
+            _ => Err(Error::NotFound { what: USER }),
+        }
+    }
+}
