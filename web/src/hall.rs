@@ -55,6 +55,8 @@ struct HallPage {
     items: Vec<ItemOption>,
     notice: Option<String>,
     tenant: String,
+    /// This month, YYYY-MM (Asia/Shanghai), for the export link.
+    month: String,
 }
 
 fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -131,6 +133,7 @@ async fn build(ctx: &Console, chrome: Chrome, notice: Option<String>) -> Result<
         items,
         notice: notice.filter(|n| !n.is_empty()).map(|n| format!("已保存：{n}")),
         tenant: tenant.to_string(),
+        month: s.today().format("%Y-%m").to_string(),
     })
 }
 
@@ -341,5 +344,54 @@ pub(crate) async fn lobby(services: web::Data<Services>, path: web::Path<String>
     match result {
         Ok(p) => render(HttpResponse::build(StatusCode::OK), &p),
         Err(e) => plain_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct MonthQuery {
+    month: String,
+}
+
+fn csv_cell(s: &str) -> String {
+    // Quoted, and cells that a spreadsheet would run as a formula are defused.
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The month's attendance of the selected tenant as CSV (UTF-8 with BOM, for Excel).
+pub(crate) async fn attendance_csv(mut ctx: Console, query: web::Query<MonthQuery>) -> HttpResponse {
+    let month = chrono::NaiveDate::parse_from_str(&format!("{}-01", query.month.trim()), "%Y-%m-%d");
+    let Ok(month) = month else {
+        return error_page(ctx, Error::invalid("月份无效，应为YYYY-MM"), HALL).await;
+    };
+    let tenant = match current(&mut ctx).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, e, HALL).await,
+    };
+    use chrono::Datelike;
+    let services = ctx.services.clone();
+    match services.attendance_month(&ctx.actor, &tenant, month.year(), month.month()).await {
+        Ok(rows) => {
+            let mut out = String::from("\u{feff}日期,用户名,姓名,签到,签退\n");
+            for r in rows {
+                let line = [
+                    r.day.to_string(),
+                    csv_cell(&r.username),
+                    csv_cell(&r.display_name),
+                    hhmm(r.signed_in_at),
+                    r.signed_out_at.map(hhmm).unwrap_or_default(),
+                ]
+                .join(",");
+                out.push_str(&line);
+                out.push('\n');
+            }
+            let name = format!("attendance-{}-{}.csv", tenant, month.format("%Y-%m"));
+            ctx.response(StatusCode::OK)
+                .content_type("text/csv; charset=utf-8")
+                .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+                .body(out)
+        }
+        Err(e) => error_page(ctx, e, HALL).await,
     }
 }

@@ -88,6 +88,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/hall/windows", web::post().to(hall::create_window))
                 .route("/hall/staff", web::post().to(hall::assign_staff))
                 .route("/hall/attendance", web::post().to(hall::attendance))
+                .route("/hall/attendance.csv", web::get().to(hall::attendance_csv))
                 .route("/hall/window/{id}", web::get().to(hall::window_page))
                 .route("/hall/window/{id}/call", web::post().to(hall::call))
                 .default_service(web::to(pages::not_found)),
