@@ -70,6 +70,7 @@ impl Runtime {
             cache,
             attendance: store.clone(),
             hall: store.clone(),
+            appointments: store.clone(),
             queue,
             calendar: store,
             passwords: Arc::new(infra::password::Argon2Hasher),

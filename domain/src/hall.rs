@@ -171,6 +171,88 @@ pub fn check_capacity(booked: u32, capacity: u32) -> Result<()> {
     if booked >= capacity { Err(Error::conflict("该时段已约满，请选择其他时段")) } else { Ok(()) }
 }
 
+/// An appointment slot (预约时段) of an item on a working day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Slot {
+    pub id: Uuid,
+    pub tenant: crate::region::RegionCode,
+    pub item: Uuid,
+    pub day: NaiveDate,
+    pub starts: chrono::NaiveTime,
+    pub ends: chrono::NaiveTime,
+    pub capacity: u32,
+    pub booked: u32,
+}
+
+/// A slot's times and capacity: start before end, 1 to 500 places.
+pub fn check_slot(starts: chrono::NaiveTime, ends: chrono::NaiveTime, capacity: i64) -> Result<u32> {
+    if starts >= ends {
+        return Err(Error::invalid("开始时间应早于结束时间"));
+    }
+    if !(1..=500).contains(&capacity) {
+        return Err(Error::invalid("名额应为1至500"));
+    }
+    Ok(capacity as u32)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AppointmentStatus {
+    Booked,
+    Cancelled,
+    CheckedIn,
+}
+
+impl AppointmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "BOOKED",
+            AppointmentStatus::Cancelled => "CANCELLED",
+            AppointmentStatus::CheckedIn => "CHECKED_IN",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<AppointmentStatus> {
+        match s {
+            "BOOKED" => Ok(AppointmentStatus::Booked),
+            "CANCELLED" => Ok(AppointmentStatus::Cancelled),
+            "CHECKED_IN" => Ok(AppointmentStatus::CheckedIn),
+            _ => Err(Error::internal(format!("stored appointment status {s}"))),
+        }
+    }
+}
+
+/// An appointment (预约) booked into a slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Appointment {
+    pub id: Uuid,
+    pub tenant: crate::region::RegionCode,
+    pub slot_id: Uuid,
+    pub applicant_name: String,
+    pub phone: String,
+    /// The fingerprint of the code given to the applicant, which cancels and checks in.
+    #[serde(skip)]
+    pub code_hash: String,
+    pub status: AppointmentStatus,
+    pub ticket: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A mobile number: 11 digits starting with 1.
+pub fn check_phone(s: &str) -> Result<String> {
+    let s = s.trim();
+    if s.len() == 11 && s.starts_with('1') && s.chars().all(|c| c.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err(Error::invalid("手机号码应为11位数字"))
+    }
+}
+
+/// 138****5678
+pub fn mask_phone(s: &str) -> String {
+    if s.len() == 11 { format!("{}****{}", &s[..3], &s[7..]) } else { "****".into() }
+}
+
 /// One person's attendance (考勤) on one day: signed in, and signed out when they leave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attendance {

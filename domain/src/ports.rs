@@ -293,3 +293,24 @@ pub trait HallRepo: Send + Sync {
     /// Calls of `tenant` on `day`, newest first.
     async fn calls(&self, tenant: &RegionCode, day: chrono::NaiveDate, limit: u64) -> Result<Vec<CallRecord>>;
 }
+
+/// Appointment slots and bookings. Booking and cancelling change the slot's count in the same
+/// transaction, guarded so that a slot never holds more than its capacity.
+#[async_trait]
+pub trait AppointmentRepo: Send + Sync {
+    async fn create_slot(&self, slot: &crate::hall::Slot, audit: AuditRecord) -> Result<()>;
+    async fn slots(&self, tenant: &RegionCode, item: Uuid, day: chrono::NaiveDate) -> Result<Vec<crate::hall::Slot>>;
+    async fn slot(&self, tenant: &RegionCode, id: Uuid) -> Result<Option<crate::hall::Slot>>;
+    /// False (nothing written) when the slot is full.
+    async fn book(&self, a: &crate::hall::Appointment, audit: AuditRecord) -> Result<bool>;
+    async fn appointment(&self, tenant: &RegionCode, id: Uuid) -> Result<Option<crate::hall::Appointment>>;
+    /// Moves a BOOKED appointment to `to` (freeing its place when cancelled); false when it was
+    /// not BOOKED any more.
+    async fn finish(
+        &self,
+        a: &crate::hall::Appointment,
+        to: crate::hall::AppointmentStatus,
+        ticket: Option<&str>,
+        audit: AuditRecord,
+    ) -> Result<bool>;
+}

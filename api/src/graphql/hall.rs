@@ -5,7 +5,7 @@ use domain::service::{NewWindow, WindowView};
 use super::catalogue::{ImplItem, parse_id};
 use super::ctx::{actor, services};
 use super::identity::User;
-use super::scalars::{DateTimeScalar, RegionCodeScalar};
+use super::scalars::{DateScalar, DateTimeScalar, RegionCodeScalar};
 use super::tenant::Tenant;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -111,6 +111,61 @@ impl Ticket {
     }
 }
 
+/// An appointment slot (预约时段).
+#[derive(SimpleObject)]
+pub struct AppointmentSlot {
+    id: ID,
+    impl_item_id: ID,
+    date: DateScalar,
+    /// HH:MM
+    start_time: String,
+    end_time: String,
+    capacity: i32,
+    booked: i32,
+    available: i32,
+}
+
+impl From<domain::hall::Slot> for AppointmentSlot {
+    fn from(s: domain::hall::Slot) -> Self {
+        AppointmentSlot {
+            id: ID(s.id.to_string()),
+            impl_item_id: ID(s.item.to_string()),
+            date: s.day.into(),
+            start_time: s.starts.format("%H:%M").to_string(),
+            end_time: s.ends.format("%H:%M").to_string(),
+            capacity: s.capacity as i32,
+            booked: s.booked as i32,
+            available: s.capacity.saturating_sub(s.booked) as i32,
+        }
+    }
+}
+
+/// A booked appointment: `code` (shown once) cancels it and checks in.
+#[derive(SimpleObject)]
+pub struct AppointmentBooking {
+    id: ID,
+    code: String,
+    slot: AppointmentSlot,
+    /// Masked.
+    phone: String,
+}
+
+fn hhmm(s: &str) -> Result<chrono::NaiveTime, domain::Error> {
+    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M")
+        .map_err(|_| domain::Error::invalid(format!("时间“{s}”无效，应为HH:MM")))
+}
+
+fn issued(t: domain::service::IssuedTicket) -> Ticket {
+    Ticket {
+        number: t.number,
+        window: None,
+        position: t.position.min(i32::MAX as u32) as i32,
+        issued_at: t.issued_at,
+        called_at: None,
+        windows: t.windows.into_iter().map(|w| w.number).collect(),
+    }
+}
+
 /// A call on the lobby screen.
 #[derive(SimpleObject)]
 pub struct LobbyCall {
@@ -178,6 +233,19 @@ impl HallQuery {
         let (s, a) = (services(ctx), actor(ctx)?);
         let item = s.impl_item(a, id).await?;
         Ok(s.may_decide(a, &item).await?)
+    }
+
+    /// Public, no login: the appointment slots of an item on a day.
+    async fn appointment_slots(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        impl_item_id: ID,
+        date: DateScalar,
+    ) -> Result<Vec<AppointmentSlot>> {
+        let item = parse_id(&impl_item_id, "实施清单事项")?;
+        let slots = services(ctx).appointment_slots(&tenant.parse()?, item, date.parse()?).await?;
+        Ok(slots.into_iter().map(Into::into).collect())
     }
 
     /// Public, no login: the latest numbers called today at a hall (lobby screen).
@@ -258,15 +326,78 @@ impl HallMutation {
     /// Public (lobby kiosk): takes a queue number for an item at a hall.
     async fn take_ticket(&self, ctx: &Context<'_>, tenant: RegionCodeScalar, impl_item_id: ID) -> Result<Ticket> {
         let item = parse_id(&impl_item_id, "实施清单事项")?;
-        let t = services(ctx).take_ticket(&tenant.parse()?, item).await?;
-        Ok(Ticket {
-            number: t.number,
-            window: None,
-            position: t.position.min(i32::MAX as u32) as i32,
-            issued_at: t.issued_at,
-            called_at: None,
-            windows: t.windows.into_iter().map(|w| w.number).collect(),
+        Ok(issued(services(ctx).take_ticket(&tenant.parse()?, item).await?))
+    }
+
+    /// Opens an appointment slot for an item on a working day (center admin).
+    async fn create_appointment_slot(
+        &self,
+        ctx: &Context<'_>,
+        impl_item_id: ID,
+        date: DateScalar,
+        start_time: String,
+        end_time: String,
+        capacity: i32,
+    ) -> Result<AppointmentSlot> {
+        let item = parse_id(&impl_item_id, "实施清单事项")?;
+        let s = services(ctx)
+            .create_appointment_slot(
+                actor(ctx)?,
+                item,
+                date.parse()?,
+                hhmm(&start_time)?,
+                hhmm(&end_time)?,
+                i64::from(capacity),
+            )
+            .await?;
+        Ok(s.into())
+    }
+
+    /// Public: books a place in a slot; CONFLICT when it is full.
+    async fn book_appointment(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        slot_id: ID,
+        applicant_name: String,
+        phone: String,
+    ) -> Result<AppointmentBooking> {
+        let slot = parse_id(&slot_id, "预约时段")?;
+        let b = services(ctx).book_appointment(&tenant.parse()?, slot, &applicant_name, &phone).await?;
+        let mut slot: AppointmentSlot = b.slot.into();
+        slot.booked += 1;
+        slot.available -= 1;
+        Ok(AppointmentBooking {
+            id: ID(b.appointment.id.to_string()),
+            code: b.code,
+            slot,
+            phone: domain::hall::mask_phone(&b.appointment.phone),
         })
+    }
+
+    /// Public, with the booking code: cancels the appointment.
+    async fn cancel_appointment(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        id: ID,
+        code: String,
+    ) -> Result<bool> {
+        let id = parse_id(&id, "预约")?;
+        services(ctx).cancel_appointment(&tenant.parse()?, id, &code).await?;
+        Ok(true)
+    }
+
+    /// Public, with the booking code, on the day: checks in; the ticket goes before walk-ins.
+    async fn check_in_appointment(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        id: ID,
+        code: String,
+    ) -> Result<Ticket> {
+        let id = parse_id(&id, "预约")?;
+        Ok(issued(services(ctx).check_in_appointment(&tenant.parse()?, id, &code).await?))
     }
 
     /// Calls the next number for a window (叫号); null when nobody waits.

@@ -1,13 +1,14 @@
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use uuid::Uuid;
 
 use crate::audit::AuditRecord;
 use crate::catalogue::{Department, ImplItem};
 use crate::error::{Error, Result};
 use crate::hall::{
-    Attendance, Post, Window, WindowKind, WindowNumber, check_specialized, local_day, on_duty, queue_key, window_name,
+    Appointment, AppointmentStatus, Attendance, Post, Slot, Window, WindowKind, WindowNumber, check_capacity,
+    check_phone, check_slot, check_slot_day, check_specialized, local_day, mask_phone, on_duty, queue_key, window_name,
 };
 use crate::identity::{Actor, User};
 use crate::policy::{Action, authorize};
@@ -322,6 +323,10 @@ impl Services {
     /// Takes a queue ticket (排队取号) for an item at a hall. Public: applicants take tickets at the
     /// lobby kiosk. Routed to the windows serving the item; INVALID_INPUT when none does.
     pub async fn take_ticket(&self, tenant: &RegionCode, item: Uuid) -> Result<IssuedTicket> {
+        self.issue_ticket(tenant, item, false).await
+    }
+
+    async fn issue_ticket(&self, tenant: &RegionCode, item: Uuid, priority: bool) -> Result<IssuedTicket> {
         let t = self.ports.tenants.get(tenant).await?.ok_or(Error::NotFound { what: "租户" })?;
         let scope = Scope::only(&t.code);
         let item = match self.ports.catalogue.impl_item(&scope, item).await? {
@@ -335,7 +340,8 @@ impl Services {
         };
         let prefix = Prefix::of_window_number(&first.number);
         let now = self.now();
-        let issued = self.ports.queue.take(&self.hall_day(&t.code), &prefix, &queue_key(&serving), false, now).await?;
+        let issued =
+            self.ports.queue.take(&self.hall_day(&t.code), &prefix, &queue_key(&serving), priority, now).await?;
         let windows = serving.into_iter().cloned().collect();
         Ok(IssuedTicket {
             tenant: t.code,
@@ -416,5 +422,123 @@ impl Services {
             Some(c) if c.user.tenant == *tenant && actor.scope().contains(tenant) => Ok(c.user),
             _ => Err(Error::NotFound { what: USER }),
         }
+    }
+}
+
+/// An appointment just booked: the code cancels and checks in; shown once.
+#[derive(Debug, Clone)]
+pub struct Booking {
+    pub appointment: Appointment,
+    pub slot: Slot,
+    pub code: String,
+}
+
+impl Services {
+    /// Opens an appointment slot for an item on a working day of the tenant's calendar.
+    pub async fn create_appointment_slot(
+        &self,
+        actor: &Actor,
+        item: Uuid,
+        day: NaiveDate,
+        starts: NaiveTime,
+        ends: NaiveTime,
+        capacity: i64,
+    ) -> Result<Slot> {
+        let item = self.impl_item(actor, item).await?;
+        let t = self.known_tenant(&item.tenant).await?;
+        authorize(actor, Action::ManageTenantSetup, &t)?;
+        let capacity = check_slot(starts, ends, capacity)?;
+        if day < self.today() {
+            return Err(Error::invalid("不能为过去的日期开放预约"));
+        }
+        check_slot_day(&*self.working_calendar(&t).await?, day)?;
+        let slot = Slot { id: Uuid::now_v7(), tenant: t.code, item: item.id, day, starts, ends, capacity, booked: 0 };
+        let audit = AuditRecord::new(actor, t.code, self.now(), "appointment.slot_create", format!("slot:{}", slot.id))
+            .after(serde_json::json!({ "item": item.base.name, "day": day, "starts": starts, "ends": ends, "capacity": capacity }));
+        self.ports.appointments.create_slot(&slot, audit).await?;
+        Ok(slot)
+    }
+
+    /// Public: the slots of an item on a day.
+    pub async fn appointment_slots(&self, tenant: &RegionCode, item: Uuid, day: NaiveDate) -> Result<Vec<Slot>> {
+        let t = self.ports.tenants.get(tenant).await?.ok_or(Error::NotFound { what: "租户" })?;
+        self.ports.appointments.slots(&t.code, item, day).await
+    }
+
+    async fn public_slot(&self, tenant: &RegionCode, id: Uuid) -> Result<Slot> {
+        self.ports.appointments.slot(tenant, id).await?.ok_or(Error::NotFound { what: "预约时段" })
+    }
+
+    /// Public: books a place; CONFLICT when the slot is full.
+    pub async fn book_appointment(&self, tenant: &RegionCode, slot: Uuid, name: &str, phone: &str) -> Result<Booking> {
+        let slot = self.public_slot(tenant, slot).await?;
+        if slot.day < self.today() {
+            return Err(Error::invalid("该时段已过期"));
+        }
+        check_capacity(slot.booked, slot.capacity)?;
+        let name = crate::identity::DisplayName::parse(name)?.as_str().to_owned();
+        let phone = check_phone(phone)?;
+        let code = self.ports.secrets.random_token();
+        let now = self.now();
+        let a = Appointment {
+            id: Uuid::now_v7(),
+            tenant: slot.tenant,
+            slot_id: slot.id,
+            applicant_name: name,
+            phone,
+            code_hash: self.ports.secrets.fingerprint(&code),
+            status: AppointmentStatus::Booked,
+            ticket: None,
+            created_at: now,
+        };
+        let actor = Actor::system("public-appointment", &self.known_tenant(&slot.tenant).await?);
+        let audit = AuditRecord::new(&actor, slot.tenant, now, "appointment.book", format!("appointment:{}", a.id))
+            .after(serde_json::json!({ "slot": slot.id, "phone": mask_phone(&a.phone) }));
+        if !self.ports.appointments.book(&a, audit).await? {
+            return Err(Error::conflict("该时段已约满，请选择其他时段"));
+        }
+        Ok(Booking { appointment: a, slot, code })
+    }
+
+    async fn own_appointment(&self, tenant: &RegionCode, id: Uuid, code: &str) -> Result<Appointment> {
+        let a = self.ports.appointments.appointment(tenant, id).await?.ok_or(Error::NotFound { what: "预约" })?;
+        if a.code_hash != self.ports.secrets.fingerprint(code) {
+            return Err(Error::NotFound { what: "预约" });
+        }
+        Ok(a)
+    }
+
+    /// Public, with the booking code: cancels and frees the place.
+    pub async fn cancel_appointment(&self, tenant: &RegionCode, id: Uuid, code: &str) -> Result<()> {
+        let a = self.own_appointment(tenant, id, code).await?;
+        let actor = Actor::system("public-appointment", &self.known_tenant(&a.tenant).await?);
+        let audit =
+            AuditRecord::new(&actor, a.tenant, self.now(), "appointment.cancel", format!("appointment:{}", a.id));
+        if !self.ports.appointments.finish(&a, AppointmentStatus::Cancelled, None, audit).await? {
+            return Err(Error::IllegalTransition("该预约已取消或已签到".into()));
+        }
+        Ok(())
+    }
+
+    /// Public, with the booking code, on the slot's day: checks in and turns the appointment into
+    /// a ticket that goes before the walk-ins.
+    pub async fn check_in_appointment(&self, tenant: &RegionCode, id: Uuid, code: &str) -> Result<IssuedTicket> {
+        let a = self.own_appointment(tenant, id, code).await?;
+        let slot = self.public_slot(&a.tenant, a.slot_id).await?;
+        if a.status != AppointmentStatus::Booked {
+            return Err(Error::IllegalTransition("该预约已取消或已签到".into()));
+        }
+        if slot.day != self.today() {
+            return Err(Error::invalid(format!("请在预约当天（{}）签到", slot.day)));
+        }
+        let ticket = self.issue_ticket(&a.tenant, slot.item, true).await?;
+        let actor = Actor::system("public-appointment", &self.known_tenant(&a.tenant).await?);
+        let audit =
+            AuditRecord::new(&actor, a.tenant, self.now(), "appointment.check_in", format!("appointment:{}", a.id))
+                .after(serde_json::json!({ "ticket": ticket.number }));
+        if !self.ports.appointments.finish(&a, AppointmentStatus::CheckedIn, Some(&ticket.number), audit).await? {
+            return Err(Error::IllegalTransition("该预约已取消或已签到".into()));
+        }
+        Ok(ticket)
     }
 }

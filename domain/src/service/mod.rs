@@ -26,7 +26,7 @@ pub use calendar::{
     calendar_warning_for,
 };
 pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
-pub use hall::{CalledTicket, IssuedTicket, NewWindow, WindowView};
+pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
 
 /// Tunables that the deployment configures.
@@ -62,6 +62,7 @@ pub struct Ports {
     pub audit: Arc<dyn AuditRepo>,
     pub attendance: Arc<dyn AttendanceRepo>,
     pub hall: Arc<dyn HallRepo>,
+    pub appointments: Arc<dyn crate::ports::AppointmentRepo>,
     /// The lobby queue: Redis when configured, else process memory.
     pub queue: Arc<dyn crate::queue::QueueStore>,
     pub calendar: Arc<dyn CalendarRepo>,

@@ -1,5 +1,6 @@
 //! Repositories: `Db` implements the domain's ports, one module per resource.
 
+mod appointment;
 mod attendance;
 mod audit;
 mod calendar;

@@ -441,3 +441,96 @@ async fn console_hall_page_attendance_export_and_public_lobby() {
         reqwest::StatusCode::BAD_REQUEST
     );
 }
+
+const SLOT: &str = "mutation($i: ID!, $d: Date!, $s: String!, $e: String!, $c: Int!) {
+  createAppointmentSlot(implItemId: $i, date: $d, startTime: $s, endTime: $e, capacity: $c) { id date startTime endTime capacity booked available } }";
+const BOOK: &str = "mutation($t: RegionCode!, $s: ID!, $n: String!, $p: String!) {
+  bookAppointment(tenant: $t, slotId: $s, applicantName: $n, phone: $p) { id code phone slot { booked available } } }";
+
+#[tokio::test]
+async fn appointments_book_to_capacity_cancel_and_check_in_before_walk_ins() {
+    let app = TestApp::spawn().await;
+    let (_, b01, a, _, _) = two_windows(&app).await;
+    let admin = app.token("ys_admin").await;
+    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("tz")).date_naive();
+    let next = app
+        .gql(
+            Some(&admin),
+            "query($t: RegionCode!, $f: Date!) { addWorkingDays(tenant: $t, from: $f, days: 1) }",
+            json!({ "t": YONGSHOU, "f": today.to_string() }),
+        )
+        .await;
+    let next = next["data"]["addWorkingDays"].as_str().unwrap_or_else(|| panic!("{next}")).to_owned();
+
+    // Non-working days have no slots; bad times and capacities are refused; only the center admin.
+    let r = app
+        .gql(Some(&admin), SLOT, json!({ "i": a["id"], "d": "2027-01-03", "s": "09:00", "e": "10:00", "c": 1 }))
+        .await;
+    assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+    assert!(error_message(&r).contains("不是工作日"), "{r}");
+    let r = app.gql(Some(&admin), SLOT, json!({ "i": a["id"], "d": next, "s": "10:00", "e": "09:00", "c": 1 })).await;
+    assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+    let clerk = app.token("ys_window").await;
+    let r = app.gql(Some(&clerk), SLOT, json!({ "i": a["id"], "d": next, "s": "09:00", "e": "10:00", "c": 1 })).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+
+    let r = app.gql(Some(&admin), SLOT, json!({ "i": a["id"], "d": next, "s": "09:00", "e": "10:00", "c": 1 })).await;
+    let slot = r["data"]["createAppointmentSlot"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+    let book = |phone: &'static str| app.gql(None, BOOK, json!({ "t": YONGSHOU, "s": slot, "n": "张三", "p": phone }));
+    let first = book("13800001234").await;
+    assert_eq!(first["data"]["bookAppointment"]["phone"], "138****1234", "{first}");
+    assert_eq!(first["data"]["bookAppointment"]["slot"]["available"], 0);
+    let full = book("13800005678").await;
+    assert_eq!(error_code(&full), "CONFLICT", "{full}");
+    let listed = app
+        .gql(
+            None,
+            "query($t: RegionCode!, $i: ID!, $d: Date!) { appointmentSlots(tenant: $t, implItemId: $i, date: $d) { booked available } }",
+            json!({ "t": YONGSHOU, "i": a["id"], "d": next }),
+        )
+        .await;
+    assert_eq!(listed["data"]["appointmentSlots"], json!([{ "booked": 1, "available": 0 }]), "{listed}");
+
+    // Cancelling (with the code) frees the place.
+    let id = first["data"]["bookAppointment"]["id"].clone();
+    let code = first["data"]["bookAppointment"]["code"].clone();
+    let cancel = "mutation($t: RegionCode!, $i: ID!, $c: String!) { cancelAppointment(tenant: $t, id: $i, code: $c) }";
+    let wrong = app.gql(None, cancel, json!({ "t": YONGSHOU, "i": id, "c": "nope" })).await;
+    assert_eq!(error_code(&wrong), "NOT_FOUND", "{wrong}");
+    assert_eq!(
+        app.gql(None, cancel, json!({ "t": YONGSHOU, "i": id, "c": code })).await["data"]["cancelAppointment"],
+        true
+    );
+    let again = app.gql(None, cancel, json!({ "t": YONGSHOU, "i": id, "c": code })).await;
+    assert_eq!(error_code(&again), "ILLEGAL_TRANSITION", "{again}");
+    assert!(book("13800005678").await["data"]["bookAppointment"]["id"].is_string());
+
+    // Checking in on the day: today must be a working day of the hall for that; make it one.
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($t: RegionCode!, $d: Date!) { setCalendarDay(tenant: $t, date: $d, workday: true, name: \"测试上班\") { workday } }",
+            json!({ "t": YONGSHOU, "d": today.to_string() }),
+        )
+        .await;
+    assert_eq!(r["data"]["setCalendarDay"]["workday"], true, "{r}");
+    let r = app
+        .gql(Some(&admin), SLOT, json!({ "i": a["id"], "d": today.to_string(), "s": "00:00", "e": "23:59", "c": 5 }))
+        .await;
+    let today_slot = r["data"]["createAppointmentSlot"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+    let walk_in = app.gql(None, TAKE, json!({ "t": YONGSHOU, "i": a["id"] })).await;
+    assert_eq!(walk_in["data"]["takeTicket"]["number"], "A001", "{walk_in}");
+    let booked = app.gql(None, BOOK, json!({ "t": YONGSHOU, "s": today_slot, "n": "李四", "p": "13900001111" })).await;
+    let (id, code) =
+        (booked["data"]["bookAppointment"]["id"].clone(), booked["data"]["bookAppointment"]["code"].clone());
+    let check_in = "mutation($t: RegionCode!, $i: ID!, $c: String!) { checkInAppointment(tenant: $t, id: $i, code: $c) { number position } }";
+    let t = app.gql(None, check_in, json!({ "t": YONGSHOU, "i": id, "c": code })).await;
+    assert_eq!(t["data"]["checkInAppointment"]["number"], "A002", "{t}");
+    assert_eq!(t["data"]["checkInAppointment"]["position"], 1, "ahead of the walk-in: {t}");
+    let twice = app.gql(None, check_in, json!({ "t": YONGSHOU, "i": id, "c": code })).await;
+    assert_eq!(error_code(&twice), "ILLEGAL_TRANSITION", "{twice}");
+    let r = app.gql(Some(&clerk), CALL, json!({ "w": b01 })).await;
+    assert_eq!(r["data"]["callNext"]["number"], "A002", "the appointment goes first: {r}");
+    let r = app.gql(Some(&clerk), CALL, json!({ "w": b01 })).await;
+    assert_eq!(r["data"]["callNext"]["number"], "A001", "{r}");
+}

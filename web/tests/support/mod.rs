@@ -250,6 +250,34 @@ impl domain::queue::QueueStore for NoHall {
     }
 }
 
+#[async_trait]
+impl domain::ports::AppointmentRepo for NoHall {
+    async fn create_slot(&self, _: &domain::hall::Slot, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no appointments in console tests"))
+    }
+    async fn slots(&self, _: &RegionCode, _: Uuid, _: chrono::NaiveDate) -> Result<Vec<domain::hall::Slot>> {
+        Ok(Vec::new())
+    }
+    async fn slot(&self, _: &RegionCode, _: Uuid) -> Result<Option<domain::hall::Slot>> {
+        Ok(None)
+    }
+    async fn book(&self, _: &domain::hall::Appointment, _: AuditRecord) -> Result<bool> {
+        Ok(false)
+    }
+    async fn appointment(&self, _: &RegionCode, _: Uuid) -> Result<Option<domain::hall::Appointment>> {
+        Ok(None)
+    }
+    async fn finish(
+        &self,
+        _: &domain::hall::Appointment,
+        _: domain::hall::AppointmentStatus,
+        _: Option<&str>,
+        _: AuditRecord,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+}
+
 struct Audit;
 
 #[async_trait]
@@ -448,6 +476,7 @@ pub fn world() -> World {
         attendance: Arc::new(NoAttendance),
         hall: Arc::new(NoHall),
         queue: Arc::new(NoHall),
+        appointments: Arc::new(NoHall),
         calendar: Arc::new(Calendar),
         passwords: Arc::new(Passwords),
         secrets: Arc::new(Counter::default()),
