@@ -253,6 +253,20 @@ pub fn mask_phone(s: &str) -> String {
     if s.len() == 11 { format!("{}****{}", &s[..3], &s[7..]) } else { "****".into() }
 }
 
+/// A department's filing of a leader's on-site duty days (领导进驻现场办公) for a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeaderDuty {
+    pub id: Uuid,
+    pub tenant: crate::region::RegionCode,
+    pub department_id: Uuid,
+    /// The month's first day.
+    pub month: NaiveDate,
+    pub leader_name: String,
+    pub dates: Vec<NaiveDate>,
+    pub filed_at: chrono::DateTime<chrono::Utc>,
+    pub published: bool,
+}
+
 /// One person's attendance (考勤) on one day: signed in, and signed out when they leave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attendance {

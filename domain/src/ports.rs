@@ -290,6 +290,21 @@ pub trait HallRepo: Send + Sync {
     /// The departments the user is chief representative (首席代表) of.
     async fn chief_of(&self, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>>;
     async fn record_call(&self, call: &CallRecord, audit: AuditRecord) -> Result<()>;
+    /// Files (or replaces, while unpublished) a department's leader duty for a month. CONFLICT
+    /// when that month is published already.
+    async fn file_leader_duty(&self, d: &crate::hall::LeaderDuty, audit: AuditRecord) -> Result<()>;
+    async fn leader_duties(
+        &self,
+        tenant: &RegionCode,
+        month: chrono::NaiveDate,
+    ) -> Result<Vec<crate::hall::LeaderDuty>>;
+    /// Publishes the month's schedule; returns how many filings it holds.
+    async fn publish_leader_duties(
+        &self,
+        tenant: &RegionCode,
+        month: chrono::NaiveDate,
+        audit: AuditRecord,
+    ) -> Result<u64>;
     /// Calls of `tenant` on `day`, newest first.
     async fn calls(&self, tenant: &RegionCode, day: chrono::NaiveDate, limit: u64) -> Result<Vec<CallRecord>>;
 }

@@ -9,6 +9,7 @@ mod m0002_catalogue;
 mod m0003_attendance;
 mod m0004_hall;
 mod m0005_appointments;
+mod m0006_leader_duties;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_attendance::Migration),
             Box::new(m0004_hall::Migration),
             Box::new(m0005_appointments::Migration),
+            Box::new(m0006_leader_duties::Migration),
         ]
     }
 }

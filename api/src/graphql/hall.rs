@@ -166,6 +166,33 @@ fn issued(t: domain::service::IssuedTicket) -> Ticket {
     }
 }
 
+/// A department's leader on-site duty filing (领导进驻现场办公) for a month.
+#[derive(SimpleObject)]
+pub struct LeaderDuty {
+    id: ID,
+    department_id: ID,
+    /// The month's first day.
+    month: DateScalar,
+    leader_name: String,
+    dates: Vec<DateScalar>,
+    filed_at: DateTimeScalar,
+    published: bool,
+}
+
+impl From<domain::hall::LeaderDuty> for LeaderDuty {
+    fn from(d: domain::hall::LeaderDuty) -> Self {
+        LeaderDuty {
+            id: ID(d.id.to_string()),
+            department_id: ID(d.department_id.to_string()),
+            month: d.month.into(),
+            leader_name: d.leader_name,
+            dates: d.dates.into_iter().map(Into::into).collect(),
+            filed_at: DateTimeScalar(d.filed_at),
+            published: d.published,
+        }
+    }
+}
+
 /// A call on the lobby screen.
 #[derive(SimpleObject)]
 pub struct LobbyCall {
@@ -248,6 +275,17 @@ impl HallQuery {
         Ok(slots.into_iter().map(Into::into).collect())
     }
 
+    /// The leaders' on-site schedule of a month (published filings; the center admin sees all).
+    async fn leader_schedule(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        month: DateScalar,
+    ) -> Result<Vec<LeaderDuty>> {
+        let rows = services(ctx).leader_schedule(actor(ctx)?, &tenant.parse()?, month.parse()?).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     /// Public, no login: the latest numbers called today at a hall (lobby screen).
     async fn lobby_calls(
         &self,
@@ -327,6 +365,32 @@ impl HallMutation {
     async fn take_ticket(&self, ctx: &Context<'_>, tenant: RegionCodeScalar, impl_item_id: ID) -> Result<Ticket> {
         let item = parse_id(&impl_item_id, "实施清单事项")?;
         Ok(issued(services(ctx).take_ticket(&tenant.parse()?, item).await?))
+    }
+
+    /// Files next month's (or a later month's) leader on-site duty of a department, by the 10th.
+    async fn file_leader_duty(
+        &self,
+        ctx: &Context<'_>,
+        department_id: ID,
+        month: DateScalar,
+        leader_name: String,
+        dates: Vec<DateScalar>,
+    ) -> Result<LeaderDuty> {
+        let d = parse_id(&department_id, "部门")?;
+        let dates = dates.iter().map(DateScalar::parse).collect::<Result<Vec<_>, _>>()?;
+        let duty = services(ctx).file_leader_duty(actor(ctx)?, d, month.parse()?, &leader_name, &dates).await?;
+        Ok(duty.into())
+    }
+
+    /// Publishes a month's leaders' schedule (center admin); returns the number of filings.
+    async fn publish_leader_schedule(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        month: DateScalar,
+    ) -> Result<i32> {
+        let n = services(ctx).publish_leader_schedule(actor(ctx)?, &tenant.parse()?, month.parse()?).await?;
+        Ok(n.min(i32::MAX as u64) as i32)
     }
 
     /// Opens an appointment slot for an item on a working day (center admin).

@@ -542,3 +542,74 @@ impl Services {
         Ok(ticket)
     }
 }
+
+impl Services {
+    /// Files a department's leader on-site duty for a coming month (by the 10th of the month
+    /// before): the center admin, or a user of that department.
+    pub async fn file_leader_duty(
+        &self,
+        actor: &Actor,
+        department: Uuid,
+        month: NaiveDate,
+        leader_name: &str,
+        dates: &[NaiveDate],
+    ) -> Result<crate::hall::LeaderDuty> {
+        let d = self.ports.catalogue.department(&actor.scope(), department).await?;
+        let d = d.filter(|d| actor.scope().contains(&d.tenant)).ok_or(Error::NotFound { what: "部门" })?;
+        let t = self.known_tenant(&d.tenant).await?;
+        if authorize(actor, Action::ManageTenantSetup, &t).is_err() {
+            let me = self.me(actor).await?;
+            if me.department_id != Some(d.id) || me.tenant != t.code {
+                return Err(Error::forbidden("只有中心管理员或本部门人员可以报送领导进驻安排"));
+            }
+        }
+        crate::hall::check_leader_filing(month, dates, self.today())?;
+        let leader_name = crate::identity::DisplayName::parse(leader_name)?.as_str().to_owned();
+        let mut dates = dates.to_vec();
+        dates.sort();
+        dates.dedup();
+        let duty = crate::hall::LeaderDuty {
+            id: Uuid::now_v7(),
+            tenant: t.code,
+            department_id: d.id,
+            month,
+            leader_name,
+            dates,
+            filed_at: self.now(),
+            published: false,
+        };
+        let audit = AuditRecord::new(actor, t.code, duty.filed_at, "leader_duty.file", format!("department:{}", d.id))
+            .after(serde_json::json!({ "month": month, "leader": duty.leader_name, "dates": duty.dates }));
+        self.ports.hall.file_leader_duty(&duty, audit).await?;
+        Ok(duty)
+    }
+
+    /// The month's leaders' schedule: everyone in scope sees it once published; the center admin
+    /// also sees the filings before.
+    pub async fn leader_schedule(
+        &self,
+        actor: &Actor,
+        tenant: &RegionCode,
+        month: NaiveDate,
+    ) -> Result<Vec<crate::hall::LeaderDuty>> {
+        let t = self.tenant(actor, tenant).await?;
+        let all = self.ports.hall.leader_duties(&t.code, month).await?;
+        let admin = authorize(actor, Action::ManageTenantSetup, &t).is_ok();
+        Ok(all.into_iter().filter(|d| admin || d.published).collect())
+    }
+
+    /// Publishes the month's schedule (center admin).
+    pub async fn publish_leader_schedule(&self, actor: &Actor, tenant: &RegionCode, month: NaiveDate) -> Result<u64> {
+        let t = self.tenant(actor, tenant).await?;
+        authorize(actor, Action::ManageTenantSetup, &t)?;
+        if month.day() != 1 {
+            return Err(Error::invalid("月份须为该月1日"));
+        }
+        let audit = AuditRecord::new(actor, t.code, self.now(), "leader_duty.publish", format!("month:{month}"));
+        let n = self.ports.hall.publish_leader_duties(&t.code, month, audit).await?;
+        if n == 0 {
+            return Err(Error::invalid("该月尚无报送的领导进驻安排"));
+        }
+        Ok(n)
+    }
+}

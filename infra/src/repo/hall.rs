@@ -226,6 +226,100 @@ impl HallRepo for Db {
         commit(tx).await
     }
 
+    async fn file_leader_duty(&self, d: &domain::hall::LeaderDuty, audit: AuditRecord) -> Result<()> {
+        let tx = self.begin(&Scope::only(&d.tenant)).await?;
+        let b = self.backend();
+        let published = tx
+            .query_one_raw(stmt(
+                b,
+                "SELECT published FROM leader_duties WHERE department_id = ? AND month = ?",
+                vec![d.department_id.to_string().into(), d.month.into()],
+            ))
+            .await
+            .map_err(internal)?;
+        if let Some(r) = published {
+            if get::<bool>(&r, "published")? {
+                tx.rollback().await.map_err(internal)?;
+                return Err(Error::conflict("该月领导进驻安排已公布，不能再修改"));
+            }
+            tx.execute_raw(stmt(
+                b,
+                "DELETE FROM leader_duties WHERE department_id = ? AND month = ?",
+                vec![d.department_id.to_string().into(), d.month.into()],
+            ))
+            .await
+            .map_err(internal)?;
+        }
+        let dates = serde_json::to_string(&d.dates).map_err(Error::internal)?;
+        tx.execute_raw(stmt(
+            b,
+            "INSERT INTO leader_duties (id, tenant_code, department_id, month, leader_name, dates_json, filed_at, published)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                d.id.to_string().into(),
+                d.tenant.as_str().to_owned().into(),
+                d.department_id.to_string().into(),
+                d.month.into(),
+                d.leader_name.clone().into(),
+                dates.into(),
+                d.filed_at.into(),
+                false.into(),
+            ],
+        ))
+        .await
+        .map_err(|e| conflict_or_internal(e, "该部门本月已报送"))?;
+        append_audit(&tx, &audit).await?;
+        commit(tx).await
+    }
+
+    async fn leader_duties(&self, tenant: &RegionCode, month: NaiveDate) -> Result<Vec<domain::hall::LeaderDuty>> {
+        let tx = self.begin(&Scope::only(tenant)).await?;
+        let rows = tx
+            .query_all_raw(stmt(
+                self.backend(),
+                "SELECT id, tenant_code, department_id, month, leader_name, dates_json, filed_at, published
+                 FROM leader_duties WHERE tenant_code = ? AND month = ? ORDER BY filed_at",
+                vec![tenant.as_str().to_owned().into(), month.into()],
+            ))
+            .await
+            .map_err(internal)?;
+        commit(tx).await?;
+        rows.iter()
+            .map(|r| {
+                let dates: String = get(r, "dates_json")?;
+                Ok(domain::hall::LeaderDuty {
+                    id: parse_id(&get::<String>(r, "id")?)?,
+                    tenant: parse_code(&get::<String>(r, "tenant_code")?)?,
+                    department_id: parse_id(&get::<String>(r, "department_id")?)?,
+                    month: get(r, "month")?,
+                    leader_name: get(r, "leader_name")?,
+                    dates: serde_json::from_str(&dates).map_err(Error::internal)?,
+                    filed_at: get::<DateTime<Utc>>(r, "filed_at")?,
+                    published: get(r, "published")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn publish_leader_duties(&self, tenant: &RegionCode, month: NaiveDate, audit: AuditRecord) -> Result<u64> {
+        let tx = self.begin(&Scope::only(tenant)).await?;
+        let res = tx
+            .execute_raw(stmt(
+                self.backend(),
+                "UPDATE leader_duties SET published = ? WHERE tenant_code = ? AND month = ?",
+                vec![true.into(), tenant.as_str().to_owned().into(), month.into()],
+            ))
+            .await
+            .map_err(internal)?;
+        if res.rows_affected() == 0 {
+            tx.rollback().await.map_err(internal)?;
+            return Ok(0);
+        }
+        append_audit(&tx, &audit).await?;
+        commit(tx).await?;
+        Ok(res.rows_affected())
+    }
+
     async fn calls(&self, tenant: &RegionCode, day: NaiveDate, limit: u64) -> Result<Vec<CallRecord>> {
         let tx = self.begin(&Scope::only(tenant)).await?;
         let rows = tx

@@ -534,3 +534,62 @@ async fn appointments_book_to_capacity_cancel_and_check_in_before_walk_ins() {
     let r = app.gql(Some(&clerk), CALL, json!({ "w": b01 })).await;
     assert_eq!(r["data"]["callNext"]["number"], "A001", "{r}");
 }
+
+#[tokio::test]
+async fn leaders_on_site_duty_is_filed_for_a_later_month_and_published() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    let deps = app
+        .gql(Some(&admin), "query($t: RegionCode!) { departments(tenant: $t) { id } }", json!({ "t": YONGSHOU }))
+        .await;
+    let dept = deps["data"]["departments"][0]["id"].clone();
+    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("tz")).date_naive();
+    use chrono::Datelike;
+    // Two months ahead is always open (the 10th rule binds next month only).
+    let first = today.with_day(1).expect("first");
+    let month = first.checked_add_months(chrono::Months::new(2)).expect("month");
+    let d1 = month.with_day(3).expect("day").to_string();
+    let d2 = month.with_day(17).expect("day").to_string();
+    let file = "mutation($d: ID!, $m: Date!, $n: String!, $ds: [Date!]!) {
+      fileLeaderDuty(departmentId: $d, month: $m, leaderName: $n, dates: $ds) { leaderName dates published } }";
+    let r = app
+        .gql(Some(&admin), file, json!({ "d": dept, "m": month.to_string(), "n": "王副局长", "ds": [d2, d1] }))
+        .await;
+    assert_eq!(r["data"]["fileLeaderDuty"]["dates"], json!([d1, d2]), "{r}");
+    assert_eq!(r["data"]["fileLeaderDuty"]["published"], false);
+    // This month, and dates outside the month, are refused.
+    let r = app
+        .gql(
+            Some(&admin),
+            file,
+            json!({ "d": dept, "m": first.to_string(), "n": "王副局长", "ds": [first.to_string()] }),
+        )
+        .await;
+    assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+    let r = app
+        .gql(
+            Some(&admin),
+            file,
+            json!({ "d": dept, "m": month.to_string(), "n": "王副局长", "ds": [today.to_string()] }),
+        )
+        .await;
+    assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+    // Staff outside the department may not file.
+    let clerk = app.token("ys_window").await;
+    let r =
+        app.gql(Some(&clerk), file, json!({ "d": dept, "m": month.to_string(), "n": "王副局长", "ds": [d1] })).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+
+    let schedule =
+        "query($t: RegionCode!, $m: Date!) { leaderSchedule(tenant: $t, month: $m) { leaderName published } }";
+    let vars = json!({ "t": YONGSHOU, "m": month.to_string() });
+    assert_eq!(app.gql(Some(&clerk), schedule, vars.clone()).await["data"]["leaderSchedule"], json!([]));
+    let publish = "mutation($t: RegionCode!, $m: Date!) { publishLeaderSchedule(tenant: $t, month: $m) }";
+    assert_eq!(error_code(&app.gql(Some(&clerk), publish, vars.clone()).await), "FORBIDDEN");
+    assert_eq!(app.gql(Some(&admin), publish, vars.clone()).await["data"]["publishLeaderSchedule"], 1);
+    let r = app.gql(Some(&clerk), schedule, vars.clone()).await;
+    assert_eq!(r["data"]["leaderSchedule"], json!([{ "leaderName": "王副局长", "published": true }]), "{r}");
+    // Published: no more changes.
+    let r = app.gql(Some(&admin), file, json!({ "d": dept, "m": month.to_string(), "n": "李局长", "ds": [d1] })).await;
+    assert_eq!(error_code(&r), "CONFLICT", "{r}");
+}

@@ -215,6 +215,15 @@ impl domain::ports::HallRepo for NoHall {
     async fn record_call(&self, _: &domain::ports::CallRecord, _: AuditRecord) -> Result<()> {
         Err(Error::internal("no hall in console tests"))
     }
+    async fn file_leader_duty(&self, _: &domain::hall::LeaderDuty, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn leader_duties(&self, _: &RegionCode, _: chrono::NaiveDate) -> Result<Vec<domain::hall::LeaderDuty>> {
+        Ok(Vec::new())
+    }
+    async fn publish_leader_duties(&self, _: &RegionCode, _: chrono::NaiveDate, _: AuditRecord) -> Result<u64> {
+        Ok(0)
+    }
     async fn calls(&self, _: &RegionCode, _: chrono::NaiveDate, _: u64) -> Result<Vec<domain::ports::CallRecord>> {
         Ok(Vec::new())
     }
