@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use chrono::Datelike;
 use domain::Error;
 use domain::hall::{Post, WindowKind};
 use domain::page::PageRequest;
@@ -38,6 +39,20 @@ struct BoardRow {
     signed_out: String,
 }
 
+struct DutyRow {
+    month: String,
+    department: String,
+    leader: String,
+    dates: String,
+    published: bool,
+}
+
+struct DepartmentRow {
+    name: String,
+    credit_code: String,
+    stationed: bool,
+}
+
 struct ItemOption {
     id: String,
     label: String,
@@ -57,6 +72,9 @@ struct HallPage {
     tenant: String,
     /// This month, YYYY-MM (Asia/Shanghai), for the export link.
     month: String,
+    departments: Vec<DepartmentRow>,
+    /// Leaders' on-site duty of this month and the next.
+    duties: Vec<DutyRow>,
 }
 
 fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -124,6 +142,25 @@ async fn build(ctx: &Console, chrome: Chrome, notice: Option<String>) -> Result<
         Err(e) => return Err(e),
     };
     let items = list.into_iter().map(|i| ItemOption { id: i.id.to_string(), label: i.base.name }).collect();
+    let depts = s.departments(a, &tenant).await?;
+    let dept_names: HashMap<Uuid, String> = depts.iter().map(|d| (d.id, d.name.clone())).collect();
+    let first = s.today().with_day(1).unwrap_or_else(|| s.today());
+    let mut duties = Vec::new();
+    for m in [Some(first), first.checked_add_months(chrono::Months::new(1))].into_iter().flatten() {
+        for d in s.leader_schedule(a, &tenant, m).await? {
+            duties.push(DutyRow {
+                month: m.format("%Y年%m月").to_string(),
+                department: dept_names.get(&d.department_id).cloned().unwrap_or_default(),
+                leader: d.leader_name,
+                dates: d.dates.iter().map(|x| x.format("%m-%d").to_string()).collect::<Vec<_>>().join("、"),
+                published: d.published,
+            });
+        }
+    }
+    let departments = depts
+        .into_iter()
+        .map(|d| DepartmentRow { name: d.name, credit_code: d.credit_code.as_str().to_owned(), stationed: d.stationed })
+        .collect();
     Ok(HallPage {
         chrome,
         windows,
@@ -134,6 +171,8 @@ async fn build(ctx: &Console, chrome: Chrome, notice: Option<String>) -> Result<
         notice: notice.filter(|n| !n.is_empty()).map(|n| format!("已保存：{n}")),
         tenant: tenant.to_string(),
         month: s.today().format("%Y-%m").to_string(),
+        departments,
+        duties,
     })
 }
 
@@ -369,7 +408,6 @@ pub(crate) async fn attendance_csv(mut ctx: Console, query: web::Query<MonthQuer
         Ok(t) => t,
         Err(e) => return error_page(ctx, e, HALL).await,
     };
-    use chrono::Datelike;
     let services = ctx.services.clone();
     match services.attendance_month(&ctx.actor, &tenant, month.year(), month.month()).await {
         Ok(rows) => {

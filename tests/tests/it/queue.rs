@@ -406,6 +406,7 @@ async fn console_hall_page_attendance_export_and_public_lobby() {
     let admin = console(&app, "ys_admin").await;
     let html = admin.get(app.url("/console/hall")).send().await.expect("page").text().await.expect("html");
     assert!(html.contains("大厅窗口") && html.contains("新建窗口") && html.contains("永寿县窗口人员"), "{html}");
+    assert!(html.contains("进驻部门") && html.contains("领导进驻现场办公"), "{html}");
 
     // A form without its CSRF token changes nothing.
     let r = admin
