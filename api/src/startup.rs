@@ -61,6 +61,10 @@ impl Runtime {
             }
             None => (Arc::new(MemoryEphemeral::default()), Arc::new(MemoryCache::default()), None),
         };
+        let queue: Arc<dyn domain::queue::QueueStore> = match &redis {
+            Some(r) => Arc::new(infra::queue::RedisQueue::new(r.connection(), &config.redis_prefix)),
+            None => Arc::new(infra::queue::MemoryQueue::default()),
+        };
         let store = Arc::new(db.clone());
         let ports = Ports {
             tenants: store.clone(),
@@ -71,6 +75,9 @@ impl Runtime {
             cache,
             attendance: store.clone(),
             calendar: store.clone(),
+            hall: store.clone(),
+            appointments: store.clone(),
+            queue,
             cases: store,
             passwords: Arc::new(infra::password::Argon2Hasher),
             secrets: Arc::new(infra::secrets::OsSecrets),

@@ -27,6 +27,24 @@ impl WindowKind {
             WindowKind::Specialized => "专业窗口",
         }
     }
+
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowKind::General => "GENERAL",
+            WindowKind::Themed => "THEMED",
+            WindowKind::Specialized => "SPECIALIZED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<WindowKind> {
+        match s {
+            "GENERAL" => Ok(WindowKind::General),
+            "THEMED" => Ok(WindowKind::Themed),
+            "SPECIALIZED" => Ok(WindowKind::Specialized),
+            _ => Err(Error::invalid(format!("窗口类型“{s}”无效"))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -36,6 +54,59 @@ pub enum Post {
     Primary,
     /// B岗
     Backup,
+}
+
+impl Post {
+    pub fn label(self) -> &'static str {
+        match self {
+            Post::Primary => "A岗",
+            Post::Backup => "B岗",
+        }
+    }
+}
+
+/// A window (窗口) of a tenant's hall: the items it serves and its A/B staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub id: Uuid,
+    pub tenant: crate::region::RegionCode,
+    pub number: String,
+    pub name: String,
+    pub kind: WindowKind,
+    pub zone: Option<String>,
+    /// Implementation items served, in the order configured.
+    pub items: Vec<Uuid>,
+    pub primary: Option<Uuid>,
+    pub backup: Option<Uuid>,
+}
+
+/// A window's name: 2 to 50 characters.
+pub fn window_name(s: &str) -> Result<String> {
+    let s = s.trim();
+    if !(2..=50).contains(&s.chars().count()) {
+        return Err(Error::invalid("窗口名称应为2至50个字符"));
+    }
+    Ok(s.to_owned())
+}
+
+/// A SPECIALIZED window serves one department's items only: the first item of another
+/// department than the first item's is refused, by name.
+pub fn check_specialized(items: &[crate::catalogue::ImplItem]) -> Result<()> {
+    let Some(first) = items.first() else { return Ok(()) };
+    if let Some(other) = items.iter().find(|i| i.department.id != first.department.id) {
+        return Err(Error::invalid(format!(
+            "专业窗口只能办理一个部门的事项：“{}”属于{}，而不是{}",
+            other.base.name, other.department.name, first.department.name
+        )));
+    }
+    Ok(())
+}
+
+/// The queue of an item: the sorted ids of the windows serving it.
+pub fn queue_key(windows: &[&Window]) -> String {
+    let mut ids: Vec<String> = windows.iter().map(|w| w.id.simple().to_string()).collect();
+    ids.sort();
+    ids.join(",")
 }
 
 /// A window number such as A05: one capital letter and one to three digits, unique per tenant.
@@ -98,6 +169,102 @@ pub fn check_slot_day(cal: &WorkingCalendar, day: NaiveDate) -> Result<()> {
 /// Booking into a slot: CONFLICT when full.
 pub fn check_capacity(booked: u32, capacity: u32) -> Result<()> {
     if booked >= capacity { Err(Error::conflict("该时段已约满，请选择其他时段")) } else { Ok(()) }
+}
+
+/// An appointment slot (预约时段) of an item on a working day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Slot {
+    pub id: Uuid,
+    pub tenant: crate::region::RegionCode,
+    pub item: Uuid,
+    pub day: NaiveDate,
+    pub starts: chrono::NaiveTime,
+    pub ends: chrono::NaiveTime,
+    pub capacity: u32,
+    pub booked: u32,
+}
+
+/// A slot's times and capacity: start before end, 1 to 500 places.
+pub fn check_slot(starts: chrono::NaiveTime, ends: chrono::NaiveTime, capacity: i64) -> Result<u32> {
+    if starts >= ends {
+        return Err(Error::invalid("开始时间应早于结束时间"));
+    }
+    if !(1..=500).contains(&capacity) {
+        return Err(Error::invalid("名额应为1至500"));
+    }
+    Ok(capacity as u32)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AppointmentStatus {
+    Booked,
+    Cancelled,
+    CheckedIn,
+}
+
+impl AppointmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "BOOKED",
+            AppointmentStatus::Cancelled => "CANCELLED",
+            AppointmentStatus::CheckedIn => "CHECKED_IN",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<AppointmentStatus> {
+        match s {
+            "BOOKED" => Ok(AppointmentStatus::Booked),
+            "CANCELLED" => Ok(AppointmentStatus::Cancelled),
+            "CHECKED_IN" => Ok(AppointmentStatus::CheckedIn),
+            _ => Err(Error::internal(format!("stored appointment status {s}"))),
+        }
+    }
+}
+
+/// An appointment (预约) booked into a slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Appointment {
+    pub id: Uuid,
+    pub tenant: crate::region::RegionCode,
+    pub slot_id: Uuid,
+    pub applicant_name: String,
+    pub phone: String,
+    /// The fingerprint of the code given to the applicant, which cancels and checks in.
+    #[serde(skip)]
+    pub code_hash: String,
+    pub status: AppointmentStatus,
+    pub ticket: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A mobile number: 11 digits starting with 1.
+pub fn check_phone(s: &str) -> Result<String> {
+    let s = s.trim();
+    if s.len() == 11 && s.starts_with('1') && s.chars().all(|c| c.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err(Error::invalid("手机号码应为11位数字"))
+    }
+}
+
+/// 138****5678
+pub fn mask_phone(s: &str) -> String {
+    if s.len() == 11 { format!("{}****{}", &s[..3], &s[7..]) } else { "****".into() }
+}
+
+/// A department's filing of a leader's on-site duty days (领导进驻现场办公) for a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeaderDuty {
+    pub id: Uuid,
+    pub tenant: crate::region::RegionCode,
+    pub department_id: Uuid,
+    /// The month's first day.
+    pub month: NaiveDate,
+    pub leader_name: String,
+    pub dates: Vec<NaiveDate>,
+    pub filed_at: chrono::DateTime<chrono::Utc>,
+    pub published: bool,
 }
 
 /// One person's attendance (考勤) on one day: signed in, and signed out when they leave.

@@ -294,3 +294,85 @@ pub trait CaseRepo: Send + Sync {
     /// An issued document in the scope.
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Document>>;
 }
+
+/// A call of the lobby queue, as recorded: who called which number at which window, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRecord {
+    pub id: Uuid,
+    pub tenant: RegionCode,
+    pub day: chrono::NaiveDate,
+    pub number: String,
+    pub window_id: Uuid,
+    pub caller: String,
+    pub issued_at: DateTime<Utc>,
+    pub called_at: DateTime<Utc>,
+}
+
+/// Windows, their items and A/B staff, approver authorizations and the record of queue calls.
+/// Reads and writes run within the scope given (or the window's tenant).
+#[async_trait]
+pub trait HallRepo: Send + Sync {
+    /// CONFLICT when the tenant already has a window with that number.
+    async fn create_window(&self, w: &crate::hall::Window, audit: AuditRecord) -> Result<()>;
+    /// The windows of `tenant`, by number.
+    async fn windows(&self, tenant: &RegionCode) -> Result<Vec<crate::hall::Window>>;
+    async fn window(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::hall::Window>>;
+    async fn set_window_staff(
+        &self,
+        w: &crate::hall::Window,
+        post: crate::hall::Post,
+        user: Uuid,
+        audit: AuditRecord,
+    ) -> Result<()>;
+    /// Adds `items` to the user's authorized items (those present already stay).
+    async fn authorize_approver(
+        &self,
+        tenant: &RegionCode,
+        user: Uuid,
+        items: &[Uuid],
+        audit: AuditRecord,
+    ) -> Result<()>;
+    async fn approver_items(&self, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>>;
+    async fn appoint_chief(&self, tenant: &RegionCode, user: Uuid, department: Uuid, audit: AuditRecord) -> Result<()>;
+    /// The departments the user is chief representative (首席代表) of.
+    async fn chief_of(&self, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>>;
+    async fn record_call(&self, call: &CallRecord, audit: AuditRecord) -> Result<()>;
+    /// Files (or replaces, while unpublished) a department's leader duty for a month. CONFLICT
+    /// when that month is published already.
+    async fn file_leader_duty(&self, d: &crate::hall::LeaderDuty, audit: AuditRecord) -> Result<()>;
+    async fn leader_duties(
+        &self,
+        tenant: &RegionCode,
+        month: chrono::NaiveDate,
+    ) -> Result<Vec<crate::hall::LeaderDuty>>;
+    /// Publishes the month's schedule; returns how many filings it holds.
+    async fn publish_leader_duties(
+        &self,
+        tenant: &RegionCode,
+        month: chrono::NaiveDate,
+        audit: AuditRecord,
+    ) -> Result<u64>;
+    /// Calls of `tenant` on `day`, newest first.
+    async fn calls(&self, tenant: &RegionCode, day: chrono::NaiveDate, limit: u64) -> Result<Vec<CallRecord>>;
+}
+
+/// Appointment slots and bookings. Booking and cancelling change the slot's count in the same
+/// transaction, guarded so that a slot never holds more than its capacity.
+#[async_trait]
+pub trait AppointmentRepo: Send + Sync {
+    async fn create_slot(&self, slot: &crate::hall::Slot, audit: AuditRecord) -> Result<()>;
+    async fn slots(&self, tenant: &RegionCode, item: Uuid, day: chrono::NaiveDate) -> Result<Vec<crate::hall::Slot>>;
+    async fn slot(&self, tenant: &RegionCode, id: Uuid) -> Result<Option<crate::hall::Slot>>;
+    /// False (nothing written) when the slot is full.
+    async fn book(&self, a: &crate::hall::Appointment, audit: AuditRecord) -> Result<bool>;
+    async fn appointment(&self, tenant: &RegionCode, id: Uuid) -> Result<Option<crate::hall::Appointment>>;
+    /// Moves a BOOKED appointment to `to` (freeing its place when cancelled); false when it was
+    /// not BOOKED any more.
+    async fn finish(
+        &self,
+        a: &crate::hall::Appointment,
+        to: crate::hall::AppointmentStatus,
+        ticket: Option<&str>,
+        audit: AuditRecord,
+    ) -> Result<bool>;
+}

@@ -7,8 +7,11 @@ mod m0001_foundation;
 mod m0002_calendar;
 mod m0002_catalogue;
 mod m0003_attendance;
+mod m0004_hall;
+mod m0005_appointments;
 mod m0005_cases;
 mod m0006_documents;
+mod m0006_leader_duties;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -26,8 +29,11 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_calendar::Migration),
             Box::new(m0002_catalogue::Migration),
             Box::new(m0003_attendance::Migration),
+            Box::new(m0004_hall::Migration),
+            Box::new(m0005_appointments::Migration),
             Box::new(m0005_cases::Migration),
             Box::new(m0006_documents::Migration),
+            Box::new(m0006_leader_duties::Migration),
         ]
     }
 }

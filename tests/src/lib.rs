@@ -39,6 +39,8 @@ pub struct TestApp {
     pub backend: Backend,
     pub redis_url: Option<String>,
     pub redis_prefix: String,
+    /// A second server over another's database: it leaves the database to its owner.
+    sibling: bool,
 }
 
 /// The PostgreSQL base URL (an owner), when the suite runs against PostgreSQL.
@@ -158,6 +160,7 @@ impl TestApp {
             backend,
             redis_url,
             redis_prefix,
+            sibling: false,
         })
     }
 
@@ -168,6 +171,51 @@ impl TestApp {
             .cookie_store(true)
             .build()
             .expect("http client")
+    }
+
+    /// A second server process sharing `app`'s database and Redis (same prefix): what a
+    /// deployment with several servers looks like.
+    pub async fn spawn_sibling(app: &TestApp) -> TestApp {
+        let mut config = Config {
+            listen: "127.0.0.1:0".into(),
+            jwt_secret: Some(JWT_SECRET.to_owned().into()),
+            ..Config::default()
+        };
+        let backend = match &app.backend {
+            Backend::Sqlite { file } => {
+                config.database_url = Some(format!("sqlite://{}?mode=rwc", file.display()).into());
+                Backend::Sqlite { file: file.clone() }
+            }
+            Backend::Postgres { admin_url, app_url, database } => {
+                config.migration_database_url = Some(admin_url.clone().into());
+                config.database_url = Some(app_url.clone().into());
+                config.db_max_connections = 4;
+                Backend::Postgres { admin_url: admin_url.clone(), app_url: app_url.clone(), database: database.clone() }
+            }
+        };
+        if let Some(r) = &app.redis_url {
+            config.redis_url = Some(r.clone().into());
+            config.redis_prefix = app.redis_prefix.clone();
+        }
+        let runtime = Runtime::build(&config).await.expect("sibling runtime");
+        let server = Application::build(&config, runtime).await.expect("sibling server");
+        let port = server.port();
+        tokio::spawn(server.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        TestApp {
+            clock: std::sync::Arc::new(infra::clock::ShiftableClock::default()),
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            client,
+            backend,
+            redis_url: app.redis_url.clone(),
+            redis_prefix: app.redis_prefix.clone(),
+            sibling: true,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -229,7 +277,9 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Backend::Sqlite { file } = &self.backend {
+        if let Backend::Sqlite { file } = &self.backend
+            && !self.sibling
+        {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
             }

@@ -366,3 +366,103 @@ async fn a_county_admin_publishes_an_item_and_the_guide_shows_it() -> anyhow::Re
     drop(driver);
     Ok(())
 }
+
+async fn login(browser: &Browser, address: &str, username: &str) -> anyhow::Result<()> {
+    browser.goto(&format!("{address}/console/login")).await?;
+    browser.wait_for_text("用户名").await?;
+    browser.send_keys("#username", username).await?;
+    browser.send_keys("#password", PASSWORD).await?;
+    browser.click("#login-submit").await?;
+    browser.wait_for_path("/console").await?;
+    Ok(())
+}
+
+/// The hall: a window with A/B staff configured in the console, only the backup signs in and is
+/// shown on duty; a ticket taken at the kiosk is called from the window page and shown in the lobby.
+#[tokio::test]
+async fn hall_window_with_backup_on_duty_calls_a_ticket_in_chromium() -> anyhow::Result<()> {
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({ "i": { "tenant": tests::YONGSHOU, "username": "ys_window_b", "password": PASSWORD,
+                          "displayName": "永寿县B岗人员", "roles": ["WINDOW_STAFF"] } }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+
+    // The center admin creates window A01 with the first item and sets its A and B posts.
+    login(&browser, &app.address, "ys_admin").await?;
+    browser.goto(&format!("{}/console/hall", app.address)).await?;
+    browser.wait_for_text("新建窗口").await?;
+    browser.send_keys("#win-number", "A01").await?;
+    browser.send_keys("#win-name", "综合受理窗口").await?;
+    browser.click("input.win-item").await?;
+    browser.click("#window-submit").await?;
+    browser.wait_for_text("已保存：窗口 A01").await?;
+    browser.send_keys("#staff-username", "ys_window").await?;
+    browser.click("#staff-submit").await?;
+    browser.wait_for_text("已保存：窗口 A01 A岗").await?;
+    browser.click("#staff-post option[value=\"BACKUP\"]").await?;
+    browser.send_keys("#staff-username", "ys_window_b").await?;
+    browser.click("#staff-submit").await?;
+    browser.wait_for_text("已保存：窗口 A01 B岗").await?;
+    assert_eq!(browser.text("#window-A01 .primary").await?, "永寿县窗口人员");
+    assert_eq!(browser.text("#window-A01 .backup").await?, "永寿县B岗人员");
+    assert_eq!(browser.text("#window-A01 .on-duty").await?, "无人在岗");
+    assert!(browser.text("#unstaffed").await?.contains("A01"));
+    browser.click("#logout-button").await?;
+    browser.wait_for_path("/console/login?out=1").await?;
+
+    // Only the backup signs in: the backup is on duty.
+    login(&browser, &app.address, "ys_window_b").await?;
+    browser.goto(&format!("{}/console/hall", app.address)).await?;
+    browser.wait_for_text("签到").await?;
+    browser.click("#sign-in").await?;
+    browser.wait_for_text("已保存：签到").await?;
+    assert_eq!(browser.text("#window-A01 .on-duty").await?, "永寿县B岗人员");
+    assert!(browser.find("#unstaffed").await.is_err());
+
+    // A ticket at the kiosk (public), called from the window page.
+    let items = app
+        .gql(
+            Some(&admin),
+            "query($t: RegionCode!) { implItems(tenant: $t, first: 200) { nodes { id } } }",
+            json!({ "t": tests::YONGSHOU }),
+        )
+        .await;
+    let item = items["data"]["implItems"]["nodes"][0]["id"].clone();
+    let t = app
+        .gql(
+            None,
+            "mutation($t: RegionCode!, $i: ID!) { takeTicket(tenant: $t, implItemId: $i) { number } }",
+            json!({ "t": tests::YONGSHOU, "i": item }),
+        )
+        .await;
+    assert_eq!(t["data"]["takeTicket"]["number"], "A001", "{t}");
+    browser.click("#window-A01 a.window-link").await?;
+    browser.wait_for_text("叫下一号").await?;
+    assert_eq!(browser.text("#waiting").await?, "1");
+    browser.click("#call-next").await?;
+    browser.wait_for_text("请 A001 号到 A01 窗口办理").await?;
+    assert_eq!(browser.text("#waiting").await?, "0");
+    browser.click("#call-next").await?;
+    browser.wait_for_text("当前没有等候的号码").await?;
+
+    // The lobby screen shows the call.
+    browser.goto(&format!("{}/lobby/{}", app.address, tests::YONGSHOU)).await?;
+    browser.wait_for_text("A001").await?;
+    assert!(browser.text("#lobby-now").await?.contains("A01"));
+
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}

@@ -9,6 +9,7 @@ mod csrf;
 mod documents;
 mod errors;
 mod guide;
+mod hall;
 mod items;
 mod menu;
 mod pages;
@@ -56,6 +57,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/{code}", web::get().to(guide::detail)),
         )
         .service(
+            web::scope("/lobby")
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((header::CACHE_CONTROL, "no-store"))
+                        .add((header::X_FRAME_OPTIONS, "DENY"))
+                        .add((header::CONTENT_SECURITY_POLICY, CSP))
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
+                .route("/{tenant}", web::get().to(hall::lobby)),
+        )
+        .service(
             web::scope("/console")
                 .wrap(
                     DefaultHeaders::new()
@@ -91,6 +103,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/catalogue/{id}", web::get().to(items::base_item_form))
                 .route("/catalogue/{id}", web::post().to(items::base_item_save))
+                .route("/hall", web::get().to(hall::page))
+                .route("/hall/windows", web::post().to(hall::create_window))
+                .route("/hall/staff", web::post().to(hall::assign_staff))
+                .route("/hall/attendance", web::post().to(hall::attendance))
+                .route("/hall/attendance.csv", web::get().to(hall::attendance_csv))
+                .route("/hall/window/{id}", web::get().to(hall::window_page))
+                .route("/hall/window/{id}/call", web::post().to(hall::call))
                 .default_service(web::to(pages::not_found)),
         );
 }

@@ -36,8 +36,11 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
     if any(&[Role::CenterAdmin, Role::StationStaff]) {
         menu.push(item("items", "事项清单", "/console/items"));
     }
+    if any(&[Role::WindowStaff, Role::StationStaff]) && !roles.contains(Role::CenterAdmin) {
+        menu.push(item("hall", "窗口叫号", "/console/hall"));
+    }
     if any(&[Role::CenterAdmin]) {
-        menu.push(soon("hall", "大厅管理"));
+        menu.push(item("hall", "大厅管理", "/console/hall"));
         menu.push(soon("users", "用户管理"));
     }
     if any(&[Role::CatalogueAdmin]) {
@@ -64,16 +67,16 @@ mod tests {
     #[test]
     fn menus_follow_roles() {
         assert_eq!(keys(&[Role::CenterAdmin]), ["dashboard", "tenants", "calendar", "items", "hall", "users", "audit"]);
-        assert_eq!(keys(&[Role::WindowStaff]), ["dashboard", "cases"]);
+        assert_eq!(keys(&[Role::WindowStaff]), ["dashboard", "cases", "hall"]);
         assert_eq!(keys(&[Role::Approver]), ["dashboard", "cases"]);
-        assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases", "items"]);
+        assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases", "items", "hall"]);
         assert_eq!(keys(&[Role::CatalogueAdmin]), ["dashboard", "tenants", "calendar", "catalogue"]);
         assert_eq!(keys(&[Role::Supervisor]), ["dashboard", "tenants", "supervision", "audit"]);
         assert_eq!(keys(&[Role::PlatformAdmin]), ["dashboard", "tenants", "calendar", "audit"]);
         // Roles combine without duplicates.
         assert_eq!(
             keys(&[Role::WindowStaff, Role::Approver, Role::Supervisor]),
-            ["dashboard", "tenants", "cases", "supervision", "audit"]
+            ["dashboard", "tenants", "cases", "hall", "supervision", "audit"]
         );
     }
 

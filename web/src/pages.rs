@@ -483,7 +483,7 @@ pub(crate) async fn set_calendar_day(mut ctx: Console, form: web::Form<CalendarF
     }
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
@@ -533,6 +533,7 @@ fn back_target(back: &str) -> &'static str {
         CALENDAR => CALENDAR,
         "/console/items" => "/console/items",
         "/console/catalogue" => "/console/catalogue",
+        crate::hall::HALL => crate::hall::HALL,
         _ => HOME,
     }
 }

@@ -51,7 +51,7 @@ pub enum ImplItemStatus {
     Cancelled,
 }
 
-fn parse_id(id: &ID, what: &'static str) -> Result<Uuid, domain::Error> {
+pub(super) fn parse_id(id: &ID, what: &'static str) -> Result<Uuid, domain::Error> {
     Uuid::parse_str(id).map_err(|_| domain::Error::NotFound { what })
 }
 

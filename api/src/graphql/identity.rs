@@ -39,7 +39,20 @@ impl User {
         self.0.roles.iter().map(Role::from).collect()
     }
     async fn department(&self, ctx: &Context<'_>) -> Result<Option<super::catalogue::Department>> {
-        Ok(services(ctx).user_department(&self.0).await?.map(super::catalogue::Department))
+        let d = services(ctx).user_department(actor(ctx)?, &self.0).await?;
+        Ok(d.map(super::catalogue::Department))
+    }
+    /// Implementation items this user is authorized (授权) to decide, one by one.
+    async fn authorized_item_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
+        actor(ctx)?;
+        let (items, _) = services(ctx).approver_item_ids(&self.0).await?;
+        Ok(items.into_iter().map(|i| ID(i.to_string())).collect())
+    }
+    /// Departments this user is chief representative (首席代表) of: all their items may be decided.
+    async fn chief_of_department_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
+        actor(ctx)?;
+        let (_, chief) = services(ctx).approver_item_ids(&self.0).await?;
+        Ok(chief.into_iter().map(|i| ID(i.to_string())).collect())
     }
 }
 

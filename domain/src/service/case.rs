@@ -234,6 +234,9 @@ impl Services {
             .impl_item(&Scope::only(&tenant.code), case.impl_item_id)
             .await?
             .ok_or_else(|| Error::internal("case item missing"))?;
+        if action == Action::DecideCases && !self.may_decide(actor, &item).await? {
+            return Err(Error::forbidden(format!("您未获授权审批事项“{}”", item.base.name)));
+        }
         Ok((case, tenant, item))
     }
 

@@ -129,15 +129,6 @@ impl Services {
         Ok(d)
     }
 
-    /// A user's department, shown wherever the user is (the user was resolved in scope).
-    pub async fn user_department(&self, user: &crate::identity::User) -> Result<Option<Department>> {
-        let Some(id) = user.department_id else {
-            return Ok(None);
-        };
-        let d = self.ports.catalogue.department(&Scope::only(&user.tenant), id).await?;
-        Ok(d.filter(|d| d.tenant == user.tenant))
-    }
-
     // ------------------------------------------------------------ base catalogue
 
     /// The catalogue the actor's tenant uses.

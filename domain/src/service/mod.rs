@@ -16,8 +16,8 @@ use chrono::{DateTime, Utc};
 use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
-    AttendanceRepo, AuditRepo, Cache, CalendarRepo, CaseRepo, CatalogueRepo, Clock, Ephemeral, PasswordHasher, Secrets,
-    SessionRepo, TenantRepo, TokenSigner, UserRepo,
+    AttendanceRepo, AuditRepo, Cache, CalendarRepo, CaseRepo, CatalogueRepo, Clock, Ephemeral, HallRepo,
+    PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner, UserRepo,
 };
 use crate::region::RegionCode;
 use crate::tenant::Tenant;
@@ -28,6 +28,7 @@ pub use calendar::{
 };
 pub use case::{CaseFilter, CaseReceipt, SubmitCase};
 pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
+pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
 
 /// Tunables that the deployment configures.
@@ -72,6 +73,10 @@ pub struct Ports {
     pub audit: Arc<dyn AuditRepo>,
     pub attendance: Arc<dyn AttendanceRepo>,
     pub cases: Arc<dyn CaseRepo>,
+    pub hall: Arc<dyn HallRepo>,
+    pub appointments: Arc<dyn crate::ports::AppointmentRepo>,
+    /// The lobby queue: Redis when configured, else process memory.
+    pub queue: Arc<dyn crate::queue::QueueStore>,
     pub calendar: Arc<dyn CalendarRepo>,
     pub passwords: Arc<dyn PasswordHasher>,
     pub secrets: Arc<dyn Secrets>,

@@ -1,10 +1,12 @@
 //! Repositories: `Db` implements the domain's ports, one module per resource.
 
+mod appointment;
 mod attendance;
 mod audit;
 mod calendar;
 mod case;
 mod catalogue;
+mod hall;
 mod session;
 mod tenant;
 mod user;

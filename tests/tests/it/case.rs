@@ -33,6 +33,23 @@ async fn submit(app: &TestApp, token: &str, item: &str, provided: &[&str]) -> Va
     r["data"]["submitCase"].clone()
 }
 
+/// The 永寿县 center admin authorizes `ys_approver` to decide `item` (授权).
+async fn authorize_approver(app: &TestApp, item: &str) -> String {
+    let approver = app.token("ys_approver").await;
+    let me = app.gql(Some(&approver), "{ me { id } }", json!({})).await;
+    let id = me["data"]["me"]["id"].as_str().expect("id").to_owned();
+    let admin = app.token("ys_admin").await;
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($u: ID!, $i: [ID!]!) { authorizeApprover(userId: $u, implItemIds: $i) { id } }",
+            json!({ "u": id, "i": [item] }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    approver
+}
+
 async fn act(app: &TestApp, token: &str, mutation: &str, vars: Value) -> Value {
     app.gql(Some(token), mutation, vars).await
 }
@@ -80,7 +97,11 @@ async fn a_case_runs_from_intake_to_archive() {
     // A window clerk does not decide; the approver does.
     let r = act(&app, &window, DECIDE, json!({ "id": id, "a": true, "o": "符合条件" })).await;
     assert_eq!(error_code(&r), "FORBIDDEN");
-    let approver = app.token("ys_approver").await;
+    let unauthorized = app.token("ys_approver").await;
+    let r = act(&app, &unauthorized, DECIDE, json!({ "id": id, "a": true, "o": "符合条件" })).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "an approver decides only authorized items: {r}");
+    assert!(error_message(&r).contains("未获授权"));
+    let approver = authorize_approver(&app, &item).await;
     let r = act(&app, &approver, DECIDE, json!({ "id": id, "a": true, "o": "符合条件，准予认定" })).await;
     assert_eq!(r["data"]["decideCase"]["status"], "APPROVED", "{r}");
     assert!(r["data"]["decideCase"]["concludedAt"].is_string());
@@ -233,7 +254,7 @@ async fn deferred_materials_special_procedures_and_refusals() {
     assert_eq!(r["data"]["acceptCase"]["deferredMaterials"], json!(["营业执照"]), "{r}");
     assert_eq!(r["data"]["acceptCase"]["workingDaysLeft"], 5);
 
-    let approver = app.token("ys_approver").await;
+    let approver = authorize_approver(&app, &item).await;
     let suspend = "mutation($id: ID!) { suspendCase(id: $id, procedure: HEARING, reason: \"依申请举行听证\") { status warning } }";
     let r = act(&app, &approver, suspend, json!({ "id": id })).await;
     assert_eq!(r["data"]["suspendCase"]["status"], "SUSPENDED", "{r}");
@@ -362,7 +383,7 @@ async fn decisions_issue_numbered_printable_documents() {
     let second = submit(&app, &window, &item, &ALL_MATERIALS).await;
     let id2 = second["case"]["id"].as_str().expect("id").to_owned();
     act(&app, &window, ACCEPT, json!({ "id": id2 })).await;
-    let approver = app.token("ys_approver").await;
+    let approver = authorize_approver(&app, &item).await;
     act(&app, &approver, DECIDE, json!({ "id": id2, "a": true, "o": "准予认定" })).await;
 
     let year = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).date_naive();

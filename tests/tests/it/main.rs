@@ -9,3 +9,4 @@ mod hall;
 mod health;
 mod identity;
 mod isolation;
+mod queue;

@@ -217,6 +217,116 @@ impl domain::ports::CaseRepo for NoCases {
     }
 }
 
+/// The console flows here do not touch the hall: no windows, an empty queue.
+struct NoHall;
+
+#[async_trait]
+impl domain::ports::HallRepo for NoHall {
+    async fn create_window(&self, _: &domain::hall::Window, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn windows(&self, _: &RegionCode) -> Result<Vec<domain::hall::Window>> {
+        Ok(Vec::new())
+    }
+    async fn window(&self, _: &Scope, _: Uuid) -> Result<Option<domain::hall::Window>> {
+        Ok(None)
+    }
+    async fn set_window_staff(
+        &self,
+        _: &domain::hall::Window,
+        _: domain::hall::Post,
+        _: Uuid,
+        _: AuditRecord,
+    ) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn authorize_approver(&self, _: &RegionCode, _: Uuid, _: &[Uuid], _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn approver_items(&self, _: &RegionCode, _: Uuid) -> Result<Vec<Uuid>> {
+        Ok(Vec::new())
+    }
+    async fn appoint_chief(&self, _: &RegionCode, _: Uuid, _: Uuid, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn chief_of(&self, _: &RegionCode, _: Uuid) -> Result<Vec<Uuid>> {
+        Ok(Vec::new())
+    }
+    async fn record_call(&self, _: &domain::ports::CallRecord, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn file_leader_duty(&self, _: &domain::hall::LeaderDuty, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no hall in console tests"))
+    }
+    async fn leader_duties(&self, _: &RegionCode, _: chrono::NaiveDate) -> Result<Vec<domain::hall::LeaderDuty>> {
+        Ok(Vec::new())
+    }
+    async fn publish_leader_duties(&self, _: &RegionCode, _: chrono::NaiveDate, _: AuditRecord) -> Result<u64> {
+        Ok(0)
+    }
+    async fn calls(&self, _: &RegionCode, _: chrono::NaiveDate, _: u64) -> Result<Vec<domain::ports::CallRecord>> {
+        Ok(Vec::new())
+    }
+}
+
+#[async_trait]
+impl domain::queue::QueueStore for NoHall {
+    async fn take(
+        &self,
+        _: &domain::queue::HallDay,
+        _: &domain::queue::Prefix,
+        _: &str,
+        _: bool,
+        _: DateTime<Utc>,
+    ) -> Result<domain::queue::Issued> {
+        Err(Error::internal("no queue in console tests"))
+    }
+    async fn call_next(
+        &self,
+        _: &domain::queue::HallDay,
+        _: &[String],
+        _: &str,
+        _: &str,
+        _: DateTime<Utc>,
+    ) -> Result<Option<domain::queue::Call>> {
+        Ok(None)
+    }
+    async fn waiting(&self, _: &domain::queue::HallDay, _: &str) -> Result<u32> {
+        Ok(0)
+    }
+    async fn recent_calls(&self, _: &domain::queue::HallDay, _: u32) -> Result<Vec<domain::queue::Call>> {
+        Ok(Vec::new())
+    }
+}
+
+#[async_trait]
+impl domain::ports::AppointmentRepo for NoHall {
+    async fn create_slot(&self, _: &domain::hall::Slot, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no appointments in console tests"))
+    }
+    async fn slots(&self, _: &RegionCode, _: Uuid, _: chrono::NaiveDate) -> Result<Vec<domain::hall::Slot>> {
+        Ok(Vec::new())
+    }
+    async fn slot(&self, _: &RegionCode, _: Uuid) -> Result<Option<domain::hall::Slot>> {
+        Ok(None)
+    }
+    async fn book(&self, _: &domain::hall::Appointment, _: AuditRecord) -> Result<bool> {
+        Ok(false)
+    }
+    async fn appointment(&self, _: &RegionCode, _: Uuid) -> Result<Option<domain::hall::Appointment>> {
+        Ok(None)
+    }
+    async fn finish(
+        &self,
+        _: &domain::hall::Appointment,
+        _: domain::hall::AppointmentStatus,
+        _: Option<&str>,
+        _: AuditRecord,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+}
+
 struct Audit;
 
 #[async_trait]
@@ -413,6 +523,9 @@ pub fn world() -> World {
         sessions: Arc::new(Sessions::default()),
         audit: Arc::new(Audit),
         attendance: Arc::new(NoAttendance),
+        hall: Arc::new(NoHall),
+        queue: Arc::new(NoHall),
+        appointments: Arc::new(NoHall),
         cases: Arc::new(NoCases),
         calendar: Arc::new(Calendar),
         passwords: Arc::new(Passwords),

@@ -1,0 +1,435 @@
+//! Hall pages: windows with items and A/B staff, who is on duty, today's attendance, sign in and
+//! out; the window page where the clerk calls the next number; the public lobby screen.
+
+use std::collections::HashMap;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::Datelike;
+use domain::Error;
+use domain::hall::{Post, WindowKind};
+use domain::page::PageRequest;
+use domain::policy::{Action, authorize};
+use domain::ports::ImplQuery;
+use domain::region::RegionCode;
+use domain::service::{NewWindow, Services};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::auth::Console;
+use crate::pages::{Chrome, STALE_FORM, chrome, error_page, plain_error, render, urlencode};
+
+pub(crate) const HALL: &str = "/console/hall";
+
+struct WindowRow {
+    id: String,
+    number: String,
+    name: String,
+    kind: &'static str,
+    items: String,
+    primary: String,
+    backup: String,
+    on_duty: String,
+}
+
+struct BoardRow {
+    name: String,
+    signed_in: String,
+    signed_out: String,
+}
+
+struct DutyRow {
+    month: String,
+    department: String,
+    leader: String,
+    dates: String,
+    published: bool,
+}
+
+struct DepartmentRow {
+    name: String,
+    credit_code: String,
+    stationed: bool,
+}
+
+struct ItemOption {
+    id: String,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "hall.html")]
+struct HallPage {
+    chrome: Chrome,
+    windows: Vec<WindowRow>,
+    unstaffed: Vec<String>,
+    /// None when the actor may not see the board.
+    board: Option<Vec<BoardRow>>,
+    manage: bool,
+    items: Vec<ItemOption>,
+    notice: Option<String>,
+    tenant: String,
+    /// This month, YYYY-MM (Asia/Shanghai), for the export link.
+    month: String,
+    departments: Vec<DepartmentRow>,
+    /// Leaders' on-site duty of this month and the next.
+    duties: Vec<DutyRow>,
+}
+
+fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
+    // China has one time zone, UTC+8, without daylight saving.
+    (t + chrono::Duration::hours(8)).format("%H:%M").to_string()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct NoticeQuery {
+    saved: Option<String>,
+}
+
+pub(crate) async fn page(mut ctx: Console, query: web::Query<NoticeQuery>) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "hall", HALL).await {
+        Ok(c) => c,
+        Err(e) => return plain_error(&e),
+    };
+    match build(&ctx, chrome, query.into_inner().saved).await {
+        Ok(p) => render(ctx.response(StatusCode::OK), &p),
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
+}
+
+async fn build(ctx: &Console, chrome: Chrome, notice: Option<String>) -> Result<HallPage, Error> {
+    let s: &Services = &ctx.services;
+    let a = &ctx.actor;
+    let tenant = chrome.current.code;
+    let views = s.windows(a, &tenant).await?;
+    let manage = authorize(a, Action::ManageTenantSetup, &chrome.current).is_ok();
+    let list = s
+        .impl_items(a, &tenant, ImplQuery { page: PageRequest { first: 200, after: None }, ..Default::default() })
+        .await?
+        .items;
+    let names: HashMap<Uuid, String> = list.iter().map(|i| (i.id, i.base.name.clone())).collect();
+    let staff: Vec<Uuid> = views.iter().flat_map(|v| v.window.primary.into_iter().chain(v.window.backup)).collect();
+    let users: HashMap<Uuid, String> =
+        s.users_by_id(a, &staff).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    let name_of = |u: Option<Uuid>| u.and_then(|u| users.get(&u).cloned()).unwrap_or_else(|| "—".into());
+    let windows: Vec<WindowRow> = views
+        .iter()
+        .map(|v| WindowRow {
+            id: v.window.id.to_string(),
+            number: v.window.number.clone(),
+            name: v.window.name.clone(),
+            kind: v.window.kind.label(),
+            items: v.window.items.iter().filter_map(|i| names.get(i).cloned()).collect::<Vec<_>>().join("、"),
+            primary: name_of(v.window.primary),
+            backup: name_of(v.window.backup),
+            on_duty: v.on_duty.map(|u| name_of(Some(u))).unwrap_or_default(),
+        })
+        .collect();
+    let unstaffed = views.iter().filter(|v| v.on_duty.is_none()).map(|v| v.window.number.clone()).collect();
+    let board = match s.attendance_board(a, &tenant, None).await {
+        Ok(rows) => Some(
+            rows.into_iter()
+                .map(|r| BoardRow {
+                    name: r.display_name,
+                    signed_in: hhmm(r.signed_in_at),
+                    signed_out: r.signed_out_at.map(hhmm).unwrap_or_default(),
+                })
+                .collect(),
+        ),
+        Err(Error::Forbidden(_)) => None,
+        Err(e) => return Err(e),
+    };
+    let items = list.into_iter().map(|i| ItemOption { id: i.id.to_string(), label: i.base.name }).collect();
+    let depts = s.departments(a, &tenant).await?;
+    let dept_names: HashMap<Uuid, String> = depts.iter().map(|d| (d.id, d.name.clone())).collect();
+    let first = s.today().with_day(1).unwrap_or_else(|| s.today());
+    let mut duties = Vec::new();
+    for m in [Some(first), first.checked_add_months(chrono::Months::new(1))].into_iter().flatten() {
+        for d in s.leader_schedule(a, &tenant, m).await? {
+            duties.push(DutyRow {
+                month: m.format("%Y年%m月").to_string(),
+                department: dept_names.get(&d.department_id).cloned().unwrap_or_default(),
+                leader: d.leader_name,
+                dates: d.dates.iter().map(|x| x.format("%m-%d").to_string()).collect::<Vec<_>>().join("、"),
+                published: d.published,
+            });
+        }
+    }
+    let departments = depts
+        .into_iter()
+        .map(|d| DepartmentRow { name: d.name, credit_code: d.credit_code.as_str().to_owned(), stationed: d.stationed })
+        .collect();
+    Ok(HallPage {
+        chrome,
+        windows,
+        unstaffed,
+        board,
+        manage,
+        items,
+        notice: notice.filter(|n| !n.is_empty()).map(|n| format!("已保存：{n}")),
+        tenant: tenant.to_string(),
+        month: s.today().format("%Y-%m").to_string(),
+        departments,
+        duties,
+    })
+}
+
+fn saved(ctx: &Console, label: &str) -> HttpResponse {
+    let mut b = ctx.response(StatusCode::SEE_OTHER);
+    b.insert_header((header::LOCATION, format!("{HALL}?saved={}", urlencode(label))));
+    b.finish()
+}
+
+/// The selected tenant of the switcher (or the own one).
+async fn current(ctx: &mut Console) -> Result<RegionCode, Error> {
+    Ok(chrome(ctx, "hall", HALL).await?.current.code)
+}
+
+/// A create-window form: items are repeated `item` fields, so the form is read as pairs.
+pub(crate) async fn create_window(mut ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
+    let pairs = form.into_inner();
+    let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !ctx.csrf_ok(&field("csrf")) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
+    }
+    let kind = match field("kind").as_str() {
+        "GENERAL" => WindowKind::General,
+        "THEMED" => WindowKind::Themed,
+        "SPECIALIZED" => WindowKind::Specialized,
+        _ => return error_page(ctx, Error::invalid("请选择窗口类型"), HALL).await,
+    };
+    let mut items = Vec::new();
+    for (_, v) in pairs.iter().filter(|(n, _)| n == "item") {
+        match Uuid::parse_str(v) {
+            Ok(id) => items.push(id),
+            Err(_) => return error_page(ctx, Error::invalid("事项无效"), HALL).await,
+        }
+    }
+    let tenant = match current(&mut ctx).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, e, HALL).await,
+    };
+    let zone = Some(field("zone"));
+    let input = NewWindow { tenant, number: field("number"), name: field("name"), kind, zone, items };
+    let services = ctx.services.clone();
+    match services.create_window(&ctx.actor, input).await {
+        Ok(v) => saved(&ctx, &format!("窗口 {}", v.window.number)),
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct StaffForm {
+    csrf: String,
+    window: String,
+    username: String,
+    post: String,
+}
+
+pub(crate) async fn assign_staff(mut ctx: Console, form: web::Form<StaffForm>) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
+    }
+    let post = match form.post.as_str() {
+        "PRIMARY" => Post::Primary,
+        "BACKUP" => Post::Backup,
+        _ => return error_page(ctx, Error::invalid("请选择A岗或B岗"), HALL).await,
+    };
+    let Ok(window) = Uuid::parse_str(&form.window) else {
+        return error_page(ctx, Error::NotFound { what: "窗口" }, HALL).await;
+    };
+    let tenant = match current(&mut ctx).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, e, HALL).await,
+    };
+    let services = ctx.services.clone();
+    let result = async {
+        let user = services.tenant_user_by_username(&ctx.actor, &tenant, &form.username).await?;
+        services.assign_window_staff(&ctx.actor, window, user.id, post).await
+    }
+    .await;
+    match result {
+        Ok(v) => saved(&ctx, &format!("窗口 {} {}", v.window.number, post.label())),
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct AttendanceForm {
+    csrf: String,
+    action: String,
+}
+
+pub(crate) async fn attendance(ctx: Console, form: web::Form<AttendanceForm>) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
+    }
+    let services = ctx.services.clone();
+    let result = match form.action.as_str() {
+        "in" => services.sign_in(&ctx.actor).await.map(|_| "签到"),
+        "out" => services.sign_out(&ctx.actor).await.map(|_| "签退"),
+        _ => Err(Error::invalid("无效的操作")),
+    };
+    match result {
+        Ok(label) => saved(&ctx, label),
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hall_window.html")]
+struct WindowPage {
+    chrome: Chrome,
+    id: String,
+    number: String,
+    name: String,
+    waiting: u32,
+    called: Option<String>,
+    empty: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CalledQuery {
+    called: Option<String>,
+    empty: Option<String>,
+}
+
+pub(crate) async fn window_page(
+    mut ctx: Console,
+    path: web::Path<String>,
+    query: web::Query<CalledQuery>,
+) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "hall", HALL).await {
+        Ok(c) => c,
+        Err(e) => return plain_error(&e),
+    };
+    let Ok(id) = Uuid::parse_str(&path) else {
+        return error_page(ctx, Error::NotFound { what: "窗口" }, HALL).await;
+    };
+    let services = ctx.services.clone();
+    let result = async {
+        let v = services.window(&ctx.actor, id).await?;
+        let waiting = services.waiting_for(&ctx.actor, id).await?;
+        Ok::<_, Error>((v, waiting))
+    }
+    .await;
+    match result {
+        Ok((v, waiting)) => {
+            let q = query.into_inner();
+            let page = WindowPage {
+                chrome,
+                id: v.window.id.to_string(),
+                number: v.window.number,
+                name: v.window.name,
+                waiting,
+                called: q.called.filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric()) && !c.is_empty()),
+                empty: q.empty.is_some(),
+            };
+            render(ctx.response(StatusCode::OK), &page)
+        }
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CsrfOnly {
+    csrf: String,
+}
+
+pub(crate) async fn call(ctx: Console, path: web::Path<String>, form: web::Form<CsrfOnly>) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
+    }
+    let Ok(id) = Uuid::parse_str(&path) else {
+        return error_page(ctx, Error::NotFound { what: "窗口" }, HALL).await;
+    };
+    let services = ctx.services.clone();
+    match services.call_next(&ctx.actor, id).await {
+        Ok(c) => {
+            let to = match c {
+                Some(c) => format!("{HALL}/window/{id}?called={}", c.number),
+                None => format!("{HALL}/window/{id}?empty=1"),
+            };
+            let mut b = ctx.response(StatusCode::SEE_OTHER);
+            b.insert_header((header::LOCATION, to));
+            b.finish()
+        }
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "lobby.html")]
+struct LobbyPage {
+    center: String,
+    calls: Vec<(String, String)>,
+}
+
+/// The public lobby screen: the numbers being called, refreshed every 5 seconds.
+pub(crate) async fn lobby(services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
+    let result = async {
+        let code = RegionCode::parse(&path)?;
+        let t = services.ports.tenants.get(&code).await?.ok_or(Error::NotFound { what: "租户" })?;
+        let calls = services.recent_calls(&code, 8).await?;
+        Ok::<_, Error>(LobbyPage { center: t.center_name(), calls })
+    }
+    .await;
+    match result {
+        Ok(p) => render(HttpResponse::build(StatusCode::OK), &p),
+        Err(e) => plain_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct MonthQuery {
+    month: String,
+}
+
+fn csv_cell(s: &str) -> String {
+    // Quoted, and cells that a spreadsheet would run as a formula are defused.
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The month's attendance of the selected tenant as CSV (UTF-8 with BOM, for Excel).
+pub(crate) async fn attendance_csv(mut ctx: Console, query: web::Query<MonthQuery>) -> HttpResponse {
+    let month = chrono::NaiveDate::parse_from_str(&format!("{}-01", query.month.trim()), "%Y-%m-%d");
+    let Ok(month) = month else {
+        return error_page(ctx, Error::invalid("月份无效，应为YYYY-MM"), HALL).await;
+    };
+    let tenant = match current(&mut ctx).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, e, HALL).await,
+    };
+    let services = ctx.services.clone();
+    match services.attendance_month(&ctx.actor, &tenant, month.year(), month.month()).await {
+        Ok(rows) => {
+            let mut out = String::from("\u{feff}日期,用户名,姓名,签到,签退\n");
+            for r in rows {
+                let line = [
+                    r.day.to_string(),
+                    csv_cell(&r.username),
+                    csv_cell(&r.display_name),
+                    hhmm(r.signed_in_at),
+                    r.signed_out_at.map(hhmm).unwrap_or_default(),
+                ]
+                .join(",");
+                out.push_str(&line);
+                out.push('\n');
+            }
+            let name = format!("attendance-{}-{}.csv", tenant, month.format("%Y-%m"));
+            ctx.response(StatusCode::OK)
+                .content_type("text/csv; charset=utf-8")
+                .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+                .body(out)
+        }
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
+}
