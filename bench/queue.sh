@@ -24,4 +24,4 @@ for n in A01 A02 A03 A04; do
     python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["createWindow"]["id"])')
   WINDOWS="${WINDOWS:+$WINDOWS,}$W"
 done
-python3 "$ROOT/bench/queue.py" "$ADMIN" "$CLERK" "$ITEM" "$WINDOWS" "$P1,$P2"
+python3 "$ROOT/bench/queue_load.py" "$ADMIN" "$CLERK" "$ITEM" "$WINDOWS" "$P1,$P2"

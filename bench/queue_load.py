@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Queue load: takeTicket + callNext over HTTP against several server processes sharing Redis.
 
-usage: queue.py ADMIN_TOKEN CLERK_TOKEN ITEM_ID WINDOW_ID[,WINDOW_ID…] PORT[,PORT…]
+usage: queue_load.py ADMIN_TOKEN CLERK_TOKEN ITEM_ID WINDOW_ID[,WINDOW_ID…] PORT[,PORT…]
 Clients take TICKETS numbers concurrently (spread over the servers), then clerks call concurrently
 at every window until the queue is empty. Fails on a duplicate or lost number.
 """
