@@ -47,6 +47,12 @@ struct DutyRow {
     published: bool,
 }
 
+struct SlotRow {
+    time: String,
+    capacity: u32,
+    booked: u32,
+}
+
 struct DepartmentRow {
     name: String,
     credit_code: String,
@@ -75,6 +81,10 @@ struct HallPage {
     departments: Vec<DepartmentRow>,
     /// Leaders' on-site duty of this month and the next.
     duties: Vec<DutyRow>,
+    /// Appointment slots of the chosen item and day.
+    slots: Vec<SlotRow>,
+    slot_item: String,
+    slot_day: String,
 }
 
 fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -86,6 +96,8 @@ fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
 #[serde(default)]
 pub(crate) struct NoticeQuery {
     saved: Option<String>,
+    slot_item: Option<String>,
+    slot_day: Option<String>,
 }
 
 pub(crate) async fn page(mut ctx: Console, query: web::Query<NoticeQuery>) -> HttpResponse {
@@ -93,13 +105,20 @@ pub(crate) async fn page(mut ctx: Console, query: web::Query<NoticeQuery>) -> Ht
         Ok(c) => c,
         Err(e) => return plain_error(&e),
     };
-    match build(&ctx, chrome, query.into_inner().saved).await {
+    let q = query.into_inner();
+    match build(&ctx, chrome, q.saved, q.slot_item, q.slot_day).await {
         Ok(p) => render(ctx.response(StatusCode::OK), &p),
         Err(e) => error_page(ctx, e, HALL).await,
     }
 }
 
-async fn build(ctx: &Console, chrome: Chrome, notice: Option<String>) -> Result<HallPage, Error> {
+async fn build(
+    ctx: &Console,
+    chrome: Chrome,
+    notice: Option<String>,
+    slot_item: Option<String>,
+    slot_day: Option<String>,
+) -> Result<HallPage, Error> {
     let s: &Services = &ctx.services;
     let a = &ctx.actor;
     let tenant = chrome.current.code;
@@ -141,6 +160,22 @@ async fn build(ctx: &Console, chrome: Chrome, notice: Option<String>) -> Result<
         Err(Error::Forbidden(_)) => None,
         Err(e) => return Err(e),
     };
+    let slot_item = slot_item.and_then(|i| Uuid::parse_str(&i).ok()).or_else(|| list.first().map(|i| i.id));
+    let slot_day =
+        slot_day.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).unwrap_or_else(|| s.today());
+    let slots = match slot_item {
+        Some(item) => s
+            .appointment_slots(&tenant, item, slot_day)
+            .await?
+            .into_iter()
+            .map(|x| SlotRow {
+                time: format!("{}–{}", x.starts.format("%H:%M"), x.ends.format("%H:%M")),
+                capacity: x.capacity,
+                booked: x.booked,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let items = list.into_iter().map(|i| ItemOption { id: i.id.to_string(), label: i.base.name }).collect();
     let depts = s.departments(a, &tenant).await?;
     let dept_names: HashMap<Uuid, String> = depts.iter().map(|d| (d.id, d.name.clone())).collect();
@@ -173,7 +208,49 @@ async fn build(ctx: &Console, chrome: Chrome, notice: Option<String>) -> Result<
         month: s.today().format("%Y-%m").to_string(),
         departments,
         duties,
+        slots,
+        slot_item: slot_item.map(|i| i.to_string()).unwrap_or_default(),
+        slot_day: slot_day.to_string(),
     })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct SlotForm {
+    csrf: String,
+    item: String,
+    day: String,
+    starts: String,
+    ends: String,
+    capacity: String,
+}
+
+/// POST /console/hall/slots: the center opens an appointment slot (预约时段) for an item.
+pub(crate) async fn create_slot(ctx: Console, form: web::Form<SlotForm>) -> HttpResponse {
+    let f = form.into_inner();
+    if !ctx.csrf_ok(&f.csrf) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
+    }
+    let result = async {
+        let item = Uuid::parse_str(f.item.trim()).map_err(|_| Error::invalid("请选择事项"))?;
+        let day = chrono::NaiveDate::parse_from_str(f.day.trim(), "%Y-%m-%d")
+            .map_err(|_| Error::invalid("日期应为YYYY-MM-DD格式"))?;
+        let time = |t: &str| {
+            chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| Error::invalid("时间应为HH:MM格式"))
+        };
+        let capacity = f.capacity.trim().parse::<i64>().map_err(|_| Error::invalid("名额应为整数"))?;
+        ctx.services.create_appointment_slot(&ctx.actor, item, day, time(&f.starts)?, time(&f.ends)?, capacity).await
+    }
+    .await;
+    match result {
+        Ok(slot) => {
+            let mut b = ctx.response(StatusCode::SEE_OTHER);
+            let to = format!("{HALL}?saved={}&slot_item={}&slot_day={}", urlencode("预约时段"), slot.item, slot.day);
+            b.insert_header((header::LOCATION, to));
+            b.finish()
+        }
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
 }
 
 fn saved(ctx: &Console, label: &str) -> HttpResponse {

@@ -355,18 +355,8 @@ async fn two_clerks_acting_at_once_apply_once() {
     assert_eq!(accepts, 1);
 }
 
-/// Logs in through the console form (CSRF double-submit) so the client holds a session cookie.
 async fn console_login(app: &TestApp, client: &reqwest::Client, username: &str) {
-    let page = client.get(app.url("/console/login")).send().await.expect("login page").text().await.expect("html");
-    let csrf =
-        page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf field").to_owned();
-    let r = client
-        .post(app.url("/console/login"))
-        .form(&[("username", username), ("password", tests::DEMO_PASSWORD), ("csrf", csrf.as_str())])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(r.status(), 303, "console login");
+    app.console_login(client, username).await;
 }
 
 #[tokio::test]

@@ -79,3 +79,73 @@ async fn the_board_is_for_admins_and_supervisors_in_scope() {
     // Service accounts have no attendance.
     assert_eq!(error_code(&app.gql(None, "mutation { signIn }", json!({})).await), "UNAUTHENTICATED");
 }
+
+/// The center opens appointment slots from the hall page; only working days take them.
+#[tokio::test]
+async fn the_console_opens_appointment_slots_on_working_days() {
+    let app = TestApp::spawn().await;
+    app.console_login(&app.client, "ys_admin").await;
+    let page = app.client.get(app.url("/console/hall")).send().await.expect("hall").text().await.expect("html");
+    assert!(page.contains("预约时段"), "{page}");
+    let csrf = TestApp::csrf_of(&page);
+    let item = page
+        .split("name=\"item\">")
+        .nth(1)
+        .and_then(|s| s.split("value=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .expect("an item option")
+        .to_owned();
+    let (workday, day_off) = days_ahead(&app).await;
+    let ok = open_slot(&app, &csrf, &item, &workday).await;
+    assert_eq!(ok.status(), 303);
+    let listed = app
+        .client
+        .get(app.url(&format!("/console/hall?slot_item={item}&slot_day={workday}")))
+        .send()
+        .await
+        .expect("hall")
+        .text()
+        .await
+        .expect("html");
+    assert!(listed.contains("09:00–10:00"), "{listed}");
+    let weekend = open_slot(&app, &csrf, &item, &day_off).await;
+    assert_eq!(weekend.status(), 400);
+    assert!(weekend.text().await.expect("html").contains("不是工作日"));
+    // A window clerk sees the slots but cannot open one.
+    let clerk = app.new_client();
+    app.console_login(&clerk, "ys_window").await;
+    let page = clerk.get(app.url("/console/hall")).send().await.expect("hall").text().await.expect("html");
+    assert!(!page.contains("id=\"slot-form\""));
+}
+
+async fn open_slot(app: &TestApp, csrf: &str, item: &str, day: &str) -> reqwest::Response {
+    let form =
+        [("csrf", csrf), ("item", item), ("day", day), ("starts", "09:00"), ("ends", "10:00"), ("capacity", "3")];
+    app.client.post(app.url("/console/hall/slots")).form(&form).send().await.expect("slot")
+}
+
+/// A working day and a day off of 永寿县 after today, from its calendar.
+async fn days_ahead(app: &TestApp) -> (String, String) {
+    let token = app.token("ys_admin").await;
+    let today =
+        chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).date_naive();
+    let mut days = Vec::new();
+    for year in [chrono::Datelike::year(&today), chrono::Datelike::year(&today) + 1] {
+        let r = app
+            .gql(
+                Some(&token),
+                "query($t: RegionCode!, $y: Int!) { calendar(tenant: $t, year: $y) { date workday } }",
+                json!({ "t": YONGSHOU, "y": year }),
+            )
+            .await;
+        days.extend(r["data"]["calendar"].as_array().expect("calendar").clone());
+    }
+    let after = |workday: bool| {
+        days.iter()
+            .filter(|d| d["workday"] == workday && d["date"].as_str().is_some_and(|x| x > today.to_string().as_str()))
+            .map(|d| d["date"].as_str().unwrap_or_default().to_owned())
+            .nth(1)
+            .expect("a day ahead")
+    };
+    (after(true), after(false))
+}
