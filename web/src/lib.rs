@@ -5,6 +5,7 @@
 
 mod assets;
 mod auth;
+mod cases;
 mod csrf;
 mod documents;
 mod errors;
@@ -89,6 +90,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/calendar", web::get().to(pages::calendar))
                 .route("/calendar", web::post().to(pages::set_calendar_day))
                 .route("/documents/{id}", web::get().to(documents::show))
+                .route("/cases", web::get().to(cases::list))
+                .route("/cases", web::post().to(cases::submit))
+                .route("/cases/new", web::get().to(cases::new_form))
+                .route("/cases/{id}", web::get().to(cases::detail))
+                .route("/cases/{id}/{action}", web::post().to(cases::step))
                 .route("/items", web::get().to(items::items))
                 .route("/items/implement", web::post().to(items::implement))
                 .route("/items/delegate", web::post().to(items::delegate))

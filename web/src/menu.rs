@@ -30,8 +30,8 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
     if any(&[Role::CenterAdmin, Role::CatalogueAdmin, Role::PlatformAdmin]) {
         menu.push(item("calendar", "工作日历", "/console/calendar"));
     }
-    if any(&[Role::WindowStaff, Role::Approver, Role::StationStaff]) {
-        menu.push(soon("cases", "办件"));
+    if any(&[Role::WindowStaff, Role::Approver, Role::StationStaff, Role::CenterAdmin, Role::Supervisor]) {
+        menu.push(item("cases", "办件", "/console/cases"));
     }
     if any(&[Role::CenterAdmin, Role::StationStaff]) {
         menu.push(item("items", "事项清单", "/console/items"));
@@ -66,12 +66,15 @@ mod tests {
 
     #[test]
     fn menus_follow_roles() {
-        assert_eq!(keys(&[Role::CenterAdmin]), ["dashboard", "tenants", "calendar", "items", "hall", "users", "audit"]);
+        assert_eq!(
+            keys(&[Role::CenterAdmin]),
+            ["dashboard", "tenants", "calendar", "cases", "items", "hall", "users", "audit"]
+        );
         assert_eq!(keys(&[Role::WindowStaff]), ["dashboard", "cases", "hall"]);
         assert_eq!(keys(&[Role::Approver]), ["dashboard", "cases"]);
         assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases", "items", "hall"]);
         assert_eq!(keys(&[Role::CatalogueAdmin]), ["dashboard", "tenants", "calendar", "catalogue"]);
-        assert_eq!(keys(&[Role::Supervisor]), ["dashboard", "tenants", "supervision", "audit"]);
+        assert_eq!(keys(&[Role::Supervisor]), ["dashboard", "tenants", "cases", "supervision", "audit"]);
         assert_eq!(keys(&[Role::PlatformAdmin]), ["dashboard", "tenants", "calendar", "audit"]);
         // Roles combine without duplicates.
         assert_eq!(

@@ -512,3 +512,121 @@ async fn the_console_edits_an_implementation_item() {
     let r = station.get(app.url(&format!("/console/items/{item}/edit"))).send().await.expect("page");
     assert_eq!(r.status(), 404);
 }
+
+/// The console workbench: intake from the checklist, accept, the approver decides, delivery; and a
+/// correction notice that lists two missing materials.
+#[tokio::test]
+async fn the_console_workbench_runs_a_case() {
+    let app = TestApp::spawn().await;
+    let item = teacher_item(&app, &app.token("ys_admin").await).await;
+    authorize_approver(&app, &item).await;
+    let clerk = app.new_client();
+    app.console_login(&clerk, "ys_window").await;
+    let form = clerk
+        .get(app.url(&format!("/console/cases/new?item={item}")))
+        .send()
+        .await
+        .expect("form")
+        .text()
+        .await
+        .expect("html");
+    assert!(form.contains("material-checklist") && form.contains("普通话水平测试等级证书"), "{form}");
+    let csrf = TestApp::csrf_of(&form);
+    let intake = |provided: &[&str]| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("csrf", csrf.clone()),
+            ("item", item.clone()),
+            ("applicant_kind", "PERSON".into()),
+            ("name", "李华".into()),
+            ("id_type", "身份证".into()),
+            ("id_number", "11010519491231002X".into()),
+            ("phone", "13900000000".into()),
+        ];
+        for p in provided {
+            f.push(("provided", (*p).to_owned()));
+        }
+        f
+    };
+    let receipt = clerk.post(app.url("/console/cases")).form(&intake(&ALL_MATERIALS)).send().await.expect("submit");
+    assert_eq!(receipt.status(), 200);
+    let receipt = receipt.text().await.expect("html");
+    assert!(receipt.contains("query-code"), "the query code is shown: {receipt}");
+    let case_id =
+        receipt.split("/console/cases/").nth(1).and_then(|s| s.split('"').next()).expect("case link").to_owned();
+    let post = |who: &reqwest::Client, action: &str, fields: Vec<(&'static str, String)>| {
+        let url = app.url(&format!("/console/cases/{case_id}/{action}"));
+        let req = who.post(url).form(&fields);
+        async move { req.send().await.expect("step") }
+    };
+    let r = post(&clerk, "accept", vec![("csrf", csrf.clone())]).await;
+    assert_eq!(r.status(), 303);
+    let approver = app.new_client();
+    app.console_login(&approver, "ys_approver").await;
+    let page = approver
+        .get(app.url(&format!("/console/cases/{case_id}")))
+        .send()
+        .await
+        .expect("case")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("approve-form"), "{page}");
+    let acsrf = TestApp::csrf_of(&page);
+    let r = post(&approver, "approve", vec![("csrf", acsrf), ("opinion", "准予认定".into())]).await;
+    assert_eq!(r.status(), 303);
+    let r =
+        post(&clerk, "deliver", vec![("csrf", csrf.clone()), ("method", "WINDOW".into()), ("tracking_no", "".into())])
+            .await;
+    assert_eq!(r.status(), 303);
+    let page = clerk
+        .get(app.url(&format!("/console/cases/{case_id}")))
+        .send()
+        .await
+        .expect("case")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("已送达"), "{page}");
+    assert!(page.contains("受理通知书") && page.contains("准予许可决定书"));
+
+    // A second applicant lacks two materials: one notice lists both.
+    let receipt =
+        clerk.post(app.url("/console/cases")).form(&intake(&ALL_MATERIALS[..3])).send().await.expect("submit");
+    let receipt = receipt.text().await.expect("html");
+    let id2 = receipt.split("/console/cases/").nth(1).and_then(|s| s.split('"').next()).expect("case link").to_owned();
+    let mut fields = vec![("csrf", csrf.clone()), ("note", "请一次性补齐".to_owned())];
+    fields.push(("missing", "体检合格证明".into()));
+    fields.push(("missing", "普通话水平测试等级证书".into()));
+    let r = clerk.post(app.url(&format!("/console/cases/{id2}/correct"))).form(&fields).send().await.expect("correct");
+    assert_eq!(r.status(), 303);
+    let page =
+        clerk.get(app.url(&format!("/console/cases/{id2}"))).send().await.expect("case").text().await.expect("html");
+    assert!(page.contains("体检合格证明、普通话水平测试等级证书"), "{page}");
+    let doc = page.split("/console/documents/").nth(1).and_then(|s| s.split('"').next()).expect("notice").to_owned();
+    let notice =
+        clerk.get(app.url(&format!("/console/documents/{doc}"))).send().await.expect("doc").text().await.expect("html");
+    assert!(
+        notice.contains("补正材料通知书")
+            && notice.contains("1. 体检合格证明")
+            && notice.contains("2. 普通话水平测试等级证书")
+    );
+
+    // The overdue tab is empty; search by number finds the case.
+    let list = clerk.get(app.url("/console/cases?tab=red")).send().await.expect("list").text().await.expect("html");
+    assert!(list.contains("暂无办件"));
+    let no = receipt.split("id=\"receipt-no\">").nth(1).and_then(|s| s.split('<').next()).expect("number").to_owned();
+    let found = clerk
+        .get(app.url(&format!("/console/cases?no={no}")))
+        .send()
+        .await
+        .expect("search")
+        .text()
+        .await
+        .expect("html");
+    assert!(found.contains(&id2));
+    // Another tenant's clerk cannot open it.
+    let station = app.new_client();
+    app.console_login(&station, "jj_station").await;
+    let r = station.get(app.url(&format!("/console/cases/{id2}"))).send().await.expect("case");
+    assert_eq!(r.status(), 404);
+}

@@ -1,0 +1,403 @@
+//! The case workbench (办件): intake from an item's material checklist, the accept / correct /
+//! reject decision, approvals, delivery, search and the warning lists.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use domain::Error;
+use domain::case::{Applicant, ApplicantKind, Case, Channel, DeliveryMethod, SpecialProcedure, Warning};
+use domain::catalogue::ImplStatus;
+use domain::page::PageRequest;
+use domain::ports::ImplQuery;
+use domain::service::{CaseFilter, SubmitCase};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::auth::{Console, see_other};
+use crate::pages::{Chrome, STALE_FORM, chrome, error_page, render};
+
+const CASES: &str = "/console/cases";
+
+struct CaseRow {
+    id: String,
+    case_no: String,
+    item: String,
+    applicant: String,
+    status: &'static str,
+    warning: &'static str,
+    warning_key: &'static str,
+    deadline: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    chrome: Chrome,
+    rows: Vec<CaseRow>,
+    total: u64,
+    tab: String,
+    no: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CasesQuery {
+    tab: String,
+    no: String,
+}
+
+async fn row(ctx: &Console, c: Case) -> Result<CaseRow, Error> {
+    let r = ctx.services.case_reading(&c).await?;
+    let warning = r.map_or(Warning::Green, |r| r.warning);
+    Ok(CaseRow {
+        id: c.id.to_string(),
+        case_no: c.case_no.clone(),
+        item: c.item_name.clone(),
+        applicant: c.applicant.name.clone(),
+        status: c.status.label(),
+        warning: warning.label(),
+        warning_key: warning.as_str(),
+        deadline: r.map(|r| r.deadline.date.to_string()).unwrap_or_default(),
+    })
+}
+
+/// GET /console/cases: the current tenant's cases; tabs for yellow and red; search by number.
+pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "cases", CASES).await {
+        Ok(c) => c,
+        Err(e) => return crate::pages::plain_error(&e),
+    };
+    let q = query.into_inner();
+    let result = async {
+        let no = q.no.trim();
+        if !no.is_empty() {
+            let c = ctx.services.case_by_no(&ctx.actor, no).await?;
+            return Ok((vec![row(&ctx, c).await?], 1));
+        }
+        let warnings = match q.tab.as_str() {
+            "yellow" => vec![Warning::Yellow],
+            "red" => vec![Warning::Red],
+            _ => Vec::new(),
+        };
+        let filter = CaseFilter { tenant: Some(chrome.current.code), warnings, ..Default::default() };
+        let page = ctx.services.cases(&ctx.actor, filter, PageRequest { first: 100, after: None }).await?;
+        let mut rows = Vec::new();
+        for c in page.items {
+            rows.push(row(&ctx, c).await?);
+        }
+        Ok::<_, Error>((rows, page.total))
+    }
+    .await;
+    match result {
+        Ok((rows, total)) => {
+            let view = CasesPage { chrome, rows, total, tab: q.tab, no: q.no };
+            render(ctx.response(StatusCode::OK), &view)
+        }
+        Err(e) => error_page(ctx, e, CASES).await,
+    }
+}
+
+struct ItemChoice {
+    id: String,
+    name: String,
+    selected: bool,
+}
+
+struct MaterialLine {
+    name: String,
+    originals: u32,
+    copies: u32,
+    required: bool,
+    deferrable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewCasePage {
+    chrome: Chrome,
+    items: Vec<ItemChoice>,
+    item: String,
+    materials: Vec<MaterialLine>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct NewQuery {
+    item: String,
+}
+
+/// GET /console/cases/new?item=: the intake form with the item's material checklist (容缺 marked).
+pub(crate) async fn new_form(mut ctx: Console, query: web::Query<NewQuery>) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "cases", CASES).await {
+        Ok(c) => c,
+        Err(e) => return crate::pages::plain_error(&e),
+    };
+    let result = async {
+        let q = ImplQuery {
+            status: Some(ImplStatus::Published),
+            page: PageRequest { first: 200, after: None },
+            ..Default::default()
+        };
+        let list = ctx.services.impl_items(&ctx.actor, &ctx.actor.tenant, q).await?.items;
+        let chosen = Uuid::parse_str(query.item.trim()).ok().and_then(|id| list.iter().find(|i| i.id == id).cloned());
+        let materials = chosen
+            .as_ref()
+            .map(|i| {
+                i.materials()
+                    .into_iter()
+                    .map(|m| MaterialLine {
+                        name: m.name,
+                        originals: m.originals,
+                        copies: m.copies,
+                        required: m.required,
+                        deferrable: m.deferrable,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let items = list
+            .iter()
+            .map(|i| ItemChoice {
+                id: i.id.to_string(),
+                name: i.base.name.clone(),
+                selected: chosen.as_ref().is_some_and(|c| c.id == i.id),
+            })
+            .collect();
+        Ok::<_, Error>(NewCasePage {
+            chrome,
+            items,
+            item: chosen.map(|c| c.id.to_string()).unwrap_or_default(),
+            materials,
+        })
+    }
+    .await;
+    match result {
+        Ok(view) => render(ctx.response(StatusCode::OK), &view),
+        Err(e) => error_page(ctx, e, CASES).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_receipt.html")]
+struct ReceiptPage {
+    chrome: Chrome,
+    id: String,
+    case_no: String,
+    query_code: String,
+}
+
+fn get(fields: &[(String, String)], k: &str) -> String {
+    fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
+}
+
+fn all(fields: &[(String, String)], k: &str) -> Vec<String> {
+    fields.iter().filter(|(n, _)| n == k).map(|(_, v)| v.clone()).collect()
+}
+
+/// POST /console/cases: 收件. The receipt shows the query code once.
+pub(crate) async fn submit(mut ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
+    let f = form.into_inner();
+    if !ctx.csrf_ok(&get(&f, "csrf")) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), CASES).await;
+    }
+    let chrome = match chrome(&mut ctx, "cases", CASES).await {
+        Ok(c) => c,
+        Err(e) => return crate::pages::plain_error(&e),
+    };
+    let result = async {
+        let kind = match get(&f, "applicant_kind").as_str() {
+            "COMPANY" => ApplicantKind::Company,
+            "INSTITUTION" => ApplicantKind::Institution,
+            "SOCIAL_ORG" => ApplicantKind::SocialOrg,
+            "OTHER" => ApplicantKind::Other,
+            _ => ApplicantKind::Person,
+        };
+        let phone = get(&f, "phone");
+        let applicant =
+            Applicant::parse(kind, &get(&f, "name"), &get(&f, "id_type"), &get(&f, "id_number"), Some(phone.as_str()))?;
+        let submit = SubmitCase {
+            impl_item_id: Uuid::parse_str(&get(&f, "item")).map_err(|_| Error::invalid("请选择事项"))?,
+            applicant,
+            provided: all(&f, "provided"),
+            channel: Channel::Window,
+            form: None,
+            idempotency_key: Some(get(&f, "key")).filter(|k| !k.is_empty()),
+        };
+        ctx.services.submit_case(&ctx.actor, submit).await
+    }
+    .await;
+    match result {
+        Ok(r) => {
+            let view = ReceiptPage {
+                chrome,
+                id: r.case.id.to_string(),
+                case_no: r.case.case_no.clone(),
+                query_code: r.query_code,
+            };
+            render(ctx.response(StatusCode::OK), &view)
+        }
+        Err(e) => error_page(ctx, e, CASES).await,
+    }
+}
+
+struct EventLine {
+    at: String,
+    action: String,
+    actor: String,
+    opinion: String,
+}
+
+struct DocLine {
+    title: &'static str,
+    number: String,
+    url: String,
+}
+
+struct MaterialState {
+    name: String,
+    provided: bool,
+    deferrable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case_detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    id: String,
+    case_no: String,
+    item: String,
+    kind: &'static str,
+    status: &'static str,
+    status_key: &'static str,
+    applicant: String,
+    id_masked: String,
+    deadline: String,
+    days_left: String,
+    warning: &'static str,
+    warning_key: &'static str,
+    missing: String,
+    deferred: String,
+    materials: Vec<MaterialState>,
+    events: Vec<EventLine>,
+    documents: Vec<DocLine>,
+}
+
+/// GET /console/cases/{id}: the case with the forms its status allows.
+pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "cases", CASES).await {
+        Ok(c) => c,
+        Err(e) => return crate::pages::plain_error(&e),
+    };
+    let result = async {
+        let id = Uuid::parse_str(&path.into_inner()).map_err(|_| Error::NotFound { what: "办件" })?;
+        let c = ctx.services.case(&ctx.actor, id).await?;
+        let reading = ctx.services.case_reading(&c).await?;
+        let item = ctx.services.impl_item(&ctx.actor, c.impl_item_id).await?;
+        let warning = reading.map_or(Warning::Green, |r| r.warning);
+        Ok::<_, Error>(DetailPage {
+            chrome,
+            id: c.id.to_string(),
+            case_no: c.case_no.clone(),
+            item: c.item_name.clone(),
+            kind: c.kind.label(),
+            status: c.status.label(),
+            status_key: c.status.as_str(),
+            applicant: c.applicant.name.clone(),
+            id_masked: format!("{} {}", c.applicant.id_type, c.applicant.id_number_masked()),
+            deadline: reading.map(|r| r.deadline.date.to_string()).unwrap_or_else(|| "受理后起算".into()),
+            days_left: reading.map(|r| r.working_days_left.to_string()).unwrap_or_default(),
+            warning: warning.label(),
+            warning_key: warning.as_str(),
+            missing: c.missing.join("、"),
+            deferred: c.deferred.join("、"),
+            materials: item
+                .materials()
+                .into_iter()
+                .map(|m| MaterialState {
+                    provided: c.provided.contains(&m.name),
+                    deferrable: m.deferrable,
+                    name: m.name,
+                })
+                .collect(),
+            events: c
+                .events
+                .iter()
+                .map(|e| EventLine {
+                    at: (e.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
+                    action: e.action.clone(),
+                    actor: e.actor.clone(),
+                    opinion: e.opinion.clone().unwrap_or_default(),
+                })
+                .collect(),
+            documents: c
+                .documents
+                .iter()
+                .map(|d| DocLine {
+                    title: d.title(),
+                    number: d.number.clone(),
+                    url: format!("/console/documents/{}", d.id),
+                })
+                .collect(),
+        })
+    }
+    .await;
+    match result {
+        Ok(view) => render(ctx.response(StatusCode::OK), &view),
+        Err(e) => error_page(ctx, e, CASES).await,
+    }
+}
+
+/// POST /console/cases/{id}/{action}: one step of the case, then back to it.
+pub(crate) async fn step(
+    ctx: Console,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let f = form.into_inner();
+    if !ctx.csrf_ok(&get(&f, "csrf")) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), CASES).await;
+    }
+    let (raw, action) = path.into_inner();
+    let Ok(id) = Uuid::parse_str(&raw) else {
+        return error_page(ctx, Error::NotFound { what: "办件" }, CASES).await;
+    };
+    let s = ctx.services.clone();
+    let a = &ctx.actor;
+    let result = match action.as_str() {
+        "accept" => {
+            let until = match get(&f, "deferred_until").as_str() {
+                "" => Ok(None),
+                d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| Error::invalid("补交日期格式不正确")),
+            };
+            match until {
+                Ok(u) => s.accept_case(a, id, all(&f, "deferred"), u).await,
+                Err(e) => Err(e),
+            }
+        }
+        "correct" => s.request_correction(a, id, all(&f, "missing"), &get(&f, "note")).await,
+        "resubmit" => s.resubmit_case(a, id, all(&f, "provided")).await,
+        "reject" => s.reject_case(a, id, &get(&f, "reason")).await,
+        "suspend" => s.suspend_case(a, id, SpecialProcedure::Other, &get(&f, "reason")).await,
+        "resume" => s.resume_case(a, id).await,
+        "approve" => s.decide_case(a, id, true, &get(&f, "opinion")).await,
+        "deny" => s.decide_case(a, id, false, &get(&f, "opinion")).await,
+        "deliver" => {
+            let method = match get(&f, "method").as_str() {
+                "POST" => DeliveryMethod::Post,
+                "ONLINE" => DeliveryMethod::Online,
+                _ => DeliveryMethod::Window,
+            };
+            let tracking = get(&f, "tracking_no");
+            s.deliver_case(a, id, method, Some(tracking.as_str())).await
+        }
+        "archive" => s.archive_case(a, id).await,
+        "withdraw" => s.withdraw_case(a, id, &get(&f, "reason")).await,
+        _ => Err(Error::NotFound { what: "操作" }),
+    };
+    match result {
+        Ok(c) => see_other(&format!("{CASES}/{}", c.id)).finish(),
+        Err(e) => error_page(ctx, e, CASES).await,
+    }
+}
