@@ -466,3 +466,89 @@ async fn hall_window_with_backup_on_duty_calls_a_ticket_in_chromium() -> anyhow:
     drop(driver);
     Ok(())
 }
+
+/// The case workbench in Chromium: intake → accept → decide → deliver, and a correction notice
+/// listing two missing materials.
+#[tokio::test]
+async fn a_case_from_intake_to_delivery_in_chromium() -> anyhow::Result<()> {
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    let items = app
+        .gql(
+            Some(&admin),
+            "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"教师资格\", status: PUBLISHED) { nodes { id } } }",
+            json!({ "t": tests::YONGSHOU }),
+        )
+        .await;
+    let item = items["data"]["implItems"]["nodes"][0]["id"].as_str().context("item")?.to_owned();
+    let approver = app.token("ys_approver").await;
+    let me = app.gql(Some(&approver), "{ me { id } }", json!({})).await;
+    let approver_id = me["data"]["me"]["id"].as_str().context("approver")?.to_owned();
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($u: ID!, $i: [ID!]!) { authorizeApprover(userId: $u, implItemIds: $i) { id } }",
+            json!({ "u": approver_id, "i": [item] }),
+        )
+        .await;
+    anyhow::ensure!(r["errors"].is_null(), "authorize: {r}");
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+    let intake = |provided: usize| {
+        let (b, address, item) = (&browser, app.address.clone(), item.clone());
+        async move {
+            b.goto(&format!("{address}/console/cases/new?item={item}")).await?;
+            b.wait_for_text("申请材料").await?;
+            for n in 1..=provided {
+                b.click(&format!("#material-checklist tbody tr:nth-child({n}) input.material")).await?;
+            }
+            b.send_keys("#applicant-name", "王小明").await?;
+            b.send_keys("#id-number", "11010519491231002X").await?;
+            b.click("#intake-submit").await?;
+            b.wait_for_text("查询码").await?;
+            b.click("#open-case").await?;
+            b.wait_for_text("受理审查").await?;
+            anyhow::Ok(b.current_url().await?)
+        }
+    };
+
+    login(&browser, &app.address, "ys_window").await?;
+    let case_url = intake(5).await?;
+    browser.click("#accept-submit").await?;
+    browser.wait_for_text("受理通知书").await?;
+    browser.click("#logout-button").await?;
+    browser.wait_for_path("/console/login?out=1").await?;
+
+    login(&browser, &app.address, "ys_approver").await?;
+    browser.goto(&case_url).await?;
+    browser.wait_for_text("准予许可").await?;
+    browser.send_keys("#approve-opinion", "符合条件").await?;
+    browser.click("#approve-submit").await?;
+    browser.wait_for_text("准予许可决定书").await?;
+    browser.click("#logout-button").await?;
+    browser.wait_for_path("/console/login?out=1").await?;
+
+    login(&browser, &app.address, "ys_window").await?;
+    browser.goto(&case_url).await?;
+    browser.wait_for_text("出件送达").await?;
+    browser.click("#deliver-submit").await?;
+    browser.wait_for_text("已送达").await?;
+    anyhow::ensure!(browser.text("#case-status").await? == "已送达");
+
+    // Three of five materials: the correction notice lists the other two at once.
+    intake(3).await?;
+    browser.send_keys("#correct-note", "请一次性补齐").await?;
+    browser.click("#correct-submit").await?;
+    browser.wait_for_text("补正材料通知书").await?;
+    let missing = browser.text("#case-missing").await?;
+    anyhow::ensure!(missing == "体检合格证明、普通话水平测试等级证书", "missing: {missing}");
+
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}
