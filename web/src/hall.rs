@@ -510,3 +510,31 @@ pub(crate) async fn attendance_csv(mut ctx: Console, query: web::Query<MonthQuer
         Err(e) => error_page(ctx, e, HALL).await,
     }
 }
+
+/// POST /console/hall/approvers: which items a user of this hall may decide (授权).
+pub(crate) async fn authorize_approver(mut ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
+    let pairs = form.into_inner();
+    let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !ctx.csrf_ok(&field("csrf")) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
+    }
+    let tenant = match current(&mut ctx).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, e, HALL).await,
+    };
+    let services = ctx.services.clone();
+    let result = async {
+        let items = pairs
+            .iter()
+            .filter(|(n, _)| n == "item")
+            .map(|(_, v)| Uuid::parse_str(v).map_err(|_| Error::invalid("事项无效")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let user = services.tenant_user_by_username(&ctx.actor, &tenant, &field("username")).await?;
+        services.authorize_approver(&ctx.actor, user.id, &items).await
+    }
+    .await;
+    match result {
+        Ok(u) => saved(&ctx, &format!("{} 的审批授权", u.display_name)),
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
+}

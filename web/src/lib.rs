@@ -112,6 +112,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/hall", web::get().to(hall::page))
                 .route("/hall/windows", web::post().to(hall::create_window))
                 .route("/hall/slots", web::post().to(hall::create_slot))
+                .route("/hall/approvers", web::post().to(hall::authorize_approver))
                 .route("/hall/staff", web::post().to(hall::assign_staff))
                 .route("/hall/attendance", web::post().to(hall::attendance))
                 .route("/hall/attendance.csv", web::get().to(hall::attendance_csv))

@@ -519,7 +519,13 @@ async fn the_console_edits_an_implementation_item() {
 async fn the_console_workbench_runs_a_case() {
     let app = TestApp::spawn().await;
     let item = teacher_item(&app, &app.token("ys_admin").await).await;
-    authorize_approver(&app, &item).await;
+    // The center admin authorizes the approver on the hall page.
+    let admin = app.new_client();
+    app.console_login(&admin, "ys_admin").await;
+    let hall = admin.get(app.url("/console/hall")).send().await.expect("hall").text().await.expect("html");
+    let form = [("csrf", TestApp::csrf_of(&hall)), ("username", "ys_approver".to_owned()), ("item", item.clone())];
+    let r = admin.post(app.url("/console/hall/approvers")).form(&form).send().await.expect("authorize");
+    assert_eq!(r.status(), 303);
     let clerk = app.new_client();
     app.console_login(&clerk, "ys_window").await;
     let form = clerk
