@@ -58,10 +58,10 @@ impl AuditQuery {
         &self,
         ctx: &Context<'_>,
         tenant: RegionCodeScalar,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default_with = "Some(50)")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<AuditConnection> {
-        let page = PageRequest::parse(first, after)?;
+        let page = PageRequest::parse(first.unwrap_or(50), after)?;
         let p = services(ctx).audit_log(actor(ctx)?, &tenant.parse()?, page).await?;
         Ok(AuditConnection {
             page_info: PageInfo { has_next_page: p.has_next, end_cursor: p.end_cursor },

@@ -263,8 +263,8 @@ pub struct PublicCaseStatus {
 pub struct ApplicantInput {
     kind: ApplicantKind,
     name: String,
-    #[graphql(default = "身份证")]
-    id_type: String,
+    #[graphql(default_with = "Some(\"身份证\".to_owned())")]
+    id_type: Option<String>,
     id_number: String,
     phone: Option<String>,
 }
@@ -274,8 +274,8 @@ pub struct SubmitCaseInput {
     impl_item_id: ID,
     applicant: ApplicantInput,
     provided_materials: Vec<String>,
-    #[graphql(default_with = "Channel::Window")]
-    channel: Channel,
+    #[graphql(default_with = "Some(Channel::Window)")]
+    channel: Option<Channel>,
     form: Option<Json<serde_json::Value>>,
     idempotency_key: Option<String>,
 }
@@ -312,7 +312,7 @@ impl CaseQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<CaseFilter>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default_with = "Some(50)")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<CaseConnection> {
         let f = filter.unwrap_or_default();
@@ -324,7 +324,7 @@ impl CaseQuery {
             received_from: f.received_from.map(|d| d.parse()).transpose()?,
             received_to: f.received_to.map(|d| d.parse()).transpose()?,
         };
-        let p = services(ctx).cases(actor(ctx)?, filter, PageRequest::parse(first, after)?).await?;
+        let p = services(ctx).cases(actor(ctx)?, filter, PageRequest::parse(first.unwrap_or(50), after)?).await?;
         Ok(CaseConnection {
             page_info: PageInfo { has_next_page: p.has_next, end_cursor: p.end_cursor },
             total_count: p.total.min(i32::MAX as u64) as i32,
@@ -357,13 +357,19 @@ pub struct CaseMutation;
 impl CaseMutation {
     async fn submit_case(&self, ctx: &Context<'_>, input: SubmitCaseInput) -> Result<CaseReceipt> {
         let a = input.applicant;
-        let applicant = dc::Applicant::parse(a.kind.into(), &a.name, &a.id_type, &a.id_number, a.phone.as_deref())?;
+        let applicant = dc::Applicant::parse(
+            a.kind.into(),
+            &a.name,
+            a.id_type.as_deref().unwrap_or_default(),
+            &a.id_number,
+            a.phone.as_deref(),
+        )?;
         let submit = SubmitCase {
             impl_item_id: self::id(&input.impl_item_id, "实施事项")
                 .map_err(|_| domain::Error::invalid("实施事项ID无效"))?,
             applicant,
             provided: input.provided_materials,
-            channel: input.channel.into(),
+            channel: input.channel.unwrap_or(Channel::Window).into(),
             form: input.form.map(|j| j.0),
             idempotency_key: input.idempotency_key,
         };

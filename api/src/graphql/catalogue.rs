@@ -286,12 +286,11 @@ pub struct BaseItemInput {
     statutory_days: i32,
     materials: Vec<MaterialInput>,
     /// 主管部门, e.g. 民政.
-    #[graphql(default)]
-    competent_department: String,
-    #[graphql(default_with = "CaseKind::Promised")]
-    default_case_kind: CaseKind,
-    #[graphql(default_with = "CrossAreaScope::None")]
-    default_cross_area_scope: CrossAreaScope,
+    competent_department: Option<String>,
+    /// Default PROMISED.
+    default_case_kind: Option<CaseKind>,
+    /// Default NONE.
+    default_cross_area_scope: Option<CrossAreaScope>,
 }
 
 fn non_negative(n: i32, what: &str) -> Result<u32, domain::Error> {
@@ -321,9 +320,9 @@ impl BaseItemInput {
             levels: self.levels.into_iter().map(Into::into).collect(),
             statutory_days: non_negative(self.statutory_days, "法定时限")?,
             materials,
-            department: self.competent_department,
-            default_case_kind: self.default_case_kind.into(),
-            default_cross_area: self.default_cross_area_scope.into(),
+            department: self.competent_department.unwrap_or_default(),
+            default_case_kind: self.default_case_kind.unwrap_or(CaseKind::Promised).into(),
+            default_cross_area: self.default_cross_area_scope.unwrap_or(CrossAreaScope::None).into(),
         })
     }
 }

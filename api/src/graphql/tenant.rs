@@ -90,10 +90,10 @@ impl Tenant {
     async fn children(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default_with = "Some(50)")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<TenantConnection> {
-        let page = PageRequest::parse(first, after)?;
+        let page = PageRequest::parse(first.unwrap_or(50), after)?;
         let p = services(ctx).tenants(actor(ctx)?, Some(self.0.code), None, page).await?;
         Ok(TenantConnection::from(p))
     }
@@ -115,11 +115,11 @@ impl TenantQuery {
         ctx: &Context<'_>,
         parent: Option<RegionCodeScalar>,
         level: Option<AdminLevel>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default_with = "Some(50)")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<TenantConnection> {
         let parent = parent.map(|p| p.parse()).transpose()?;
-        let page = PageRequest::parse(first, after)?;
+        let page = PageRequest::parse(first.unwrap_or(50), after)?;
         let p = services(ctx).tenants(actor(ctx)?, parent, level.map(Into::into), page).await?;
         Ok(TenantConnection::from(p))
     }
