@@ -105,8 +105,9 @@ impl Services {
     pub async fn cases(&self, actor: &Actor, filter: CaseFilter, page: PageRequest) -> Result<Page<Case>> {
         let prefix = match &filter.tenant {
             Some(code) => {
+                // Supervising roles list the tenant's subtree; case workers its own cases.
                 let t = self.tenant(actor, code).await?;
-                if actor.has(crate::identity::Role::CenterAdmin) || actor.has(crate::identity::Role::Supervisor) {
+                if authorize(actor, Action::Supervise, &t).is_ok() {
                     t.code.prefix(t.level).to_owned()
                 } else {
                     t.code.as_str().to_owned()
