@@ -221,12 +221,7 @@ impl TestApp {
     /// Logs `client` in through the console form (CSRF double-submit): it then holds a session cookie.
     pub async fn console_login(&self, client: &reqwest::Client, username: &str) {
         let page = client.get(self.url("/console/login")).send().await.expect("login page").text().await.expect("html");
-        let csrf = page
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("csrf field")
-            .to_owned();
+        let csrf = Self::csrf_of(&page);
         let r = client
             .post(self.url("/console/login"))
             .form(&[("username", username), ("password", DEMO_PASSWORD), ("csrf", csrf.as_str())])
@@ -236,9 +231,20 @@ impl TestApp {
         assert_eq!(r.status(), 303, "console login of {username}");
     }
 
+    /// A new client logged into the console as `username`.
+    pub async fn console_client(&self, username: &str) -> reqwest::Client {
+        let client = self.new_client();
+        self.console_login(&client, username).await;
+        client
+    }
+
     /// The hidden CSRF field of a console page.
     pub fn csrf_of(html: &str) -> String {
-        html.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default().to_owned()
+        html.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("the page has a CSRF field")
+            .to_owned()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -200,27 +200,6 @@ fn temp_file(content: &str) -> std::path::PathBuf {
     path
 }
 
-fn csrf_of(html: &str) -> String {
-    let marker = r#"name="csrf" value=""#;
-    let at = html.find(marker).expect("csrf field") + marker.len();
-    html[at..at + html[at..].find('"').expect("end")].to_owned()
-}
-
-/// A client logged into the console.
-async fn console(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let login = client.get(app.url("/console/login")).send().await.expect("login page").text().await.expect("html");
-    let csrf = csrf_of(&login);
-    let form = [("username", username), ("password", tests::DEMO_PASSWORD), ("csrf", csrf.as_str())];
-    let r = client.post(app.url("/console/login")).form(&form).send().await.expect("login");
-    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER, "console login of {username}");
-    client
-}
-
 async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (reqwest::StatusCode, String) {
     let r = client.get(app.url(path)).send().await.expect("page");
     (r.status(), r.text().await.expect("html"))
@@ -228,21 +207,21 @@ async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (reqwest::
 
 /// Logs into the console and returns the dashboard's HTML.
 async fn dashboard(app: &TestApp, username: &str) -> String {
-    let client = console(app, username).await;
+    let client = app.console_client(username).await;
     page(app, &client, "/console").await.1
 }
 
 #[tokio::test]
 async fn console_calendar_page_lists_special_days_and_sets_local_ones() {
     let app = TestApp::spawn().await;
-    let admin = console(&app, "jj_admin").await;
+    let admin = app.console_client("jj_admin").await;
     let (status, html) = page(&app, &admin, "/console/calendar?year=2026").await;
     assert_eq!(status, reqwest::StatusCode::OK);
     for needle in ["2026-02-14", "调休上班", "2026-10-01", "国庆节", "id=\"calendar-form\""] {
         assert!(html.contains(needle), "{needle}");
     }
     assert!(!html.contains("2026-03-07"), "plain weekends are not listed");
-    let csrf = csrf_of(&html);
+    let csrf = TestApp::csrf_of(&html);
 
     // A forged form changes nothing.
     let form = [("csrf", "x"), ("date", "2026-03-02"), ("workday", "false"), ("name", "街道活动日")];
@@ -265,11 +244,11 @@ async fn console_calendar_page_lists_special_days_and_sets_local_ones() {
     assert!(html.contains("calendar-provisional"), "2027 is shown as provisional");
 
     // A station clerk may look, not edit.
-    let clerk = console(&app, "jj_station").await;
+    let clerk = app.console_client("jj_station").await;
     let (status, html) = page(&app, &clerk, "/console/calendar?year=2026").await;
     assert_eq!(status, reqwest::StatusCode::OK);
     assert!(!html.contains("calendar-form"));
-    let csrf = csrf_of(&html);
+    let csrf = TestApp::csrf_of(&html);
     let form = [("csrf", csrf.as_str()), ("date", "2026-03-05"), ("workday", "false"), ("name", "x")];
     let r = clerk.post(app.url("/console/calendar")).form(&form).send().await.expect("post");
     assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN);

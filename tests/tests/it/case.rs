@@ -355,10 +355,6 @@ async fn two_clerks_acting_at_once_apply_once() {
     assert_eq!(accepts, 1);
 }
 
-async fn console_login(app: &TestApp, client: &reqwest::Client, username: &str) {
-    app.console_login(client, username).await;
-}
-
 #[tokio::test]
 async fn decisions_issue_numbered_printable_documents() {
     let app = TestApp::spawn().await;
@@ -397,7 +393,7 @@ async fn decisions_issue_numbered_printable_documents() {
     let url = notice["url"].as_str().expect("url").to_owned();
     let anonymous = app.client.get(app.url(&url)).send().await.expect("page");
     assert_eq!(anonymous.status(), 303, "login first");
-    console_login(&app, &app.client, "ys_window").await;
+    app.console_login(&app.client, "ys_window").await;
     let html = app.client.get(app.url(&url)).send().await.expect("page").text().await.expect("html");
     assert!(html.contains("补正材料通知书"), "{html}");
     assert!(html.contains(&format!("永寿县补字〔{year}〕第0001号")));
@@ -405,7 +401,7 @@ async fn decisions_issue_numbered_printable_documents() {
     assert!(html.contains("王小明"));
     // Another tenant's clerk cannot open it.
     let station = app.new_client();
-    console_login(&app, &station, "jj_station").await;
+    app.console_login(&station, "jj_station").await;
     let r = station.get(app.url(&url)).send().await.expect("page");
     assert_eq!(r.status(), 404);
 }
@@ -464,7 +460,7 @@ async fn the_console_edits_an_implementation_item() {
     let app = TestApp::spawn().await;
     let admin = app.token("ys_admin").await;
     let item = teacher_item(&app, &admin).await;
-    console_login(&app, &app.client, "ys_admin").await;
+    app.console_login(&app.client, "ys_admin").await;
     let form = app.client.get(app.url(&format!("/console/items/{item}/edit"))).send().await.expect("form");
     assert_eq!(form.status(), 200);
     let html = form.text().await.expect("html");
@@ -508,7 +504,7 @@ async fn the_console_edits_an_implementation_item() {
     assert!(refused.text().await.expect("html").contains("法定"));
     // A station sees its own list read-only: no edit forms for the county's items.
     let station = app.new_client();
-    console_login(&app, &station, "jj_station").await;
+    app.console_login(&station, "jj_station").await;
     let r = station.get(app.url(&format!("/console/items/{item}/edit"))).send().await.expect("page");
     assert_eq!(r.status(), 404);
 }

@@ -378,32 +378,12 @@ async fn two_servers_sharing_redis_issue_and_call_each_number_once() {
     assert_eq!(called_set, unique, "no number lost");
 }
 
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let at = html.find(marker).expect("csrf field") + marker.len();
-    html[at..at + html[at..].find('"').expect("end")].to_owned()
-}
-
-async fn console(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let login = client.get(app.url("/console/login")).send().await.expect("login page").text().await.expect("html");
-    let csrf = csrf_of(&login);
-    let form = [("username", username), ("password", tests::DEMO_PASSWORD), ("csrf", csrf.as_str())];
-    let r = client.post(app.url("/console/login")).form(&form).send().await.expect("login");
-    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER, "console login of {username}");
-    client
-}
-
 #[tokio::test]
 async fn console_hall_page_attendance_export_and_public_lobby() {
     let app = TestApp::spawn().await;
     let clerk = app.token("ys_window").await;
     assert_eq!(app.gql(Some(&clerk), "mutation { signIn }", json!({})).await["data"]["signIn"], true);
-    let admin = console(&app, "ys_admin").await;
+    let admin = app.console_client("ys_admin").await;
     let html = admin.get(app.url("/console/hall")).send().await.expect("page").text().await.expect("html");
     assert!(html.contains("大厅窗口") && html.contains("新建窗口") && html.contains("永寿县窗口人员"), "{html}");
     assert!(html.contains("进驻部门") && html.contains("领导进驻现场办公"), "{html}");
@@ -426,7 +406,7 @@ async fn console_hall_page_attendance_export_and_public_lobby() {
     assert!(csv.contains("\"ys_window\",\"永寿县窗口人员\""), "{csv}");
 
     // Window staff see the windows but not the board or the export.
-    let staff = console(&app, "ys_window").await;
+    let staff = app.console_client("ys_window").await;
     let html = staff.get(app.url("/console/hall")).send().await.expect("page").text().await.expect("html");
     assert!(html.contains("签到") && !html.contains("新建窗口") && !html.contains("今日考勤"), "{html}");
     let r = staff.get(app.url(&format!("/console/hall/attendance.csv?month={month}"))).send().await.expect("csv");
