@@ -138,7 +138,18 @@ impl CaseEvent {
     }
 }
 
-pub struct Case(pub DCase);
+/// A case as served; its clock reading is computed once per object, however many of its fields ask.
+pub struct Case(pub DCase, tokio::sync::OnceCell<Option<dc::ClockReading>>);
+
+impl Case {
+    pub fn new(c: DCase) -> Self {
+        Case(c, tokio::sync::OnceCell::new())
+    }
+
+    async fn reading(&self, ctx: &Context<'_>) -> Result<Option<dc::ClockReading>, domain::Error> {
+        self.1.get_or_try_init(|| services(ctx).case_reading(&self.0)).await.copied()
+    }
+}
 
 #[Object]
 impl Case {
@@ -194,18 +205,18 @@ impl Case {
     }
     /// Null until accepted; a running special procedure keeps pushing it.
     async fn deadline(&self, ctx: &Context<'_>) -> Result<Option<DateScalar>> {
-        Ok(services(ctx).case_reading(&self.0).await?.map(|r| r.deadline.date.into()))
+        Ok(self.reading(ctx).await?.map(|r| r.deadline.date.into()))
     }
     /// True when the deadline falls in a year whose official calendar is not loaded yet.
     async fn deadline_provisional(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(services(ctx).case_reading(&self.0).await?.is_some_and(|r| r.deadline.provisional))
+        Ok(self.reading(ctx).await?.is_some_and(|r| r.deadline.provisional))
     }
     /// Null until accepted; negative when overdue.
     async fn working_days_left(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
-        Ok(services(ctx).case_reading(&self.0).await?.map(|r| r.working_days_left.clamp(-9999, 9999) as i32))
+        Ok(self.reading(ctx).await?.map(|r| r.working_days_left.clamp(-9999, 9999) as i32))
     }
     async fn warning(&self, ctx: &Context<'_>) -> Result<Warning> {
-        Ok(services(ctx).case_reading(&self.0).await?.map_or(Warning::Green, |r| r.warning.into()))
+        Ok(self.reading(ctx).await?.map_or(Warning::Green, |r| r.warning.into()))
     }
     async fn missing_materials(&self) -> &[String] {
         &self.0.missing
@@ -301,11 +312,11 @@ pub struct CaseQuery;
 impl CaseQuery {
     /// A case in the actor's scope; anything else is NOT_FOUND.
     async fn case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
-        Ok(Case(services(ctx).case(actor(ctx)?, self::id(&id, "办件")?).await?))
+        Ok(Case::new(services(ctx).case(actor(ctx)?, self::id(&id, "办件")?).await?))
     }
 
     async fn case_by_no(&self, ctx: &Context<'_>, case_no: String) -> Result<Case> {
-        Ok(Case(services(ctx).case_by_no(actor(ctx)?, &case_no).await?))
+        Ok(Case::new(services(ctx).case_by_no(actor(ctx)?, &case_no).await?))
     }
 
     async fn cases(
@@ -328,7 +339,7 @@ impl CaseQuery {
         Ok(CaseConnection {
             page_info: PageInfo { has_next_page: p.has_next, end_cursor: p.end_cursor },
             total_count: p.total.min(i32::MAX as u64) as i32,
-            nodes: p.items.into_iter().map(Case).collect(),
+            nodes: p.items.into_iter().map(Case::new).collect(),
         })
     }
 
@@ -374,7 +385,7 @@ impl CaseMutation {
             idempotency_key: input.idempotency_key,
         };
         let r = services(ctx).submit_case(actor(ctx)?, submit).await?;
-        Ok(CaseReceipt { case: Case(r.case), query_code: r.query_code })
+        Ok(CaseReceipt { case: Case::new(r.case), query_code: r.query_code })
     }
 
     async fn accept_case(
@@ -386,7 +397,7 @@ impl CaseMutation {
     ) -> Result<Case> {
         let until = deferred_until.map(|d| d.parse()).transpose()?;
         let deferred_materials = deferred_materials.unwrap_or_default();
-        Ok(Case(services(ctx).accept_case(actor(ctx)?, self::id(&id, "办件")?, deferred_materials, until).await?))
+        Ok(Case::new(services(ctx).accept_case(actor(ctx)?, self::id(&id, "办件")?, deferred_materials, until).await?))
     }
 
     async fn request_correction(
@@ -396,15 +407,17 @@ impl CaseMutation {
         missing_materials: Vec<String>,
         note: String,
     ) -> Result<Case> {
-        Ok(Case(services(ctx).request_correction(actor(ctx)?, self::id(&id, "办件")?, missing_materials, &note).await?))
+        Ok(Case::new(
+            services(ctx).request_correction(actor(ctx)?, self::id(&id, "办件")?, missing_materials, &note).await?,
+        ))
     }
 
     async fn resubmit_case(&self, ctx: &Context<'_>, id: ID, provided_materials: Vec<String>) -> Result<Case> {
-        Ok(Case(services(ctx).resubmit_case(actor(ctx)?, self::id(&id, "办件")?, provided_materials).await?))
+        Ok(Case::new(services(ctx).resubmit_case(actor(ctx)?, self::id(&id, "办件")?, provided_materials).await?))
     }
 
     async fn reject_case(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Case> {
-        Ok(Case(services(ctx).reject_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
+        Ok(Case::new(services(ctx).reject_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
     }
 
     async fn suspend_case(
@@ -414,15 +427,15 @@ impl CaseMutation {
         procedure: SpecialProcedure,
         reason: String,
     ) -> Result<Case> {
-        Ok(Case(services(ctx).suspend_case(actor(ctx)?, self::id(&id, "办件")?, procedure.into(), &reason).await?))
+        Ok(Case::new(services(ctx).suspend_case(actor(ctx)?, self::id(&id, "办件")?, procedure.into(), &reason).await?))
     }
 
     async fn resume_case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
-        Ok(Case(services(ctx).resume_case(actor(ctx)?, self::id(&id, "办件")?).await?))
+        Ok(Case::new(services(ctx).resume_case(actor(ctx)?, self::id(&id, "办件")?).await?))
     }
 
     async fn decide_case(&self, ctx: &Context<'_>, id: ID, approve: bool, opinion: String) -> Result<Case> {
-        Ok(Case(services(ctx).decide_case(actor(ctx)?, self::id(&id, "办件")?, approve, &opinion).await?))
+        Ok(Case::new(services(ctx).decide_case(actor(ctx)?, self::id(&id, "办件")?, approve, &opinion).await?))
     }
 
     async fn deliver_case(
@@ -435,14 +448,14 @@ impl CaseMutation {
         let c = services(ctx)
             .deliver_case(actor(ctx)?, self::id(&id, "办件")?, method.into(), tracking_no.as_deref())
             .await?;
-        Ok(Case(c))
+        Ok(Case::new(c))
     }
 
     async fn archive_case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
-        Ok(Case(services(ctx).archive_case(actor(ctx)?, self::id(&id, "办件")?).await?))
+        Ok(Case::new(services(ctx).archive_case(actor(ctx)?, self::id(&id, "办件")?).await?))
     }
 
     async fn withdraw_case(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Case> {
-        Ok(Case(services(ctx).withdraw_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
+        Ok(Case::new(services(ctx).withdraw_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
     }
 }
