@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, anyhow};
-use domain::catalogue::{CATALOGUE_COLUMNS, CatalogueRow, CreditCode, ImplInput};
+use domain::catalogue::{CATALOGUE_COLUMNS, CaseKind, CatalogueRow, CreditCode, ImplInput};
 use domain::identity::{Actor, Role};
 use domain::page::PageRequest;
 use domain::ports::ImplQuery;
@@ -182,13 +182,17 @@ async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant)
         ("XK-00201-000", 20, "县政务服务中心二楼教育窗口"),
         ("FW-00403-000", 0, "县政务服务中心一楼人社窗口"),
         ("FW-00112-000", 0, "县政务服务中心一楼综合窗口"),
+        ("GF-00108-000", 10, "县政务服务中心二楼民政窗口"),
     ];
     for (code, days, place) in demo {
         let Some(b) = by_code(code) else { continue };
         let dept_name = department_full_name(&b.department);
         let Some(d) = depts.iter().find(|d| d.name == dept_name) else { continue };
+        // Items the towns escalate (上报件) are decided here at the county.
+        let case_kind = (b.default_case_kind == CaseKind::Escalated).then_some(CaseKind::Promised);
         let input = ImplInput {
             promised_days: days,
+            case_kind,
             place: Some(place.into()),
             hours: Some("工作日 上午9:00-12:00 下午13:30-17:30".into()),
             phone: Some("029-35512345".into()),

@@ -495,6 +495,9 @@ impl BaseItemDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImplLocal {
     pub department_id: Uuid,
+    /// Co-departments of a joint item (联办件), each reviewing beside the lead department.
+    #[serde(default)]
+    pub co_department_ids: Vec<Uuid>,
     pub promised_days: u32,
     pub case_kind: CaseKind,
     pub cross_area: CrossAreaScope,
@@ -514,6 +517,8 @@ pub struct ImplLocal {
 pub struct ImplInput {
     pub promised_days: i64,
     pub case_kind: Option<CaseKind>,
+    /// Co-departments of a joint item; None = none.
+    pub co_department_ids: Option<Vec<Uuid>>,
     pub cross_area: Option<CrossAreaScope>,
     /// None = every base material.
     pub material_names: Option<Vec<String>>,
@@ -612,10 +617,26 @@ pub fn check_impl(base: &BaseItem, department_id: Uuid, input: ImplInput) -> Res
             wanted.iter().filter(|w| names.contains(w)).cloned().collect()
         }
     };
+    let case_kind = input.case_kind.unwrap_or(base.default_case_kind);
+    let mut co: Vec<Uuid> = Vec::new();
+    for d in input.co_department_ids.unwrap_or_default() {
+        if d == department_id {
+            return Err(Error::invalid("牵头部门不能同时作为协办部门"));
+        }
+        if !co.contains(&d) {
+            co.push(d);
+        }
+    }
+    match (case_kind, co.is_empty()) {
+        (CaseKind::Joint, true) => return Err(Error::invalid("联办件须指定至少一个协办部门")),
+        (CaseKind::Joint, false) | (_, true) => {}
+        (_, false) => return Err(Error::invalid("只有联办件才能指定协办部门")),
+    }
     Ok(ImplLocal {
         department_id,
+        co_department_ids: co,
         promised_days: promised,
-        case_kind: input.case_kind.unwrap_or(base.default_case_kind),
+        case_kind,
         cross_area: input.cross_area.unwrap_or(base.default_cross_area),
         material_names: wanted,
         deferrable_names: deferrable,
@@ -659,6 +680,7 @@ impl ImplItem {
         ImplInput {
             promised_days: i64::from(self.local.promised_days),
             case_kind: Some(self.local.case_kind),
+            co_department_ids: Some(self.local.co_department_ids.clone()),
             cross_area: Some(self.local.cross_area),
             material_names: Some(self.local.material_names.clone()),
             deferrable_names: Some(self.local.deferrable_names.clone()),
@@ -920,6 +942,27 @@ mod tests {
             ..Default::default()
         };
         assert!(check_impl(&b, d, not_selected).is_err());
+    }
+
+    #[test]
+    fn joint_items_name_their_co_departments() {
+        let b = base();
+        let (lead, co) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let joint = |ids: Vec<Uuid>| ImplInput {
+            promised_days: 10,
+            case_kind: Some(CaseKind::Joint),
+            co_department_ids: Some(ids),
+            ..Default::default()
+        };
+        let e = check_impl(&b, lead, joint(vec![])).expect_err("no co-department");
+        assert!(e.to_string().contains("至少一个协办部门"), "{e}");
+        let e = check_impl(&b, lead, joint(vec![lead])).expect_err("lead twice");
+        assert!(e.to_string().contains("牵头部门"), "{e}");
+        let ok = check_impl(&b, lead, joint(vec![co, co])).expect("joint");
+        assert_eq!(ok.co_department_ids, [co], "repeats dropped");
+        let promised = ImplInput { promised_days: 10, co_department_ids: Some(vec![co]), ..Default::default() };
+        let e = check_impl(&b, lead, promised).expect_err("not joint");
+        assert!(e.to_string().contains("只有联办件"), "{e}");
     }
 
     #[test]

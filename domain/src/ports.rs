@@ -281,12 +281,14 @@ pub trait CaseRepo: Send + Sync {
     /// For public tracking: the case and its query code fingerprint, whatever its tenant.
     async fn for_tracking(&self, case_no: &str) -> Result<Option<(crate::case::Case, String)>>;
     async fn list(&self, scope: &Scope, q: &CaseQuery) -> Result<Page<crate::case::Case>>;
-    /// Saves `case` (its status, clock, materials, dates) if its stored version is still
-    /// `case.version - 1`, appending `event` and `audit`; false when another change won.
-    /// A `document` is numbered (per tenant and year) and stored in the same transaction.
+    /// Saves `case` (its status, clock, materials, dates, handling tenant) if its stored version is
+    /// still `case.version - 1` and it is still held by `held_by`, appending `event` and `audit`;
+    /// false when another change won. A `document` is numbered (per tenant and year) and stored
+    /// in the same transaction.
     async fn update(
         &self,
         case: &crate::case::Case,
+        held_by: &RegionCode,
         event: &crate::case::CaseEvent,
         document: Option<&crate::case::DocumentDraft>,
         audit: AuditRecord,

@@ -12,6 +12,7 @@ mod m0005_appointments;
 mod m0005_cases;
 mod m0006_documents;
 mod m0006_leader_duties;
+mod m0007_case_reach;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_cases::Migration),
             Box::new(m0006_documents::Migration),
             Box::new(m0006_leader_duties::Migration),
+            Box::new(m0007_case_reach::Migration),
         ]
     }
 }
@@ -50,6 +52,23 @@ pub fn rls_sql(table: &str) -> String {
                   OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%')
            WITH CHECK (current_setting('{SCOPE_SETTING}', true) = '*'
                   OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%');"
+    )
+}
+
+/// Like `rls_sql`, for case data that the collecting tenant sees too: a row is in reach when its
+/// handling (`tenant_code`) or collecting tenant (`collecting_code`) is.
+pub fn rls_sql_reach(table: &str) -> String {
+    format!(
+        "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS tenant_scope ON {table};
+         CREATE POLICY tenant_scope ON {table}
+           USING (current_setting('{SCOPE_SETTING}', true) = '*'
+                  OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%'
+                  OR collecting_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%')
+           WITH CHECK (current_setting('{SCOPE_SETTING}', true) = '*'
+                  OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%'
+                  OR collecting_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%');"
     )
 }
 

@@ -229,6 +229,7 @@ pub(crate) async fn implement(mut ctx: Console, form: web::Form<ImplementForm>) 
         let input = ImplInput {
             promised_days: days(&f.promised_days)?,
             case_kind: Some(f.case_kind.parse::<CaseKind>()?),
+            co_department_ids: None,
             cross_area: None,
             material_names: None,
             deferrable_names: None,
@@ -593,6 +594,7 @@ struct ImplItemPage {
     case_kinds: Vec<Opt>,
     scopes: Vec<Opt>,
     materials: Vec<MaterialBox>,
+    co_departments: Vec<Opt>,
     place: String,
     hours: String,
     phone: String,
@@ -619,8 +621,18 @@ pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> Http
         Ok(i) => i,
         Err(e) => return error_page(ctx, e, ITEMS).await,
     };
+    let departments = match ctx.services.departments(&ctx.actor, &item.tenant).await {
+        Ok(d) => d,
+        Err(e) => return error_page(ctx, e, ITEMS).await,
+    };
     let l = &item.local;
+    let co_departments = departments
+        .iter()
+        .filter(|d| d.id != item.department.id)
+        .map(|d| Opt { value: d.id.to_string(), label: d.name.clone(), selected: l.co_department_ids.contains(&d.id) })
+        .collect();
     let view = ImplItemPage {
+        co_departments,
         chrome,
         id: item.id.to_string(),
         impl_code: item.impl_code.clone(),
@@ -672,9 +684,18 @@ pub(crate) async fn edit_save(
         return error_page(ctx, Error::NotFound { what: "实施清单事项" }, ITEMS).await;
     };
     let result = async {
+        let case_kind = get("case_kind").parse::<CaseKind>()?;
+        // Co-departments count only for joint items; switching the kind away drops them.
+        let co = match case_kind {
+            CaseKind::Joint => {
+                all("co_departments").iter().map(|d| self::id(d, "协办部门")).collect::<Result<Vec<_>, _>>()?
+            }
+            _ => Vec::new(),
+        };
         let input = ImplInput {
             promised_days: days(&get("promised_days"))?,
-            case_kind: Some(get("case_kind").parse::<CaseKind>()?),
+            case_kind: Some(case_kind),
+            co_department_ids: Some(co),
             cross_area: Some(get("cross_area").parse()?),
             material_names: Some(all("materials")),
             deferrable_names: Some(all("deferrable")),

@@ -165,8 +165,9 @@ impl Case {
     async fn status(&self) -> CaseStatus {
         self.0.status.into()
     }
+    /// The implementation item that decides the case (after forwardCase, the ancestor's).
     async fn item(&self, ctx: &Context<'_>) -> Result<ImplItem> {
-        Ok(ImplItem(services(ctx).impl_item(actor(ctx)?, self.0.impl_item_id).await?))
+        Ok(ImplItem(services(ctx).case_item(&self.0).await?))
     }
     /// The implementation item's version the case was opened under.
     async fn item_version(&self) -> i32 {
@@ -243,6 +244,35 @@ impl Case {
     async fn documents(&self) -> Vec<Document> {
         self.0.documents.iter().map(Document::from).collect()
     }
+    /// Joint cases (联办件): each department's review, lead first; empty for other kinds and
+    /// before acceptance.
+    async fn department_reviews(&self) -> Vec<DepartmentReview> {
+        self.0
+            .reviews
+            .iter()
+            .map(|r| DepartmentReview {
+                department_id: ID(r.department_id.to_string()),
+                department_name: r.department.clone(),
+                lead: r.lead,
+                approved: r.approve,
+                opinion: r.opinion.clone(),
+                reviewer: r.reviewer.clone(),
+                reviewed_at: r.at.map(DateTimeScalar),
+            })
+            .collect()
+    }
+}
+
+/// One department's review of a joint case; `approved` is null until it has decided.
+#[derive(SimpleObject)]
+pub struct DepartmentReview {
+    department_id: ID,
+    department_name: String,
+    lead: bool,
+    approved: Option<bool>,
+    opinion: Option<String>,
+    reviewer: Option<String>,
+    reviewed_at: Option<DateTimeScalar>,
 }
 
 #[derive(SimpleObject)]
@@ -418,6 +448,12 @@ impl CaseMutation {
 
     async fn reject_case(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Case> {
         Ok(Case::new(services(ctx).reject_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
+    }
+
+    /// Escalated cases (上报件): the preliminary review is done; the nearest ancestor publishing the
+    /// same item receives the case. Both tenants see it.
+    async fn forward_case(&self, ctx: &Context<'_>, id: ID, opinion: String) -> Result<Case> {
+        Ok(Case::new(services(ctx).forward_case(actor(ctx)?, self::id(&id, "办件")?, &opinion).await?))
     }
 
     async fn suspend_case(

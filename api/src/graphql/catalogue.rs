@@ -203,6 +203,13 @@ impl ImplItem {
     async fn department(&self) -> Department {
         Department(self.0.department.clone())
     }
+    /// Joint items: the co-departments reviewing beside the lead department.
+    async fn co_departments(&self, ctx: &Context<'_>) -> Result<Vec<Department>> {
+        let s = services(ctx);
+        let t = s.tenant_identities(&[self.0.tenant]).await?;
+        let Some(t) = t.first() else { return Ok(Vec::new()) };
+        Ok(s.co_departments(t, &self.0.local).await?.into_iter().map(Department).collect())
+    }
     async fn status(&self) -> ImplItemStatus {
         self.0.status.into()
     }
@@ -327,6 +334,10 @@ impl BaseItemInput {
     }
 }
 
+fn co_departments(ids: &[ID]) -> Result<Vec<Uuid>, domain::Error> {
+    ids.iter().map(|d| Uuid::parse_str(d).map_err(|_| domain::Error::invalid("协办部门ID无效"))).collect()
+}
+
 #[derive(InputObject)]
 pub struct ImplItemInput {
     tenant: RegionCodeScalar,
@@ -334,6 +345,8 @@ pub struct ImplItemInput {
     department_id: ID,
     promised_days: i32,
     case_kind: CaseKind,
+    /// Joint items (JOINT): the co-departments reviewing beside the lead department.
+    co_department_ids: Option<Vec<ID>>,
     #[graphql(default_with = "Some(CrossAreaScope::None)")]
     cross_area_scope: Option<CrossAreaScope>,
     /// Subset of the base list; null = all.
@@ -351,6 +364,7 @@ pub struct ImplItemUpdate {
     department_id: Option<ID>,
     promised_days: Option<i32>,
     case_kind: Option<CaseKind>,
+    co_department_ids: Option<Vec<ID>>,
     cross_area_scope: Option<CrossAreaScope>,
     material_names: Option<Vec<String>>,
     deferrable_names: Option<Vec<String>>,
@@ -502,6 +516,7 @@ impl CatalogueMutation {
         let local = ImplInput {
             promised_days: i64::from(input.promised_days),
             case_kind: Some(input.case_kind.into()),
+            co_department_ids: input.co_department_ids.as_deref().map(co_departments).transpose()?,
             cross_area: Some(input.cross_area_scope.unwrap_or(CrossAreaScope::None).into()),
             material_names: input.material_names,
             deferrable_names: input.deferrable_names,
@@ -526,6 +541,12 @@ impl CatalogueMutation {
         }
         if let Some(k) = input.case_kind {
             local.case_kind = Some(k.into());
+            if k != CaseKind::Joint && input.co_department_ids.is_none() {
+                local.co_department_ids = None;
+            }
+        }
+        if let Some(ids) = input.co_department_ids.as_deref() {
+            local.co_department_ids = Some(co_departments(ids)?);
         }
         if let Some(c) = input.cross_area_scope {
             local.cross_area = Some(c.into());
@@ -586,6 +607,7 @@ impl CatalogueMutation {
             defaults: ImplInput {
                 promised_days: i64::from(input.promised_days),
                 case_kind: input.case_kind.map(Into::into),
+                co_department_ids: None,
                 cross_area: input.cross_area_scope.map(Into::into),
                 material_names: input.material_names,
                 deferrable_names: input.deferrable_names,

@@ -9,6 +9,8 @@ pub mod state;
 
 pub use clock::{CaseClock, ClockReading, Pause, Warning, WarningPolicy};
 pub use document::{Document, DocumentDraft, DocumentKind};
-pub use model::{Applicant, ApplicantKind, Case, CaseEvent, Channel, DeliveryMethod, SpecialProcedure};
+pub use model::{
+    Applicant, ApplicantKind, Case, CaseEvent, Channel, DeliveryMethod, DepartmentReview, SpecialProcedure,
+};
 pub use number::{CaseNo, QueryCode, mask_id_number, mask_phone};
 pub use state::{CaseAction, CaseKind, CaseStatus, JointOutcome, joint_outcome};

@@ -130,6 +130,19 @@ pub struct CaseEvent {
     pub opinion: Option<String>,
 }
 
+/// One department's review of a joint case (联办件): the lead and each co-department decide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentReview {
+    pub department_id: Uuid,
+    pub department: String,
+    pub lead: bool,
+    /// None until the department has decided.
+    pub approve: Option<bool>,
+    pub opinion: Option<String>,
+    pub reviewer: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Case {
     pub id: Uuid,
@@ -157,6 +170,8 @@ pub struct Case {
     /// The deadline as last computed, kept for listing overdue cases efficiently.
     pub deadline: Option<NaiveDate>,
     pub deadline_provisional: bool,
+    /// Joint cases: one review per department, fixed at acceptance (lead first).
+    pub reviews: Vec<DepartmentReview>,
     /// Optimistic concurrency: every transition increments it.
     pub version: i64,
     pub events: Vec<CaseEvent>,
@@ -164,6 +179,11 @@ pub struct Case {
 }
 
 impl Case {
+    /// Collected at one tenant and handled at another (an escalated case after forwardCase).
+    pub fn collected_elsewhere(&self) -> bool {
+        self.handling != self.collecting
+    }
+
     /// The clock's reading on `today`, if the clock has started.
     pub fn reading(&self, cal: &WorkingCalendar, today: NaiveDate, policy: WarningPolicy) -> Option<ClockReading> {
         let concluded_on = self.concluded_at.map(crate::hall::local_day);

@@ -120,6 +120,8 @@ impl CaseStatus {
             (S::Suspended, A::Resume) => S::Accepted,
             (S::Accepted, A::Decide { approve: true }) => S::Approved,
             (S::Accepted, A::Decide { approve: false }) => S::Denied,
+            // One department of a joint case gives its opinion; the others have not yet.
+            (S::Accepted, A::Review { .. }) => S::Accepted,
             (S::Approved | S::Denied, A::Deliver) => S::Delivered,
             (S::Transferred, A::Deliver) => S::Delivered,
             (S::Received | S::CorrectionRequested | S::Accepted | S::Suspended, A::Withdraw) => S::Withdrawn,
@@ -136,10 +138,11 @@ fn illegal(from: CaseStatus, action: CaseAction) -> String {
         (_, CaseAction::Withdraw) if from.is_concluded() || from == CaseStatus::Delivered => {
             "办件已作出决定，不能撤回".to_owned()
         }
-        (_, CaseAction::Decide { .. }) if from == CaseStatus::Suspended => {
+        (_, CaseAction::Decide { .. } | CaseAction::Review { .. }) if from == CaseStatus::Suspended => {
             "办件处于特别程序中，请先恢复办理".to_owned()
         }
-        (_, CaseAction::Decide { .. }) => "只有已受理的办件才能作出审批决定".to_owned(),
+        (_, CaseAction::Decide { .. } | CaseAction::Review { .. }) => "只有已受理的办件才能作出审批决定".to_owned(),
+        (_, CaseAction::Forward) => "只有已收件、尚未受理的办件才能上报".to_owned(),
         (_, CaseAction::Accept | CaseAction::RequestCorrection | CaseAction::Reject) => {
             "只有已收件的办件才能受理、要求补正或不予受理".to_owned()
         }
@@ -169,7 +172,13 @@ pub enum CaseAction {
     Transfer,
     Suspend,
     Resume,
-    Decide { approve: bool },
+    Decide {
+        approve: bool,
+    },
+    /// A department's opinion on a joint case (联办), before every department has given one.
+    Review {
+        approve: bool,
+    },
     Deliver,
     Archive,
     Withdraw,
@@ -189,6 +198,8 @@ impl CaseAction {
             CaseAction::Resume => "恢复办理",
             CaseAction::Decide { approve: true } => "准予许可",
             CaseAction::Decide { approve: false } => "不予许可",
+            CaseAction::Review { approve: true } => "提出同意意见",
+            CaseAction::Review { approve: false } => "提出不同意意见",
             CaseAction::Deliver => "送达",
             CaseAction::Archive => "归档",
             CaseAction::Withdraw => "撤回",
@@ -228,7 +239,7 @@ mod tests {
     use CaseAction as A;
     use CaseStatus as S;
 
-    const ACTIONS: [CaseAction; 14] = [
+    const ACTIONS: [CaseAction; 16] = [
         A::Accept,
         A::RequestCorrection,
         A::Resubmit,
@@ -239,6 +250,8 @@ mod tests {
         A::Resume,
         A::Decide { approve: true },
         A::Decide { approve: false },
+        A::Review { approve: true },
+        A::Review { approve: false },
         A::Deliver,
         A::Archive,
         A::Withdraw,
@@ -260,6 +273,7 @@ mod tests {
             (S::Accepted, A::Suspend) => S::Suspended,
             (S::Accepted, A::Decide { approve: true }) => S::Approved,
             (S::Accepted, A::Decide { approve: false }) => S::Denied,
+            (S::Accepted, A::Review { .. }) => S::Accepted,
             (S::Accepted, A::Withdraw) => S::Withdrawn,
             (S::Suspended, A::Resume) => S::Accepted,
             (S::Suspended, A::Withdraw) => S::Withdrawn,

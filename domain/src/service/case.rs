@@ -7,9 +7,10 @@ use uuid::Uuid;
 use crate::audit::AuditRecord;
 use crate::case::{
     Applicant, Case, CaseAction, CaseClock, CaseEvent, CaseNo, CaseStatus, Channel, ClockReading, DeliveryMethod,
-    Document, DocumentDraft, DocumentKind, Pause, QueryCode, SpecialProcedure, WarningPolicy,
+    DepartmentReview, Document, DocumentDraft, DocumentKind, JointOutcome, Pause, QueryCode, SpecialProcedure,
+    WarningPolicy, joint_outcome,
 };
-use crate::catalogue::{CaseKind, ImplItem, ImplStatus};
+use crate::catalogue::{CaseKind, Department, ImplItem, ImplStatus};
 use crate::error::{Error, Result};
 use crate::hall::local_day;
 use crate::identity::Actor;
@@ -86,6 +87,16 @@ impl Services {
     pub async fn case_by_no(&self, actor: &Actor, case_no: &str) -> Result<Case> {
         let no = CaseNo::parse(case_no)?;
         self.ports.cases.by_no(&actor.scope(), no.as_str()).await?.ok_or(Error::NotFound { what: CASE })
+    }
+
+    /// The implementation item deciding a case the caller has loaded in its actor's scope; after
+    /// forwardCase it belongs to the ancestor, which the collecting tenant may not browse.
+    pub async fn case_item(&self, case: &Case) -> Result<ImplItem> {
+        self.ports
+            .catalogue
+            .impl_item(&Scope::only(&case.handling), case.impl_item_id)
+            .await?
+            .ok_or_else(|| Error::internal("case item missing"))
     }
 
     /// Where the case stands on the handling tenant's calendar today.
@@ -200,6 +211,7 @@ impl Services {
             clock: None,
             deadline: None,
             deadline_provisional: false,
+            reviews: Vec::new(),
             version: 1,
             documents: Vec::new(),
             events: vec![CaseEvent {
@@ -226,16 +238,38 @@ impl Services {
 
     /// Loads a case the actor may work on at its handling tenant.
     async fn workable(&self, actor: &Actor, id: Uuid, action: Action) -> Result<(Case, Tenant, ImplItem)> {
+        self.workable_at(actor, id, action, false).await
+    }
+
+    /// Like `workable`; with `at_collecting`, the tenant that collected a case handled elsewhere may act
+    /// too (it hands over the result).
+    async fn workable_at(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        action: Action,
+        at_collecting: bool,
+    ) -> Result<(Case, Tenant, ImplItem)> {
         let case = self.case(actor, id).await?;
         let tenant = self.known_tenant(&case.handling).await?;
-        authorize(actor, action, &tenant)?;
+        if case.collected_elsewhere() && !actor.scope().contains(&case.handling) {
+            // The collecting tenant sees the case; the deciding ancestor handles it.
+            if !at_collecting {
+                return Err(Error::forbidden(format!("办件已上报{}办理，本单位只能查看", tenant.name)));
+            }
+            let collecting = self.known_tenant(&case.collecting).await?;
+            authorize(actor, action, &collecting)?;
+        } else {
+            authorize(actor, action, &tenant)?;
+        }
         let item = self
             .ports
             .catalogue
             .impl_item(&Scope::only(&tenant.code), case.impl_item_id)
             .await?
             .ok_or_else(|| Error::internal("case item missing"))?;
-        if action == Action::DecideCases && !self.may_decide(actor, &item).await? {
+        // Joint cases ask which department the approver speaks for when deciding.
+        if action == Action::DecideCases && case.kind != CaseKind::Joint && !self.may_decide(actor, &item).await? {
             return Err(Error::forbidden(format!("您未获授权审批事项“{}”", item.base.name)));
         }
         Ok((case, tenant, item))
@@ -252,6 +286,7 @@ impl Services {
         change: impl FnOnce(&mut Case),
     ) -> Result<Case> {
         let before = case.status;
+        let held_by = case.handling;
         case.status = case.status.apply(step)?;
         change(&mut case);
         let now = self.now();
@@ -279,14 +314,58 @@ impl Services {
             opinion: opinion.clone(),
         };
         case.version += 1;
-        let audit = AuditRecord::new(actor, case.handling, now, audit_action, case.case_no.clone())
-            .before(serde_json::json!({ "status": before }))
-            .after(serde_json::json!({ "status": case.status, "opinion": opinion }));
-        if !self.ports.cases.update(&case, &event, document.as_ref(), audit).await? {
+        let audit = AuditRecord::new(actor, held_by, now, audit_action, case.case_no.clone())
+            .before(serde_json::json!({ "status": before, "tenant": held_by }))
+            .after(serde_json::json!({ "status": case.status, "tenant": case.handling, "opinion": opinion }));
+        if !self.ports.cases.update(&case, &held_by, &event, document.as_ref(), audit).await? {
             return Err(Error::conflict("办件已被他人同时办理，请刷新后重试"));
         }
         // Reload: the store numbered the document.
-        self.ports.cases.get(&Scope::only(&case.handling), case.id).await?.ok_or(Error::NotFound { what: CASE })
+        self.ports.cases.get(&actor.scope(), case.id).await?.ok_or(Error::NotFound { what: CASE })
+    }
+
+    /// 上报: the preliminary review (初审) is done; the nearest ancestor that publishes the same
+    /// base item receives the case and decides it. Both tenants see it; the clock starts when the
+    /// ancestor accepts.
+    pub async fn forward_case(&self, actor: &Actor, id: Uuid, opinion: &str) -> Result<Case> {
+        let opinion = required_text(opinion, "初审意见")?;
+        let (case, tenant, item) = self.workable(actor, id, Action::HandleCases).await?;
+        case.status.apply(CaseAction::Forward)?;
+        if item.local.case_kind != CaseKind::Escalated {
+            return Err(Error::IllegalTransition(format!(
+                "事项“{}”在{}不是上报件，由本单位直接办理，不能上报",
+                item.base.name, tenant.name
+            )));
+        }
+        let (target, target_item) = self.deciding_item(&tenant, &item).await?;
+        let opinion = format!("{opinion}（上报{}）", target.center_name());
+        self.transition(actor, case, CaseAction::Forward, Some(opinion), "case.forward", |c| {
+            c.handling = target.code;
+            c.impl_item_id = target_item.id;
+            c.impl_version = target_item.version;
+            c.item_name = target_item.base.name.clone();
+        })
+        .await
+    }
+
+    /// The nearest ancestor (up to the root) with a published implementation of the item's base.
+    async fn deciding_item(&self, from: &Tenant, item: &ImplItem) -> Result<(Tenant, ImplItem)> {
+        let mut next = if from.root { None } else { from.parent };
+        while let Some(code) = next {
+            let t = self.known_tenant(&code).await?;
+            let found = self
+                .ports
+                .catalogue
+                .active_impls_of_base(&Scope::only(&t.code), item.base.id)
+                .await?
+                .into_iter()
+                .find(|i| i.tenant == t.code && i.status == ImplStatus::Published);
+            if let Some(i) = found {
+                return Ok((t, i));
+            }
+            next = if t.root { None } else { t.parent };
+        }
+        Err(Error::invalid(format!("上级单位均未发布事项“{}”，无法上报", item.base.name)))
     }
 
     /// 受理: every required material present, or missing ones deferrable (容缺) with a date.
@@ -299,6 +378,13 @@ impl Services {
     ) -> Result<Case> {
         let (case, tenant, item) = self.workable(actor, id, Action::HandleCases).await?;
         case.status.apply(CaseAction::Accept)?;
+        if item.local.case_kind == CaseKind::Escalated {
+            return Err(Error::IllegalTransition(format!(
+                "事项“{}”在{}是上报件：初审后请上报，由上级受理并决定",
+                item.base.name, tenant.name
+            )));
+        }
+        let reviews = if case.kind == CaseKind::Joint { self.joint_reviews(&tenant, &item).await? } else { Vec::new() };
         let materials = item.materials();
         let names: Vec<String> = materials.iter().map(|m| m.name.clone()).collect();
         let deferred = names_in(&deferred, &names, "容缺材料")?;
@@ -331,6 +417,7 @@ impl Services {
             c.deadline = Some(deadline.date);
             c.deadline_provisional = deadline.provisional;
             c.missing.clear();
+            c.reviews = reviews;
         })
         .await
     }
@@ -415,12 +502,19 @@ impl Services {
         .await
     }
 
-    /// 准予 or 不予许可; a denial needs its reasons.
+    /// 准予 or 不予许可; a denial needs its reasons. In a joint case each department decides, and
+    /// the case concludes with the last one: approved if all approve, denied if any denies.
     pub async fn decide_case(&self, actor: &Actor, id: Uuid, approve: bool, opinion: &str) -> Result<Case> {
-        let (case, _, _) = self.workable(actor, id, Action::DecideCases).await?;
+        let (case, tenant, item) = self.workable(actor, id, Action::DecideCases).await?;
         let opinion = opinion.trim();
         if !approve && opinion.is_empty() {
             return Err(Error::invalid("不予许可须说明理由"));
+        }
+        if opinion.chars().count() > 2000 {
+            return Err(Error::invalid("审批意见不能超过2000字"));
+        }
+        if case.kind == CaseKind::Joint {
+            return self.review_joint(actor, case, &tenant, &item, approve, opinion).await;
         }
         let opinion = (!opinion.is_empty()).then(|| opinion.to_owned());
         let now = self.now();
@@ -428,6 +522,94 @@ impl Services {
             c.concluded_at = Some(now)
         })
         .await
+    }
+
+    /// The departments of a joint item, lead first, as the reviews a case starts with.
+    async fn joint_reviews(&self, tenant: &Tenant, item: &ImplItem) -> Result<Vec<DepartmentReview>> {
+        let review = |d: &Department, lead: bool| DepartmentReview {
+            department_id: d.id,
+            department: d.name.clone(),
+            lead,
+            approve: None,
+            opinion: None,
+            reviewer: None,
+            at: None,
+        };
+        let mut out = vec![review(&item.department, true)];
+        out.extend(self.co_departments(tenant, &item.local).await?.iter().map(|d| review(d, false)));
+        Ok(out)
+    }
+
+    /// Records the actor's department's decision on a joint case; the last one concludes it.
+    async fn review_joint(
+        &self,
+        actor: &Actor,
+        mut case: Case,
+        tenant: &Tenant,
+        item: &ImplItem,
+        approve: bool,
+        opinion: &str,
+    ) -> Result<Case> {
+        case.status.apply(CaseAction::Review { approve })?;
+        let index = self.reviewing_department(actor, &case, tenant, item).await?;
+        let now = self.now();
+        let review = &mut case.reviews[index];
+        review.approve = Some(approve);
+        review.opinion = (!opinion.is_empty()).then(|| opinion.to_owned());
+        review.reviewer = Some(actor.name());
+        review.at = Some(now);
+        let said = format!("{}：{}", review.department, if opinion.is_empty() { "同意" } else { opinion });
+        let decisions: Vec<Option<bool>> = case.reviews.iter().map(|r| r.approve).collect();
+        match joint_outcome(&decisions) {
+            JointOutcome::Pending { .. } => {
+                self.transition(actor, case, CaseAction::Review { approve }, Some(said), "case.review", |_| {}).await
+            }
+            outcome => {
+                let approved = outcome == JointOutcome::Approved;
+                let all: Vec<String> = case
+                    .reviews
+                    .iter()
+                    .map(|r| {
+                        let verdict = if r.approve == Some(true) { "同意" } else { "不同意" };
+                        match &r.opinion {
+                            Some(o) => format!("{}{verdict}：{o}", r.department),
+                            None => format!("{}{verdict}", r.department),
+                        }
+                    })
+                    .collect();
+                let summary = format!("联办部门意见：{}", all.join("；"));
+                let step = CaseAction::Decide { approve: approved };
+                self.transition(actor, case, step, Some(summary), "case.decide", |c| c.concluded_at = Some(now)).await
+            }
+        }
+    }
+
+    /// Which pending review of a joint case the actor gives: the department they belong to (with
+    /// an authorization for the item) or represent as chief (首席代表).
+    async fn reviewing_department(
+        &self,
+        actor: &Actor,
+        case: &Case,
+        tenant: &Tenant,
+        item: &ImplItem,
+    ) -> Result<usize> {
+        let not_authorized = || Error::forbidden(format!("您未获授权审批联办事项“{}”", item.base.name));
+        let Some(user_id) = actor.user_id() else { return Err(not_authorized()) };
+        let mut mine = self.ports.hall.chief_of(&tenant.code, user_id).await?;
+        if self.ports.hall.approver_items(&tenant.code, user_id).await?.contains(&item.id)
+            && let Some(user) = self.ports.users.get(&Scope::only(&tenant.code), user_id).await?
+            && let Some(d) = user.department_id
+        {
+            mine.push(d);
+        }
+        let ours = |r: &&DepartmentReview| mine.contains(&r.department_id);
+        if let Some(i) = case.reviews.iter().position(|r| mine.contains(&r.department_id) && r.approve.is_none()) {
+            return Ok(i);
+        }
+        match case.reviews.iter().find(ours) {
+            Some(r) => Err(Error::IllegalTransition(format!("{}已提出联办审查意见，不能重复提出", r.department))),
+            None => Err(not_authorized()),
+        }
     }
 
     /// 出件/送达: at the window, by post (tracking number required) or online.
@@ -442,7 +624,7 @@ impl Services {
         if method == DeliveryMethod::Post && tracking.is_none() {
             return Err(Error::invalid("邮寄送达须填写快递单号"));
         }
-        let (case, _, _) = self.workable(actor, id, Action::HandleCases).await?;
+        let (case, _, _) = self.workable_at(actor, id, Action::HandleCases, true).await?;
         let opinion = match (method, tracking) {
             (DeliveryMethod::Window, _) => "窗口领取".to_owned(),
             (DeliveryMethod::Post, Some(t)) => format!("邮寄送达，单号 {t}"),

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use crate::audit::AuditRecord;
 use crate::catalogue::{
-    BaseItem, BaseItemDraft, CatalogueRow, CreditCode, Department, ImplInput, ImplItem, ImplStatus, ImplStep, ItemKind,
-    check_impl, check_level, department_name, impl_code, validate_catalogue_rows,
+    BaseItem, BaseItemDraft, CatalogueRow, CreditCode, Department, ImplInput, ImplItem, ImplLocal, ImplStatus,
+    ImplStep, ItemKind, check_impl, check_level, department_name, impl_code, validate_catalogue_rows,
 };
 use crate::error::{Error, Result};
 use crate::identity::{Actor, Role};
@@ -277,6 +277,18 @@ impl Services {
         }
     }
 
+    /// The co-departments of a joint item, each a department of `tenant`, in the item's order.
+    pub async fn co_departments(&self, tenant: &Tenant, local: &ImplLocal) -> Result<Vec<Department>> {
+        let mut out = Vec::new();
+        for id in &local.co_department_ids {
+            match self.ports.catalogue.department(&Scope::only(&tenant.code), *id).await? {
+                Some(d) if d.tenant == tenant.code => out.push(d),
+                _ => return Err(Error::invalid(format!("协办部门不存在或不属于{}", tenant.name))),
+            }
+        }
+        Ok(out)
+    }
+
     /// Builds (without saving) a new draft item of `tenant`.
     async fn new_impl(
         &self,
@@ -287,6 +299,7 @@ impl Services {
     ) -> Result<ImplItem> {
         check_level(base, &tenant.name, tenant.level)?;
         let local = check_impl(base, department.id, input)?;
+        self.co_departments(tenant, &local).await?;
         Ok(ImplItem {
             id: Uuid::now_v7(),
             impl_code: impl_code(&department.credit_code, tenant.level, &base.base_code),
@@ -366,6 +379,7 @@ impl Services {
             _ => old.department.clone(),
         };
         new.local = check_impl(&old.base, dept.id, input)?;
+        self.co_departments(&t, &new.local).await?;
         if dept.id != old.department.id {
             new.impl_code = impl_code(&dept.credit_code, t.level, &old.base.base_code);
             self.forget_guides(vec![old.impl_code.clone()]).await;

@@ -33,6 +33,8 @@ pub struct Model {
     pub clock_json: Option<String>,
     pub deadline: Option<Date>,
     pub deadline_provisional: bool,
+    /// Joint cases: the departments' reviews (JSON), null otherwise.
+    pub reviews_json: Option<String>,
     pub version: i64,
     pub idempotency_key: Option<String>,
 }

@@ -8,6 +8,8 @@ pub struct Model {
     pub case_id: String,
     /// The case's handling tenant (for row-level security).
     pub tenant_code: String,
+    /// The case's collecting tenant: it sees the events of a case it forwarded.
+    pub collecting_code: String,
     pub actor_tenant: String,
     pub at: DateTimeUtc,
     pub status: String,

@@ -3,6 +3,7 @@ use domain::audit::AuditRecord;
 use domain::case::{Applicant, Case, CaseClock, CaseEvent, CaseStatus, Document, DocumentDraft};
 use domain::page::Page;
 use domain::ports::{CaseQuery, CaseRepo};
+use domain::region::RegionCode;
 use domain::tenant::Scope;
 use domain::{Error, Result};
 use sea_orm::{
@@ -63,6 +64,7 @@ fn active(c: &Case, query_hash: Option<&str>, key: Option<&str>) -> Result<case:
         clock_json: Set(c.clock.as_ref().map(json).transpose()?),
         deadline: Set(c.deadline),
         deadline_provisional: Set(c.deadline_provisional),
+        reviews_json: Set((!c.reviews.is_empty()).then(|| json(&c.reviews)).transpose()?),
         version: Set(c.version),
         ..Default::default()
     };
@@ -104,6 +106,7 @@ fn to_domain(m: case::Model, events: Vec<case_event::Model>, docs: Vec<document:
         clock: m.clock_json.as_deref().map(from_json::<CaseClock>).transpose()?,
         deadline: m.deadline,
         deadline_provisional: m.deadline_provisional,
+        reviews: m.reviews_json.as_deref().map(from_json).transpose()?.unwrap_or_default(),
         version: m.version,
         events: events
             .into_iter()
@@ -135,7 +138,7 @@ fn doc_to_domain(d: document::Model) -> Result<Document> {
 }
 
 /// Numbers and stores a document inside `tx`; the counter row serialises issuers.
-async fn issue(tx: &DatabaseTransaction, case_id: Uuid, d: &DocumentDraft) -> Result<()> {
+async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<()> {
     use sea_orm::ConnectionTrait;
     let b = tx.get_database_backend();
     let (tenant, year) = (d.tenant.as_str().to_owned(), d.year());
@@ -158,8 +161,9 @@ async fn issue(tx: &DatabaseTransaction, case_id: Uuid, d: &DocumentDraft) -> Re
     let seq: i64 = row.try_get("", "seq").map_err(internal)?;
     document::ActiveModel {
         id: Set(d.id.to_string()),
-        case_id: Set(case_id.to_string()),
+        case_id: Set(c.id.to_string()),
         tenant_code: Set(tenant),
+        collecting_code: Set(c.collecting.as_str().to_owned()),
         kind: Set(enum_str(&d.kind)?),
         year: Set(year),
         seq: Set(seq),
@@ -177,6 +181,7 @@ fn event_model(case: &Case, e: &CaseEvent) -> case_event::ActiveModel {
     case_event::ActiveModel {
         case_id: Set(case.id.to_string()),
         tenant_code: Set(case.handling.as_str().to_owned()),
+        collecting_code: Set(case.collecting.as_str().to_owned()),
         actor_tenant: Set(e.tenant.as_str().to_owned()),
         at: Set(e.at),
         status: Set(e.status.as_str().to_owned()),
@@ -214,18 +219,23 @@ async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Result<Vec<Ca
 
 async fn find_one(db: &Db, scope: &Scope, cond: Condition) -> Result<Option<Case>> {
     let tx = db.begin(scope).await?;
-    let row = case::Entity::find()
-        .filter(cond)
-        .filter(case::Column::TenantCode.starts_with(scope.prefix()))
-        .one(&tx)
-        .await
-        .map_err(internal)?;
+    let row = case::Entity::find().filter(cond).filter(in_reach(scope.prefix())).one(&tx).await.map_err(internal)?;
     let out = match row {
         Some(r) => load(&tx, vec![r]).await?.pop(),
         None => None,
     };
     commit(tx).await?;
     Ok(out)
+}
+
+/// Cases handled or collected under `prefix`: a collecting tenant sees the cases it forwarded.
+fn in_reach(prefix: &str) -> Condition {
+    if prefix.is_empty() {
+        return Condition::all();
+    }
+    Condition::any()
+        .add(case::Column::TenantCode.starts_with(prefix))
+        .add(case::Column::CollectingCode.starts_with(prefix))
 }
 
 fn cursor(c: &Case) -> String {
@@ -288,9 +298,7 @@ impl CaseRepo for Db {
 
     async fn list(&self, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
         let tx = self.begin(scope).await?;
-        let mut sel = case::Entity::find()
-            .filter(case::Column::TenantCode.starts_with(scope.prefix()))
-            .filter(case::Column::TenantCode.starts_with(q.tenant_prefix.as_str()));
+        let mut sel = case::Entity::find().filter(in_reach(scope.prefix())).filter(in_reach(&q.tenant_prefix));
         if !q.statuses.is_empty() {
             sel = sel.filter(case::Column::Status.is_in(q.statuses.iter().map(|s| s.as_str())));
         }
@@ -338,11 +346,12 @@ impl CaseRepo for Db {
     async fn update(
         &self,
         c: &Case,
+        held_by: &RegionCode,
         event: &CaseEvent,
         doc: Option<&DocumentDraft>,
         audit: AuditRecord,
     ) -> Result<bool> {
-        let tx = self.begin(&Scope::only(&c.handling)).await?;
+        let tx = self.begin(&Scope::only(held_by)).await?;
         let mut m = active(c, None, None)?;
         m.id = sea_orm::ActiveValue::NotSet;
         m.case_no = sea_orm::ActiveValue::NotSet;
@@ -350,7 +359,7 @@ impl CaseRepo for Db {
             .set(m)
             .filter(case::Column::Id.eq(c.id.to_string()))
             .filter(case::Column::Version.eq(c.version - 1))
-            .filter(case::Column::TenantCode.eq(c.handling.as_str()))
+            .filter(case::Column::TenantCode.eq(held_by.as_str()))
             .exec(&tx)
             .await
             .map_err(internal)?;
@@ -360,7 +369,7 @@ impl CaseRepo for Db {
         }
         event_model(c, event).insert(&tx).await.map_err(internal)?;
         if let Some(d) = doc {
-            issue(&tx, c.id, d).await?;
+            issue(&tx, c, d).await?;
         }
         append_audit(&tx, &audit).await?;
         commit(tx).await?;
@@ -369,11 +378,10 @@ impl CaseRepo for Db {
 
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<Document>> {
         let tx = self.begin(scope).await?;
-        let d = document::Entity::find_by_id(id.to_string())
-            .filter(document::Column::TenantCode.starts_with(scope.prefix()))
-            .one(&tx)
-            .await
-            .map_err(internal)?;
+        let reach = Condition::any()
+            .add(document::Column::TenantCode.starts_with(scope.prefix()))
+            .add(document::Column::CollectingCode.starts_with(scope.prefix()));
+        let d = document::Entity::find_by_id(id.to_string()).filter(reach).one(&tx).await.map_err(internal)?;
         commit(tx).await?;
         d.map(doc_to_domain).transpose()
     }

@@ -3,6 +3,7 @@
 mod audit;
 mod calendar;
 mod case;
+mod case_kinds;
 mod catalogue;
 mod cli;
 mod hall;

@@ -206,6 +206,7 @@ impl domain::ports::CaseRepo for NoCases {
     async fn update(
         &self,
         _: &domain::case::Case,
+        _: &RegionCode,
         _: &domain::case::CaseEvent,
         _: Option<&domain::case::DocumentDraft>,
         _: AuditRecord,
