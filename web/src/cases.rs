@@ -259,6 +259,14 @@ struct MaterialState {
     deferrable: bool,
 }
 
+struct ReviewLine {
+    department: String,
+    lead: bool,
+    verdict: &'static str,
+    opinion: String,
+    reviewer: String,
+}
+
 #[derive(Template)]
 #[template(path = "case_detail.html")]
 struct DetailPage {
@@ -280,6 +288,14 @@ struct DetailPage {
     materials: Vec<MaterialState>,
     events: Vec<EventLine>,
     documents: Vec<DocLine>,
+    handling_center: String,
+    /// Empty unless collected at another tenant (an escalated case after 上报).
+    collecting_center: String,
+    /// Received at a tenant whose item is escalated: the preliminary review ends in 上报.
+    escalates: bool,
+    /// False at the collecting tenant of a forwarded case: it watches and hands over the result.
+    handles_here: bool,
+    reviews: Vec<ReviewLine>,
 }
 
 /// GET /console/cases/{id}: the case with the forms its status allows.
@@ -292,9 +308,30 @@ pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpRes
         let id = Uuid::parse_str(&path.into_inner()).map_err(|_| Error::NotFound { what: "办件" })?;
         let c = ctx.services.case(&ctx.actor, id).await?;
         let reading = ctx.services.case_reading(&c).await?;
-        let item = ctx.services.impl_item(&ctx.actor, c.impl_item_id).await?;
+        let item = ctx.services.case_item(&c).await?;
         let warning = reading.map_or(Warning::Green, |r| r.warning);
+        let centers = ctx.services.tenant_identities(&[c.handling, c.collecting]).await?;
+        let center = |code| centers.iter().find(|t| t.code == code).map(|t| t.center_name()).unwrap_or_default();
         Ok::<_, Error>(DetailPage {
+            handling_center: center(c.handling),
+            collecting_center: if c.collected_elsewhere() { center(c.collecting) } else { String::new() },
+            escalates: item.local.case_kind == domain::catalogue::CaseKind::Escalated,
+            handles_here: !c.collected_elsewhere() || ctx.actor.scope().contains(&c.handling),
+            reviews: c
+                .reviews
+                .iter()
+                .map(|r| ReviewLine {
+                    department: r.department.clone(),
+                    lead: r.lead,
+                    verdict: match r.approve {
+                        Some(true) => "同意",
+                        Some(false) => "不同意",
+                        None => "待审查",
+                    },
+                    opinion: r.opinion.clone().unwrap_or_default(),
+                    reviewer: r.reviewer.clone().unwrap_or_default(),
+                })
+                .collect(),
             chrome,
             id: c.id.to_string(),
             case_no: c.case_no.clone(),
@@ -379,6 +416,7 @@ pub(crate) async fn step(
         "correct" => s.request_correction(a, id, all(&f, "missing"), &get(&f, "note")).await,
         "resubmit" => s.resubmit_case(a, id, all(&f, "provided")).await,
         "reject" => s.reject_case(a, id, &get(&f, "reason")).await,
+        "forward" => s.forward_case(a, id, &get(&f, "opinion")).await,
         "suspend" => s.suspend_case(a, id, SpecialProcedure::Other, &get(&f, "reason")).await,
         "resume" => s.resume_case(a, id).await,
         "approve" => s.decide_case(a, id, true, &get(&f, "opinion")).await,

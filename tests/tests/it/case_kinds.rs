@@ -285,3 +285,29 @@ async fn every_department_of_a_joint_case_decides_and_any_denial_denies() {
     assert!(opinion.contains("体检结论不合格") && opinion.contains(co_name.as_str()), "{opinion}");
     assert_eq!(v["case"]["documents"].as_array().expect("docs").last().expect("doc")["kind"], "DENIAL_DECISION");
 }
+
+#[tokio::test]
+async fn the_console_forwards_an_escalated_case_and_shows_it_to_both() {
+    let app = TestApp::spawn().await;
+    let station_token = app.token("jj_station").await;
+    let town_item = item_id(&app, &station_token, JIANJUN, "临时救助").await;
+    let id = submit(&app, &station_token, &town_item, &RELIEF).await;
+    let station = app.console_client("jj_station").await;
+    let page_of = |client: &reqwest::Client| {
+        let req = client.get(app.url(&format!("/console/cases/{id}")));
+        async move { req.send().await.expect("case").text().await.expect("html") }
+    };
+    let page = page_of(&station).await;
+    assert!(page.contains("forward-form") && !page.contains("accept-form"), "the town reviews, not accepts: {page}");
+    let form = [("csrf", TestApp::csrf_of(&page)), ("opinion", "初审通过".to_owned())];
+    let r = station.post(app.url(&format!("/console/cases/{id}/forward"))).form(&form).send().await.expect("forward");
+    assert_eq!(r.status(), 303);
+    let page = page_of(&station).await;
+    assert!(page.contains("forwarded-note") && page.contains("永寿县政务服务中心"), "{page}");
+    assert!(!page.contains("forward-form") && !page.contains("accept-form"), "{page}");
+
+    let county = app.console_client("ys_window").await;
+    let page = page_of(&county).await;
+    assert!(page.contains("accept-form") && page.contains("case-collecting"), "{page}");
+    assert!(page.contains("监军街道便民服务中心"), "{page}");
+}
