@@ -55,7 +55,7 @@ pub fn rls_sql(table: &str) -> String {
     )
 }
 
-/// Like `rls_sql`, for case data that the collecting tenant sees too: a row is in reach when its
+/// Like `rls_sql`, for cases, which the collecting tenant sees too: a row is in reach when its
 /// handling (`tenant_code`) or collecting tenant (`collecting_code`) is.
 pub fn rls_sql_reach(table: &str) -> String {
     format!(
@@ -69,6 +69,19 @@ pub fn rls_sql_reach(table: &str) -> String {
            WITH CHECK (current_setting('{SCOPE_SETTING}', true) = '*'
                   OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%'
                   OR collecting_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%');"
+    )
+}
+
+/// Row-level security for a case's own rows (events, documents): visible, and writable, exactly
+/// where the case row is, under the `cases` policy.
+pub fn rls_sql_via_case(table: &str) -> String {
+    format!(
+        "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS tenant_scope ON {table};
+         CREATE POLICY tenant_scope ON {table}
+           USING (EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id))
+           WITH CHECK (EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id));"
     )
 }
 

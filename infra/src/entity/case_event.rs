@@ -6,10 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub case_id: String,
-    /// The case's handling tenant (for row-level security).
+    /// The case's handling tenant when the event was recorded.
     pub tenant_code: String,
-    /// The case's collecting tenant: it sees the events of a case it forwarded.
-    pub collecting_code: String,
     pub actor_tenant: String,
     pub at: DateTimeUtc,
     pub status: String,

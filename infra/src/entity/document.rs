@@ -7,8 +7,6 @@ pub struct Model {
     pub id: String,
     pub case_id: String,
     pub tenant_code: String,
-    /// The case's collecting tenant, which sees the documents of a case it forwarded.
-    pub collecting_code: String,
     pub kind: String,
     pub year: i32,
     pub seq: i64,

@@ -163,7 +163,6 @@ async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<
         id: Set(d.id.to_string()),
         case_id: Set(c.id.to_string()),
         tenant_code: Set(tenant),
-        collecting_code: Set(c.collecting.as_str().to_owned()),
         kind: Set(enum_str(&d.kind)?),
         year: Set(year),
         seq: Set(seq),
@@ -181,7 +180,6 @@ fn event_model(case: &Case, e: &CaseEvent) -> case_event::ActiveModel {
     case_event::ActiveModel {
         case_id: Set(case.id.to_string()),
         tenant_code: Set(case.handling.as_str().to_owned()),
-        collecting_code: Set(case.collecting.as_str().to_owned()),
         actor_tenant: Set(e.tenant.as_str().to_owned()),
         at: Set(e.at),
         status: Set(e.status.as_str().to_owned()),
@@ -378,10 +376,19 @@ impl CaseRepo for Db {
 
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<Document>> {
         let tx = self.begin(scope).await?;
-        let reach = Condition::any()
-            .add(document::Column::TenantCode.starts_with(scope.prefix()))
-            .add(document::Column::CollectingCode.starts_with(scope.prefix()));
-        let d = document::Entity::find_by_id(id.to_string()).filter(reach).one(&tx).await.map_err(internal)?;
+        let d = document::Entity::find_by_id(id.to_string()).one(&tx).await.map_err(internal)?;
+        // A document is in reach when its case is.
+        let d = match d {
+            Some(d) => {
+                let case = case::Entity::find_by_id(d.case_id.clone())
+                    .filter(in_reach(scope.prefix()))
+                    .one(&tx)
+                    .await
+                    .map_err(internal)?;
+                case.map(|_| d)
+            }
+            None => None,
+        };
         commit(tx).await?;
         d.map(doc_to_domain).transpose()
     }

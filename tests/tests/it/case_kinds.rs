@@ -119,7 +119,10 @@ async fn a_town_reviews_an_escalated_case_and_the_county_decides() {
     assert_eq!(d["decideCase"]["status"], "APPROVED");
 
     // Both see the whole case: the town its review, the county's acceptance and decision.
+    let county_view = ok(&app, &window, VIEW, json!({ "id": id })).await;
     let v = ok(&app, &station, VIEW, json!({ "id": id })).await;
+    assert_eq!(county_view["case"]["events"], v["case"]["events"], "the same history at both");
+    assert_eq!(county_view["case"]["documents"], v["case"]["documents"]);
     let c = &v["case"];
     assert_eq!(c["status"], "APPROVED");
     assert_eq!(c["item"]["id"], county_item.as_str());
@@ -310,4 +313,46 @@ async fn the_console_forwards_an_escalated_case_and_shows_it_to_both() {
     let page = page_of(&county).await;
     assert!(page.contains("accept-form") && page.contains("case-collecting"), "{page}");
     assert!(page.contains("监军街道便民服务中心"), "{page}");
+}
+
+/// Row-level security follows the case: the collecting town and the handling county see a
+/// forwarded case with all its events, a sibling town nothing, even without application filters.
+#[tokio::test]
+async fn row_level_security_follows_a_forwarded_case() {
+    use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
+    let app = TestApp::spawn().await;
+    let tests::Backend::Postgres { app_url, .. } = &app.backend else {
+        eprintln!("row-level security applies to PostgreSQL only");
+        return;
+    };
+    let station = app.token("jj_station").await;
+    let item = item_id(&app, &station, JIANJUN, "临时救助").await;
+    let id = submit(&app, &station, &item, &RELIEF).await;
+    ok(&app, &station, FORWARD, json!({ "id": id, "o": "初审通过" })).await;
+    let window = app.token("ys_window").await;
+    ok(&app, &window, ACCEPT, json!({ "id": id })).await;
+
+    let db = Database::connect(app_url.as_str()).await.expect("connect as the application role");
+    let b = db.get_database_backend();
+    let seen = |scope: &'static str| {
+        let db = &db;
+        let id = id.clone();
+        async move {
+            let tx = db.begin().await.expect("begin");
+            let sql = |s: String| Statement::from_string(b, s);
+            tx.execute_raw(sql(format!("SELECT set_config('tongban.scope', '{scope}', true)"))).await.expect("scope");
+            let mut counts = Vec::new();
+            for table in ["cases", "case_events", "documents"] {
+                let column = if table == "cases" { "id" } else { "case_id" };
+                let q = format!("SELECT count(*) AS n FROM {table} WHERE {column} = '{id}'");
+                let row = tx.query_one_raw(sql(q)).await.expect("count").expect("row");
+                counts.push(row.try_get::<i64>("", "n").expect("n"));
+            }
+            tx.commit().await.expect("commit");
+            counts
+        }
+    };
+    assert_eq!(seen(JIANJUN).await, [1, 3, 1], "the collecting town");
+    assert_eq!(seen(YONGSHOU).await, [1, 3, 1], "the handling county, its own code only");
+    assert_eq!(seen(DIANTOU).await, [0, 0, 0], "a sibling town");
 }
