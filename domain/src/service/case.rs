@@ -268,9 +268,17 @@ impl Services {
             .impl_item(&Scope::only(&tenant.code), case.impl_item_id)
             .await?
             .ok_or_else(|| Error::internal("case item missing"))?;
-        // Joint cases ask which department the approver speaks for when deciding.
-        if action == Action::DecideCases && case.kind != CaseKind::Joint && !self.may_decide(actor, &item).await? {
-            return Err(Error::forbidden(format!("您未获授权审批事项“{}”", item.base.name)));
+        if action == Action::DecideCases {
+            // A joint case is decided by its departments' approvers, each for their department.
+            let allowed = if case.kind == CaseKind::Joint && !case.reviews.is_empty() {
+                let mine = self.speaks_for(actor, &tenant, &item).await?;
+                case.reviews.iter().any(|r| mine.contains(&r.department_id))
+            } else {
+                self.may_decide(actor, &item).await?
+            };
+            if !allowed {
+                return Err(Error::forbidden(format!("您未获授权审批事项“{}”", item.base.name)));
+            }
         }
         Ok((case, tenant, item))
     }
@@ -584,17 +592,13 @@ impl Services {
         }
     }
 
-    /// Which pending review of a joint case the actor gives: the department they belong to (with
-    /// an authorization for the item) or represent as chief (首席代表).
-    async fn reviewing_department(
-        &self,
-        actor: &Actor,
-        case: &Case,
-        tenant: &Tenant,
-        item: &ImplItem,
-    ) -> Result<usize> {
-        let not_authorized = || Error::forbidden(format!("您未获授权审批联办事项“{}”", item.base.name));
-        let Some(user_id) = actor.user_id() else { return Err(not_authorized()) };
+    /// The departments an approver speaks for on `item`: their own (with an authorization for the
+    /// item) and those they represent as chief (首席代表).
+    async fn speaks_for(&self, actor: &Actor, tenant: &Tenant, item: &ImplItem) -> Result<Vec<Uuid>> {
+        let Some(user_id) = actor.user_id() else { return Ok(Vec::new()) };
+        if authorize(actor, Action::DecideCases, tenant).is_err() {
+            return Ok(Vec::new());
+        }
         let mut mine = self.ports.hall.chief_of(&tenant.code, user_id).await?;
         if self.ports.hall.approver_items(&tenant.code, user_id).await?.contains(&item.id)
             && let Some(user) = self.ports.users.get(&Scope::only(&tenant.code), user_id).await?
@@ -602,13 +606,24 @@ impl Services {
         {
             mine.push(d);
         }
-        let ours = |r: &&DepartmentReview| mine.contains(&r.department_id);
+        Ok(mine)
+    }
+
+    /// Which pending review of a joint case the actor gives.
+    async fn reviewing_department(
+        &self,
+        actor: &Actor,
+        case: &Case,
+        tenant: &Tenant,
+        item: &ImplItem,
+    ) -> Result<usize> {
+        let mine = self.speaks_for(actor, tenant, item).await?;
         if let Some(i) = case.reviews.iter().position(|r| mine.contains(&r.department_id) && r.approve.is_none()) {
             return Ok(i);
         }
-        match case.reviews.iter().find(ours) {
+        match case.reviews.iter().find(|r| mine.contains(&r.department_id)) {
             Some(r) => Err(Error::IllegalTransition(format!("{}已提出联办审查意见，不能重复提出", r.department))),
-            None => Err(not_authorized()),
+            None => Err(Error::forbidden(format!("您未获授权审批联办事项“{}”", item.base.name))),
         }
     }
 

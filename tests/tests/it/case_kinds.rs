@@ -259,6 +259,9 @@ async fn every_department_of_a_joint_case_decides_and_any_denial_denies() {
     let id = accepted_joint(&app, &window, &item, &co_name).await;
     let r = app.gql(Some(outside_approver), DECIDE, json!({ "id": id, "a": true, "o": "同意" })).await;
     assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+    let suspend = "mutation($id: ID!) { suspendCase(id: $id, procedure: INSPECTION, reason: \"送检\") { status } }";
+    let r = app.gql(Some(outside_approver), suspend, json!({ "id": id })).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "only the case's departments suspend it: {r}");
     let d = ok(&app, &lead_approver, DECIDE, json!({ "id": id, "a": true, "o": "符合条件" })).await;
     assert_eq!(d["decideCase"]["status"], "ACCEPTED", "the co-department has not decided");
     assert_eq!(d["decideCase"]["departmentReviews"][0]["approved"], true);
