@@ -253,7 +253,10 @@ pub trait CalendarRepo: Send + Sync {
 pub struct CaseQuery {
     pub tenant_prefix: String,
     pub statuses: Vec<crate::case::CaseStatus>,
-    pub impl_item: Option<Uuid>,
+    /// Cases of these implementation items only; None = any item, an empty list = none.
+    pub impl_items: Option<Vec<Uuid>>,
+    /// The applicant's name contains it, or their id number is it.
+    pub applicant: Option<String>,
     pub received_from: Option<DateTime<Utc>>,
     pub received_to: Option<DateTime<Utc>>,
     /// Running clocks whose stored deadline is on or before this date (yellow and red lists).

@@ -37,6 +37,8 @@ struct CasesPage {
     total: u64,
     tab: String,
     no: String,
+    /// Approvers get a tab with their queue (待我审批).
+    approver: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -70,17 +72,23 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
     let q = query.into_inner();
     let result = async {
         let no = q.no.trim();
-        if !no.is_empty() {
+        if domain::case::CaseNo::parse(no).is_ok() {
             let c = ctx.services.case_by_no(&ctx.actor, no).await?;
             return Ok((vec![row(&ctx, c).await?], 1));
         }
+        let applicant = (!no.is_empty()).then(|| no.to_owned());
         let warnings = match q.tab.as_str() {
             "yellow" => vec![Warning::Yellow],
             "red" => vec![Warning::Red],
             _ => Vec::new(),
         };
-        let filter = CaseFilter { tenant: Some(chrome.current.code), warnings, ..Default::default() };
-        let page = ctx.services.cases(&ctx.actor, filter, PageRequest { first: 100, after: None }).await?;
+        let first = PageRequest { first: 100, after: None };
+        let page = if q.tab == "approve" && applicant.is_none() {
+            ctx.services.approval_queue(&ctx.actor, first).await?
+        } else {
+            let filter = CaseFilter { tenant: Some(chrome.current.code), warnings, applicant, ..Default::default() };
+            ctx.services.cases(&ctx.actor, filter, first).await?
+        };
         let mut rows = Vec::new();
         for c in page.items {
             rows.push(row(&ctx, c).await?);
@@ -90,7 +98,8 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
     .await;
     match result {
         Ok((rows, total)) => {
-            let view = CasesPage { chrome, rows, total, tab: q.tab, no: q.no };
+            let approver = ctx.actor.has(domain::identity::Role::Approver);
+            let view = CasesPage { chrome, rows, total, tab: q.tab, no: q.no, approver };
             render(ctx.response(StatusCode::OK), &view)
         }
         Err(e) => error_page(ctx, e, CASES).await,

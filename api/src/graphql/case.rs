@@ -327,8 +327,18 @@ pub struct CaseFilter {
     status: Option<Vec<CaseStatus>>,
     warning: Option<Vec<Warning>>,
     impl_item_id: Option<ID>,
+    /// Part of the applicant's name, or their whole id number.
+    applicant: Option<String>,
     received_from: Option<DateScalar>,
     received_to: Option<DateScalar>,
+}
+
+fn connection(p: domain::page::Page<DCase>) -> CaseConnection {
+    CaseConnection {
+        page_info: PageInfo { has_next_page: p.has_next, end_cursor: p.end_cursor },
+        total_count: p.total.min(i32::MAX as u64) as i32,
+        nodes: p.items.into_iter().map(Case::new).collect(),
+    }
 }
 
 fn id(s: &ID, what: &'static str) -> Result<Uuid, domain::Error> {
@@ -362,15 +372,24 @@ impl CaseQuery {
             statuses: f.status.unwrap_or_default().into_iter().map(Into::into).collect(),
             warnings: f.warning.unwrap_or_default().into_iter().map(Into::into).collect(),
             impl_item: f.impl_item_id.map(|i| self::id(&i, "实施事项")).transpose()?,
+            applicant: f.applicant,
             received_from: f.received_from.map(|d| d.parse()).transpose()?,
             received_to: f.received_to.map(|d| d.parse()).transpose()?,
         };
         let p = services(ctx).cases(actor(ctx)?, filter, PageRequest::parse(first.unwrap_or(50), after)?).await?;
-        Ok(CaseConnection {
-            page_info: PageInfo { has_next_page: p.has_next, end_cursor: p.end_cursor },
-            total_count: p.total.min(i32::MAX as u64) as i32,
-            nodes: p.items.into_iter().map(Case::new).collect(),
-        })
+        Ok(connection(p))
+    }
+
+    /// The approver's queue (待审批): accepted or suspended cases of their tenant on items they may decide.
+    async fn approval_queue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(50)")] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CaseConnection> {
+        let page = PageRequest::parse(first.unwrap_or(50), after)?;
+        let p = services(ctx).approval_queue(actor(ctx)?, page).await?;
+        Ok(connection(p))
     }
 
     /// Public, no login: the applicant tracks a case by its number and query code.

@@ -45,6 +45,8 @@ pub struct CaseFilter {
     pub statuses: Vec<CaseStatus>,
     pub warnings: Vec<crate::case::Warning>,
     pub impl_item: Option<Uuid>,
+    /// Part of the applicant's name, or their whole id number.
+    pub applicant: Option<String>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
 }
@@ -130,7 +132,12 @@ impl Services {
         let mut q = CaseQuery {
             tenant_prefix: prefix,
             statuses: filter.statuses.clone(),
-            impl_item: filter.impl_item,
+            impl_items: filter.impl_item.map(|i| vec![i]),
+            applicant: match filter.applicant.as_deref().map(str::trim) {
+                Some(a) if a.chars().count() > 40 => return Err(Error::invalid("申请人查询条件不能超过40个字符")),
+                Some(a) if !a.is_empty() => Some(a.to_owned()),
+                _ => None,
+            },
             received_from: filter.received_from.and_then(day_start),
             received_to: filter.received_to.and_then(|d| d.succ_opt()).and_then(day_start),
             deadline_until: None,
@@ -165,6 +172,54 @@ impl Services {
             }
         }
         self.ports.cases.list(&actor.scope(), &q).await
+    }
+
+    /// The approver's queue (待审批): accepted cases of their tenant on items they may decide, joint
+    /// items included where they speak for one of the departments.
+    pub async fn approval_queue(&self, actor: &Actor, page: PageRequest) -> Result<Page<Case>> {
+        let tenant = self.known_tenant(&actor.tenant).await?;
+        authorize(actor, Action::DecideCases, &tenant)?;
+        let Some(user_id) = actor.user_id() else {
+            return Ok(Page::from_rows(Vec::new(), &page, 0, |_| String::new()));
+        };
+        let authorized = self.ports.hall.approver_items(&tenant.code, user_id).await?;
+        let chief = self.ports.hall.chief_of(&tenant.code, user_id).await?;
+        let own = self.ports.users.get(&Scope::only(&tenant.code), user_id).await?.and_then(|u| u.department_id);
+        let mut items = Vec::new();
+        let mut after = None;
+        loop {
+            let q = crate::ports::ImplQuery {
+                tenant: Some(tenant.code),
+                page: PageRequest { first: crate::page::MAX_PAGE, after },
+                ..Default::default()
+            };
+            let p = self.ports.catalogue.list_impl_items(&Scope::only(&tenant.code), &q).await?;
+            items.extend(p.items);
+            match p.end_cursor.filter(|_| p.has_next) {
+                Some(c) => after = Some(c),
+                None => break,
+            }
+        }
+        // Authorized items (joint ones only where the approver's department reviews); as chief
+        // representative, the department's items and the joint items it co-reviews.
+        let reviews = |i: &ImplItem, d: &Uuid| i.department.id == *d || i.local.co_department_ids.contains(d);
+        let mine: Vec<Uuid> = items
+            .iter()
+            .filter(|i| {
+                let joint = i.local.case_kind == CaseKind::Joint;
+                (authorized.contains(&i.id) && (!joint || own.is_some_and(|d| reviews(i, &d))))
+                    || chief.iter().any(|d| reviews(i, d))
+            })
+            .map(|i| i.id)
+            .collect();
+        let q = CaseQuery {
+            tenant_prefix: tenant.code.as_str().to_owned(),
+            statuses: vec![CaseStatus::Accepted, CaseStatus::Suspended],
+            impl_items: Some(mine),
+            page,
+            ..Default::default()
+        };
+        self.ports.cases.list(&Scope::only(&tenant.code), &q).await
     }
 
     /// 收件: against a published item of the handling tenant only (清单之外无审批).

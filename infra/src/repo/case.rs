@@ -300,8 +300,15 @@ impl CaseRepo for Db {
         if !q.statuses.is_empty() {
             sel = sel.filter(case::Column::Status.is_in(q.statuses.iter().map(|s| s.as_str())));
         }
-        if let Some(i) = q.impl_item {
-            sel = sel.filter(case::Column::ImplItemId.eq(i.to_string()));
+        if let Some(items) = &q.impl_items {
+            sel = sel.filter(case::Column::ImplItemId.is_in(items.iter().map(Uuid::to_string)));
+        }
+        if let Some(a) = &q.applicant {
+            sel = sel.filter(
+                Condition::any()
+                    .add(case::Column::ApplicantName.contains(a))
+                    .add(case::Column::IdNumber.eq(a.to_ascii_uppercase())),
+            );
         }
         if let Some(f) = q.received_from {
             sel = sel.filter(case::Column::ReceivedAt.gte(f));

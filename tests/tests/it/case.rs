@@ -632,3 +632,59 @@ async fn the_console_workbench_runs_a_case() {
     let r = station.get(app.url(&format!("/console/cases/{id2}"))).send().await.expect("case");
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn cases_are_found_by_applicant_and_approvers_see_their_queue() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let item = teacher_item(&app, &window).await;
+    let first = submit(&app, &window, &item, &ALL_MATERIALS).await["case"]["id"].as_str().expect("id").to_owned();
+    let mut other = submit_input(&item, &ALL_MATERIALS, None);
+    other["i"]["applicant"] = json!({ "kind": "PERSON", "name": "赵敏", "idNumber": "110105198001010016" });
+    let r = app.gql(Some(&window), SUBMIT, other).await;
+    let second = r["data"]["submitCase"]["case"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+    let search = "query($a: String!) { cases(filter: { applicant: $a }) { totalCount nodes { id } } }";
+    let found = |a: &'static str| {
+        let window = window.clone();
+        let app = &app;
+        async move {
+            let r = app.gql(Some(&window), search, json!({ "a": a })).await;
+            let ids: Vec<String> = r["data"]["cases"]["nodes"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{r}"))
+                .iter()
+                .filter_map(|n| n["id"].as_str().map(str::to_owned))
+                .collect();
+            ids
+        }
+    };
+    assert_eq!(found("小明").await, [first.as_str()], "part of the name");
+    assert_eq!(found("110105198001010016").await, [second.as_str()], "the whole id number");
+    assert!(found("1101051980").await.is_empty(), "not a part of an id number");
+
+    // The console's search box takes a number, a name or an id number.
+    let console = app.console_client("ys_window").await;
+    let html = console.get(app.url("/console/cases?no=赵敏")).send().await.expect("list").text().await.expect("html");
+    assert!(html.contains(&second) && !html.contains(&first), "{html}");
+
+    // The queue shows accepted cases of items the approver may decide.
+    ok_accept(&app, &window, &first).await;
+    let approver = app.token("ys_approver").await;
+    let queue = "{ approvalQueue { totalCount nodes { id } } }";
+    let q = app.gql(Some(&approver), queue, json!({})).await;
+    assert_eq!(q["data"]["approvalQueue"]["totalCount"], 0, "not authorized yet: {q}");
+    let approver = authorize_approver(&app, &item).await;
+    let q = app.gql(Some(&approver), queue, json!({})).await;
+    assert_eq!(q["data"]["approvalQueue"]["nodes"][0]["id"], first.as_str(), "{q}");
+    assert_eq!(q["data"]["approvalQueue"]["totalCount"], 1, "the unaccepted case waits at the window: {q}");
+    let r = app.gql(Some(&window), queue, json!({})).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+    let desk = app.console_client("ys_approver").await;
+    let html = desk.get(app.url("/console/cases?tab=approve")).send().await.expect("queue").text().await.expect("html");
+    assert!(html.contains("tab-approve") && html.contains(&first) && !html.contains(&second), "{html}");
+}
+
+async fn ok_accept(app: &TestApp, token: &str, id: &str) {
+    let r = act(app, token, ACCEPT, json!({ "id": id })).await;
+    assert_eq!(r["data"]["acceptCase"]["status"], "ACCEPTED", "{r}");
+}

@@ -257,6 +257,11 @@ async fn every_department_of_a_joint_case_decides_and_any_denial_denies() {
 
     // All approve: approved with the last department's decision.
     let id = accepted_joint(&app, &window, &item, &co_name).await;
+    let queue = "{ approvalQueue { totalCount nodes { id } } }";
+    for (who, expected) in [(&lead_approver, 1), (co_approver, 1), (outside_approver, 0)] {
+        let q = ok(&app, who, queue, json!({})).await;
+        assert_eq!(q["approvalQueue"]["totalCount"], expected, "{q}");
+    }
     let r = app.gql(Some(outside_approver), DECIDE, json!({ "id": id, "a": true, "o": "同意" })).await;
     assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
     let suspend = "mutation($id: ID!) { suspendCase(id: $id, procedure: INSPECTION, reason: \"送检\") { status } }";
