@@ -40,49 +40,40 @@ impl MigratorTrait for Migrator {
     }
 }
 
-/// Enables and forces row-level security on `table`, keyed on its `tenant_code`.
-/// A missing or empty setting matches nothing.
-pub fn rls_sql(table: &str) -> String {
+/// Enables and forces row-level security on `table` with one policy for reads and writes.
+fn rls_policy(table: &str, condition: &str) -> String {
     format!(
         "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
          ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
          DROP POLICY IF EXISTS tenant_scope ON {table};
-         CREATE POLICY tenant_scope ON {table}
-           USING (current_setting('{SCOPE_SETTING}', true) = '*'
-                  OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%')
-           WITH CHECK (current_setting('{SCOPE_SETTING}', true) = '*'
-                  OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%');"
+         CREATE POLICY tenant_scope ON {table} USING ({condition}) WITH CHECK ({condition});"
     )
 }
 
-/// Like `rls_sql`, for cases, which the collecting tenant sees too: a row is in reach when its
-/// handling (`tenant_code`) or collecting tenant (`collecting_code`) is.
-pub fn rls_sql_reach(table: &str) -> String {
+/// `column` lies in the transaction's scope: `*` for all, else a region-code prefix.
+/// A missing or empty setting matches nothing.
+fn in_scope(column: &str) -> String {
     format!(
-        "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
-         ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
-         DROP POLICY IF EXISTS tenant_scope ON {table};
-         CREATE POLICY tenant_scope ON {table}
-           USING (current_setting('{SCOPE_SETTING}', true) = '*'
-                  OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%'
-                  OR collecting_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%')
-           WITH CHECK (current_setting('{SCOPE_SETTING}', true) = '*'
-                  OR tenant_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%'
-                  OR collecting_code LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%');"
+        "current_setting('{SCOPE_SETTING}', true) = '*'
+         OR {column} LIKE NULLIF(current_setting('{SCOPE_SETTING}', true), '') || '%'"
     )
+}
+
+/// Row-level security on `table`, keyed on its `tenant_code`.
+pub fn rls_sql(table: &str) -> String {
+    rls_policy(table, &in_scope("tenant_code"))
+}
+
+/// Row-level security for cases, which the collecting tenant sees too: a row is in reach when
+/// its handling (`tenant_code`) or collecting tenant (`collecting_code`) is.
+pub fn rls_sql_reach(table: &str) -> String {
+    rls_policy(table, &format!("{} OR {}", in_scope("tenant_code"), in_scope("collecting_code")))
 }
 
 /// Row-level security for a case's own rows (events, documents): visible, and writable, exactly
 /// where the case row is, under the `cases` policy.
 pub fn rls_sql_via_case(table: &str) -> String {
-    format!(
-        "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
-         ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
-         DROP POLICY IF EXISTS tenant_scope ON {table};
-         CREATE POLICY tenant_scope ON {table}
-           USING (EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id))
-           WITH CHECK (EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id));"
-    )
+    rls_policy(table, &format!("EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id)"))
 }
 
 /// Creates the application role if needed and grants it data access to every table;
