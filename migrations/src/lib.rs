@@ -12,6 +12,7 @@ mod m0005_appointments;
 mod m0005_cases;
 mod m0006_documents;
 mod m0006_leader_duties;
+mod m0008_tenant_settings;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_cases::Migration),
             Box::new(m0006_documents::Migration),
             Box::new(m0006_leader_duties::Migration),
+            Box::new(m0008_tenant_settings::Migration),
         ]
     }
 }

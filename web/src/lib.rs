@@ -89,6 +89,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/tenants", web::get().to(pages::tenants))
                 .route("/calendar", web::get().to(pages::calendar))
                 .route("/calendar", web::post().to(pages::set_calendar_day))
+                .route("/calendar/warning", web::post().to(pages::set_warning_threshold))
                 .route("/documents/{id}", web::get().to(documents::show))
                 .route("/cases", web::get().to(cases::list))
                 .route("/cases", web::post().to(cases::submit))

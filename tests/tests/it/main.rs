@@ -5,6 +5,7 @@ mod calendar;
 mod case;
 mod catalogue;
 mod cli;
+mod deadlines;
 mod hall;
 mod health;
 mod identity;
