@@ -94,6 +94,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/cases", web::get().to(cases::list))
                 .route("/cases", web::post().to(cases::submit))
                 .route("/cases/new", web::get().to(cases::new_form))
+                .route("/cases/rejections", web::get().to(cases::rejections))
                 .route("/cases/{id}", web::get().to(cases::detail))
                 .route("/cases/{id}/{action}", web::post().to(cases::step))
                 .route("/items", web::get().to(items::items))

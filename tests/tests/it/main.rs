@@ -11,3 +11,4 @@ mod health;
 mod identity;
 mod isolation;
 mod queue;
+mod rejections;
