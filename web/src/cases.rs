@@ -6,7 +6,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use domain::Error;
 use domain::case::{
-    Applicant, ApplicantKind, Case, CaseStatus, Channel, DeliveryMethod, DocumentKind, SpecialProcedure, Warning,
+    Applicant, ApplicantKind, Case, CaseStatus, Channel, ClockReading, DeliveryMethod, DocumentKind, SpecialProcedure,
+    Warning,
 };
 use domain::catalogue::ImplStatus;
 use domain::page::PageRequest;
@@ -51,10 +52,9 @@ pub(crate) struct CasesQuery {
     no: String,
 }
 
-async fn row(ctx: &Console, c: Case) -> Result<CaseRow, Error> {
-    let r = ctx.services.case_reading(&c).await?;
+fn row(c: &Case, r: Option<ClockReading>) -> CaseRow {
     let warning = r.map_or(Warning::Green, |r| r.warning);
-    Ok(CaseRow {
+    CaseRow {
         id: c.id.to_string(),
         case_no: c.case_no.clone(),
         item: c.item_name.clone(),
@@ -63,7 +63,13 @@ async fn row(ctx: &Console, c: Case) -> Result<CaseRow, Error> {
         warning: warning.label(),
         warning_key: warning.as_str(),
         deadline: r.map(|r| r.deadline.date.to_string()).unwrap_or_default(),
-    })
+    }
+}
+
+/// The rows of a page of cases: one calendar and threshold lookup per handling tenant.
+async fn rows(ctx: &Console, cases: &[Case]) -> Result<Vec<CaseRow>, Error> {
+    let readings = ctx.services.case_readings(cases).await?;
+    Ok(cases.iter().zip(readings).map(|(c, r)| row(c, r)).collect())
 }
 
 /// GET /console/cases: the current tenant's cases; tabs for yellow and red; search by number.
@@ -77,7 +83,7 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
         let no = q.no.trim();
         if !no.is_empty() {
             let c = ctx.services.case_by_no(&ctx.actor, no).await?;
-            return Ok((vec![row(&ctx, c).await?], 1));
+            return Ok((rows(&ctx, std::slice::from_ref(&c)).await?, 1));
         }
         let warnings = match q.tab.as_str() {
             "yellow" => vec![Warning::Yellow],
@@ -86,11 +92,7 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
         };
         let filter = CaseFilter { tenant: Some(chrome.current.code), warnings, ..Default::default() };
         let page = ctx.services.cases(&ctx.actor, filter, PageRequest { first: 100, after: None }).await?;
-        let mut rows = Vec::new();
-        for c in page.items {
-            rows.push(row(&ctx, c).await?);
-        }
-        Ok::<_, Error>((rows, page.total))
+        Ok::<_, Error>((rows(&ctx, &page.items).await?, page.total))
     }
     .await;
     match result {

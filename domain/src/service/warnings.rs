@@ -1,13 +1,17 @@
 //! The yellow-warning threshold: a root tenant's own setting, else the deployment's default.
 //! Cases follow the threshold of their handling tenant's root.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::audit::AuditRecord;
-use crate::case::WarningPolicy;
+use crate::calendar::WorkingCalendar;
+use crate::case::{Case, ClockReading, WarningPolicy};
 use crate::error::{Error, Result};
+use crate::hall::local_day;
 use crate::identity::Actor;
 use crate::policy::{Action, authorize};
 use crate::region::RegionCode;
@@ -68,6 +72,31 @@ impl Services {
             None => self.settings.case_yellow_days,
         };
         Ok(WarningPolicy { yellow_days })
+    }
+
+    /// The clock readings of `cases` today, in order: the calendar and threshold are looked up once
+    /// per distinct handling tenant (for list pages).
+    pub async fn case_readings(&self, cases: &[Case]) -> Result<Vec<Option<ClockReading>>> {
+        let today = local_day(self.now());
+        let mut per_tenant: HashMap<RegionCode, (Arc<WorkingCalendar>, WarningPolicy)> = HashMap::new();
+        let mut out = Vec::with_capacity(cases.len());
+        for case in cases {
+            if case.clock.is_none() {
+                out.push(None);
+                continue;
+            }
+            let (cal, policy) = match per_tenant.get(&case.handling) {
+                Some(known) => known.clone(),
+                None => {
+                    let tenant = self.known_tenant(&case.handling).await?;
+                    let looked_up = (self.working_calendar(&tenant).await?, self.warning_policy_for(&tenant).await?);
+                    per_tenant.insert(case.handling, looked_up.clone());
+                    looked_up
+                }
+            };
+            out.push(case.reading(&cal, today, policy));
+        }
+        Ok(out)
     }
 
     /// The threshold a root tenant's cases follow, for anyone who may see the tenant.

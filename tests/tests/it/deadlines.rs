@@ -208,6 +208,12 @@ async fn a_root_tenant_sets_its_yellow_threshold() {
     assert_eq!(c["data"]["case"]["warning"], "YELLOW", "{c}");
     assert_eq!(listed(&app, &sup, "YELLOW").await, vec![id.as_str()]);
     assert!(listed(&app, &sup, "GREEN").await.is_empty());
+    // The console's yellow tab: its rows read the root's threshold too.
+    let console = app.console_client("ys_window").await;
+    let html =
+        console.get(app.url("/console/cases?tab=yellow")).send().await.expect("list").text().await.expect("html");
+    let no = c["data"]["case"]["caseNo"].as_str().expect("no");
+    assert!(html.contains(no) && html.contains("class=\"warning-YELLOW\""), "{html}");
 
     // Another root (秦都区, made one directly as the platform would) keeps the default.
     use sea_orm::ConnectionTrait;
