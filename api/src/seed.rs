@@ -108,6 +108,37 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<()> {
         }
     }
     seed_demo_catalogue(services, &city).await?;
+    seed_demo_approvers(services, &city).await?;
+    Ok(())
+}
+
+/// Authorizes each demo approver for the published items of their tenant, so that the demo
+/// runs end to end. Idempotent: only items not yet authorized are added (and audited).
+async fn seed_demo_approvers(services: &Services, city: &domain::tenant::Tenant) -> anyhow::Result<()> {
+    let err = |e: domain::Error| anyhow!("{e}");
+    let system = Actor::system("seed-demo", city);
+    for (username, _, tenant, _) in DEMO_USERS.iter().filter(|u| u.3.contains(&Role::Approver)) {
+        let tenant = RegionCode::parse(tenant).map_err(err)?;
+        let Some(creds) = services.ports.users.credentials_by_username(username).await.map_err(err)? else {
+            continue;
+        };
+        let q = ImplQuery {
+            status: Some(domain::catalogue::ImplStatus::Published),
+            page: PageRequest { first: 200, after: None },
+            ..Default::default()
+        };
+        let published = services.impl_items(&system, &tenant, q).await.map_err(err)?.items;
+        let have = services.ports.hall.approver_items(&tenant, creds.user.id).await.map_err(err)?;
+        let missing: Vec<uuid::Uuid> =
+            published.iter().filter(|i| i.tenant == tenant && !have.contains(&i.id)).map(|i| i.id).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        services
+            .authorize_approver(&system, creds.user.id, &missing)
+            .await
+            .map_err(|e| anyhow!("为演示审批人员 {username} 授权失败：{e}"))?;
+    }
     Ok(())
 }
 

@@ -59,6 +59,11 @@ impl Action {
         }
     }
 
+    /// Whether one of `roles` grants the action (the platform administrator aside), for menus.
+    pub fn granted_by(self, roles: &crate::identity::Roles) -> bool {
+        self.roles().iter().any(|r| roles.contains(*r))
+    }
+
     /// Actions that only ever apply to the actor's own tenant, whatever the role's reach.
     fn own_tenant_only(self) -> bool {
         matches!(self, Action::HandleCases | Action::DecideCases | Action::CrossArea)

@@ -52,6 +52,10 @@ pub trait TenantRepo: Send + Sync {
     async fn set_root(&self, code: &RegionCode, root: bool, audit: AuditRecord) -> Result<()>;
     /// The topmost tenants, in code order.
     async fn roots(&self) -> Result<Vec<Tenant>>;
+    /// A root tenant's own yellow-warning threshold (working days), if it set one.
+    async fn warning_yellow_days(&self, root: &RegionCode) -> Result<Option<i64>>;
+    /// Sets a root tenant's yellow-warning threshold, audited in the same transaction.
+    async fn set_warning_yellow_days(&self, root: &RegionCode, days: i64, by: &str, audit: AuditRecord) -> Result<()>;
 }
 
 #[async_trait]
@@ -240,12 +244,6 @@ pub trait CalendarRepo: Send + Sync {
     ) -> Result<CalendarImportStats>;
     /// Codes of the tenants flagged as roots (each owns a calendar).
     async fn root_tenant_codes(&self) -> Result<Vec<RegionCode>>;
-    /// HOOK for the case lifecycle (a later issue): once official data for `years` is loaded,
-    /// recompute the deadlines of cases that were marked provisional. Returns how many changed.
-    /// No cases are stored yet, so the default changes nothing.
-    async fn recompute_provisional_deadlines(&self, _years: &BTreeSet<i32>) -> Result<u64> {
-        Ok(0)
-    }
 }
 
 /// Filters of a case listing, within the actor's scope.
@@ -298,6 +296,25 @@ pub trait CaseRepo: Send + Sync {
     ) -> Result<bool>;
     /// An issued document in the scope.
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Document>>;
+    /// Cases with a running or paused clock under `tenant_prefix` (every tenant for ""), for
+    /// recomputing deadlines after a calendar change: with `provisional_only` those whose stored
+    /// deadline is provisional; with `deadline_from` those whose stored deadline is on or after
+    /// it, and every paused one.
+    async fn open_clocks(
+        &self,
+        tenant_prefix: &str,
+        provisional_only: bool,
+        deadline_from: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<crate::case::Case>>;
+    /// Saves the recomputed deadlines of `tenant`'s cases (deadline, provisional flag, version)
+    /// with one event each and `audit`, in one transaction, if every case's stored version is
+    /// still `version - 1`; false (nothing written) otherwise.
+    async fn save_deadlines(
+        &self,
+        tenant: &RegionCode,
+        changes: &[(crate::case::Case, crate::case::CaseEvent)],
+        audit: AuditRecord,
+    ) -> Result<bool>;
 }
 
 /// A call of the lobby queue, as recorded: who called which number at which window, and when.

@@ -5,9 +5,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use domain::Error;
-use domain::case::{Applicant, ApplicantKind, Case, Channel, DeliveryMethod, SpecialProcedure, Warning};
+use domain::case::{
+    Applicant, ApplicantKind, Case, CaseStatus, Channel, ClockReading, DeliveryMethod, DocumentKind, SpecialProcedure,
+    Warning,
+};
 use domain::catalogue::ImplStatus;
 use domain::page::PageRequest;
+use domain::policy::{Action, authorize};
 use domain::ports::ImplQuery;
 use domain::service::{CaseFilter, SubmitCase};
 use serde::Deserialize;
@@ -39,6 +43,8 @@ struct CasesPage {
     no: String,
     /// Approvers get a tab with their queue (待我审批).
     approver: bool,
+    /// Supervising the tenant: the 不予受理备案 tab.
+    may_review: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -48,10 +54,9 @@ pub(crate) struct CasesQuery {
     no: String,
 }
 
-async fn row(ctx: &Console, c: Case) -> Result<CaseRow, Error> {
-    let r = ctx.services.case_reading(&c).await?;
+fn row(c: &Case, r: Option<ClockReading>) -> CaseRow {
     let warning = r.map_or(Warning::Green, |r| r.warning);
-    Ok(CaseRow {
+    CaseRow {
         id: c.id.to_string(),
         case_no: c.case_no.clone(),
         item: c.item_name.clone(),
@@ -60,7 +65,13 @@ async fn row(ctx: &Console, c: Case) -> Result<CaseRow, Error> {
         warning: warning.label(),
         warning_key: warning.as_str(),
         deadline: r.map(|r| r.deadline.date.to_string()).unwrap_or_default(),
-    })
+    }
+}
+
+/// The rows of a page of cases: one calendar and threshold lookup per handling tenant.
+async fn rows(ctx: &Console, cases: &[Case]) -> Result<Vec<CaseRow>, Error> {
+    let readings = ctx.services.case_readings(cases).await?;
+    Ok(cases.iter().zip(readings).map(|(c, r)| row(c, r)).collect())
 }
 
 /// GET /console/cases: the current tenant's cases; tabs for yellow and red; search by number.
@@ -74,7 +85,7 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
         let no = q.no.trim();
         if domain::case::CaseNo::parse(no).is_ok() {
             let c = ctx.services.case_by_no(&ctx.actor, no).await?;
-            return Ok((vec![row(&ctx, c).await?], 1));
+            return Ok((rows(&ctx, std::slice::from_ref(&c)).await?, 1));
         }
         let applicant = (!no.is_empty()).then(|| no.to_owned());
         let warnings = match q.tab.as_str() {
@@ -89,19 +100,88 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
             let filter = CaseFilter { tenant: Some(chrome.current.code), warnings, applicant, ..Default::default() };
             ctx.services.cases(&ctx.actor, filter, first).await?
         };
-        let mut rows = Vec::new();
-        for c in page.items {
-            rows.push(row(&ctx, c).await?);
-        }
-        Ok::<_, Error>((rows, page.total))
+        Ok::<_, Error>((rows(&ctx, &page.items).await?, page.total))
     }
     .await;
     match result {
         Ok((rows, total)) => {
             let approver = ctx.actor.has(domain::identity::Role::Approver);
-            let view = CasesPage { chrome, rows, total, tab: q.tab, no: q.no, approver };
+            let may_review = authorize(&ctx.actor, Action::Supervise, &chrome.current).is_ok();
+            let view = CasesPage { chrome, rows, total, tab: q.tab, no: q.no, approver, may_review };
             render(ctx.response(StatusCode::OK), &view)
         }
+        Err(e) => error_page(ctx, e, CASES).await,
+    }
+}
+
+struct RejectionRow {
+    id: String,
+    case_no: String,
+    date: String,
+    item: String,
+    applicant: String,
+    tenant: String,
+    reason: String,
+    by: String,
+    notice_url: Option<String>,
+    notice_no: String,
+}
+
+#[derive(Template)]
+#[template(path = "case_rejections.html")]
+struct RejectionsPage {
+    chrome: Chrome,
+    rows: Vec<RejectionRow>,
+    total: u64,
+}
+
+fn rejection_row(c: &Case, names: &std::collections::HashMap<domain::region::RegionCode, String>) -> RejectionRow {
+    let event = c.events.iter().rev().find(|e| e.status == CaseStatus::NotAccepted);
+    let notice = c.documents.iter().find(|d| d.kind == DocumentKind::NonAcceptanceNotice);
+    let at = event.map(|e| e.at).or(c.concluded_at).unwrap_or(c.received_at);
+    RejectionRow {
+        id: c.id.to_string(),
+        case_no: c.case_no.clone(),
+        date: (at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
+        item: c.item_name.clone(),
+        applicant: format!("{}（{} {}）", c.applicant.name, c.applicant.id_type, c.applicant.id_number_masked()),
+        tenant: names.get(&c.handling).cloned().unwrap_or_else(|| c.handling.to_string()),
+        reason: event.and_then(|e| e.opinion.clone()).unwrap_or_default(),
+        by: event.map(|e| e.actor.clone()).unwrap_or_default(),
+        notice_url: notice.map(|d| format!("/console/documents/{}", d.id)),
+        notice_no: notice.map(|d| d.number.clone()).unwrap_or_default(),
+    }
+}
+
+/// GET /console/cases/rejections: 否定备案 — the not-accepted cases of the selected tenant and
+/// its descendants, with their reasons, for those who supervise it.
+pub(crate) async fn rejections(mut ctx: Console) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "rejections", CASES).await {
+        Ok(c) => c,
+        Err(e) => return crate::pages::plain_error(&e),
+    };
+    let result = async {
+        authorize(&ctx.actor, Action::Supervise, &chrome.current)?;
+        let filter = CaseFilter {
+            tenant: Some(chrome.current.code),
+            statuses: vec![CaseStatus::NotAccepted],
+            ..Default::default()
+        };
+        let page = ctx.services.cases(&ctx.actor, filter, PageRequest { first: 100, after: None }).await?;
+        let mut codes: Vec<_> = page.items.iter().map(|c| c.handling).collect();
+        codes.sort();
+        codes.dedup();
+        let mut names = std::collections::HashMap::new();
+        for code in codes {
+            let t = ctx.services.tenant(&ctx.actor, &code).await?;
+            names.insert(code, t.center_name());
+        }
+        let rows = page.items.iter().map(|c| rejection_row(c, &names)).collect();
+        Ok::<_, Error>((rows, page.total))
+    }
+    .await;
+    match result {
+        Ok((rows, total)) => render(ctx.response(StatusCode::OK), &RejectionsPage { chrome, rows, total }),
         Err(e) => error_page(ctx, e, CASES).await,
     }
 }

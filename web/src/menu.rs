@@ -1,6 +1,7 @@
 //! The left menu: which entries each role sees.
 
 use domain::identity::{Role, Roles};
+use domain::policy::Action;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MenuItem {
@@ -32,6 +33,9 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
     }
     if any(&[Role::WindowStaff, Role::Approver, Role::StationStaff, Role::CenterAdmin, Role::Supervisor]) {
         menu.push(item("cases", "办件", "/console/cases"));
+    }
+    if Action::Supervise.granted_by(roles) {
+        menu.push(item("rejections", "不予受理备案", "/console/cases/rejections"));
     }
     if any(&[Role::CenterAdmin, Role::StationStaff]) {
         menu.push(item("items", "事项清单", "/console/items"));
@@ -68,18 +72,18 @@ mod tests {
     fn menus_follow_roles() {
         assert_eq!(
             keys(&[Role::CenterAdmin]),
-            ["dashboard", "tenants", "calendar", "cases", "items", "hall", "users", "audit"]
+            ["dashboard", "tenants", "calendar", "cases", "rejections", "items", "hall", "users", "audit"]
         );
         assert_eq!(keys(&[Role::WindowStaff]), ["dashboard", "cases", "hall"]);
         assert_eq!(keys(&[Role::Approver]), ["dashboard", "cases"]);
         assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases", "items", "hall"]);
         assert_eq!(keys(&[Role::CatalogueAdmin]), ["dashboard", "tenants", "calendar", "catalogue"]);
-        assert_eq!(keys(&[Role::Supervisor]), ["dashboard", "tenants", "cases", "supervision", "audit"]);
+        assert_eq!(keys(&[Role::Supervisor]), ["dashboard", "tenants", "cases", "rejections", "supervision", "audit"]);
         assert_eq!(keys(&[Role::PlatformAdmin]), ["dashboard", "tenants", "calendar", "audit"]);
         // Roles combine without duplicates.
         assert_eq!(
             keys(&[Role::WindowStaff, Role::Approver, Role::Supervisor]),
-            ["dashboard", "tenants", "cases", "hall", "supervision", "audit"]
+            ["dashboard", "tenants", "cases", "rejections", "hall", "supervision", "audit"]
         );
     }
 

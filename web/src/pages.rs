@@ -372,6 +372,9 @@ struct CalendarPage {
     provisional: bool,
     may_edit: bool,
     notice: Option<String>,
+    /// The root tenant's yellow-warning threshold (shown on root tenants only).
+    threshold: Option<domain::service::WarningThreshold>,
+    may_set_threshold: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -431,7 +434,25 @@ pub(crate) async fn calendar(mut ctx: Console, query: web::Query<CalendarQuery>)
         .collect();
     let may_edit = services.may_edit_calendar(&ctx.actor, &chrome.current);
     let notice = query.saved.filter(|s| !s.is_empty()).map(|s| format!("已保存：{s}"));
-    let page = CalendarPage { chrome, year, rows, provisional: !official.contains(&year), may_edit, notice };
+    let threshold = if chrome.current.root {
+        match services.warning_threshold(&ctx.actor, &chrome.current.code).await {
+            Ok(t) => Some(t),
+            Err(e) => return error_page(ctx, e, CALENDAR).await,
+        }
+    } else {
+        None
+    };
+    let may_set_threshold = services.may_set_warning_threshold(&ctx.actor, &chrome.current);
+    let page = CalendarPage {
+        chrome,
+        year,
+        rows,
+        provisional: !official.contains(&year),
+        may_edit,
+        notice,
+        threshold,
+        may_set_threshold,
+    };
     render(ctx.response(StatusCode::OK), &page)
 }
 
@@ -475,6 +496,43 @@ pub(crate) async fn set_calendar_day(mut ctx: Console, form: web::Form<CalendarF
         Ok(day) => {
             let label = format!("{} {}", day.date, if day.workday { "上班" } else { "休息" });
             let to = format!("{CALENDAR}?year={}&saved={}", date.year(), urlencode(&label));
+            let mut b = ctx.response(StatusCode::SEE_OTHER);
+            b.insert_header((header::LOCATION, to));
+            b.finish()
+        }
+        Err(e) => error_page(ctx, e, CALENDAR).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ThresholdForm {
+    csrf: String,
+    yellow_days: String,
+}
+
+/// POST /console/calendar/warning: the selected root tenant's yellow-warning threshold.
+pub(crate) async fn set_warning_threshold(mut ctx: Console, form: web::Form<ThresholdForm>) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), CALENDAR).await;
+    }
+    let raw = form.yellow_days.trim();
+    let Ok(days) = raw.parse::<i64>() else {
+        return error_page(ctx, Error::invalid(format!("预警阈值“{raw}”无效，应为整数个工作日")), CALENDAR).await;
+    };
+    let services = ctx.services.clone();
+    let own = match services.tenant(&ctx.actor, &ctx.actor.tenant).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, e, CALENDAR).await,
+    };
+    let current = match selected_tenant(&mut ctx, &own).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, e, CALENDAR).await,
+    };
+    match services.set_warning_threshold(&ctx.actor, &current.code, days).await {
+        Ok(t) => {
+            let label = format!("预警阈值 {} 个工作日", t.yellow_days);
+            let to = format!("{CALENDAR}?saved={}", urlencode(&label));
             let mut b = ctx.response(StatusCode::SEE_OTHER);
             b.insert_header((header::LOCATION, to));
             b.finish()

@@ -34,6 +34,21 @@ impl From<Deadline> for DeadlineInfo {
     }
 }
 
+/// A root tenant's yellow-warning threshold: its cases (and those of its descendants) turn
+/// yellow this many working days before their deadline.
+#[derive(SimpleObject)]
+pub struct WarningThreshold {
+    yellow_days: i32,
+    /// True while the root has not set its own and the deployment's default applies.
+    is_default: bool,
+}
+
+impl From<domain::service::WarningThreshold> for WarningThreshold {
+    fn from(t: domain::service::WarningThreshold) -> Self {
+        WarningThreshold { yellow_days: t.yellow_days.clamp(-1, 9999) as i32, is_default: t.is_default }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct WorkingDaysCount {
     /// Working days in (from, to]; negative when `to` is before `from`.
@@ -93,6 +108,11 @@ impl CalendarQuery {
         let days = i32::try_from(days).map_err(|_| domain::Error::invalid("日期范围过大"))?;
         Ok(WorkingDaysCount { days, provisional })
     }
+
+    /// The yellow-warning threshold of a root tenant.
+    async fn warning_threshold(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<WarningThreshold> {
+        Ok(services(ctx).warning_threshold(actor(ctx)?, &tenant.parse()?).await?.into())
+    }
 }
 
 #[derive(Default)]
@@ -113,5 +133,17 @@ impl CalendarMutation {
         let a = actor(ctx)?;
         let day = services(ctx).set_calendar_day(a, &tenant.parse()?, date.parse()?, workday, name).await?;
         Ok(day.into())
+    }
+
+    /// Sets a root tenant's yellow-warning threshold (0 to 10 working days); its center
+    /// administrators decide.
+    async fn set_warning_threshold(
+        &self,
+        ctx: &Context<'_>,
+        tenant: RegionCodeScalar,
+        yellow_days: i32,
+    ) -> Result<WarningThreshold> {
+        let t = services(ctx).set_warning_threshold(actor(ctx)?, &tenant.parse()?, i64::from(yellow_days)).await?;
+        Ok(t.into())
     }
 }

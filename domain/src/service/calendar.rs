@@ -17,6 +17,7 @@ use crate::region::{AdminLevel, RegionCode};
 use crate::tenant::Tenant;
 
 use super::Services;
+use super::deadlines::Affected;
 
 /// Years the calendar answers for.
 pub const MIN_YEAR: i32 = 2000;
@@ -156,7 +157,7 @@ impl Services {
     }
 
     /// The tenant and its stored ancestors, top-down.
-    async fn tenant_path(&self, tenant: &Tenant) -> Result<Vec<Tenant>> {
+    pub(super) async fn tenant_path(&self, tenant: &Tenant) -> Result<Vec<Tenant>> {
         let depth = tenant.level.significant_digits();
         let above: Vec<RegionCode> = AdminLevel::ALL
             .iter()
@@ -233,6 +234,14 @@ impl Services {
             .after(json!({ "workday": day.workday, "name": day.name }));
         self.ports.calendar.set_day(&t.code, &day, &actor.name(), audit).await?;
         self.calendars.invalidate();
+        if before.workday != day.workday {
+            let affected = Affected::Covering { prefix: t.code.prefix(t.level).to_owned(), date };
+            self.recompute_deadlines(
+                affected,
+                &format!("{}调整{date}为{}", t.name, if workday { "工作日" } else { "休息日" }),
+            )
+            .await?;
+        }
         Ok(effective_day(&*self.working_calendar(&t).await?, date))
     }
 
@@ -301,8 +310,9 @@ impl Services {
             .collect();
         let stats = self.ports.calendar.import_official(&days, &years, audits).await?;
         self.calendars.invalidate();
-        let recomputed =
-            if stats.changed() { self.ports.calendar.recompute_provisional_deadlines(&years).await? } else { 0 };
+        // Also when nothing changed: a provisional deadline left over from an earlier run is redone.
+        let why = format!("{}年法定节假日数据已导入", listed.join("、"));
+        let recomputed = self.recompute_deadlines(Affected::Provisional, &why).await?;
         Ok(CalendarImportReport { years, stats, recomputed })
     }
 

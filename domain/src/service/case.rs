@@ -8,7 +8,7 @@ use crate::audit::AuditRecord;
 use crate::case::{
     Applicant, Case, CaseAction, CaseClock, CaseEvent, CaseNo, CaseStatus, Channel, ClockReading, DeliveryMethod,
     DepartmentReview, Document, DocumentDraft, DocumentKind, JointOutcome, Pause, QueryCode, SpecialProcedure,
-    WarningPolicy, joint_outcome,
+    joint_outcome,
 };
 use crate::catalogue::{CaseKind, Department, ImplItem, ImplStatus};
 use crate::error::{Error, Result};
@@ -108,11 +108,7 @@ impl Services {
         }
         let tenant = self.known_tenant(&case.handling).await?;
         let cal = self.working_calendar(&tenant).await?;
-        Ok(case.reading(&cal, local_day(self.now()), self.warning_policy()))
-    }
-
-    fn warning_policy(&self) -> WarningPolicy {
-        WarningPolicy { yellow_days: self.settings.case_yellow_days }
+        Ok(case.reading(&cal, local_day(self.now()), self.warning_policy_for(&tenant).await?))
     }
 
     pub async fn cases(&self, actor: &Actor, filter: CaseFilter, page: PageRequest) -> Result<Page<Case>> {
@@ -149,9 +145,11 @@ impl Services {
         if !filter.warnings.is_empty() {
             use crate::case::Warning as W;
             let today = local_day(self.now());
-            let own = self.known_tenant(&actor.tenant).await?;
-            let cal = self.working_calendar(&own).await?;
-            let yellow_until = cal.add_working_days(today, self.settings.case_yellow_days.max(0) as u32).date;
+            // The listed tenant's calendar and its root's threshold.
+            let listed = self.known_tenant(filter.tenant.as_ref().unwrap_or(&actor.tenant)).await?;
+            let cal = self.working_calendar(&listed).await?;
+            let yellow_days = self.warning_policy_for(&listed).await?.yellow_days;
+            let yellow_until = cal.add_working_days(today, yellow_days.max(0) as u32).date;
             let (red, yellow, green) = (
                 filter.warnings.contains(&W::Red),
                 filter.warnings.contains(&W::Yellow),

@@ -5,9 +5,11 @@ mod audit;
 mod calendar;
 mod case;
 mod catalogue;
+mod deadlines;
 mod hall;
 mod identity;
 mod tenants;
+mod warnings;
 
 use std::sync::Arc;
 
@@ -28,8 +30,10 @@ pub use calendar::{
 };
 pub use case::{CaseFilter, CaseReceipt, SubmitCase};
 pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
+pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
+pub use warnings::{WarningThreshold, YELLOW_DAYS};
 
 /// Tunables that the deployment configures.
 #[derive(Debug, Clone)]
@@ -43,7 +47,7 @@ pub struct Settings {
     pub login_window: std::time::Duration,
     /// Calendar days an applicant has to supply missing materials before the case expires.
     pub correction_days: i64,
-    /// Working days before the deadline that a case turns yellow.
+    /// Working days before the deadline that a case turns yellow, unless the root tenant set its own.
     pub case_yellow_days: i64,
     /// How long a published service guide stays cached; zero turns the cache off.
     pub guide_cache_ttl: std::time::Duration,

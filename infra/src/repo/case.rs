@@ -176,7 +176,7 @@ async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<
     Ok(())
 }
 
-fn event_model(case: &Case, e: &CaseEvent) -> case_event::ActiveModel {
+pub(super) fn event_model(case: &Case, e: &CaseEvent) -> case_event::ActiveModel {
     case_event::ActiveModel {
         case_id: Set(case.id.to_string()),
         tenant_code: Set(case.handling.as_str().to_owned()),
@@ -190,7 +190,7 @@ fn event_model(case: &Case, e: &CaseEvent) -> case_event::ActiveModel {
     }
 }
 
-async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Result<Vec<Case>> {
+pub(super) async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Result<Vec<Case>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut events = case_event::Entity::find()
         .filter(case_event::Column::CaseId.is_in(ids))
@@ -398,5 +398,23 @@ impl CaseRepo for Db {
         };
         commit(tx).await?;
         d.map(doc_to_domain).transpose()
+    }
+
+    async fn open_clocks(
+        &self,
+        prefix: &str,
+        provisional_only: bool,
+        from: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<Case>> {
+        super::case_deadline::open_clocks(self, prefix, provisional_only, from).await
+    }
+
+    async fn save_deadlines(
+        &self,
+        tenant: &domain::region::RegionCode,
+        changes: &[(Case, CaseEvent)],
+        audit: AuditRecord,
+    ) -> Result<bool> {
+        super::case_deadline::save_deadlines(self, tenant, changes, audit).await
     }
 }

@@ -5,6 +5,7 @@ mod attendance;
 mod audit;
 mod calendar;
 mod case;
+mod case_deadline;
 mod catalogue;
 mod hall;
 mod session;

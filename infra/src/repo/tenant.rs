@@ -5,13 +5,15 @@ use domain::audit::AuditRecord;
 use domain::page::Page;
 use domain::ports::{ImportStats, TenantQuery, TenantRepo};
 use domain::region::{AdminLevel, RegionCode};
-use domain::tenant::Tenant;
+use domain::tenant::{Scope, Tenant};
 use domain::{Error, Result};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::parse_code;
-use crate::db::{Db, append_audit, commit, internal};
+use crate::db::{Db, append_audit, commit, internal, stmt};
 use crate::entity::tenant::{self, Column, Entity};
 
 const CHUNK: usize = 1000;
@@ -155,5 +157,35 @@ impl TenantRepo for Db {
             .into_iter()
             .map(to_domain)
             .collect()
+    }
+
+    async fn warning_yellow_days(&self, root: &RegionCode) -> Result<Option<i64>> {
+        let tx = self.begin(&Scope::only(root)).await?;
+        let row = tx
+            .query_one_raw(stmt(
+                self.backend(),
+                "SELECT warning_yellow_days FROM tenant_settings WHERE tenant_code = ?",
+                vec![root.as_str().to_owned().into()],
+            ))
+            .await
+            .map_err(internal)?;
+        commit(tx).await?;
+        row.map(|r| r.try_get::<i32>("", "warning_yellow_days").map(i64::from).map_err(internal)).transpose()
+    }
+
+    async fn set_warning_yellow_days(&self, root: &RegionCode, days: i64, by: &str, audit: AuditRecord) -> Result<()> {
+        let days = i32::try_from(days).map_err(|_| Error::invalid("预警阈值无效"))?;
+        let tx = self.begin(&Scope::only(root)).await?;
+        tx.execute_raw(stmt(
+            self.backend(),
+            "INSERT INTO tenant_settings (tenant_code, warning_yellow_days, updated_at, updated_by) VALUES (?, ?, ?, ?)
+             ON CONFLICT (tenant_code) DO UPDATE SET warning_yellow_days = excluded.warning_yellow_days,
+               updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            vec![root.as_str().to_owned().into(), days.into(), audit.at.into(), by.to_owned().into()],
+        ))
+        .await
+        .map_err(internal)?;
+        append_audit(&tx, &audit).await?;
+        commit(tx).await
     }
 }

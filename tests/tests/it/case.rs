@@ -33,7 +33,8 @@ async fn submit(app: &TestApp, token: &str, item: &str, provided: &[&str]) -> Va
     r["data"]["submitCase"].clone()
 }
 
-/// The 永寿县 center admin authorizes `ys_approver` to decide `item` (授权).
+/// The 永寿县 center admin authorizes `ys_approver` to decide `item` (授权); the demo seed did so
+/// for the items it published, items published later need it.
 async fn authorize_approver(app: &TestApp, item: &str) -> String {
     let approver = app.token("ys_approver").await;
     let me = app.gql(Some(&approver), "{ me { id } }", json!({})).await;
@@ -48,6 +49,21 @@ async fn authorize_approver(app: &TestApp, item: &str) -> String {
         .await;
     assert!(r["errors"].is_null(), "{r}");
     approver
+}
+
+/// A new approver of 永寿县 that nobody authorized yet; returns its id and token.
+async fn new_approver(app: &TestApp, username: &str) -> (String, String) {
+    let admin = app.token("ys_admin").await;
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({ "i": { "tenant": YONGSHOU, "username": username, "password": tests::DEMO_PASSWORD,
+                          "displayName": "永寿县新审批人员", "roles": ["APPROVER"] } }),
+        )
+        .await;
+    let id = r["data"]["createUser"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+    (id, app.token(username).await)
 }
 
 async fn act(app: &TestApp, token: &str, mutation: &str, vars: Value) -> Value {
@@ -97,7 +113,7 @@ async fn a_case_runs_from_intake_to_archive() {
     // A window clerk does not decide; the approver does.
     let r = act(&app, &window, DECIDE, json!({ "id": id, "a": true, "o": "符合条件" })).await;
     assert_eq!(error_code(&r), "FORBIDDEN");
-    let unauthorized = app.token("ys_approver").await;
+    let (_, unauthorized) = new_approver(&app, "ys_approver_new").await;
     let r = act(&app, &unauthorized, DECIDE, json!({ "id": id, "a": true, "o": "符合条件" })).await;
     assert_eq!(error_code(&r), "FORBIDDEN", "an approver decides only authorized items: {r}");
     assert!(error_message(&r).contains("未获授权"));
@@ -515,11 +531,12 @@ async fn the_console_edits_an_implementation_item() {
 async fn the_console_workbench_runs_a_case() {
     let app = TestApp::spawn().await;
     let item = teacher_item(&app, &app.token("ys_admin").await).await;
-    // The center admin authorizes the approver on the hall page.
+    // The center admin authorizes a new approver on the hall page (the seeded one is already).
+    new_approver(&app, "ys_approver_new").await;
     let admin = app.new_client();
     app.console_login(&admin, "ys_admin").await;
     let hall = admin.get(app.url("/console/hall")).send().await.expect("hall").text().await.expect("html");
-    let form = [("csrf", TestApp::csrf_of(&hall)), ("username", "ys_approver".to_owned()), ("item", item.clone())];
+    let form = [("csrf", TestApp::csrf_of(&hall)), ("username", "ys_approver_new".to_owned()), ("item", item.clone())];
     let r = admin.post(app.url("/console/hall/approvers")).form(&form).send().await.expect("authorize");
     assert_eq!(r.status(), 303);
     let clerk = app.new_client();
@@ -563,7 +580,7 @@ async fn the_console_workbench_runs_a_case() {
     let r = post(&clerk, "accept", vec![("csrf", csrf.clone())]).await;
     assert_eq!(r.status(), 303);
     let approver = app.new_client();
-    app.console_login(&approver, "ys_approver").await;
+    app.console_login(&approver, "ys_approver_new").await;
     let page = approver
         .get(app.url(&format!("/console/cases/{case_id}")))
         .send()
@@ -669,11 +686,11 @@ async fn cases_are_found_by_applicant_and_approvers_see_their_queue() {
 
     // The queue shows accepted cases of items the approver may decide.
     ok_accept(&app, &window, &first).await;
-    let approver = app.token("ys_approver").await;
+    let (_, newcomer) = new_approver(&app, "ys_approver_new").await;
     let queue = "{ approvalQueue { totalCount nodes { id } } }";
-    let q = app.gql(Some(&approver), queue, json!({})).await;
-    assert_eq!(q["data"]["approvalQueue"]["totalCount"], 0, "not authorized yet: {q}");
-    let approver = authorize_approver(&app, &item).await;
+    let q = app.gql(Some(&newcomer), queue, json!({})).await;
+    assert_eq!(q["data"]["approvalQueue"]["totalCount"], 0, "not authorized: {q}");
+    let approver = app.token("ys_approver").await;
     let q = app.gql(Some(&approver), queue, json!({})).await;
     assert_eq!(q["data"]["approvalQueue"]["nodes"][0]["id"], first.as_str(), "{q}");
     assert_eq!(q["data"]["approvalQueue"]["totalCount"], 1, "the unaccepted case waits at the window: {q}");

@@ -169,3 +169,55 @@ fn schema_prints_the_served_sdl() {
         assert!(sdl.contains(op), "{op}");
     }
 }
+
+/// The demo authorizes its approvers for the items published at their tenants, once: seeding
+/// again adds no authorization and no audit entry.
+#[tokio::test]
+async fn the_demo_seed_authorizes_its_approvers_once() {
+    let app = TestApp::spawn().await;
+    let me = "{ me { authorizedItemIds } }";
+    let published = "query($t: RegionCode!) { implItems(tenant: $t, status: PUBLISHED, first: 100) { nodes { id } } }";
+    let ids = |v: &serde_json::Value, path: &[&str]| {
+        let mut v = v.clone();
+        for p in path {
+            v = v[*p].clone();
+        }
+        let mut out: Vec<String> = v
+            .as_array()
+            .unwrap_or_else(|| panic!("{v}"))
+            .iter()
+            .map(|x| x.as_str().map_or_else(|| x["id"].as_str().unwrap_or_default().to_owned(), str::to_owned))
+            .collect();
+        out.sort();
+        out
+    };
+    let ys = app.token("ys_approver").await;
+    let jj = app.token("jj_approver").await;
+    let admin = app.token("ys_admin").await;
+    let ys_items =
+        ids(&app.gql(Some(&admin), published, json!({ "t": tests::YONGSHOU })).await, &["data", "implItems", "nodes"]);
+    let jj_items =
+        ids(&app.gql(Some(&admin), published, json!({ "t": tests::JIANJUN })).await, &["data", "implItems", "nodes"]);
+    assert_eq!(ys_items.len(), 6, "five items and 临时救助, which the towns escalate");
+    assert!(!jj_items.is_empty());
+    assert_eq!(ids(&app.gql(Some(&ys), me, json!({})).await, &["data", "me", "authorizedItemIds"]), ys_items);
+    assert_eq!(ids(&app.gql(Some(&jj), me, json!({})).await, &["data", "me", "authorizedItemIds"]), jj_items);
+    let xy = app.token("xy_approver").await;
+    assert!(ids(&app.gql(Some(&xy), me, json!({})).await, &["data", "me", "authorizedItemIds"]).is_empty());
+
+    let log = "query($t: RegionCode!) { auditLog(tenant: $t, first: 200) { totalCount nodes { action } } }";
+    let count = |r: serde_json::Value| {
+        r["data"]["auditLog"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"))
+            .iter()
+            .filter(|n| n["action"] == "approver.authorize")
+            .count()
+    };
+    let before = count(app.gql(Some(&admin), log, json!({ "t": tests::YONGSHOU })).await);
+    assert_eq!(before, 1, "one authorization for 永寿县's approver");
+    let o = tongban(&app.cli_env(), &["seed", "demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(count(app.gql(Some(&admin), log, json!({ "t": tests::YONGSHOU })).await), before);
+    assert_eq!(ids(&app.gql(Some(&ys), me, json!({})).await, &["data", "me", "authorizedItemIds"]), ys_items);
+}

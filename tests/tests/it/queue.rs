@@ -147,8 +147,17 @@ async fn approvers_decide_only_authorized_items_or_their_departments_as_chief() 
     let admin = app.token("ys_admin").await;
     let list = items(&app, &admin, YONGSHOU).await;
     let (a, b, c) = pick(&list);
-    let approver_id = user_id(&app, "ys_approver").await;
-    let approver = app.token("ys_approver").await;
+    // A new approver: the demo seed authorized `ys_approver` for every published item already.
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({ "i": { "tenant": YONGSHOU, "username": "ys_approver_new", "password": tests::DEMO_PASSWORD,
+                          "displayName": "永寿县新审批人员", "roles": ["APPROVER"] } }),
+        )
+        .await;
+    let approver_id = r["data"]["createUser"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+    let approver = app.token("ys_approver_new").await;
     let may = |id: &Value| {
         let id = id.clone();
         let app = &app;

@@ -86,6 +86,12 @@ impl TenantRepo for Tenants {
     async fn roots(&self) -> Result<Vec<Tenant>> {
         Ok(self.0.iter().filter(|t| t.root).cloned().collect())
     }
+    async fn warning_yellow_days(&self, _: &RegionCode) -> Result<Option<i64>> {
+        Ok(None)
+    }
+    async fn set_warning_yellow_days(&self, _: &RegionCode, _: i64, _: &str, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("not in the fake"))
+    }
 }
 
 #[derive(Default)]
@@ -215,6 +221,17 @@ impl domain::ports::CaseRepo for NoCases {
     }
     async fn document(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::case::Document>> {
         Ok(None)
+    }
+    async fn open_clocks(&self, _: &str, _: bool, _: Option<chrono::NaiveDate>) -> Result<Vec<domain::case::Case>> {
+        Ok(Vec::new())
+    }
+    async fn save_deadlines(
+        &self,
+        _: &RegionCode,
+        _: &[(domain::case::Case, domain::case::CaseEvent)],
+        _: AuditRecord,
+    ) -> Result<bool> {
+        Ok(false)
     }
 }
 

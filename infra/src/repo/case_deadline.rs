@@ -1,0 +1,77 @@
+//! Deadline recomputation of open clocks after a calendar change (see `CaseRepo::open_clocks`).
+
+use chrono::NaiveDate;
+use domain::Result;
+use domain::audit::AuditRecord;
+use domain::case::{Case, CaseEvent, CaseStatus};
+use domain::region::RegionCode;
+use domain::tenant::Scope;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+
+use super::case::{event_model, load};
+use crate::db::{Db, append_audit, commit, internal};
+use crate::entity::case;
+
+/// Statuses whose clock runs (ACCEPTED) or is paused (SUSPENDED).
+const OPEN: [CaseStatus; 2] = [CaseStatus::Accepted, CaseStatus::Suspended];
+
+pub(super) async fn open_clocks(
+    db: &Db,
+    prefix: &str,
+    provisional_only: bool,
+    deadline_from: Option<NaiveDate>,
+) -> Result<Vec<Case>> {
+    // System work across tenants: the prefix limits the rows.
+    let tx = db.begin(&Scope::All).await?;
+    let mut sel = case::Entity::find()
+        .filter(case::Column::TenantCode.starts_with(prefix))
+        .filter(case::Column::Status.is_in(OPEN.iter().map(|s| s.as_str())))
+        .filter(case::Column::ClockJson.is_not_null());
+    if provisional_only {
+        sel = sel.filter(case::Column::DeadlineProvisional.eq(true));
+    }
+    if let Some(d) = deadline_from {
+        sel = sel.filter(
+            Condition::any()
+                .add(case::Column::Deadline.gte(d))
+                .add(case::Column::Status.eq(CaseStatus::Suspended.as_str())),
+        );
+    }
+    let rows = sel.order_by_asc(case::Column::Id).all(&tx).await.map_err(internal)?;
+    let cases = load(&tx, rows).await?;
+    commit(tx).await?;
+    Ok(cases)
+}
+
+pub(super) async fn save_deadlines(
+    db: &Db,
+    tenant: &RegionCode,
+    changes: &[(Case, CaseEvent)],
+    audit: AuditRecord,
+) -> Result<bool> {
+    let tx = db.begin(&Scope::only(tenant)).await?;
+    for (c, event) in changes {
+        let m = case::ActiveModel {
+            deadline: Set(c.deadline),
+            deadline_provisional: Set(c.deadline_provisional),
+            version: Set(c.version),
+            ..Default::default()
+        };
+        let res = case::Entity::update_many()
+            .set(m)
+            .filter(case::Column::Id.eq(c.id.to_string()))
+            .filter(case::Column::Version.eq(c.version - 1))
+            .filter(case::Column::TenantCode.eq(tenant.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(internal)?;
+        if res.rows_affected != 1 {
+            tx.rollback().await.map_err(internal)?;
+            return Ok(false);
+        }
+        event_model(c, event).insert(&tx).await.map_err(internal)?;
+    }
+    append_audit(&tx, &audit).await?;
+    commit(tx).await?;
+    Ok(true)
+}
