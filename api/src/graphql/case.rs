@@ -333,12 +333,22 @@ pub struct CaseFilter {
     received_to: Option<DateScalar>,
 }
 
-fn connection(p: domain::page::Page<DCase>) -> CaseConnection {
-    CaseConnection {
+/// A page of cases; when the query asks for clock fields, their readings are computed for the
+/// whole page at once (one calendar lookup per handling tenant) instead of case by case.
+async fn connection(ctx: &Context<'_>, p: domain::page::Page<DCase>) -> Result<CaseConnection> {
+    let nodes = ctx.look_ahead().field("nodes");
+    let clock = ["deadline", "deadlineProvisional", "workingDaysLeft", "warning"];
+    let nodes = if clock.iter().any(|f| nodes.field(f).exists()) {
+        let readings = services(ctx).case_readings(&p.items).await?;
+        p.items.into_iter().zip(readings).map(|(c, r)| Case(c, tokio::sync::OnceCell::new_with(Some(r)))).collect()
+    } else {
+        p.items.into_iter().map(Case::new).collect()
+    };
+    Ok(CaseConnection {
         page_info: PageInfo { has_next_page: p.has_next, end_cursor: p.end_cursor },
         total_count: p.total.min(i32::MAX as u64) as i32,
-        nodes: p.items.into_iter().map(Case::new).collect(),
-    }
+        nodes,
+    })
 }
 
 fn id(s: &ID, what: &'static str) -> Result<Uuid, domain::Error> {
@@ -377,7 +387,7 @@ impl CaseQuery {
             received_to: f.received_to.map(|d| d.parse()).transpose()?,
         };
         let p = services(ctx).cases(actor(ctx)?, filter, PageRequest::parse(first.unwrap_or(50), after)?).await?;
-        Ok(connection(p))
+        connection(ctx, p).await
     }
 
     /// The approver's queue (待审批): accepted or suspended cases of their tenant on items they may decide.
@@ -389,7 +399,7 @@ impl CaseQuery {
     ) -> Result<CaseConnection> {
         let page = PageRequest::parse(first.unwrap_or(50), after)?;
         let p = services(ctx).approval_queue(actor(ctx)?, page).await?;
-        Ok(connection(p))
+        connection(ctx, p).await
     }
 
     /// Public, no login: the applicant tracks a case by its number and query code.
