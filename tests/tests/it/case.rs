@@ -453,8 +453,17 @@ async fn warnings_and_expiry_follow_the_clock() {
     assert_eq!(c["data"]["case"]["warning"], "RED", "{c}");
     assert!(c["data"]["case"]["workingDaysLeft"].as_i64().is_some_and(|d| d < 0));
     let sup = app.token("ys_supervisor").await;
-    let red = app.gql(Some(&sup), "{ cases(filter: { warning: [RED] }) { totalCount nodes { id } } }", json!({})).await;
-    assert_eq!(red["data"]["cases"]["nodes"][0]["id"], rid.as_str(), "overdue list: {red}");
+    let red = app
+        .gql(
+            Some(&sup),
+            "{ cases(filter: { warning: [RED] }) { totalCount nodes { id warning workingDaysLeft } } }",
+            json!({}),
+        )
+        .await;
+    let listed = &red["data"]["cases"]["nodes"][0];
+    assert_eq!(listed["id"], rid.as_str(), "overdue list: {red}");
+    assert_eq!(listed["warning"], "RED", "a list reads the clock as the single case does: {red}");
+    assert_eq!(listed["workingDaysLeft"], c["data"]["case"]["workingDaysLeft"]);
 
     let mut status = String::new();
     for _ in 0..50 {
