@@ -398,3 +398,12 @@ pub trait AppointmentRepo: Send + Sync {
         audit: AuditRecord,
     ) -> Result<bool>;
 }
+
+/// Renders documents (文书) to PDF. CPU work: call it off the async executor.
+pub trait DocumentPrinter: Send + Sync {
+    /// False when no CJK font is installed: then only the printable page exists. The first call
+    /// may block while fonts are discovered.
+    fn available(&self) -> bool;
+    /// The document as a PDF; INTERNAL when unavailable or the layout fails.
+    fn pdf(&self, doc: &crate::case::Document) -> Result<Vec<u8>>;
+}

@@ -8,6 +8,7 @@ pub mod entity;
 pub mod ephemeral;
 pub mod jwt;
 pub mod password;
+pub mod pdf;
 pub mod queue;
 mod repo;
 pub mod secrets;
