@@ -45,6 +45,8 @@ pub struct Config {
     pub log_format: String,
     /// How long published service guides stay cached; 0 turns the cache off (for measuring).
     pub guide_cache_ttl_secs: u64,
+    /// Fonts for PDF documents from this directory instead of the system's (needs a CJK font).
+    pub pdf_font_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -72,6 +74,7 @@ impl Default for Config {
             warning_yellow_days: 1,
             sweep_interval_secs: 300,
             log_format: "text".into(),
+            pdf_font_dir: None,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::{Context, anyhow};
-use domain::ports::{Cache, Ephemeral};
+use domain::ports::{Cache, DocumentPrinter, Ephemeral};
 use domain::service::{Ports, Services};
 use infra::Db;
 use infra::cache::{MemoryCache, RedisCache};
@@ -24,6 +24,8 @@ pub struct Runtime {
     pub services: Services,
     pub db: Db,
     pub redis: Option<Arc<RedisEphemeral>>,
+    /// Documents as PDF (fonts are discovered on first use).
+    pub printer: Arc<dyn DocumentPrinter>,
 }
 
 pub async fn connect_db(url: &str, max: u32) -> anyhow::Result<Db> {
@@ -85,7 +87,11 @@ impl Runtime {
             ephemeral,
             clock,
         };
-        Ok(Runtime { services: Services::new(ports, config.settings()), db, redis })
+        let printer: Arc<dyn DocumentPrinter> = match &config.pdf_font_dir {
+            Some(dir) => Arc::new(infra::pdf::TypstPrinter::with_font_dir(dir.clone())),
+            None => Arc::new(infra::pdf::TypstPrinter::system()),
+        };
+        Ok(Runtime { services: Services::new(ports, config.settings()), db, redis, printer })
     }
 }
 
@@ -99,7 +105,7 @@ impl Application {
     pub async fn build(config: &Config, runtime: Runtime) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&config.listen).with_context(|| format!("无法监听 {}", config.listen))?;
         let port = listener.local_addr()?.port();
-        let schema = graphql::build_schema(runtime.services.clone(), config);
+        let schema = graphql::build_schema(runtime.services.clone(), runtime.printer.clone(), config);
         spawn_sweeper(runtime.services.clone(), config.sweep_interval_secs);
         let server = serve(listener, runtime, schema, config)?;
         Ok(Application { port, server })
@@ -140,6 +146,7 @@ fn serve(listener: TcpListener, runtime: Runtime, schema: ApiSchema, config: &Co
     });
     let graphiql = config.graphiql;
     let services = web::Data::new(runtime.services.clone());
+    let printer: web::Data<dyn DocumentPrinter> = web::Data::from(runtime.printer.clone());
     let runtime = web::Data::new(runtime);
     let schema = web::Data::new(schema);
     let server = HttpServer::new(move || {
@@ -148,6 +155,7 @@ fn serve(listener: TcpListener, runtime: Runtime, schema: ApiSchema, config: &Co
             .wrap(tracing_actix_web::TracingLogger::default())
             .app_data(runtime.clone())
             .app_data(services.clone())
+            .app_data(printer.clone())
             .app_data(schema.clone())
             .app_data(console.clone())
             .app_data(web::Data::new(graphql::GraphiQl(graphiql)))

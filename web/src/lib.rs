@@ -15,6 +15,7 @@ mod items;
 mod menu;
 mod pages;
 
+pub use documents::PDF_UNAVAILABLE;
 pub use items::parse_catalogue_csv;
 
 use actix_web::http::header;
@@ -40,7 +41,8 @@ impl std::fmt::Debug for ConsoleConfig {
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-/// Mounts /console and /static/console.* ; expects app_data web::Data<domain::service::Services> and web::Data<ConsoleConfig>.
+/// Mounts /console and /static/console.* ; expects app_data web::Data<domain::service::Services> and web::Data<ConsoleConfig>,
+/// and optionally web::Data<dyn domain::ports::DocumentPrinter> (without it documents have no PDF).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/static/console.css").route(web::get().to(assets::css)))
         .service(web::resource("/static/console.js").route(web::get().to(assets::js)))
@@ -90,6 +92,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/calendar", web::get().to(pages::calendar))
                 .route("/calendar", web::post().to(pages::set_calendar_day))
                 .route("/calendar/warning", web::post().to(pages::set_warning_threshold))
+                .route("/documents/{id}.pdf", web::get().to(documents::pdf))
                 .route("/documents/{id}", web::get().to(documents::show))
                 .route("/cases", web::get().to(cases::list))
                 .route("/cases", web::post().to(cases::submit))

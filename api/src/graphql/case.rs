@@ -84,7 +84,10 @@ pub enum DocumentKind {
 
 /// A numbered document (文书); `url` is its printable page in the console.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Document {
+    #[graphql(skip)]
+    id: Uuid,
     kind: DocumentKind,
     number: String,
     issued_at: DateTimeScalar,
@@ -95,12 +98,23 @@ pub struct Document {
 impl From<&dc::Document> for Document {
     fn from(d: &dc::Document) -> Self {
         Document {
+            id: d.id,
             kind: d.kind.into(),
             number: d.number.clone(),
             issued_at: DateTimeScalar(d.issued_at),
             url: format!("/console/documents/{}", d.id),
             title: d.title().to_owned(),
         }
+    }
+}
+
+#[async_graphql::ComplexObject]
+impl Document {
+    /// The document as a PDF in the console; null when the server has no CJK font.
+    async fn pdf_url(&self, ctx: &Context<'_>) -> Option<String> {
+        let printer = ctx.data_opt::<std::sync::Arc<dyn domain::ports::DocumentPrinter>>()?.clone();
+        let available = actix_web::web::block(move || printer.available()).await.unwrap_or(false);
+        available.then(|| format!("/console/documents/{}.pdf", self.id))
     }
 }
 

@@ -9,12 +9,15 @@ mod identity;
 mod scalars;
 mod tenant;
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError};
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 use domain::identity::Actor;
+use domain::ports::DocumentPrinter;
 use domain::service::Services;
 use domain::session::AccessClaims;
 
@@ -46,9 +49,10 @@ pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
 pub struct GraphiQl(pub bool);
 
-pub fn build_schema(services: Services, config: &Config) -> ApiSchema {
+pub fn build_schema(services: Services, printer: Arc<dyn DocumentPrinter>, config: &Config) -> ApiSchema {
     let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(services)
+        .data(printer)
         .limit_depth(config.graphql_max_depth)
         .limit_complexity(config.graphql_max_complexity);
     if !config.graphql_introspection {
