@@ -7,6 +7,7 @@ mod case_kinds;
 mod catalogue;
 mod cli;
 mod deadlines;
+mod document;
 mod hall;
 mod health;
 mod identity;
