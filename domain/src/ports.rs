@@ -266,6 +266,15 @@ pub struct CaseQuery {
     pub page: PageRequest,
 }
 
+/// What [`CaseRepo::update`] did.
+#[derive(Debug)]
+pub enum CaseSaved {
+    /// Stored, with the document as numbered.
+    Saved(Option<crate::case::Document>),
+    /// Another change won; nothing was written.
+    Stale,
+}
+
 #[async_trait]
 pub trait CaseRepo: Send + Sync {
     /// Stores a new case with its first event; with an idempotency key already used at the
@@ -284,8 +293,8 @@ pub trait CaseRepo: Send + Sync {
     async fn list(&self, scope: &Scope, q: &CaseQuery) -> Result<Page<crate::case::Case>>;
     /// Saves `case` (its status, clock, materials, dates, handling tenant) if its stored version is
     /// still `case.version - 1` and it is still held by `held_by`, appending `event` and `audit`;
-    /// false when another change won. A `document` is numbered (per tenant and year) and stored
-    /// in the same transaction.
+    /// `CaseSaved::Stale` when another change won. A `document` is numbered (per tenant and year)
+    /// and stored in the same transaction.
     async fn update(
         &self,
         case: &crate::case::Case,
@@ -293,7 +302,7 @@ pub trait CaseRepo: Send + Sync {
         event: &crate::case::CaseEvent,
         document: Option<&crate::case::DocumentDraft>,
         audit: AuditRecord,
-    ) -> Result<bool>;
+    ) -> Result<CaseSaved>;
     /// An issued document in the scope.
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Document>>;
     /// Cases with a running or paused clock under `tenant_prefix` (every tenant for ""), for

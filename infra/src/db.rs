@@ -107,22 +107,17 @@ pub async fn commit(tx: DatabaseTransaction) -> Result<(), Error> {
     tx.commit().await.map_err(internal)
 }
 
-/// Appends `rec` to its tenant's chain inside `tx`. The head row serialises appenders.
+/// Appends `rec` to its tenant's chain inside `tx`. The head row serialises appenders until commit,
+/// so this comes last in a transaction and takes two round trips on PostgreSQL.
 pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result<(), Error> {
     let b = tx.get_database_backend();
     let tenant = rec.tenant.as_str().to_owned();
-    tx.execute_raw(stmt(
-        b,
-        "INSERT INTO audit_heads (tenant_code, seq, hash) VALUES (?, 0, ?) ON CONFLICT (tenant_code) DO NOTHING",
-        vec![tenant.clone().into(), GENESIS.into()],
-    ))
-    .await
-    .map_err(internal)?;
     let head = tx
         .query_one_raw(stmt(
             b,
-            "UPDATE audit_heads SET seq = seq + 1 WHERE tenant_code = ? RETURNING seq, hash",
-            vec![tenant.clone().into()],
+            "INSERT INTO audit_heads (tenant_code, seq, hash) VALUES (?, 1, ?)
+             ON CONFLICT (tenant_code) DO UPDATE SET seq = audit_heads.seq + 1 RETURNING seq, hash",
+            vec![tenant.clone().into(), GENESIS.into()],
         ))
         .await
         .map_err(internal)?
@@ -131,28 +126,29 @@ pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result
     let prev: String = head.try_get("", "hash").map_err(internal)?;
     let hash = rec.chain_hash(seq, &prev);
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
-    tx.execute_raw(stmt(
-        b,
-        "INSERT INTO audit_log (tenant_code, seq, at, actor, actor_tenant, action, target, before_json, after_json, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        vec![
-            tenant.clone().into(),
-            seq.into(),
-            rec.at.into(),
-            rec.actor.clone().into(),
-            rec.actor_tenant.as_str().to_owned().into(),
-            rec.action.clone().into(),
-            rec.target.clone().into(),
-            json(&rec.before).into(),
-            json(&rec.after).into(),
-            prev.into(),
-            hash.clone().into(),
-        ],
-    ))
-    .await
-    .map_err(internal)?;
-    tx.execute_raw(stmt(b, "UPDATE audit_heads SET hash = ? WHERE tenant_code = ?", vec![hash.into(), tenant.into()]))
-        .await
-        .map_err(internal)?;
+    const ENTRY: &str = "INSERT INTO audit_log (tenant_code, seq, at, actor, actor_tenant, action, target, before_json, after_json, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let mut values: Vec<Value> = vec![
+        tenant.clone().into(),
+        seq.into(),
+        rec.at.into(),
+        rec.actor.clone().into(),
+        rec.actor_tenant.as_str().to_owned().into(),
+        rec.action.clone().into(),
+        rec.target.clone().into(),
+        json(&rec.before).into(),
+        json(&rec.after).into(),
+        prev.into(),
+        hash.clone().into(),
+    ];
+    const HEAD: &str = "UPDATE audit_heads SET hash = ? WHERE tenant_code = ?";
+    if b == DbBackend::Postgres {
+        // One round trip: the entry and the new head hash together.
+        values.extend([hash.into(), tenant.into()]);
+        tx.execute_raw(stmt(b, &format!("WITH entry AS ({ENTRY}) {HEAD}"), values)).await.map_err(internal)?;
+    } else {
+        tx.execute_raw(stmt(b, ENTRY, values)).await.map_err(internal)?;
+        tx.execute_raw(stmt(b, HEAD, vec![hash.into(), tenant.into()])).await.map_err(internal)?;
+    }
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::hall::local_day;
 use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, authorize};
-use crate::ports::CaseQuery;
+use crate::ports::{CaseQuery, CaseSaved};
 use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 
@@ -378,11 +378,14 @@ impl Services {
         let audit = AuditRecord::new(actor, held_by, now, audit_action, case.case_no.clone())
             .before(serde_json::json!({ "status": before, "tenant": held_by }))
             .after(serde_json::json!({ "status": case.status, "tenant": case.handling, "opinion": opinion }));
-        if !self.ports.cases.update(&case, &held_by, &event, document.as_ref(), audit).await? {
-            return Err(Error::conflict("办件已被他人同时办理，请刷新后重试"));
+        match self.ports.cases.update(&case, &held_by, &event, document.as_ref(), audit).await? {
+            CaseSaved::Stale => Err(Error::conflict("办件已被他人同时办理，请刷新后重试")),
+            CaseSaved::Saved(document) => {
+                case.events.push(event);
+                case.documents.extend(document);
+                Ok(case)
+            }
         }
-        // Reload: the store numbered the document.
-        self.ports.cases.get(&actor.scope(), case.id).await?.ok_or(Error::NotFound { what: CASE })
     }
 
     /// 上报: the preliminary review (初审) is done; the nearest ancestor that publishes the same

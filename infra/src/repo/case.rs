@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use domain::audit::AuditRecord;
 use domain::case::{Applicant, Case, CaseClock, CaseEvent, CaseStatus, Document, DocumentDraft};
 use domain::page::Page;
-use domain::ports::{CaseQuery, CaseRepo};
+use domain::ports::{CaseQuery, CaseRepo, CaseSaved};
 use domain::region::RegionCode;
 use domain::tenant::Scope;
 use domain::{Error, Result};
@@ -137,29 +137,23 @@ fn doc_to_domain(d: document::Model) -> Result<Document> {
     })
 }
 
-/// Numbers and stores a document inside `tx`; the counter row serialises issuers.
-async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<()> {
+/// Numbers and stores a document inside `tx`; the counter row serialises issuers until commit.
+async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<Document> {
     use sea_orm::ConnectionTrait;
     let b = tx.get_database_backend();
     let (tenant, year) = (d.tenant.as_str().to_owned(), d.year());
-    tx.execute_raw(stmt(
-        b,
-        "INSERT INTO document_counters (tenant_code, year, seq) VALUES (?, ?, 0) ON CONFLICT (tenant_code, year) DO NOTHING",
-        vec![tenant.clone().into(), year.into()],
-    ))
-    .await
-    .map_err(internal)?;
     let row = tx
         .query_one_raw(stmt(
             b,
-            "UPDATE document_counters SET seq = seq + 1 WHERE tenant_code = ? AND year = ? RETURNING seq",
+            "INSERT INTO document_counters (tenant_code, year, seq) VALUES (?, ?, 1)
+             ON CONFLICT (tenant_code, year) DO UPDATE SET seq = document_counters.seq + 1 RETURNING seq",
             vec![tenant.clone().into(), year.into()],
         ))
         .await
         .map_err(internal)?
         .ok_or_else(|| Error::internal("document counter missing"))?;
     let seq: i64 = row.try_get("", "seq").map_err(internal)?;
-    document::ActiveModel {
+    let stored = document::ActiveModel {
         id: Set(d.id.to_string()),
         case_id: Set(c.id.to_string()),
         tenant_code: Set(tenant),
@@ -173,7 +167,7 @@ async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<
     .insert(tx)
     .await
     .map_err(internal)?;
-    Ok(())
+    doc_to_domain(stored)
 }
 
 pub(super) fn event_model(case: &Case, e: &CaseEvent) -> case_event::ActiveModel {
@@ -355,7 +349,7 @@ impl CaseRepo for Db {
         event: &CaseEvent,
         doc: Option<&DocumentDraft>,
         audit: AuditRecord,
-    ) -> Result<bool> {
+    ) -> Result<CaseSaved> {
         let tx = self.begin(&Scope::only(held_by)).await?;
         let mut m = active(c, None, None)?;
         m.id = sea_orm::ActiveValue::NotSet;
@@ -370,15 +364,16 @@ impl CaseRepo for Db {
             .map_err(internal)?;
         if res.rows_affected != 1 {
             tx.rollback().await.map_err(internal)?;
-            return Ok(false);
+            return Ok(CaseSaved::Stale);
         }
         event_model(c, event).insert(&tx).await.map_err(internal)?;
-        if let Some(d) = doc {
-            issue(&tx, c, d).await?;
-        }
+        let document = match doc {
+            Some(d) => Some(issue(&tx, c, d).await?),
+            None => None,
+        };
         append_audit(&tx, &audit).await?;
         commit(tx).await?;
-        Ok(true)
+        Ok(CaseSaved::Saved(document))
     }
 
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<Document>> {

@@ -216,8 +216,8 @@ impl domain::ports::CaseRepo for NoCases {
         _: &domain::case::CaseEvent,
         _: Option<&domain::case::DocumentDraft>,
         _: AuditRecord,
-    ) -> Result<bool> {
-        Ok(false)
+    ) -> Result<domain::ports::CaseSaved> {
+        Ok(domain::ports::CaseSaved::Stale)
     }
     async fn document(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::case::Document>> {
         Ok(None)
