@@ -190,20 +190,6 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
     render(ctx.response(StatusCode::OK), &view)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct ImplementForm {
-    csrf: String,
-    base_item: String,
-    department: String,
-    promised_days: String,
-    case_kind: String,
-    place: String,
-    hours: String,
-    phone: String,
-    fee: String,
-}
-
 fn days(s: &str) -> Result<i64, Error> {
     s.trim().parse::<i64>().map_err(|_| Error::invalid("承诺时限应为整数（工作日）"))
 }
@@ -216,9 +202,11 @@ fn text(s: String) -> Option<String> {
     Some(s).filter(|s| !s.trim().is_empty())
 }
 
-pub(crate) async fn implement(mut ctx: Console, form: web::Form<ImplementForm>) -> HttpResponse {
-    let f = form.into_inner();
-    if !ctx.csrf_ok(&f.csrf) {
+/// POST /console/items/implement: a new implementation item (draft); a joint item names its co-departments.
+pub(crate) async fn implement(mut ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
+    let fields = form.into_inner();
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !ctx.csrf_ok(&get("csrf")) {
         return error_page(ctx, Error::forbidden(STALE_FORM), ITEMS).await;
     }
     let current = match chrome(&mut ctx, "items", ITEMS).await {
@@ -226,20 +214,21 @@ pub(crate) async fn implement(mut ctx: Console, form: web::Form<ImplementForm>) 
         Err(e) => return error_page(ctx, e, ITEMS).await,
     };
     let result = async {
+        let case_kind = get("case_kind").parse::<CaseKind>()?;
         let input = ImplInput {
-            promised_days: days(&f.promised_days)?,
-            case_kind: Some(f.case_kind.parse::<CaseKind>()?),
-            co_department_ids: None,
+            promised_days: days(&get("promised_days"))?,
+            case_kind: Some(case_kind),
+            co_department_ids: co_departments(&fields, case_kind)?,
             cross_area: None,
             material_names: None,
             deferrable_names: None,
-            place: text(f.place),
-            hours: text(f.hours),
-            phone: text(f.phone),
-            fee_yuan: text(f.fee),
+            place: text(get("place")),
+            hours: text(get("hours")),
+            phone: text(get("phone")),
+            fee_yuan: text(get("fee")),
         };
-        let base = id(&f.base_item, "基本目录事项")?;
-        let dept = id(&f.department, "实施部门")?;
+        let base = id(&get("base_item"), "基本目录事项")?;
+        let dept = id(&get("department"), "实施部门")?;
         ctx.services.implement_item(&ctx.actor, &current.code, base, dept, input).await
     }
     .await;
@@ -247,6 +236,15 @@ pub(crate) async fn implement(mut ctx: Console, form: web::Form<ImplementForm>) 
         Ok(_) => see_other(&format!("{ITEMS}?msg=implemented")).finish(),
         Err(e) => error_page(ctx, e, ITEMS).await,
     }
+}
+
+/// The checked co-departments; they count only for joint items (switching the kind away drops them).
+fn co_departments(fields: &[(String, String)], kind: CaseKind) -> Result<Option<Vec<Uuid>>, Error> {
+    if kind != CaseKind::Joint {
+        return Ok(Some(Vec::new()));
+    }
+    let ids = fields.iter().filter(|(n, _)| n == "co_departments").map(|(_, v)| id(v, "协办部门"));
+    Ok(Some(ids.collect::<Result<Vec<_>, _>>()?))
 }
 
 #[derive(Deserialize, Default)]
@@ -685,17 +683,10 @@ pub(crate) async fn edit_save(
     };
     let result = async {
         let case_kind = get("case_kind").parse::<CaseKind>()?;
-        // Co-departments count only for joint items; switching the kind away drops them.
-        let co = match case_kind {
-            CaseKind::Joint => {
-                all("co_departments").iter().map(|d| self::id(d, "协办部门")).collect::<Result<Vec<_>, _>>()?
-            }
-            _ => Vec::new(),
-        };
         let input = ImplInput {
             promised_days: days(&get("promised_days"))?,
             case_kind: Some(case_kind),
-            co_department_ids: Some(co),
+            co_department_ids: co_departments(&fields, case_kind)?,
             cross_area: Some(get("cross_area").parse()?),
             material_names: Some(all("materials")),
             deferrable_names: Some(all("deferrable")),

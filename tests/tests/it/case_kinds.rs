@@ -364,3 +364,51 @@ async fn row_level_security_follows_a_forwarded_case() {
     assert_eq!(seen(YONGSHOU).await, [1, 3, 1], "the handling county, its own code only");
     assert_eq!(seen(DIANTOU).await, [0, 0, 0], "a sibling town");
 }
+
+/// The value of the `<option>` whose label starts with `label`.
+fn option_value(html: &str, label: &str) -> String {
+    let at = html.find(&format!("\">{label}")).unwrap_or_else(|| panic!("no option {label}"));
+    let value = html[..at].rsplit("value=\"").next().expect("value");
+    value.to_owned()
+}
+
+/// A county administrator creates a joint item in the console, naming its co-department at once.
+#[tokio::test]
+async fn the_console_implements_a_joint_item_with_its_co_departments() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    app.console_login(&app.client, "ys_admin").await;
+    let html = app.client.get(app.url("/console/items")).send().await.expect("page").text().await.expect("html");
+    let base = option_value(&html, "XK-00701-000 林木采伐许可证核发");
+    let lead = option_value(&html, "林业局");
+    let co = option_value(&html, "自然资源局");
+    let mut form = vec![
+        ("csrf", TestApp::csrf_of(&html)),
+        ("base_item", base),
+        ("department", lead.clone()),
+        ("promised_days", "10".into()),
+        ("case_kind", "joint".into()),
+        ("place", "县政务服务中心二楼".into()),
+    ];
+    const ITEMS: &str = "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"林木采伐\") { totalCount nodes { caseKind department { id } coDepartments { id name } } } }";
+
+    // Joint without a co-department, or with the lead itself: refused in Chinese, nothing created.
+    for extra in [None, Some(lead.clone())] {
+        let mut f = form.clone();
+        f.extend(extra.map(|d| ("co_departments", d)));
+        let r = app.client.post(app.url("/console/items/implement")).form(&f).send().await.expect("post");
+        assert_eq!(r.status(), 400);
+        assert!(r.text().await.expect("html").contains("协办部门"));
+    }
+    let none = app.gql(Some(&admin), ITEMS, json!({ "t": YONGSHOU })).await;
+    assert_eq!(none["data"]["implItems"]["totalCount"], 0, "{none}");
+
+    form.push(("co_departments", co.clone()));
+    let r = app.client.post(app.url("/console/items/implement")).form(&form).send().await.expect("post");
+    assert_eq!(r.status(), 303);
+    let made = app.gql(Some(&admin), ITEMS, json!({ "t": YONGSHOU })).await;
+    let item = &made["data"]["implItems"]["nodes"][0];
+    assert_eq!(item["caseKind"], "JOINT", "{made}");
+    assert_eq!(item["department"]["id"], lead.as_str());
+    assert_eq!(item["coDepartments"], json!([{ "id": co, "name": "自然资源局" }]));
+}
