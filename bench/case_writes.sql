@@ -32,8 +32,8 @@ UPDATE cases SET status = 'ACCEPTED', accepted_at = now(), clock_json = '{"start
   WHERE id = :id AND version = 1 AND tenant_code = '610426000000';
 INSERT INTO case_events (case_id, tenant_code, actor_tenant, at, status, actor, action, opinion)
 VALUES (:id, '610426000000', '610426000000', now(), 'ACCEPTED', 'ys_window', '受理', NULL);
-INSERT INTO document_counters (tenant_code, year, seq) VALUES ('610426000000', 2026, 1)
-  ON CONFLICT (tenant_code, year) DO UPDATE SET seq = document_counters.seq + 1 RETURNING seq AS dseq \gset
+INSERT INTO document_series (tenant_code, year, kind, seq) VALUES ('610426000000', 2026, 'ACCEPTANCE_NOTICE', 1)
+  ON CONFLICT (tenant_code, year, kind) DO UPDATE SET seq = document_series.seq + 1 RETURNING seq AS dseq \gset
 INSERT INTO documents (id, case_id, tenant_code, kind, year, seq, number, issued_at, paragraphs_json)
 VALUES (:d1, :id, '610426000000', 'ACCEPTANCE_NOTICE', 2026, :dseq, '永寿县受字〔2026〕第' || :dseq || '号', now(),
   '["王小明：","你（单位）于2026年11月28日提出的“教师资格认定”申请，经审查，申请材料齐全、符合法定形式，决定予以受理。","承诺办结时限：20个工作日。"]');
@@ -51,8 +51,8 @@ UPDATE cases SET status = 'APPROVED', concluded_at = now(), provided_json = prov
   WHERE id = :id AND version = 2 AND tenant_code = '610426000000';
 INSERT INTO case_events (case_id, tenant_code, actor_tenant, at, status, actor, action, opinion)
 VALUES (:id, '610426000000', '610426000000', now(), 'APPROVED', 'ys_approver', '决定', '符合条件');
-INSERT INTO document_counters (tenant_code, year, seq) VALUES ('610426000000', 2026, 1)
-  ON CONFLICT (tenant_code, year) DO UPDATE SET seq = document_counters.seq + 1 RETURNING seq AS dseq \gset
+INSERT INTO document_series (tenant_code, year, kind, seq) VALUES ('610426000000', 2026, 'APPROVAL_DECISION', 1)
+  ON CONFLICT (tenant_code, year, kind) DO UPDATE SET seq = document_series.seq + 1 RETURNING seq AS dseq \gset
 INSERT INTO documents (id, case_id, tenant_code, kind, year, seq, number, issued_at, paragraphs_json)
 VALUES (:d2, :id, '610426000000', 'APPROVAL_DECISION', 2026, :dseq, '永寿县准字〔2026〕第' || :dseq || '号', now(),
   '["王小明：","你（单位）于2026年11月28日提出的“教师资格认定”申请，经审查，符合法定条件，决定准予许可。","符合条件"]');

@@ -14,6 +14,7 @@ mod m0006_documents;
 mod m0006_leader_duties;
 mod m0007_case_reach;
 mod m0008_tenant_settings;
+mod m0009_document_series;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_leader_duties::Migration),
             Box::new(m0007_case_reach::Migration),
             Box::new(m0008_tenant_settings::Migration),
+            Box::new(m0009_document_series::Migration),
         ]
     }
 }

@@ -137,17 +137,18 @@ fn doc_to_domain(d: document::Model) -> Result<Document> {
     })
 }
 
-/// Numbers and stores a document inside `tx`; the counter row serialises issuers until commit.
+/// Numbers and stores a document inside `tx`; the series row (tenant, year, kind) serialises its
+/// issuers until commit.
 async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<Document> {
     use sea_orm::ConnectionTrait;
     let b = tx.get_database_backend();
-    let (tenant, year) = (d.tenant.as_str().to_owned(), d.year());
+    let (tenant, year, kind) = (d.tenant.as_str().to_owned(), d.year(), enum_str(&d.kind)?);
     let row = tx
         .query_one_raw(stmt(
             b,
-            "INSERT INTO document_counters (tenant_code, year, seq) VALUES (?, ?, 1)
-             ON CONFLICT (tenant_code, year) DO UPDATE SET seq = document_counters.seq + 1 RETURNING seq",
-            vec![tenant.clone().into(), year.into()],
+            "INSERT INTO document_series (tenant_code, year, kind, seq) VALUES (?, ?, ?, 1)
+             ON CONFLICT (tenant_code, year, kind) DO UPDATE SET seq = document_series.seq + 1 RETURNING seq",
+            vec![tenant.clone().into(), year.into(), kind.clone().into()],
         ))
         .await
         .map_err(internal)?
@@ -157,7 +158,7 @@ async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<
         id: Set(d.id.to_string()),
         case_id: Set(c.id.to_string()),
         tenant_code: Set(tenant),
-        kind: Set(enum_str(&d.kind)?),
+        kind: Set(kind),
         year: Set(year),
         seq: Set(seq),
         number: Set(d.number(seq)),

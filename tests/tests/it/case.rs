@@ -402,8 +402,17 @@ async fn decisions_issue_numbered_printable_documents() {
         .map(|d| d["kind"].as_str().unwrap_or_default())
         .collect();
     assert_eq!(kinds, ["ACCEPTANCE_NOTICE", "APPROVAL_DECISION"]);
-    // Numbers run per tenant and year, across kinds and cases.
-    assert_eq!(d2["data"]["case"]["documents"][0]["number"], format!("永寿县受字〔{year}〕第0002号"));
+    // Each kind has its own series per tenant and year (受字, 补字, 准字 …), running across cases.
+    let numbers = |d: &Value| -> Vec<String> {
+        let docs = d["data"]["case"]["documents"].as_array().cloned().unwrap_or_default();
+        docs.iter().map(|d| d["number"].as_str().unwrap_or_default().to_owned()).collect()
+    };
+    assert_eq!(numbers(&d2), [format!("永寿县受字〔{year}〕第0001号"), format!("永寿县准字〔{year}〕第0001号")]);
+    let resubmit = "mutation($id: ID!, $p: [String!]!) { resubmitCase(id: $id, providedMaterials: $p) { status } }";
+    act(&app, &window, resubmit, json!({ "id": id1, "p": ["普通话水平测试等级证书"] })).await;
+    act(&app, &window, ACCEPT, json!({ "id": id1 })).await;
+    let d1 = app.gql(Some(&window), docs, json!({ "id": id1 })).await;
+    assert_eq!(numbers(&d1), [format!("永寿县补字〔{year}〕第0001号"), format!("永寿县受字〔{year}〕第0002号")]);
 
     // The printable page needs a console session and shows the one-time notice's full list.
     let url = notice["url"].as_str().expect("url").to_owned();
