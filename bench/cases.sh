@@ -3,7 +3,8 @@
 # PostgreSQL + Redis, then the same SQL writes straight into PostgreSQL with pgbench. Figures go to bench/README.md.
 source "$(dirname "$0")/lib.sh"
 CLIENTS=${CLIENTS:-16} CASES=${CASES:-3000} DURATION=${DURATION:-20}
-(cd "$ROOT" && cargo build --release -q -p api --bin tongban && cargo build --release -q -p tests --bin case-load)
+# One invocation: building the two packages separately unifies features differently and rebuilds.
+(cd "$ROOT" && cargo build --release -q -p api --bin tongban -p tests --bin case-load)
 fresh_pg tongban_bench_cases
 export TONGBAN_REDIS_URL=$REDIS TONGBAN_REDIS_PREFIX="bench:$$:" TONGBAN_JWT_SECRET=bench-secret-bench-secret-bench-secret-42
 export TONGBAN_ACCESS_TOKEN_TTL_SECS=3600
