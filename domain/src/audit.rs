@@ -1,4 +1,8 @@
-//! The append-only, hash-chained audit log. Each tenant has its own chain.
+//! The append-only, hash-chained audit log. Each tenant has its own chains: `AUDIT_LANES` lanes, an
+//! entry's lane fixed by its target, so one object's history stays in one chain while unrelated
+//! mutations of a busy tenant do not queue on one chain head.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -8,7 +12,10 @@ use sha2::{Digest, Sha256};
 use crate::identity::Actor;
 use crate::region::RegionCode;
 
-/// The hash before a tenant's first entry.
+/// Chains per tenant.
+pub const AUDIT_LANES: i16 = 8;
+
+/// The hash before a chain's first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What a mutation records, written by the repository in the mutation's own transaction.
@@ -49,6 +56,12 @@ impl AuditRecord {
         self
     }
 
+    /// The chain (lane) that receives this entry: a function of the target alone.
+    pub fn lane(&self) -> i16 {
+        let digest = Sha256::digest(self.target.as_bytes());
+        i16::from(digest[0]) % AUDIT_LANES
+    }
+
     /// The entry's hash given its place in the chain.
     pub fn chain_hash(&self, seq: i64, prev_hash: &str) -> String {
         let body = serde_json::json!([
@@ -80,6 +93,7 @@ pub fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
     pub id: i64,
+    pub lane: i16,
     pub seq: i64,
     pub record: AuditRecord,
     pub prev_hash: String,
@@ -94,23 +108,39 @@ pub struct AuditVerification {
     pub first_broken_id: Option<i64>,
 }
 
-/// Verifies a tenant's chain (entries in `seq` order) against the chain head kept beside it.
-pub fn verify_chain(entries: &[AuditEntry], head: Option<(i64, &str)>) -> AuditVerification {
-    let mut prev = GENESIS.to_owned();
-    for (expected_seq, e) in (1..).zip(entries) {
-        let ok = e.seq == expected_seq && e.prev_hash == prev && e.record.chain_hash(e.seq, &prev) == e.hash;
-        if !ok {
-            return AuditVerification { entries: entries.len() as u64, intact: false, first_broken_id: Some(e.id) };
-        }
-        prev = e.hash.clone();
+/// A chain's head: its lane, last sequence number and last hash.
+pub type ChainHead = (i16, i64, String);
+
+/// Verifies a tenant's chains (entries in any order) against the chain heads kept beside them. The
+/// first broken entry is the earliest stored (lowest id) of those that no longer fit their chain.
+pub fn verify_chain(entries: &[AuditEntry], heads: &[ChainHead]) -> AuditVerification {
+    let mut lanes: BTreeMap<i16, Vec<&AuditEntry>> = BTreeMap::new();
+    for e in entries {
+        lanes.entry(e.lane).or_default().push(e);
     }
-    let last = entries.last().map(|e| (e.seq, e.hash.as_str()));
-    let head_ok = match (head, last) {
-        (None, None) => true,
-        (Some((hs, hh)), Some((ls, lh))) => hs == ls && hh == lh,
-        _ => false,
-    };
-    AuditVerification { entries: entries.len() as u64, intact: head_ok, first_broken_id: None }
+    let mut first_broken: Option<i64> = None;
+    let mut heads_ok = true;
+    for (lane, chain) in &mut lanes {
+        chain.sort_by_key(|e| e.seq);
+        let mut prev = GENESIS;
+        for (expected_seq, e) in (1..).zip(chain.iter()) {
+            if e.seq != expected_seq || e.prev_hash != prev || e.record.chain_hash(e.seq, prev) != e.hash {
+                first_broken = Some(first_broken.map_or(e.id, |b| b.min(e.id)));
+                break;
+            }
+            prev = &e.hash;
+        }
+        let last = chain.last().map(|e| (e.seq, e.hash.as_str()));
+        let head = heads.iter().find(|h| h.0 == *lane).map(|h| (h.1, h.2.as_str()));
+        heads_ok &= head == last;
+    }
+    // A head without entries: its whole chain is gone.
+    heads_ok &= heads.iter().all(|h| lanes.contains_key(&h.0));
+    AuditVerification {
+        entries: entries.len() as u64,
+        intact: first_broken.is_none() && heads_ok,
+        first_broken_id: first_broken,
+    }
 }
 
 #[cfg(test)]
@@ -119,7 +149,8 @@ mod tests {
     use crate::identity::{ActorKind, Role, Roles};
     use crate::region::AdminLevel;
 
-    fn chain(n: usize) -> Vec<AuditEntry> {
+    /// `n` entries on one lane; ids `first_id`, `first_id + step`, ….
+    fn lane(lane: i16, n: usize, first_id: i64, step: i64) -> Vec<AuditEntry> {
         let code = RegionCode::parse("610426000000").expect("valid");
         let actor = Actor {
             kind: ActorKind::User { id: uuid::Uuid::nil(), username: "ys_admin".into() },
@@ -130,33 +161,45 @@ mod tests {
         let mut prev = GENESIS.to_owned();
         (1..=n as i64)
             .map(|seq| {
-                let r = AuditRecord::new(&actor, code, Utc::now(), "user.create", format!("user:{seq}"))
+                let r = AuditRecord::new(&actor, code, Utc::now(), "user.create", format!("user:{lane}:{seq}"))
                     .after(serde_json::json!({"n": seq}));
                 let hash = r.chain_hash(seq, &prev);
-                let e = AuditEntry { id: seq * 10, seq, record: r, prev_hash: prev.clone(), hash: hash.clone() };
+                let id = first_id + (seq - 1) * step;
+                let e = AuditEntry { id, lane, seq, record: r, prev_hash: prev.clone(), hash: hash.clone() };
                 prev = hash;
                 e
             })
             .collect()
     }
 
-    fn head(c: &[AuditEntry]) -> Option<(i64, &str)> {
-        c.last().map(|e| (e.seq, e.hash.as_str()))
+    fn chain(n: usize) -> Vec<AuditEntry> {
+        lane(0, n, 10, 10)
+    }
+
+    fn heads(c: &[AuditEntry]) -> Vec<ChainHead> {
+        let mut heads: Vec<ChainHead> = Vec::new();
+        for e in c {
+            heads.retain(|h| h.0 != e.lane || h.1 > e.seq);
+            if !heads.iter().any(|h| h.0 == e.lane) {
+                heads.push((e.lane, e.seq, e.hash.clone()));
+            }
+        }
+        heads
     }
 
     #[test]
     fn intact_chain_verifies() {
         let c = chain(5);
-        let v = verify_chain(&c, head(&c));
+        let v = verify_chain(&c, &heads(&c));
         assert_eq!(v, AuditVerification { entries: 5, intact: true, first_broken_id: None });
     }
 
     #[test]
     fn edited_entry_is_found() {
         let mut c = chain(5);
-        let h = c[4].hash.clone();
+        let h = heads(&c);
         c[2].record.target = "user:forged".into();
-        let v = verify_chain(&c, Some((5, &h)));
+        let v = verify_chain(&c, &h);
         assert!(!v.intact);
         assert_eq!(v.first_broken_id, Some(30));
     }
@@ -164,12 +207,54 @@ mod tests {
     #[test]
     fn deleted_entries_are_found() {
         let mut c = chain(5);
-        let h = c[4].hash.clone();
+        let h = heads(&c);
         c.remove(1);
-        assert_eq!(verify_chain(&c, Some((5, &h))).first_broken_id, Some(30));
+        assert_eq!(verify_chain(&c, &h).first_broken_id, Some(30));
         let mut c = chain(5);
         c.pop();
-        let v = verify_chain(&c, Some((5, &h)));
+        let v = verify_chain(&c, &h);
         assert!(!v.intact);
+    }
+
+    #[test]
+    fn lanes_verify_apart_and_the_earliest_break_is_named() {
+        // Two lanes interleaved by id: lane 0 has ids 10, 30, 50 …; lane 3 has 20, 40, 60 ….
+        let mut c = lane(0, 4, 10, 20);
+        for (i, e) in lane(3, 4, 20, 20).into_iter().enumerate() {
+            c.insert(2 * i + 1, e);
+        }
+        let h = heads(&c);
+        assert_eq!(h.len(), 2);
+        assert!(verify_chain(&c, &h).intact);
+        // Breaks in both lanes: the earlier stored one is reported.
+        let mut broken = c.clone();
+        broken.retain(|e| e.id != 40);
+        broken.iter_mut().filter(|e| e.id == 70).for_each(|e| e.record.action = "user.delete".into());
+        assert_eq!(verify_chain(&broken, &h).first_broken_id, Some(60));
+        // A lane wiped out entirely still fails on its head.
+        let mut wiped = c.clone();
+        wiped.retain(|e| e.lane != 3);
+        let v = verify_chain(&wiped, &h);
+        assert_eq!((v.intact, v.first_broken_id), (false, None));
+        // An entry moved to another lane breaks both.
+        let mut moved = c;
+        moved.iter_mut().filter(|e| e.id == 30).for_each(|e| e.lane = 3);
+        assert!(!verify_chain(&moved, &h).intact);
+    }
+
+    #[test]
+    fn the_lane_follows_the_target() {
+        let a = &chain(1)[0].record;
+        let mut b = a.clone();
+        b.action = "user.update".into();
+        assert_eq!(a.lane(), b.lane());
+        let lanes: std::collections::BTreeSet<i16> = (0..200)
+            .map(|i| {
+                let mut r = a.clone();
+                r.target = format!("YS2026{i:08}");
+                r.lane()
+            })
+            .collect();
+        assert_eq!(lanes.len(), AUDIT_LANES as usize, "targets spread over every lane");
     }
 }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::audit::{AuditEntry, AuditRecord};
+use crate::audit::{AuditEntry, AuditRecord, ChainHead};
 use crate::calendar::CalendarDay;
 use crate::catalogue::{BaseItem, Department, ImplItem, ImplStatus, ItemKind};
 use crate::error::Result;
@@ -84,8 +84,8 @@ pub trait AuditRepo: Send + Sync {
     async fn append(&self, record: AuditRecord) -> Result<()>;
     /// Newest first.
     async fn list(&self, tenant: &RegionCode, page: &PageRequest) -> Result<Page<AuditEntry>>;
-    /// The whole chain in `seq` order and the stored chain head.
-    async fn chain(&self, tenant: &RegionCode) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)>;
+    /// Every entry of the tenant's chains and the stored chain heads.
+    async fn chain(&self, tenant: &RegionCode) -> Result<(Vec<AuditEntry>, Vec<ChainHead>)>;
 }
 
 #[async_trait]

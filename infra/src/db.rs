@@ -112,12 +112,14 @@ pub async fn commit(tx: DatabaseTransaction) -> Result<(), Error> {
 pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result<(), Error> {
     let b = tx.get_database_backend();
     let tenant = rec.tenant.as_str().to_owned();
+    let lane = rec.lane();
+    // The lane's head row is locked from here to commit: keep this the transaction's last work.
     let head = tx
         .query_one_raw(stmt(
             b,
-            "INSERT INTO audit_heads (tenant_code, seq, hash) VALUES (?, 1, ?)
-             ON CONFLICT (tenant_code) DO UPDATE SET seq = audit_heads.seq + 1 RETURNING seq, hash",
-            vec![tenant.clone().into(), GENESIS.into()],
+            "INSERT INTO audit_lanes (tenant_code, lane, seq, hash) VALUES (?, ?, 1, ?)
+             ON CONFLICT (tenant_code, lane) DO UPDATE SET seq = audit_lanes.seq + 1 RETURNING seq, hash",
+            vec![tenant.clone().into(), lane.into(), GENESIS.into()],
         ))
         .await
         .map_err(internal)?
@@ -126,10 +128,11 @@ pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result
     let prev: String = head.try_get("", "hash").map_err(internal)?;
     let hash = rec.chain_hash(seq, &prev);
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
-    const ENTRY: &str = "INSERT INTO audit_log (tenant_code, seq, at, actor, actor_tenant, action, target, before_json, after_json, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    const ENTRY: &str = "INSERT INTO audit_log (tenant_code, lane, seq, at, actor, actor_tenant, action, target, before_json, after_json, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     let mut values: Vec<Value> = vec![
         tenant.clone().into(),
+        lane.into(),
         seq.into(),
         rec.at.into(),
         rec.actor.clone().into(),
@@ -141,14 +144,14 @@ pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result
         prev.into(),
         hash.clone().into(),
     ];
-    const HEAD: &str = "UPDATE audit_heads SET hash = ? WHERE tenant_code = ?";
+    const HEAD: &str = "UPDATE audit_lanes SET hash = ? WHERE tenant_code = ? AND lane = ?";
     if b == DbBackend::Postgres {
         // One round trip: the entry and the new head hash together.
-        values.extend([hash.into(), tenant.into()]);
+        values.extend([hash.into(), tenant.into(), lane.into()]);
         tx.execute_raw(stmt(b, &format!("WITH entry AS ({ENTRY}) {HEAD}"), values)).await.map_err(internal)?;
     } else {
         tx.execute_raw(stmt(b, ENTRY, values)).await.map_err(internal)?;
-        tx.execute_raw(stmt(b, HEAD, vec![hash.into(), tenant.into()])).await.map_err(internal)?;
+        tx.execute_raw(stmt(b, HEAD, vec![hash.into(), tenant.into(), lane.into()])).await.map_err(internal)?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod m0006_leader_duties;
 mod m0007_case_reach;
 mod m0008_tenant_settings;
 mod m0009_document_series;
+mod m0010_audit_lanes;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_case_reach::Migration),
             Box::new(m0008_tenant_settings::Migration),
             Box::new(m0009_document_series::Migration),
+            Box::new(m0010_audit_lanes::Migration),
         ]
     }
 }

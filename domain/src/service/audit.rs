@@ -17,7 +17,7 @@ impl Services {
     pub async fn verify_audit(&self, actor: &Actor, tenant: &RegionCode) -> Result<AuditVerification> {
         let t = self.tenant(actor, tenant).await?;
         authorize(actor, Action::ViewAudit, &t)?;
-        let (entries, head) = self.ports.audit.chain(&t.code).await?;
-        Ok(verify_chain(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str()))))
+        let (entries, heads) = self.ports.audit.chain(&t.code).await?;
+        Ok(verify_chain(&entries, &heads))
     }
 }

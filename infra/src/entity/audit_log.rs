@@ -6,6 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub tenant_code: String,
+    pub lane: i16,
     pub seq: i64,
     pub at: DateTimeUtc,
     pub actor: String,

@@ -1,7 +1,7 @@
 //! sea-orm entities, one module per table.
 
 pub mod attendance;
-pub mod audit_head;
+pub mod audit_lane;
 pub mod audit_log;
 pub mod case;
 pub mod case_event;

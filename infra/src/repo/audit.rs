@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use domain::audit::{AuditEntry, AuditRecord};
+use domain::audit::{AuditEntry, AuditRecord, ChainHead};
 use domain::page::{Page, PageRequest};
 use domain::ports::AuditRepo;
 use domain::region::RegionCode;
@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 
 use super::parse_code;
 use crate::db::{Db, append_audit, commit, internal};
-use crate::entity::{audit_head, audit_log};
+use crate::entity::{audit_lane, audit_log};
 
 fn to_domain(m: audit_log::Model) -> Result<AuditEntry> {
     let json = |s: Option<String>| -> Result<Option<serde_json::Value>> {
@@ -17,6 +17,7 @@ fn to_domain(m: audit_log::Model) -> Result<AuditEntry> {
     };
     Ok(AuditEntry {
         id: m.id,
+        lane: m.lane,
         seq: m.seq,
         record: AuditRecord {
             tenant: parse_code(&m.tenant_code)?,
@@ -61,17 +62,22 @@ impl AuditRepo for Db {
         Ok(Page::from_rows(rows, page, total, |e| e.id.to_string()))
     }
 
-    async fn chain(&self, tenant: &RegionCode) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)> {
+    async fn chain(&self, tenant: &RegionCode) -> Result<(Vec<AuditEntry>, Vec<ChainHead>)> {
         let tx = self.begin(&Scope::only(tenant)).await?;
         let rows = audit_log::Entity::find()
             .filter(audit_log::Column::TenantCode.eq(tenant.as_str()))
+            .order_by_asc(audit_log::Column::Lane)
             .order_by_asc(audit_log::Column::Seq)
             .all(&tx)
             .await
             .map_err(internal)?;
-        let head = audit_head::Entity::find_by_id(tenant.as_str()).one(&tx).await.map_err(internal)?;
+        let heads = audit_lane::Entity::find()
+            .filter(audit_lane::Column::TenantCode.eq(tenant.as_str()))
+            .all(&tx)
+            .await
+            .map_err(internal)?;
         commit(tx).await?;
         let entries = rows.into_iter().map(to_domain).collect::<Result<Vec<_>>>()?;
-        Ok((entries, head.map(|h| (h.seq, h.hash))))
+        Ok((entries, heads.into_iter().map(|h| (h.lane, h.seq, h.hash)).collect()))
     }
 }

@@ -92,14 +92,47 @@ async fn an_edited_or_deleted_entry_breaks_the_chain() {
     let v = app.gql(Some(&admin), VERIFY, json!({ "t": JIANJUN })).await;
     assert_eq!(v["data"]["verifyAudit"]["intact"], true, "undoing the edit restores the chain: {v}");
 
-    // Delete: the next entry's link points at a missing hash.
-    db.execute_unprepared(&format!("DELETE FROM audit_log WHERE id = {edited}")).await.expect("delete");
+    // Delete: the next entry of the same chain (lane) links to a missing hash.
+    let pair = db
+        .query_one_raw(Statement::from_string(
+            b,
+            format!(
+                "SELECT a.id AS gone, n.id AS next FROM audit_log a JOIN audit_log n
+                   ON n.tenant_code = a.tenant_code AND n.lane = a.lane AND n.seq = a.seq + 1
+                 WHERE a.tenant_code = '{JIANJUN}' ORDER BY a.id LIMIT 1"
+            ),
+        ))
+        .await
+        .expect("query")
+        .expect("an entry with a successor");
+    let (gone, next): (i64, i64) = (pair.try_get("", "gone").expect("id"), pair.try_get("", "next").expect("id"));
+    db.execute_unprepared(&format!("DELETE FROM audit_log WHERE id = {gone}")).await.expect("delete");
     let v = app.gql(Some(&admin), VERIFY, json!({ "t": JIANJUN })).await;
     assert_eq!(v["data"]["verifyAudit"]["intact"], false, "{v}");
-    let broken: i64 = v["data"]["verifyAudit"]["firstBrokenId"].as_str().expect("id").parse().expect("number");
-    assert!(broken > edited);
+    assert_eq!(v["data"]["verifyAudit"]["firstBrokenId"], next.to_string());
+    // The last entry of a chain has no successor: its chain head still catches the deletion.
+    let mut yongshou_intact = app.gql(Some(&admin), VERIFY, json!({ "t": YONGSHOU })).await;
+    assert_eq!(yongshou_intact["data"]["verifyAudit"]["intact"], true);
+    let last = db
+        .query_one_raw(Statement::from_string(
+            b,
+            format!(
+                "SELECT l.seq, l.lane FROM audit_lanes l WHERE l.tenant_code = '{YONGSHOU}' ORDER BY l.lane LIMIT 1"
+            ),
+        ))
+        .await
+        .expect("query")
+        .expect("a chain head");
+    let (seq, lane): (i64, i16) = (last.try_get("", "seq").expect("seq"), last.try_get("", "lane").expect("lane"));
+    db.execute_unprepared(&format!(
+        "DELETE FROM audit_log WHERE tenant_code = '{YONGSHOU}' AND lane = {lane} AND seq = {seq}"
+    ))
+    .await
+    .expect("delete the last");
+    yongshou_intact = app.gql(Some(&admin), VERIFY, json!({ "t": YONGSHOU })).await;
+    assert_eq!(yongshou_intact["data"]["verifyAudit"]["intact"], false, "{yongshou_intact}");
 
     // Other tenants' chains are untouched.
-    let ys = app.gql(Some(&admin), VERIFY, json!({ "t": YONGSHOU })).await;
-    assert_eq!(ys["data"]["verifyAudit"]["intact"], true);
+    let xy = app.gql(Some(&app.token("xy_admin").await), VERIFY, json!({ "t": "610400000000" })).await;
+    assert_eq!(xy["data"]["verifyAudit"]["intact"], true, "{xy}");
 }

@@ -355,8 +355,8 @@ impl AuditRepo for Audit {
     async fn list(&self, _: &RegionCode, page: &PageRequest) -> Result<Page<AuditEntry>> {
         Ok(Page::from_rows(Vec::new(), page, 0, |_| String::new()))
     }
-    async fn chain(&self, _: &RegionCode) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)> {
-        Ok((Vec::new(), None))
+    async fn chain(&self, _: &RegionCode) -> Result<(Vec<AuditEntry>, Vec<domain::audit::ChainHead>)> {
+        Ok((Vec::new(), Vec::new()))
     }
 }
 
