@@ -2,6 +2,8 @@
 -- server sends them on PostgreSQL (extended protocol, `-M prepared`). One pgbench "transaction" = one case.
 -- Variables from bench/cases.sh: item (the 教师资格认定 implementation item id).
 \set n random(1, 2000000000)
+-- The case's audit lane (the server derives it from the case number).
+\set lane random(0, 7)
 SELECT gen_random_uuid()::text AS id, gen_random_uuid()::text AS d1, gen_random_uuid()::text AS d2 \gset
 -- submitCase
 BEGIN;
@@ -16,12 +18,12 @@ VALUES (:id, 'PGB' || :n || '-' || :id, md5(:id), '610426000000', '610426000000'
   NULL, NULL, false, NULL, 1, NULL);
 INSERT INTO case_events (case_id, tenant_code, actor_tenant, at, status, actor, action, opinion)
 VALUES (:id, '610426000000', '610426000000', now(), 'RECEIVED', 'ys_window', '收件', NULL);
-INSERT INTO audit_heads (tenant_code, seq, hash) VALUES ('610426000000', 1, repeat('0', 64))
-  ON CONFLICT (tenant_code) DO UPDATE SET seq = audit_heads.seq + 1 RETURNING seq AS aseq, hash AS prev \gset
-WITH entry AS (INSERT INTO audit_log (tenant_code, seq, at, actor, actor_tenant, action, target, before_json,
-  after_json, prev_hash, hash) VALUES ('610426000000', :aseq, now(), 'ys_window', '610426000000', 'case.submit',
+INSERT INTO audit_lanes (tenant_code, lane, seq, hash) VALUES ('610426000000', :lane, 1, repeat('0', 64))
+  ON CONFLICT (tenant_code, lane) DO UPDATE SET seq = audit_lanes.seq + 1 RETURNING seq AS aseq, hash AS prev \gset
+WITH entry AS (INSERT INTO audit_log (tenant_code, lane, seq, at, actor, actor_tenant, action, target, before_json,
+  after_json, prev_hash, hash) VALUES ('610426000000', :lane, :aseq, now(), 'ys_window', '610426000000', 'case.submit',
   :id, NULL, '{"status":"RECEIVED"}', :prev, md5(:id || :aseq) || md5(:aseq || :id)))
-UPDATE audit_heads SET hash = md5(:id || :aseq) || md5(:aseq || :id) WHERE tenant_code = '610426000000';
+UPDATE audit_lanes SET hash = md5(:id || :aseq) || md5(:aseq || :id) WHERE tenant_code = '610426000000' AND lane = :lane;
 COMMIT;
 -- acceptCase (acceptance notice) and decideCase (decision) each number a document
 BEGIN;
@@ -37,12 +39,12 @@ INSERT INTO document_series (tenant_code, year, kind, seq) VALUES ('610426000000
 INSERT INTO documents (id, case_id, tenant_code, kind, year, seq, number, issued_at, paragraphs_json)
 VALUES (:d1, :id, '610426000000', 'ACCEPTANCE_NOTICE', 2026, :dseq, '永寿县受字〔2026〕第' || :dseq || '号', now(),
   '["王小明：","你（单位）于2026年11月28日提出的“教师资格认定”申请，经审查，申请材料齐全、符合法定形式，决定予以受理。","承诺办结时限：20个工作日。"]');
-INSERT INTO audit_heads (tenant_code, seq, hash) VALUES ('610426000000', 1, repeat('0', 64))
-  ON CONFLICT (tenant_code) DO UPDATE SET seq = audit_heads.seq + 1 RETURNING seq AS aseq, hash AS prev \gset
-WITH entry AS (INSERT INTO audit_log (tenant_code, seq, at, actor, actor_tenant, action, target, before_json,
-  after_json, prev_hash, hash) VALUES ('610426000000', :aseq, now(), 'ys_window', '610426000000', 'case.accept',
+INSERT INTO audit_lanes (tenant_code, lane, seq, hash) VALUES ('610426000000', :lane, 1, repeat('0', 64))
+  ON CONFLICT (tenant_code, lane) DO UPDATE SET seq = audit_lanes.seq + 1 RETURNING seq AS aseq, hash AS prev \gset
+WITH entry AS (INSERT INTO audit_log (tenant_code, lane, seq, at, actor, actor_tenant, action, target, before_json,
+  after_json, prev_hash, hash) VALUES ('610426000000', :lane, :aseq, now(), 'ys_window', '610426000000', 'case.accept',
   :id, '{"status":"RECEIVED"}', '{"status":"ACCEPTED"}', :prev, md5(:id || :aseq) || md5(:aseq || :id)))
-UPDATE audit_heads SET hash = md5(:id || :aseq) || md5(:aseq || :id) WHERE tenant_code = '610426000000';
+UPDATE audit_lanes SET hash = md5(:id || :aseq) || md5(:aseq || :id) WHERE tenant_code = '610426000000' AND lane = :lane;
 COMMIT;
 BEGIN;
 SELECT set_config('tongban.scope', '610426000000', true);
@@ -56,12 +58,12 @@ INSERT INTO document_series (tenant_code, year, kind, seq) VALUES ('610426000000
 INSERT INTO documents (id, case_id, tenant_code, kind, year, seq, number, issued_at, paragraphs_json)
 VALUES (:d2, :id, '610426000000', 'APPROVAL_DECISION', 2026, :dseq, '永寿县准字〔2026〕第' || :dseq || '号', now(),
   '["王小明：","你（单位）于2026年11月28日提出的“教师资格认定”申请，经审查，符合法定条件，决定准予许可。","符合条件"]');
-INSERT INTO audit_heads (tenant_code, seq, hash) VALUES ('610426000000', 1, repeat('0', 64))
-  ON CONFLICT (tenant_code) DO UPDATE SET seq = audit_heads.seq + 1 RETURNING seq AS aseq, hash AS prev \gset
-WITH entry AS (INSERT INTO audit_log (tenant_code, seq, at, actor, actor_tenant, action, target, before_json,
-  after_json, prev_hash, hash) VALUES ('610426000000', :aseq, now(), 'ys_approver', '610426000000', 'case.decide',
+INSERT INTO audit_lanes (tenant_code, lane, seq, hash) VALUES ('610426000000', :lane, 1, repeat('0', 64))
+  ON CONFLICT (tenant_code, lane) DO UPDATE SET seq = audit_lanes.seq + 1 RETURNING seq AS aseq, hash AS prev \gset
+WITH entry AS (INSERT INTO audit_log (tenant_code, lane, seq, at, actor, actor_tenant, action, target, before_json,
+  after_json, prev_hash, hash) VALUES ('610426000000', :lane, :aseq, now(), 'ys_approver', '610426000000', 'case.decide',
   :id, '{"status":"ACCEPTED"}', '{"status":"APPROVED"}', :prev, md5(:id || :aseq) || md5(:aseq || :id)))
-UPDATE audit_heads SET hash = md5(:id || :aseq) || md5(:aseq || :id) WHERE tenant_code = '610426000000';
+UPDATE audit_lanes SET hash = md5(:id || :aseq) || md5(:aseq || :id) WHERE tenant_code = '610426000000' AND lane = :lane;
 COMMIT;
 -- deliverCase
 BEGIN;
@@ -71,10 +73,10 @@ UPDATE cases SET status = 'DELIVERED', provided_json = provided_json, missing_js
   WHERE id = :id AND version = 3 AND tenant_code = '610426000000';
 INSERT INTO case_events (case_id, tenant_code, actor_tenant, at, status, actor, action, opinion)
 VALUES (:id, '610426000000', '610426000000', now(), 'DELIVERED', 'ys_window', '送达', NULL);
-INSERT INTO audit_heads (tenant_code, seq, hash) VALUES ('610426000000', 1, repeat('0', 64))
-  ON CONFLICT (tenant_code) DO UPDATE SET seq = audit_heads.seq + 1 RETURNING seq AS aseq, hash AS prev \gset
-WITH entry AS (INSERT INTO audit_log (tenant_code, seq, at, actor, actor_tenant, action, target, before_json,
-  after_json, prev_hash, hash) VALUES ('610426000000', :aseq, now(), 'ys_window', '610426000000', 'case.deliver',
+INSERT INTO audit_lanes (tenant_code, lane, seq, hash) VALUES ('610426000000', :lane, 1, repeat('0', 64))
+  ON CONFLICT (tenant_code, lane) DO UPDATE SET seq = audit_lanes.seq + 1 RETURNING seq AS aseq, hash AS prev \gset
+WITH entry AS (INSERT INTO audit_log (tenant_code, lane, seq, at, actor, actor_tenant, action, target, before_json,
+  after_json, prev_hash, hash) VALUES ('610426000000', :lane, :aseq, now(), 'ys_window', '610426000000', 'case.deliver',
   :id, '{"status":"APPROVED"}', '{"status":"DELIVERED"}', :prev, md5(:id || :aseq) || md5(:aseq || :id)))
-UPDATE audit_heads SET hash = md5(:id || :aseq) || md5(:aseq || :id) WHERE tenant_code = '610426000000';
+UPDATE audit_lanes SET hash = md5(:id || :aseq) || md5(:aseq || :id) WHERE tenant_code = '610426000000' AND lane = :lane;
 COMMIT;

@@ -11,7 +11,7 @@ fresh_pg() { # name -> exports the URLs of a new database
   local db=$1
   psql -q "$PG_BASE/test" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
   export TONGBAN_MIGRATION_DATABASE_URL="$PG_BASE/$db"
-  export TONGBAN_DATABASE_URL="postgres://tongban_app@127.0.0.1:5432/$db"
+  export TONGBAN_DATABASE_URL="postgres://tongban_app@127.0.0.1:5432/$db${PG_PARAMS:+?$PG_PARAMS}"
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
