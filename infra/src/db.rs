@@ -1,10 +1,12 @@
 //! The database handle: connection, scoped transactions, error mapping.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use domain::Error;
 use domain::audit::{AuditRecord, GENESIS};
-use domain::tenant::Scope;
+use domain::tenant::{Scope, Tenant};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
@@ -16,6 +18,40 @@ use migrations::SCOPE_SETTING;
 #[derive(Clone)]
 pub struct Db {
     pub conn: DatabaseConnection,
+    /// Tenants (region data) change rarely and are read on nearly every request.
+    pub(crate) tenants: Arc<TenantCache>,
+}
+
+/// Tenants by code for `TTL`. Writes through this process clear it at once; another process's
+/// writes (the CLI importing regions) show here within `TTL`.
+#[derive(Default)]
+pub(crate) struct TenantCache {
+    map: RwLock<HashMap<String, (Instant, Tenant)>>,
+}
+
+impl TenantCache {
+    const TTL: Duration = Duration::from_secs(30);
+    const MAX: usize = 10_000;
+
+    pub(crate) fn get(&self, code: &str) -> Option<Tenant> {
+        let map = self.map.read().ok()?;
+        map.get(code).filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, t)| t.clone())
+    }
+
+    pub(crate) fn put(&self, tenant: &Tenant) {
+        if let Ok(mut map) = self.map.write() {
+            if map.len() >= Self::MAX {
+                map.clear();
+            }
+            map.insert(tenant.code.as_str().to_owned(), (Instant::now(), tenant.clone()));
+        }
+    }
+
+    pub(crate) fn clear(&self) {
+        if let Ok(mut map) = self.map.write() {
+            map.clear();
+        }
+    }
 }
 
 impl Db {
@@ -35,7 +71,7 @@ impl Db {
         } else {
             opts.max_connections(max_connections).min_connections(1);
         }
-        Ok(Db { conn: Database::connect(opts).await? })
+        Ok(Db { conn: Database::connect(opts).await?, tenants: Arc::default() })
     }
 
     pub fn backend(&self) -> DbBackend {

@@ -31,7 +31,15 @@ fn to_domain(m: tenant::Model) -> Result<Tenant> {
 #[async_trait]
 impl TenantRepo for Db {
     async fn get(&self, code: &RegionCode) -> Result<Option<Tenant>> {
-        Entity::find_by_id(code.as_str()).one(&self.conn).await.map_err(internal)?.map(to_domain).transpose()
+        if let Some(t) = self.tenants.get(code.as_str()) {
+            return Ok(Some(t));
+        }
+        let found =
+            Entity::find_by_id(code.as_str()).one(&self.conn).await.map_err(internal)?.map(to_domain).transpose()?;
+        if let Some(t) = &found {
+            self.tenants.put(t);
+        }
+        Ok(found)
     }
 
     async fn get_many(&self, codes: &[RegionCode]) -> Result<Vec<Tenant>> {
@@ -132,6 +140,7 @@ impl TenantRepo for Db {
         }
         append_audit(&tx, &audit).await?;
         commit(tx).await?;
+        self.tenants.clear();
         Ok(stats)
     }
 
@@ -144,7 +153,9 @@ impl TenantRepo for Db {
             .await
             .map_err(internal)?;
         append_audit(&tx, &audit).await?;
-        commit(tx).await
+        commit(tx).await?;
+        self.tenants.clear();
+        Ok(())
     }
 
     async fn roots(&self) -> Result<Vec<Tenant>> {
