@@ -289,20 +289,28 @@ impl Services {
         self.ports.secrets.fingerprint(&self.ports.secrets.random_token())
     }
 
-    /// Loads a case the actor may work on at its handling tenant.
+    /// Loads a case the actor may work on at its handling tenant, with the item that decides it.
     async fn workable(&self, actor: &Actor, id: Uuid, action: Action) -> Result<(Case, Tenant, ImplItem)> {
-        self.workable_at(actor, id, action, false).await
+        let (case, tenant, item) = self.workable_at(actor, id, action, false, true).await?;
+        Ok((case, tenant, item.ok_or_else(|| Error::internal("case item missing"))?))
     }
 
-    /// Like `workable`; with `at_collecting`, the tenant that collected a case handled elsewhere may act
-    /// too (it hands over the result).
+    /// Like `workable`, for steps that do not read the item (one read fewer).
+    async fn workable_case(&self, actor: &Actor, id: Uuid, action: Action) -> Result<(Case, Tenant)> {
+        let (case, tenant, _) = self.workable_at(actor, id, action, false, false).await?;
+        Ok((case, tenant))
+    }
+
+    /// With `at_collecting`, the tenant that collected a case handled elsewhere may act too (it hands
+    /// over the result). The item is loaded when `with_item` or when deciding needs it.
     async fn workable_at(
         &self,
         actor: &Actor,
         id: Uuid,
         action: Action,
         at_collecting: bool,
-    ) -> Result<(Case, Tenant, ImplItem)> {
+        with_item: bool,
+    ) -> Result<(Case, Tenant, Option<ImplItem>)> {
         let case = self.case(actor, id).await?;
         let tenant = self.known_tenant(&case.handling).await?;
         if case.collected_elsewhere() && !actor.scope().contains(&case.handling) {
@@ -315,12 +323,10 @@ impl Services {
         } else {
             authorize(actor, action, &tenant)?;
         }
-        let item = self
-            .ports
-            .catalogue
-            .impl_item(&Scope::only(&tenant.code), case.impl_item_id)
-            .await?
-            .ok_or_else(|| Error::internal("case item missing"))?;
+        if !with_item && action != Action::DecideCases {
+            return Ok((case, tenant, None));
+        }
+        let item = self.case_item(&case).await?;
         if action == Action::DecideCases {
             // A joint case is decided by its departments' approvers, each for their department.
             let allowed = if case.kind == CaseKind::Joint && !case.reviews.is_empty() {
@@ -333,7 +339,7 @@ impl Services {
                 return Err(Error::forbidden(format!("您未获授权审批事项“{}”", item.base.name)));
             }
         }
-        Ok((case, tenant, item))
+        Ok((case, tenant, Some(item)))
     }
 
     /// Applies `step` to the case and saves it if nobody changed it meanwhile.
@@ -523,7 +529,7 @@ impl Services {
     /// 不予受理, with a written reason; listed for review (否定备案).
     pub async fn reject_case(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<Case> {
         let reason = required_text(reason, "不予受理理由")?;
-        let (case, _, _) = self.workable(actor, id, Action::HandleCases).await?;
+        let (case, _) = self.workable_case(actor, id, Action::HandleCases).await?;
         let now = self.now();
         self.transition(actor, case, CaseAction::Reject, Some(reason), "case.reject", |c| c.concluded_at = Some(now))
             .await
@@ -695,7 +701,7 @@ impl Services {
         if method == DeliveryMethod::Post && tracking.is_none() {
             return Err(Error::invalid("邮寄送达须填写快递单号"));
         }
-        let (case, _, _) = self.workable_at(actor, id, Action::HandleCases, true).await?;
+        let (case, _, _) = self.workable_at(actor, id, Action::HandleCases, true, false).await?;
         let opinion = match (method, tracking) {
             (DeliveryMethod::Window, _) => "窗口领取".to_owned(),
             (DeliveryMethod::Post, Some(t)) => format!("邮寄送达，单号 {t}"),
@@ -706,14 +712,14 @@ impl Services {
     }
 
     pub async fn archive_case(&self, actor: &Actor, id: Uuid) -> Result<Case> {
-        let (case, _, _) = self.workable(actor, id, Action::HandleCases).await?;
+        let (case, _) = self.workable_case(actor, id, Action::HandleCases).await?;
         self.transition(actor, case, CaseAction::Archive, None, "case.archive", |_| {}).await
     }
 
     /// 撤回, before a decision.
     pub async fn withdraw_case(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<Case> {
         let reason = required_text(reason, "撤回理由")?;
-        let (case, _, _) = self.workable(actor, id, Action::HandleCases).await?;
+        let (case, _) = self.workable_case(actor, id, Action::HandleCases).await?;
         self.transition(actor, case, CaseAction::Withdraw, Some(reason), "case.withdraw", |_| {}).await
     }
 
