@@ -32,6 +32,13 @@ pub const DEMO_USERS: &[(&str, &str, &str, &[Role])] = &[
     ("jj_approver", "监军街道审批人员", "610426001000", &[Role::Approver]),
 ];
 
+/// Approvers who speak for one department of 永寿县: they review the demo's joint item (联办件).
+pub const DEMO_DEPARTMENT_APPROVERS: &[(&str, &str, &str)] =
+    &[("ys_forestry", "永寿县林业局审批人员", "林业局"), ("ys_land", "永寿县自然资源局审批人员", "自然资源局")];
+
+/// The demo's joint item: 林业局 leads, 自然资源局 reviews too.
+const DEMO_JOINT_ITEM: &str = "XK-00701-000";
+
 /// Parses `code,name,level,parent_code` CSV text (header required).
 pub fn parse_region_csv(text: &str) -> anyhow::Result<Vec<RegionRow>> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
@@ -109,6 +116,51 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     }
     seed_demo_catalogue(services, &city).await?;
     seed_demo_approvers(services, &city).await?;
+    seed_demo_department_approvers(services, &city).await?;
+    Ok(())
+}
+
+/// The department approvers of the joint item: created with their department and authorized for it.
+/// Idempotent.
+async fn seed_demo_department_approvers(services: &Services, city: &domain::tenant::Tenant) -> anyhow::Result<()> {
+    let err = |e: domain::Error| anyhow!("{e}");
+    let system = Actor::system("seed-demo", city);
+    let county = RegionCode::parse(DEMO_COUNTY).map_err(err)?;
+    let depts = services.departments(&system, &county).await.map_err(err)?;
+    let q = ImplQuery {
+        status: Some(domain::catalogue::ImplStatus::Published),
+        page: PageRequest { first: 200, after: None },
+        ..Default::default()
+    };
+    let published = services.impl_items(&system, &county, q).await.map_err(err)?.items;
+    let joint = published.iter().find(|i| i.tenant == county && i.base.base_code == DEMO_JOINT_ITEM);
+    for (username, display, department) in DEMO_DEPARTMENT_APPROVERS {
+        let Some(d) = depts.iter().find(|d| d.name == *department) else { continue };
+        let new = NewUser {
+            tenant: county,
+            username: (*username).into(),
+            password: DEMO_PASSWORD.into(),
+            display_name: (*display).into(),
+            roles: vec![Role::Approver],
+            department_id: Some(d.id),
+        };
+        match services.create_user(&system, new).await {
+            Ok(_) | Err(domain::Error::Conflict(_)) => {}
+            Err(e) => return Err(anyhow!("创建演示用户 {username} 失败：{e}")),
+        }
+        let (Some(item), Some(creds)) =
+            (joint, services.ports.users.credentials_by_username(username).await.map_err(err)?)
+        else {
+            continue;
+        };
+        if services.ports.hall.approver_items(&county, creds.user.id).await.map_err(err)?.contains(&item.id) {
+            continue;
+        }
+        services
+            .authorize_approver(&system, creds.user.id, &[item.id])
+            .await
+            .map_err(|e| anyhow!("为演示审批人员 {username} 授权失败：{e}"))?;
+    }
     Ok(())
 }
 
@@ -129,8 +181,12 @@ async fn seed_demo_approvers(services: &Services, city: &domain::tenant::Tenant)
         };
         let published = services.impl_items(&system, &tenant, q).await.map_err(err)?.items;
         let have = services.ports.hall.approver_items(&tenant, creds.user.id).await.map_err(err)?;
-        let missing: Vec<uuid::Uuid> =
-            published.iter().filter(|i| i.tenant == tenant && !have.contains(&i.id)).map(|i| i.id).collect();
+        // Joint items are reviewed by their departments' approvers (see DEMO_DEPARTMENT_APPROVERS).
+        let missing: Vec<uuid::Uuid> = published
+            .iter()
+            .filter(|i| i.tenant == tenant && !have.contains(&i.id) && i.local.case_kind != CaseKind::Joint)
+            .map(|i| i.id)
+            .collect();
         if missing.is_empty() {
             continue;
         }
@@ -230,6 +286,22 @@ async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant)
             ..Default::default()
         };
         let item = services.implement_item(&system, &county, b.id, d.id, input).await.map_err(err)?;
+        services.publish_impl_item(&system, item.id).await.map_err(err)?;
+    }
+    if let Some(b) = by_code(DEMO_JOINT_ITEM)
+        && let Some(lead) = depts.iter().find(|d| d.name == "林业局")
+        && let Some(co) = depts.iter().find(|d| d.name == "自然资源局")
+    {
+        let input = ImplInput {
+            promised_days: 15,
+            case_kind: Some(CaseKind::Joint),
+            co_department_ids: Some(vec![co.id]),
+            place: Some("县政务服务中心二楼林业窗口".into()),
+            hours: Some("工作日 上午9:00-12:00 下午13:30-17:30".into()),
+            phone: Some("029-35512345".into()),
+            ..Default::default()
+        };
+        let item = services.implement_item(&system, &county, b.id, lead.id, input).await.map_err(err)?;
         services.publish_impl_item(&system, item.id).await.map_err(err)?;
     }
     if let Some(b) = by_code("GF-00108-000") {
@@ -343,6 +415,9 @@ pub fn demo_logins() -> String {
     s.push_str("）：\n");
     for (u, d, _, _) in DEMO_USERS {
         s.push_str(&format!("  {u:<14} {d}\n"));
+    }
+    for (u, d, _) in DEMO_DEPARTMENT_APPROVERS {
+        s.push_str(&format!("  {u:<14} {d}（联办件“林木采伐许可证核发”）\n"));
     }
     s
 }

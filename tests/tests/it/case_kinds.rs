@@ -379,18 +379,18 @@ async fn the_console_implements_a_joint_item_with_its_co_departments() {
     let admin = app.token("ys_admin").await;
     app.console_login(&app.client, "ys_admin").await;
     let html = app.client.get(app.url("/console/items")).send().await.expect("page").text().await.expect("html");
-    let base = option_value(&html, "XK-00701-000 林木采伐许可证核发");
-    let lead = option_value(&html, "林业局");
-    let co = option_value(&html, "自然资源局");
+    let base = option_value(&html, "CJ-00202-000 对教师申诉的处理");
+    let lead = option_value(&html, "教育局");
+    let co = option_value(&html, "人力资源和社会保障局");
     let mut form = vec![
         ("csrf", TestApp::csrf_of(&html)),
         ("base_item", base),
         ("department", lead.clone()),
         ("promised_days", "10".into()),
         ("case_kind", "joint".into()),
-        ("place", "县政务服务中心二楼".into()),
+        ("place", "县政务服务中心二楼教育窗口".into()),
     ];
-    const ITEMS: &str = "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"林木采伐\") { totalCount nodes { caseKind department { id } coDepartments { id name } } } }";
+    const ITEMS: &str = "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"教师申诉\") { totalCount nodes { caseKind department { id } coDepartments { id name } } } }";
 
     // Joint without a co-department, or with the lead itself: refused in Chinese, nothing created.
     for extra in [None, Some(lead.clone())] {
@@ -410,5 +410,34 @@ async fn the_console_implements_a_joint_item_with_its_co_departments() {
     let item = &made["data"]["implItems"]["nodes"][0];
     assert_eq!(item["caseKind"], "JOINT", "{made}");
     assert_eq!(item["department"]["id"], lead.as_str());
-    assert_eq!(item["coDepartments"], json!([{ "id": co, "name": "自然资源局" }]));
+    assert_eq!(item["coDepartments"], json!([{ "id": co, "name": "人力资源和社会保障局" }]));
+}
+
+/// The demo ships a joint item (林木采伐许可证核发: 林业局 leads, 自然资源局 reviews) and an approver for
+/// each department, so a joint case runs end to end without setup.
+#[tokio::test]
+async fn the_demo_runs_a_joint_case() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let item = item_id(&app, &window, YONGSHOU, "林木采伐").await;
+    let id = submit(&app, &window, &item, &["采伐申请书", "林木权属证明", "伐区调查设计"]).await;
+    let accepted = ok(&app, &window, ACCEPT, json!({ "id": id })).await;
+    assert_eq!(accepted["acceptCase"]["status"], "ACCEPTED", "{accepted}");
+    // The county's general approver speaks for neither department.
+    let general = app.token("ys_approver").await;
+    let r = app.gql(Some(&general), DECIDE, json!({ "id": id, "a": true, "o": "同意" })).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+    let (forestry, land) = (app.token("ys_forestry").await, app.token("ys_land").await);
+    let d = ok(&app, &forestry, DECIDE, json!({ "id": id, "a": true, "o": "伐区设计符合规定" })).await;
+    assert_eq!(d["decideCase"]["status"], "ACCEPTED", "自然资源局 has not reviewed yet: {d}");
+    let d = ok(&app, &land, DECIDE, json!({ "id": id, "a": true, "o": "不涉及占用林地" })).await;
+    assert_eq!(d["decideCase"]["status"], "APPROVED", "{d}");
+    let v = ok(&app, &window, VIEW, json!({ "id": id })).await;
+    let reviews: Vec<(String, bool)> = v["case"]["departmentReviews"]
+        .as_array()
+        .expect("reviews")
+        .iter()
+        .map(|r| (r["departmentName"].as_str().unwrap_or_default().to_owned(), r["lead"].as_bool().unwrap_or_default()))
+        .collect();
+    assert_eq!(reviews, [("林业局".to_owned(), true), ("自然资源局".to_owned(), false)]);
 }

@@ -198,9 +198,20 @@ async fn the_demo_seed_authorizes_its_approvers_once() {
         ids(&app.gql(Some(&admin), published, json!({ "t": tests::YONGSHOU })).await, &["data", "implItems", "nodes"]);
     let jj_items =
         ids(&app.gql(Some(&admin), published, json!({ "t": tests::JIANJUN })).await, &["data", "implItems", "nodes"]);
-    assert_eq!(ys_items.len(), 6, "five items and 临时救助, which the towns escalate");
+    assert_eq!(ys_items.len(), 7, "six items (one joint) and 临时救助, which the towns escalate");
     assert!(!jj_items.is_empty());
-    assert_eq!(ids(&app.gql(Some(&ys), me, json!({})).await, &["data", "me", "authorizedItemIds"]), ys_items);
+    // The joint item is reviewed by its departments' approvers, not by the general one.
+    let joint = "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"林木采伐\") { nodes { id caseKind } } }";
+    let j = app.gql(Some(&admin), joint, json!({ "t": tests::YONGSHOU })).await;
+    assert_eq!(j["data"]["implItems"]["nodes"][0]["caseKind"], "JOINT", "{j}");
+    let joint_id = j["data"]["implItems"]["nodes"][0]["id"].as_str().expect("id").to_owned();
+    let general: Vec<String> = ys_items.iter().filter(|i| **i != joint_id).cloned().collect();
+    assert_eq!(ids(&app.gql(Some(&ys), me, json!({})).await, &["data", "me", "authorizedItemIds"]), general);
+    for dept_approver in ["ys_forestry", "ys_land"] {
+        let t = app.token(dept_approver).await;
+        let mine = ids(&app.gql(Some(&t), me, json!({})).await, &["data", "me", "authorizedItemIds"]);
+        assert_eq!(mine, std::slice::from_ref(&joint_id));
+    }
     assert_eq!(ids(&app.gql(Some(&jj), me, json!({})).await, &["data", "me", "authorizedItemIds"]), jj_items);
     let xy = app.token("xy_approver").await;
     assert!(ids(&app.gql(Some(&xy), me, json!({})).await, &["data", "me", "authorizedItemIds"]).is_empty());
@@ -215,9 +226,9 @@ async fn the_demo_seed_authorizes_its_approvers_once() {
             .count()
     };
     let before = count(app.gql(Some(&admin), log, json!({ "t": tests::YONGSHOU })).await);
-    assert_eq!(before, 1, "one authorization for 永寿县's approver");
+    assert_eq!(before, 3, "one authorization each for 永寿县's approver and the two department approvers");
     let o = tongban(&app.cli_env(), &["seed", "demo"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(count(app.gql(Some(&admin), log, json!({ "t": tests::YONGSHOU })).await), before);
-    assert_eq!(ids(&app.gql(Some(&ys), me, json!({})).await, &["data", "me", "authorizedItemIds"]), ys_items);
+    assert_eq!(ids(&app.gql(Some(&ys), me, json!({})).await, &["data", "me", "authorizedItemIds"]), general);
 }
