@@ -234,14 +234,14 @@ impl Services {
             .after(json!({ "workday": day.workday, "name": day.name }));
         self.ports.calendar.set_day(&t.code, &day, &actor.name(), audit).await?;
         self.calendars.invalidate();
-        if before.workday != day.workday {
-            let affected = Affected::Covering { prefix: t.code.prefix(t.level).to_owned(), date };
-            self.recompute_deadlines(
-                affected,
-                &format!("{}调整{date}为{}", t.name, if workday { "工作日" } else { "休息日" }),
-            )
-            .await?;
-        }
+        // Also when the day did not change: setting it again redoes a recompute that failed after the
+        // write (CONFLICT tells the caller to retry). Only deadlines that differ are saved.
+        let affected = Affected::Covering { prefix: t.code.prefix(t.level).to_owned(), date };
+        self.recompute_deadlines(
+            affected,
+            &format!("{}调整{date}为{}", t.name, if workday { "工作日" } else { "休息日" }),
+        )
+        .await?;
         Ok(effective_day(&*self.working_calendar(&t).await?, date))
     }
 

@@ -247,3 +247,46 @@ async fn the_console_sets_the_threshold_on_the_calendar_page() {
     let html = county.get(app.url("/console/calendar")).send().await.expect("page").text().await.expect("html");
     assert!(!html.contains("threshold-form"), "{html}");
 }
+
+/// A recompute that failed after its calendar write (the caller got CONFLICT) is redone by setting
+/// the day again, even to the value it already has.
+#[tokio::test]
+async fn setting_a_day_again_redoes_a_failed_recompute() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let sup = app.token("ys_supervisor").await;
+    let (id, accepted) = accepted_case(&app, &window).await;
+    assert_eq!(accepted["warning"], "GREEN", "{accepted}");
+    // The stored deadline (what the lists select by) is left stale, as a recompute cut short would
+    // leave it: the case shows as overdue.
+    let stale = today() - chrono::Duration::days(1);
+    use sea_orm::ConnectionTrait;
+    let db = app.owner_db().await;
+    db.execute_unprepared(&format!("UPDATE cases SET deadline = '{stale}' WHERE id = '{id}'")).await.expect("stale");
+    assert_eq!(listed(&app, &sup, "RED").await, vec![id.as_str()]);
+
+    // The root's catalogue administrator sets the stale date to what it already is.
+    let cat = app.token("xy_catalogue").await;
+    let year = chrono::Datelike::year(&stale);
+    let q = "query($t: RegionCode!, $y: Int!) { calendar(tenant: $t, year: $y) { date workday } }";
+    let days = app.gql(Some(&cat), q, json!({ "t": XIANYANG, "y": year })).await;
+    let workday = days["data"]["calendar"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{days}"))
+        .iter()
+        .find(|x| x["date"] == stale.to_string())
+        .and_then(|x| x["workday"].as_bool())
+        .expect("the day");
+    let set = "mutation($t: RegionCode!, $d: Date!, $w: Boolean!) { setCalendarDay(tenant: $t, date: $d, workday: $w, name: \"核对\") { workday } }";
+    let r = app.gql(Some(&cat), set, json!({ "t": XIANYANG, "d": stale.to_string(), "w": workday })).await;
+    assert_eq!(r["data"]["setCalendarDay"]["workday"], workday, "{r}");
+    assert!(listed(&app, &sup, "RED").await.is_empty(), "the stored deadline is right again");
+    let c = app.gql(Some(&window), CASE, json!({ "id": id })).await;
+    let last = c["data"]["case"]["events"].as_array().and_then(|e| e.last()).cloned().unwrap_or_default();
+    assert_eq!(last["action"], "期限重算", "{c}");
+    let opinion = last["opinion"].as_str().unwrap_or_default();
+    assert!(
+        opinion.ends_with(&format!("由{stale}调整为{}", accepted["deadline"].as_str().unwrap_or_default())),
+        "{last}"
+    );
+}
