@@ -57,7 +57,11 @@ impl TenantCache {
 impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbErr> {
         let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+        // A hot connection goes out without a ping (a round trip per transaction); one idle long
+        // enough to have been dropped by the server or a firewall is pinged first.
+        opts.sqlx_logging(false)
+            .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire_if_idle_for(Duration::from_secs(30));
         if url.starts_with("sqlite:") {
             // One writer at a time: SQLite serialises writes anyway, and one connection
             // avoids lock upgrades failing with SQLITE_BUSY.
@@ -144,12 +148,13 @@ pub async fn commit(tx: DatabaseTransaction) -> Result<(), Error> {
 }
 
 /// Appends `rec` to its tenant's chain inside `tx`. The head row serialises appenders until commit,
-/// so this comes last in a transaction and takes two round trips on PostgreSQL.
+/// so this comes at the end of a transaction (before only a busier row) and takes two round trips on
+/// PostgreSQL.
 pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result<(), Error> {
     let b = tx.get_database_backend();
     let tenant = rec.tenant.as_str().to_owned();
     let lane = rec.lane();
-    // The lane's head row is locked from here to commit: keep this the transaction's last work.
+    // The lane's head row is locked from here to commit.
     let head = tx
         .query_one_raw(stmt(
             b,
