@@ -287,6 +287,14 @@ pub trait CaseRepo: Send + Sync {
         audit: AuditRecord,
     ) -> Result<crate::case::Case>;
     async fn get(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Case>>;
+    /// The case in one read with, when `with_item` and the handling tenant is in the scope, the
+    /// implementation item that decides it.
+    async fn get_with_item(
+        &self,
+        scope: &Scope,
+        id: Uuid,
+        with_item: bool,
+    ) -> Result<Option<(crate::case::Case, Option<crate::catalogue::ImplItem>)>>;
     async fn by_no(&self, scope: &Scope, case_no: &str) -> Result<Option<crate::case::Case>>;
     /// For public tracking: the case and its query code fingerprint, whatever its tenant.
     async fn for_tracking(&self, case_no: &str) -> Result<Option<(crate::case::Case, String)>>;

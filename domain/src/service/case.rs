@@ -311,7 +311,13 @@ impl Services {
         at_collecting: bool,
         with_item: bool,
     ) -> Result<(Case, Tenant, Option<ImplItem>)> {
-        let case = self.case(actor, id).await?;
+        let with_item = with_item || action == Action::DecideCases;
+        let (case, item) = self
+            .ports
+            .cases
+            .get_with_item(&actor.scope(), id, with_item)
+            .await?
+            .ok_or(Error::NotFound { what: CASE })?;
         let tenant = self.known_tenant(&case.handling).await?;
         if case.collected_elsewhere() && !actor.scope().contains(&case.handling) {
             // The collecting tenant sees the case; the deciding ancestor handles it.
@@ -323,10 +329,13 @@ impl Services {
         } else {
             authorize(actor, action, &tenant)?;
         }
-        if !with_item && action != Action::DecideCases {
+        if !with_item {
             return Ok((case, tenant, None));
         }
-        let item = self.case_item(&case).await?;
+        let item = match item {
+            Some(i) => i,
+            None => self.case_item(&case).await?,
+        };
         if action == Action::DecideCases {
             // A joint case is decided by its departments' approvers, each for their department.
             let allowed = if case.kind == CaseKind::Joint && !case.reviews.is_empty() {

@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 use domain::audit::AuditRecord;
 use domain::case::{Applicant, Case, CaseClock, CaseEvent, CaseStatus, Document, DocumentDraft};
+use domain::catalogue::ImplItem;
 use domain::page::Page;
 use domain::ports::{CaseQuery, CaseRepo, CaseSaved};
 use domain::region::RegionCode;
@@ -269,6 +270,33 @@ impl CaseRepo for Db {
 
     async fn get(&self, scope: &Scope, id: Uuid) -> Result<Option<Case>> {
         find_one(self, scope, Condition::all().add(case::Column::Id.eq(id.to_string()))).await
+    }
+
+    async fn get_with_item(
+        &self,
+        scope: &Scope,
+        id: Uuid,
+        with_item: bool,
+    ) -> Result<Option<(Case, Option<ImplItem>)>> {
+        let tx = self.begin(scope).await?;
+        let row = case::Entity::find_by_id(id.to_string())
+            .filter(in_reach(scope.prefix()))
+            .one(&tx)
+            .await
+            .map_err(internal)?;
+        let Some(row) = row else {
+            commit(tx).await?;
+            return Ok(None);
+        };
+        let item = if with_item && row.tenant_code.starts_with(scope.prefix()) {
+            let values = vec![row.impl_item_id.clone().into(), row.tenant_code.clone().into()];
+            super::catalogue::query_impls(&tx, "i.id = ? AND i.tenant_code = ?", values).await?.pop()
+        } else {
+            None
+        };
+        let case = load(&tx, vec![row]).await?.pop();
+        commit(tx).await?;
+        Ok(case.map(|c| (c, item)))
     }
 
     async fn by_no(&self, scope: &Scope, case_no: &str) -> Result<Option<Case>> {

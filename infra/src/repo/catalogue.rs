@@ -119,7 +119,11 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(Error::internal)
 }
 
-async fn query_impls(tx: &DatabaseTransaction, where_sql: &str, values: Vec<Value>) -> Result<Vec<ImplItem>> {
+pub(super) async fn query_impls(
+    tx: &DatabaseTransaction,
+    where_sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<ImplItem>> {
     let b = tx.get_database_backend();
     let sql = format!("{} WHERE {where_sql}", impl_select());
     tx.query_all_raw(stmt(b, &sql, values)).await.map_err(internal)?.iter().map(to_impl).collect()
