@@ -396,11 +396,13 @@ impl CaseRepo for Db {
             return Ok(CaseSaved::Stale);
         }
         event_model(c, event).insert(&tx).await.map_err(internal)?;
+        append_audit(&tx, &audit).await?;
+        // The series row is one per tenant, year and kind, busier than any of the eight audit lanes:
+        // numbering comes last so that row is held only for the insert and the commit.
         let document = match doc {
             Some(d) => Some(issue(&tx, c, d).await?),
             None => None,
         };
-        append_audit(&tx, &audit).await?;
         commit(tx).await?;
         Ok(CaseSaved::Saved(document))
     }
