@@ -148,8 +148,8 @@ pub async fn commit(tx: DatabaseTransaction) -> Result<(), Error> {
 }
 
 /// Appends `rec` to its tenant's chain inside `tx`. The head row serialises appenders until commit,
-/// so this comes at the end of a transaction (before only a busier row) and takes two round trips on
-/// PostgreSQL.
+/// so it comes late in a transaction (only document numbering, a busier row, follows it) and takes two
+/// round trips on PostgreSQL.
 pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result<(), Error> {
     let b = tx.get_database_backend();
     let tenant = rec.tenant.as_str().to_owned();

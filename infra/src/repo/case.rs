@@ -212,14 +212,32 @@ pub(super) async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Re
 }
 
 async fn find_one(db: &Db, scope: &Scope, cond: Condition) -> Result<Option<Case>> {
+    Ok(find_one_with_item(db, scope, cond, false).await?.map(|(c, _)| c))
+}
+
+/// One case in reach of `scope` and, with `with_item` when its handling tenant is in the scope, the
+/// implementation item deciding it, in one transaction.
+async fn find_one_with_item(
+    db: &Db,
+    scope: &Scope,
+    cond: Condition,
+    with_item: bool,
+) -> Result<Option<(Case, Option<ImplItem>)>> {
     let tx = db.begin(scope).await?;
     let row = case::Entity::find().filter(cond).filter(in_reach(scope.prefix())).one(&tx).await.map_err(internal)?;
-    let out = match row {
-        Some(r) => load(&tx, vec![r]).await?.pop(),
-        None => None,
+    let Some(row) = row else {
+        commit(tx).await?;
+        return Ok(None);
     };
+    let item = if with_item && scope.contains(&parse_code(&row.tenant_code)?) {
+        let values = vec![row.impl_item_id.clone().into(), row.tenant_code.clone().into()];
+        super::catalogue::query_impls(&tx, "i.id = ? AND i.tenant_code = ?", values).await?.pop()
+    } else {
+        None
+    };
+    let case = load(&tx, vec![row]).await?.pop();
     commit(tx).await?;
-    Ok(out)
+    Ok(case.map(|c| (c, item)))
 }
 
 /// Cases handled or collected under `prefix`: a collecting tenant sees the cases it forwarded.
@@ -278,25 +296,7 @@ impl CaseRepo for Db {
         id: Uuid,
         with_item: bool,
     ) -> Result<Option<(Case, Option<ImplItem>)>> {
-        let tx = self.begin(scope).await?;
-        let row = case::Entity::find_by_id(id.to_string())
-            .filter(in_reach(scope.prefix()))
-            .one(&tx)
-            .await
-            .map_err(internal)?;
-        let Some(row) = row else {
-            commit(tx).await?;
-            return Ok(None);
-        };
-        let item = if with_item && row.tenant_code.starts_with(scope.prefix()) {
-            let values = vec![row.impl_item_id.clone().into(), row.tenant_code.clone().into()];
-            super::catalogue::query_impls(&tx, "i.id = ? AND i.tenant_code = ?", values).await?.pop()
-        } else {
-            None
-        };
-        let case = load(&tx, vec![row]).await?.pop();
-        commit(tx).await?;
-        Ok(case.map(|c| (c, item)))
+        find_one_with_item(self, scope, Condition::all().add(case::Column::Id.eq(id.to_string())), with_item).await
     }
 
     async fn by_no(&self, scope: &Scope, case_no: &str) -> Result<Option<Case>> {
