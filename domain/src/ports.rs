@@ -263,6 +263,8 @@ pub struct CaseQuery {
     pub deadline_from: Option<chrono::NaiveDate>,
     /// Correction notices whose deadline passed before this date.
     pub correction_due_before: Option<chrono::NaiveDate>,
+    /// Joint cases only where one of these departments has still to review; other cases unaffected.
+    pub awaiting_review_by: Option<Vec<Uuid>>,
     pub page: PageRequest,
 }
 

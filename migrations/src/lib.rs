@@ -16,6 +16,7 @@ mod m0007_case_reach;
 mod m0008_tenant_settings;
 mod m0009_document_series;
 mod m0010_audit_lanes;
+mod m0011_pending_reviews;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_tenant_settings::Migration),
             Box::new(m0009_document_series::Migration),
             Box::new(m0010_audit_lanes::Migration),
+            Box::new(m0011_pending_reviews::Migration),
         ]
     }
 }

@@ -139,6 +139,7 @@ impl Services {
             deadline_until: None,
             deadline_from: None,
             correction_due_before: None,
+            awaiting_review_by: None,
             page,
         };
         // Warning filters select running clocks by their stored deadline.
@@ -210,10 +211,13 @@ impl Services {
             })
             .map(|i| i.id)
             .collect();
+        // A joint case leaves the queue once the departments the approver speaks for have reviewed.
+        let departments: Vec<Uuid> = own.into_iter().chain(chief).collect();
         let q = CaseQuery {
             tenant_prefix: tenant.code.as_str().to_owned(),
             statuses: vec![CaseStatus::Accepted, CaseStatus::Suspended],
             impl_items: Some(mine),
+            awaiting_review_by: Some(departments),
             page,
             ..Default::default()
         };

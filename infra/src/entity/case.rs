@@ -35,6 +35,8 @@ pub struct Model {
     pub deadline_provisional: bool,
     /// Joint cases: the departments' reviews (JSON), null otherwise.
     pub reviews_json: Option<String>,
+    /// Joint cases: the departments still to review, as `,id,id,` (`,,` when none), null otherwise.
+    pub pending_reviews: Option<String>,
     pub version: i64,
     pub idempotency_key: Option<String>,
 }

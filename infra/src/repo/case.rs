@@ -66,6 +66,7 @@ fn active(c: &Case, query_hash: Option<&str>, key: Option<&str>) -> Result<case:
         deadline: Set(c.deadline),
         deadline_provisional: Set(c.deadline_provisional),
         reviews_json: Set((!c.reviews.is_empty()).then(|| json(&c.reviews)).transpose()?),
+        pending_reviews: Set((!c.reviews.is_empty()).then(|| pending_reviews(c))),
         version: Set(c.version),
         ..Default::default()
     };
@@ -74,6 +75,13 @@ fn active(c: &Case, query_hash: Option<&str>, key: Option<&str>) -> Result<case:
         m.idempotency_key = Set(key.map(str::to_owned));
     }
     Ok(m)
+}
+
+/// `,id,id,`: the departments of a joint case that have not reviewed yet.
+fn pending_reviews(c: &Case) -> String {
+    let ids: Vec<String> =
+        c.reviews.iter().filter(|r| r.approve.is_none()).map(|r| r.department_id.to_string()).collect();
+    format!(",{},", ids.join(","))
 }
 
 fn to_domain(m: case::Model, events: Vec<case_event::Model>, docs: Vec<document::Model>) -> Result<Case> {
@@ -347,6 +355,13 @@ impl CaseRepo for Db {
         }
         if let Some(d) = q.correction_due_before {
             sel = sel.filter(case::Column::CorrectionDue.lt(d));
+        }
+        if let Some(depts) = &q.awaiting_review_by {
+            let mut any = Condition::any().add(case::Column::PendingReviews.is_null());
+            for d in depts {
+                any = any.add(case::Column::PendingReviews.contains(format!(",{d},")));
+            }
+            sel = sel.filter(any);
         }
         let total = sel.clone().count(&tx).await.map_err(internal)?;
         if let Some(after) = &q.page.after {

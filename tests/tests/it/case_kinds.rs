@@ -274,6 +274,10 @@ async fn every_department_of_a_joint_case_decides_and_any_denial_denies() {
     let r = app.gql(Some(&lead_approver), DECIDE, json!({ "id": id, "a": false, "o": "改变主意" })).await;
     assert_eq!(error_code(&r), "ILLEGAL_TRANSITION", "{r}");
     assert!(error_message(&r).contains("不能重复"), "{r}");
+    for (who, expected) in [(&lead_approver, 0), (co_approver, 1)] {
+        let q = ok(&app, who, queue, json!({})).await;
+        assert_eq!(q["approvalQueue"]["totalCount"], expected, "only the department still to review waits: {q}");
+    }
     let d = ok(&app, co_approver, DECIDE, json!({ "id": id, "a": true, "o": "" })).await;
     assert_eq!(d["decideCase"]["status"], "APPROVED");
     let v = ok(&app, &window, VIEW, json!({ "id": id })).await;
