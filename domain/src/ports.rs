@@ -268,6 +268,24 @@ pub struct CaseQuery {
     pub page: PageRequest,
 }
 
+/// What [`CaseRepo::get_for_transition`] reads beside the case.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TransitionRead {
+    /// The implementation item that decides the case.
+    pub item: bool,
+    /// The items this user is authorized to decide at the handling tenant.
+    pub approver: Option<Uuid>,
+}
+
+/// A case read for a transition; `item` and `approver_items` as asked, None where the handling tenant
+/// is out of the scope.
+#[derive(Debug)]
+pub struct ForTransition {
+    pub case: crate::case::Case,
+    pub item: Option<crate::catalogue::ImplItem>,
+    pub approver_items: Option<Vec<Uuid>>,
+}
+
 /// What [`CaseRepo::update`] did.
 #[derive(Debug)]
 pub enum CaseSaved {
@@ -289,14 +307,9 @@ pub trait CaseRepo: Send + Sync {
         audit: AuditRecord,
     ) -> Result<crate::case::Case>;
     async fn get(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Case>>;
-    /// The case in one read with, when `with_item` and the handling tenant is in the scope, the
-    /// implementation item that decides it.
-    async fn get_with_item(
-        &self,
-        scope: &Scope,
-        id: Uuid,
-        with_item: bool,
-    ) -> Result<Option<(crate::case::Case, Option<crate::catalogue::ImplItem>)>>;
+    /// The case to apply a transition to, without its events and documents (`history_loaded` false),
+    /// in one read with what `want` asks for where the handling tenant is in the scope.
+    async fn get_for_transition(&self, scope: &Scope, id: Uuid, want: TransitionRead) -> Result<Option<ForTransition>>;
     async fn by_no(&self, scope: &Scope, case_no: &str) -> Result<Option<crate::case::Case>>;
     /// For public tracking: the case and its query code fingerprint, whatever its tenant.
     async fn for_tracking(&self, case_no: &str) -> Result<Option<(crate::case::Case, String)>>;

@@ -152,16 +152,25 @@ impl CaseEvent {
     }
 }
 
-/// A case as served; its clock reading is computed once per object, however many of its fields ask.
-pub struct Case(pub DCase, tokio::sync::OnceCell<Option<dc::ClockReading>>);
+/// A case as served; its clock reading is computed once per object, however many of its fields ask,
+/// and the history of a case returned by a transition is read only when a field asks for it.
+pub struct Case(pub DCase, tokio::sync::OnceCell<Option<dc::ClockReading>>, tokio::sync::OnceCell<DCase>);
 
 impl Case {
     pub fn new(c: DCase) -> Self {
-        Case(c, tokio::sync::OnceCell::new())
+        Case(c, tokio::sync::OnceCell::new(), tokio::sync::OnceCell::new())
     }
 
     async fn reading(&self, ctx: &Context<'_>) -> Result<Option<dc::ClockReading>, domain::Error> {
         self.1.get_or_try_init(|| services(ctx).case_reading(&self.0)).await.copied()
+    }
+
+    /// The case with its events and documents.
+    async fn with_history(&self, ctx: &Context<'_>) -> Result<&DCase, domain::Error> {
+        if self.0.history_loaded {
+            return Ok(&self.0);
+        }
+        self.2.get_or_try_init(|| async { services(ctx).case(actor(ctx)?, self.0.id).await }).await
     }
 }
 
@@ -251,12 +260,12 @@ impl Case {
     async fn form(&self) -> Option<Json<serde_json::Value>> {
         self.0.form.clone().map(Json)
     }
-    async fn events(&self) -> Vec<CaseEvent> {
-        self.0.events.iter().cloned().map(CaseEvent).collect()
+    async fn events(&self, ctx: &Context<'_>) -> Result<Vec<CaseEvent>> {
+        Ok(self.with_history(ctx).await?.events.iter().cloned().map(CaseEvent).collect())
     }
     /// 受理通知书, 补正材料通知书, 不予受理通知书, 准予/不予许可决定书, numbered per tenant and year.
-    async fn documents(&self) -> Vec<Document> {
-        self.0.documents.iter().map(Document::from).collect()
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
+        Ok(self.with_history(ctx).await?.documents.iter().map(Document::from).collect())
     }
     /// Joint cases (联办件): each department's review, lead first; empty for other kinds and
     /// before acceptance.
@@ -354,7 +363,11 @@ async fn connection(ctx: &Context<'_>, p: domain::page::Page<DCase>) -> Result<C
     let clock = ["deadline", "deadlineProvisional", "workingDaysLeft", "warning"];
     let nodes = if clock.iter().any(|f| nodes.field(f).exists()) {
         let readings = services(ctx).case_readings(&p.items).await?;
-        p.items.into_iter().zip(readings).map(|(c, r)| Case(c, tokio::sync::OnceCell::new_with(Some(r)))).collect()
+        p.items
+            .into_iter()
+            .zip(readings)
+            .map(|(c, r)| Case(c, tokio::sync::OnceCell::new_with(Some(r)), tokio::sync::OnceCell::new()))
+            .collect()
     } else {
         p.items.into_iter().map(Case::new).collect()
     };

@@ -176,6 +176,9 @@ pub struct Case {
     pub version: i64,
     pub events: Vec<CaseEvent>,
     pub documents: Vec<super::document::Document>,
+    /// False when the case was read for a transition without its history: `events` and `documents`
+    /// then hold only what the transition added, and the history is read again where it is shown.
+    pub history_loaded: bool,
 }
 
 impl Case {

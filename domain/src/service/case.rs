@@ -16,7 +16,7 @@ use crate::hall::local_day;
 use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, authorize};
-use crate::ports::{CaseQuery, CaseSaved};
+use crate::ports::{CaseQuery, CaseSaved, ForTransition, TransitionRead};
 use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 
@@ -271,6 +271,7 @@ impl Services {
             reviews: Vec::new(),
             version: 1,
             documents: Vec::new(),
+            history_loaded: true,
             events: vec![CaseEvent {
                 at: now,
                 status: CaseStatus::Received,
@@ -315,13 +316,15 @@ impl Services {
         at_collecting: bool,
         with_item: bool,
     ) -> Result<(Case, Tenant, Option<ImplItem>)> {
-        let with_item = with_item || action == Action::DecideCases;
-        let (case, item) = self
+        let deciding = action == Action::DecideCases;
+        let want = TransitionRead { item: with_item || deciding, approver: actor.user_id().filter(|_| deciding) };
+        let ForTransition { case, item, approver_items } = self
             .ports
             .cases
-            .get_with_item(&actor.scope(), id, with_item)
+            .get_for_transition(&actor.scope(), id, want)
             .await?
             .ok_or(Error::NotFound { what: CASE })?;
+        let known = approver_items.as_deref();
         let tenant = self.known_tenant(&case.handling).await?;
         if case.collected_elsewhere() && !actor.scope().contains(&case.handling) {
             // The collecting tenant sees the case; the deciding ancestor handles it.
@@ -343,10 +346,10 @@ impl Services {
         if action == Action::DecideCases {
             // A joint case is decided by its departments' approvers, each for their department.
             let allowed = if case.kind == CaseKind::Joint && !case.reviews.is_empty() {
-                let mine = self.speaks_for(actor, &tenant, &item).await?;
+                let mine = self.speaks_for(actor, &tenant, &item, known).await?;
                 case.reviews.iter().any(|r| mine.contains(&r.department_id))
             } else {
-                self.may_decide(actor, &item).await?
+                self.may_decide_given(actor, &item, known).await?
             };
             if !allowed {
                 return Err(Error::forbidden(format!("您未获授权审批事项“{}”", item.base.name)));
@@ -669,13 +672,19 @@ impl Services {
 
     /// The departments an approver speaks for on `item`: their own (with an authorization for the
     /// item) and those they represent as chief (首席代表).
-    async fn speaks_for(&self, actor: &Actor, tenant: &Tenant, item: &ImplItem) -> Result<Vec<Uuid>> {
+    async fn speaks_for(
+        &self,
+        actor: &Actor,
+        tenant: &Tenant,
+        item: &ImplItem,
+        known: Option<&[Uuid]>,
+    ) -> Result<Vec<Uuid>> {
         let Some(user_id) = actor.user_id() else { return Ok(Vec::new()) };
         if authorize(actor, Action::DecideCases, tenant).is_err() {
             return Ok(Vec::new());
         }
         let mut mine = self.ports.hall.chief_of(&tenant.code, user_id).await?;
-        if self.ports.hall.approver_items(&tenant.code, user_id).await?.contains(&item.id)
+        if self.approver_items_given(&tenant.code, user_id, known).await?.contains(&item.id)
             && let Some(user) = self.ports.users.get(&Scope::only(&tenant.code), user_id).await?
             && let Some(d) = user.department_id
         {
@@ -692,7 +701,7 @@ impl Services {
         tenant: &Tenant,
         item: &ImplItem,
     ) -> Result<usize> {
-        let mine = self.speaks_for(actor, tenant, item).await?;
+        let mine = self.speaks_for(actor, tenant, item, None).await?;
         if let Some(i) = case.reviews.iter().position(|r| mine.contains(&r.department_id) && r.approve.is_none()) {
             return Ok(i);
         }

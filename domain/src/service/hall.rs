@@ -300,15 +300,38 @@ impl Services {
     /// tenant, and an authorization for the item or chief representative status of its department.
     /// Later issues (cases) call this before every decision.
     pub async fn may_decide(&self, actor: &Actor, item: &ImplItem) -> Result<bool> {
+        self.may_decide_given(actor, item, None).await
+    }
+
+    /// Like `may_decide`, with the actor's authorized items at the item's tenant when already read.
+    pub(crate) async fn may_decide_given(
+        &self,
+        actor: &Actor,
+        item: &ImplItem,
+        known: Option<&[Uuid]>,
+    ) -> Result<bool> {
         let t = self.known_tenant(&item.tenant).await?;
         if authorize(actor, Action::DecideCases, &t).is_err() {
             return Ok(false);
         }
         let Some(id) = actor.user_id() else { return Ok(false) };
-        if self.ports.hall.approver_items(&t.code, id).await?.contains(&item.id) {
+        if self.approver_items_given(&t.code, id, known).await?.contains(&item.id) {
             return Ok(true);
         }
         Ok(self.ports.hall.chief_of(&t.code, id).await?.contains(&item.department.id))
+    }
+
+    /// The items `user` may decide at `tenant`: `known` when already read, else read now.
+    pub(crate) async fn approver_items_given(
+        &self,
+        tenant: &RegionCode,
+        user: Uuid,
+        known: Option<&[Uuid]>,
+    ) -> Result<Vec<Uuid>> {
+        match known {
+            Some(items) => Ok(items.to_vec()),
+            None => self.ports.hall.approver_items(tenant, user).await,
+        }
     }
 
     /// The department a visible user belongs to.

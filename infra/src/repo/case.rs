@@ -1,9 +1,8 @@
 use async_trait::async_trait;
 use domain::audit::AuditRecord;
 use domain::case::{Applicant, Case, CaseClock, CaseEvent, CaseStatus, Document, DocumentDraft};
-use domain::catalogue::ImplItem;
 use domain::page::Page;
-use domain::ports::{CaseQuery, CaseRepo, CaseSaved};
+use domain::ports::{CaseQuery, CaseRepo, CaseSaved, ForTransition, TransitionRead};
 use domain::region::RegionCode;
 use domain::tenant::Scope;
 use domain::{Error, Result};
@@ -131,6 +130,7 @@ fn to_domain(m: case::Model, events: Vec<case_event::Model>, docs: Vec<document:
             })
             .collect::<Result<_>>()?,
         documents: docs.into_iter().map(doc_to_domain).collect::<Result<_>>()?,
+        history_loaded: true,
     })
 }
 
@@ -220,32 +220,43 @@ pub(super) async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Re
 }
 
 async fn find_one(db: &Db, scope: &Scope, cond: Condition) -> Result<Option<Case>> {
-    Ok(find_one_with_item(db, scope, cond, false).await?.map(|(c, _)| c))
+    Ok(find_one_with(db, scope, cond, TransitionRead::default(), true).await?.map(|f| f.case))
 }
 
-/// One case in reach of `scope` and, with `with_item` when its handling tenant is in the scope, the
-/// implementation item deciding it, in one transaction.
-async fn find_one_with_item(
+/// One case in reach of `scope`, with its events and documents when `history`, and what `want` asks
+/// for when its handling tenant is in the scope, in one transaction.
+async fn find_one_with(
     db: &Db,
     scope: &Scope,
     cond: Condition,
-    with_item: bool,
-) -> Result<Option<(Case, Option<ImplItem>)>> {
+    want: TransitionRead,
+    history: bool,
+) -> Result<Option<ForTransition>> {
     let tx = db.begin(scope).await?;
     let row = case::Entity::find().filter(cond).filter(in_reach(scope.prefix())).one(&tx).await.map_err(internal)?;
     let Some(row) = row else {
         commit(tx).await?;
         return Ok(None);
     };
-    let item = if with_item && scope.contains(&parse_code(&row.tenant_code)?) {
+    let handling = parse_code(&row.tenant_code)?;
+    let mine = scope.contains(&handling);
+    let item = if want.item && mine {
         let values = vec![row.impl_item_id.clone().into(), row.tenant_code.clone().into()];
         super::catalogue::query_impls(&tx, "i.id = ? AND i.tenant_code = ?", values).await?.pop()
     } else {
         None
     };
-    let case = load(&tx, vec![row]).await?.pop();
+    let approver_items = match want.approver {
+        Some(user) if mine => Some(super::hall::query_approver_items(&tx, &handling, user).await?),
+        _ => None,
+    };
+    let case = if history {
+        load(&tx, vec![row]).await?.pop()
+    } else {
+        Some(Case { history_loaded: false, ..to_domain(row, Vec::new(), Vec::new())? })
+    };
     commit(tx).await?;
-    Ok(case.map(|c| (c, item)))
+    Ok(case.map(|case| ForTransition { case, item, approver_items }))
 }
 
 /// Cases handled or collected under `prefix`: a collecting tenant sees the cases it forwarded.
@@ -298,13 +309,9 @@ impl CaseRepo for Db {
         find_one(self, scope, Condition::all().add(case::Column::Id.eq(id.to_string()))).await
     }
 
-    async fn get_with_item(
-        &self,
-        scope: &Scope,
-        id: Uuid,
-        with_item: bool,
-    ) -> Result<Option<(Case, Option<ImplItem>)>> {
-        find_one_with_item(self, scope, Condition::all().add(case::Column::Id.eq(id.to_string())), with_item).await
+    async fn get_for_transition(&self, scope: &Scope, id: Uuid, want: TransitionRead) -> Result<Option<ForTransition>> {
+        let cond = Condition::all().add(case::Column::Id.eq(id.to_string()));
+        find_one_with(self, scope, cond, want, false).await
     }
 
     async fn by_no(&self, scope: &Scope, case_no: &str) -> Result<Option<Case>> {

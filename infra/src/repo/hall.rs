@@ -163,16 +163,9 @@ impl HallRepo for Db {
 
     async fn approver_items(&self, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>> {
         let tx = self.begin(&Scope::only(tenant)).await?;
-        let rows = tx
-            .query_all_raw(stmt(
-                self.backend(),
-                "SELECT impl_item_id FROM approver_items WHERE tenant_code = ? AND user_id = ? ORDER BY impl_item_id",
-                vec![tenant.as_str().to_owned().into(), user.to_string().into()],
-            ))
-            .await
-            .map_err(internal)?;
+        let items = query_approver_items(&tx, tenant, user).await?;
         commit(tx).await?;
-        rows.iter().map(|r| parse_id(&get::<String>(r, "impl_item_id")?)).collect()
+        Ok(items)
     }
 
     async fn appoint_chief(&self, tenant: &RegionCode, user: Uuid, department: Uuid, audit: AuditRecord) -> Result<()> {
@@ -347,4 +340,21 @@ impl HallRepo for Db {
             })
             .collect()
     }
+}
+
+/// The items `user` is authorized to decide at `tenant`, within `tx`.
+pub(super) async fn query_approver_items(
+    tx: &DatabaseTransaction,
+    tenant: &RegionCode,
+    user: Uuid,
+) -> Result<Vec<Uuid>> {
+    let rows = tx
+        .query_all_raw(stmt(
+            tx.get_database_backend(),
+            "SELECT impl_item_id FROM approver_items WHERE tenant_code = ? AND user_id = ? ORDER BY impl_item_id",
+            vec![tenant.as_str().to_owned().into(), user.to_string().into()],
+        ))
+        .await
+        .map_err(internal)?;
+    rows.iter().map(|r| parse_id(&get::<String>(r, "impl_item_id")?)).collect()
 }

@@ -289,10 +289,16 @@ async fn deferred_materials_special_procedures_and_refusals() {
     // 不予受理 needs a written reason, and the case is closed.
     let other = submit(&app, &window, &item, &["申请书", "营业执照"]).await;
     let oid = other["case"]["id"].as_str().expect("id").to_owned();
-    let reject = "mutation($id: ID!, $r: String!) { rejectCase(id: $id, reason: $r) { status events { opinion } } }";
+    let reject = "mutation($id: ID!, $r: String!) { rejectCase(id: $id, reason: $r) { status events { status opinion } documents { kind } } }";
     assert_eq!(error_code(&act(&app, &window, reject, json!({ "id": oid, "r": "" })).await), "INVALID_INPUT");
     let r = act(&app, &window, reject, json!({ "id": oid, "r": "不属于本机关职权范围" })).await;
     assert_eq!(r["data"]["rejectCase"]["status"], "NOT_ACCEPTED", "{r}");
+    // The mutation answers with the whole history, not only the step it added.
+    let events = r["data"]["rejectCase"]["events"].as_array().expect("events");
+    let statuses: Vec<&str> = events.iter().filter_map(|e| e["status"].as_str()).collect();
+    assert_eq!(statuses, ["RECEIVED", "NOT_ACCEPTED"], "{r}");
+    assert_eq!(events[1]["opinion"], "不属于本机关职权范围");
+    assert_eq!(r["data"]["rejectCase"]["documents"], json!([{ "kind": "NON_ACCEPTANCE_NOTICE" }]), "{r}");
     let rejected =
         app.gql(Some(&admin), "{ cases(filter: { status: [NOT_ACCEPTED] }) { totalCount } }", json!({})).await;
     assert_eq!(rejected["data"]["cases"]["totalCount"], 1, "listed for review: {rejected}");

@@ -200,12 +200,12 @@ impl domain::ports::CaseRepo for NoCases {
     async fn get(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::case::Case>> {
         Ok(None)
     }
-    async fn get_with_item(
+    async fn get_for_transition(
         &self,
         _: &domain::tenant::Scope,
         _: Uuid,
-        _: bool,
-    ) -> Result<Option<(domain::case::Case, Option<domain::catalogue::ImplItem>)>> {
+        _: domain::ports::TransitionRead,
+    ) -> Result<Option<domain::ports::ForTransition>> {
         Ok(None)
     }
     async fn by_no(&self, _: &domain::tenant::Scope, _: &str) -> Result<Option<domain::case::Case>> {
