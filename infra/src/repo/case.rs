@@ -7,8 +7,8 @@ use domain::region::RegionCode;
 use domain::tenant::Scope;
 use domain::{Error, Result};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -405,19 +405,54 @@ impl CaseRepo for Db {
         let mut m = active(c, None, None)?;
         m.id = sea_orm::ActiveValue::NotSet;
         m.case_no = sea_orm::ActiveValue::NotSet;
-        let res = case::Entity::update_many()
+        let update = case::Entity::update_many()
             .set(m)
             .filter(case::Column::Id.eq(c.id.to_string()))
             .filter(case::Column::Version.eq(c.version - 1))
-            .filter(case::Column::TenantCode.eq(held_by.as_str()))
-            .exec(&tx)
-            .await
-            .map_err(internal)?;
-        if res.rows_affected != 1 {
+            .filter(case::Column::TenantCode.eq(held_by.as_str()));
+        let saved = if self.is_postgres() {
+            // One round trip: the event (as `event_model` maps it) is inserted where the version-checked
+            // update matched.
+            let sea_orm::Statement { sql, values, .. } = update.build(DbBackend::Postgres);
+            let mut values = values.map(|v| v.0).unwrap_or_default();
+            let n = values.len();
+            let sql = format!(
+                "WITH u AS ({sql} RETURNING id) INSERT INTO case_events \
+                 (case_id, tenant_code, actor_tenant, at, status, actor, action, opinion) \
+                 SELECT u.id, ${}, ${}, ${}, ${}, ${}, ${}, ${} FROM u",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7
+            );
+            values.extend([
+                c.handling.as_str().to_owned().into(),
+                event.tenant.as_str().to_owned().into(),
+                event.at.into(),
+                event.status.as_str().to_owned().into(),
+                event.actor.clone().into(),
+                event.action.clone().into(),
+                event.opinion.clone().into(),
+            ]);
+            let res = tx
+                .execute_raw(sea_orm::Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
+                .await
+                .map_err(internal)?;
+            res.rows_affected() == 1
+        } else {
+            let res = update.exec(&tx).await.map_err(internal)?;
+            if res.rows_affected == 1 {
+                event_model(c, event).insert(&tx).await.map_err(internal)?;
+            }
+            res.rows_affected == 1
+        };
+        if !saved {
             tx.rollback().await.map_err(internal)?;
             return Ok(CaseSaved::Stale);
         }
-        event_model(c, event).insert(&tx).await.map_err(internal)?;
         append_audit(&tx, &audit).await?;
         // The series row is one per tenant, year and kind, busier than any of the eight audit lanes:
         // numbering comes last so that row is held only for the insert and the commit.
