@@ -180,6 +180,30 @@ async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<
     doc_to_domain(stored)
 }
 
+/// PostgreSQL: `write` (an update of a case row) followed, in the same statement, by inserting `e`
+/// for each case row it wrote, mapped as [`event_model`] maps it.
+fn with_event(write: sea_orm::Statement, c: &Case, e: &CaseEvent) -> sea_orm::Statement {
+    let sea_orm::Statement { sql, values, .. } = write;
+    let mut values = values.map(|v| v.0).unwrap_or_default();
+    let n = values.len();
+    let params: Vec<String> = (n + 1..=n + 7).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "WITH w AS ({sql} RETURNING id) INSERT INTO case_events \
+         (case_id, tenant_code, actor_tenant, at, status, actor, action, opinion) SELECT w.id, {} FROM w",
+        params.join(", ")
+    );
+    values.extend([
+        c.handling.as_str().to_owned().into(),
+        e.tenant.as_str().to_owned().into(),
+        e.at.into(),
+        e.status.as_str().to_owned().into(),
+        e.actor.clone().into(),
+        e.action.clone().into(),
+        e.opinion.clone().into(),
+    ]);
+    sea_orm::Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
+
 pub(super) fn event_model(case: &Case, e: &CaseEvent) -> case_event::ActiveModel {
     case_event::ActiveModel {
         case_id: Set(case.id.to_string()),
@@ -297,6 +321,8 @@ impl CaseRepo for Db {
             }
             return Err(internal(e));
         }
+        // Not joined to the insert as the update is: the events' row-level policy looks the case up,
+        // and a row inserted by the same statement is not visible to it.
         for ev in &c.events {
             event_model(c, ev).insert(&tx).await.map_err(internal)?;
         }
@@ -411,36 +437,9 @@ impl CaseRepo for Db {
             .filter(case::Column::Version.eq(c.version - 1))
             .filter(case::Column::TenantCode.eq(held_by.as_str()));
         let saved = if self.is_postgres() {
-            // One round trip: the event (as `event_model` maps it) is inserted where the version-checked
-            // update matched.
-            let sea_orm::Statement { sql, values, .. } = update.build(DbBackend::Postgres);
-            let mut values = values.map(|v| v.0).unwrap_or_default();
-            let n = values.len();
-            let sql = format!(
-                "WITH u AS ({sql} RETURNING id) INSERT INTO case_events \
-                 (case_id, tenant_code, actor_tenant, at, status, actor, action, opinion) \
-                 SELECT u.id, ${}, ${}, ${}, ${}, ${}, ${}, ${} FROM u",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7
-            );
-            values.extend([
-                c.handling.as_str().to_owned().into(),
-                event.tenant.as_str().to_owned().into(),
-                event.at.into(),
-                event.status.as_str().to_owned().into(),
-                event.actor.clone().into(),
-                event.action.clone().into(),
-                event.opinion.clone().into(),
-            ]);
-            let res = tx
-                .execute_raw(sea_orm::Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
-                .await
-                .map_err(internal)?;
+            // One round trip: the event is inserted where the version-checked update matched.
+            let res =
+                tx.execute_raw(with_event(update.build(DbBackend::Postgres), c, event)).await.map_err(internal)?;
             res.rows_affected() == 1
         } else {
             let res = update.exec(&tx).await.map_err(internal)?;
