@@ -9,8 +9,8 @@ use domain::audit::{AuditRecord, GENESIS};
 use domain::tenant::{Scope, Tenant};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, QueryResult,
-    SqlErr, Statement, TransactionTrait, Value,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
+    Statement, TransactionTrait, Value,
 };
 
 use migrations::SCOPE_SETTING;
@@ -90,10 +90,14 @@ impl Db {
     pub async fn begin(&self, scope: &Scope) -> Result<DatabaseTransaction, Error> {
         let tx = self.conn.begin().await.map_err(internal)?;
         if self.is_postgres() {
+            let value = match scope {
+                Scope::All => "*".to_owned(),
+                Scope::Subtree(p) => p.clone(),
+            };
             tx.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 format!("SELECT set_config('{SCOPE_SETTING}', $1, true)"),
-                [scope_value(scope).into()],
+                [value.into()],
             ))
             .await
             .map_err(internal)?;
@@ -101,50 +105,8 @@ impl Db {
         Ok(tx)
     }
 
-    /// PostgreSQL: read-only `statements` sent as one simple-protocol message, which PostgreSQL runs
-    /// as one implicit transaction with the scope set first, local to it. One round trip where a
-    /// transaction takes four or more. Each statement's rows, in order.
-    pub async fn read_scoped(&self, scope: &Scope, statements: &[Statement]) -> Result<Vec<Vec<QueryResult>>, Error> {
-        use futures::TryStreamExt;
-        use sea_orm::sea_query::{PostgresQueryBuilder, inject_parameters};
-        use sea_orm::sqlx::{self, Either};
-        let inline = |s: &Statement| {
-            let values = s.values.as_ref().map(|v| v.0.as_slice()).unwrap_or_default();
-            inject_parameters(&s.sql, values, &PostgresQueryBuilder)
-        };
-        let scope = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!("SELECT set_config('{SCOPE_SETTING}', $1, true)"),
-            [scope_value(scope).into()],
-        );
-        let sql = std::iter::once(&scope).chain(statements).map(inline).collect::<Vec<_>>().join(";\n");
-        let pool = self.conn.get_postgres_connection_pool();
-        let mut results = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).fetch_many(pool);
-        let mut out: Vec<Vec<QueryResult>> = vec![Vec::new()];
-        while let Some(step) = results.try_next().await.map_err(Error::internal)? {
-            match step {
-                Either::Left(_) => out.push(Vec::new()),
-                Either::Right(row) => {
-                    if let Some(rows) = out.last_mut() {
-                        rows.push(row.into());
-                    }
-                }
-            }
-        }
-        // The scope's own result first; an empty one after the last statement's completion.
-        Ok(out.into_iter().skip(1).take(statements.len()).collect())
-    }
-
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
-    }
-}
-
-/// The row-level security setting for `scope`: a region-code prefix, `*` for all.
-fn scope_value(scope: &Scope) -> String {
-    match scope {
-        Scope::All => "*".to_owned(),
-        Scope::Subtree(p) => p.clone(),
     }
 }
 

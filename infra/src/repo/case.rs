@@ -8,7 +8,7 @@ use domain::tenant::Scope;
 use domain::{Error, Result};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -337,40 +337,7 @@ impl CaseRepo for Db {
 
     async fn get_for_transition(&self, scope: &Scope, id: Uuid, want: TransitionRead) -> Result<Option<ForTransition>> {
         let cond = Condition::all().add(case::Column::Id.eq(id.to_string()));
-        if !self.is_postgres() {
-            return find_one_with(self, scope, cond, want, false).await;
-        }
-        // PostgreSQL: the case, its item and the approver's authorizations in one round trip. Both
-        // follow the case row; row-level security hides them where the handling tenant is out of scope.
-        let b = DbBackend::Postgres;
-        let id = id.to_string();
-        const HANDLING: &str = "(SELECT c.tenant_code FROM cases c WHERE c.id = ?)";
-        let mut statements = vec![case::Entity::find().filter(cond).filter(in_reach(scope.prefix())).build(b)];
-        if want.item {
-            let item =
-                format!("i.id = (SELECT c.impl_item_id FROM cases c WHERE c.id = ?) AND i.tenant_code = {HANDLING}");
-            statements.push(super::catalogue::impls_statement(b, &item, vec![id.clone().into(), id.clone().into()]));
-        }
-        if let Some(user) = want.approver {
-            let values = vec![id.clone().into(), user.to_string().into()];
-            statements.push(stmt(b, &super::hall::approver_items_sql(HANDLING), values));
-        }
-        let mut results = self.read_scoped(scope, &statements).await?.into_iter();
-        let Some(row) = results.next().and_then(|rows| rows.into_iter().next()) else {
-            return Ok(None);
-        };
-        let row = case::Model::from_query_result(&row, "").map_err(internal)?;
-        let mine = scope.contains(&parse_code(&row.tenant_code)?);
-        let item = match want.item {
-            true => results.next().unwrap_or_default().first().map(super::catalogue::to_impl).transpose()?,
-            false => None,
-        };
-        let approver_items = match want.approver {
-            Some(_) => Some(super::hall::to_approver_items(&results.next().unwrap_or_default())?),
-            None => None,
-        };
-        let case = Case { history_loaded: false, ..to_domain(row, Vec::new(), Vec::new())? };
-        Ok(Some(ForTransition { case, item: item.filter(|_| mine), approver_items: approver_items.filter(|_| mine) }))
+        find_one_with(self, scope, cond, want, false).await
     }
 
     async fn by_no(&self, scope: &Scope, case_no: &str) -> Result<Option<Case>> {

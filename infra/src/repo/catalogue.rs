@@ -10,7 +10,7 @@ use domain::ports::{BaseWrite, CatalogueRepo, ImplQuery};
 use domain::region::{AdminLevel, RegionCode};
 use domain::tenant::Scope;
 use domain::{Error, Result};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, QueryResult, Value};
 use uuid::Uuid;
 
 use super::{parse_code, parse_id};
@@ -80,7 +80,7 @@ fn to_department(r: &QueryResult, p: &str) -> Result<Department> {
     })
 }
 
-pub(super) fn to_impl(r: &QueryResult) -> Result<ImplItem> {
+fn to_impl(r: &QueryResult) -> Result<ImplItem> {
     let status: String = get(r, "i_status")?;
     let local: String = get(r, "i_local")?;
     Ok(ImplItem {
@@ -124,13 +124,9 @@ pub(super) async fn query_impls(
     where_sql: &str,
     values: Vec<Value>,
 ) -> Result<Vec<ImplItem>> {
-    let statement = impls_statement(tx.get_database_backend(), where_sql, values);
-    tx.query_all_raw(statement).await.map_err(internal)?.iter().map(to_impl).collect()
-}
-
-/// The implementation items matching `where_sql` (with `?` placeholders), rows for [`to_impl`].
-pub(super) fn impls_statement(b: DbBackend, where_sql: &str, values: Vec<Value>) -> Statement {
-    stmt(b, &format!("{} WHERE {where_sql}", impl_select()), values)
+    let b = tx.get_database_backend();
+    let sql = format!("{} WHERE {where_sql}", impl_select());
+    tx.query_all_raw(stmt(b, &sql, values)).await.map_err(internal)?.iter().map(to_impl).collect()
 }
 
 async fn insert_impl_version(tx: &DatabaseTransaction, item: &ImplItem) -> Result<()> {

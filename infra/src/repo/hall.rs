@@ -348,18 +348,13 @@ pub(super) async fn query_approver_items(
     tenant: &RegionCode,
     user: Uuid,
 ) -> Result<Vec<Uuid>> {
-    let values = vec![tenant.as_str().to_owned().into(), user.to_string().into()];
-    let rows = tx.query_all_raw(stmt(tx.get_database_backend(), &approver_items_sql("?"), values)).await;
-    to_approver_items(&rows.map_err(internal)?)
-}
-
-/// The items a user (the last placeholder) may decide at the tenant `tenant_sql` names.
-pub(super) fn approver_items_sql(tenant_sql: &str) -> String {
-    format!(
-        "SELECT impl_item_id FROM approver_items WHERE tenant_code = {tenant_sql} AND user_id = ? ORDER BY impl_item_id"
-    )
-}
-
-pub(super) fn to_approver_items(rows: &[QueryResult]) -> Result<Vec<Uuid>> {
+    let rows = tx
+        .query_all_raw(stmt(
+            tx.get_database_backend(),
+            "SELECT impl_item_id FROM approver_items WHERE tenant_code = ? AND user_id = ? ORDER BY impl_item_id",
+            vec![tenant.as_str().to_owned().into(), user.to_string().into()],
+        ))
+        .await
+        .map_err(internal)?;
     rows.iter().map(|r| parse_id(&get::<String>(r, "impl_item_id")?)).collect()
 }
