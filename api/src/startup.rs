@@ -120,9 +120,15 @@ impl Application {
     }
 }
 
-/// Background work on a timer: correction notices past their deadline expire their cases.
+/// Background work: once at start, provisional deadlines are redone; then, on a timer, correction
+/// notices past their deadline expire their cases.
 fn spawn_sweeper(services: Services, every_secs: u64) {
     tokio::spawn(async move {
+        match services.heal_provisional_deadlines().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(recomputed = n, "provisional deadlines recomputed at start"),
+            Err(e) => tracing::warn!(error = %e, detail = ?e, "provisional deadline check failed"),
+        }
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(every_secs.max(1)));
         loop {
             tick.tick().await;

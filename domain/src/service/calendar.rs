@@ -316,6 +316,12 @@ impl Services {
         Ok(CalendarImportReport { years, stats, recomputed })
     }
 
+    /// At start-up: provisional deadlines are redone, in case an import's recompute was cut short
+    /// (those in years still without official data stay as they are).
+    pub async fn heal_provisional_deadlines(&self) -> Result<u64> {
+        self.recompute_deadlines(Affected::Provisional, "启动时核对：按已导入的法定节假日数据重算").await
+    }
+
     /// The console's warning about missing official data, for the actor's role and tenant.
     pub async fn calendar_warning(&self, actor: &Actor, today: NaiveDate) -> Result<Option<String>> {
         if !(actor.has(Role::CenterAdmin) || actor.has(Role::CatalogueAdmin)) {

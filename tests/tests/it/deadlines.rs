@@ -290,3 +290,35 @@ async fn setting_a_day_again_redoes_a_failed_recompute() {
         "{last}"
     );
 }
+
+/// A starting server redoes the provisional deadlines an interrupted import left behind.
+#[tokio::test]
+async fn a_starting_server_redoes_provisional_deadlines() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let sup = app.token("ys_supervisor").await;
+    let (id, accepted) = accepted_case(&app, &window).await;
+    let stale = today() - chrono::Duration::days(1);
+    use sea_orm::ConnectionTrait;
+    let db = app.owner_db().await;
+    let sql = format!("UPDATE cases SET deadline = '{stale}', deadline_provisional = true WHERE id = '{id}'");
+    db.execute_unprepared(&sql).await.expect("provisional");
+    assert_eq!(listed(&app, &sup, "RED").await, vec![id.as_str()]);
+
+    let sibling = TestApp::spawn_sibling(&app).await;
+    let mut healed = false;
+    for _ in 0..100 {
+        if listed(&sibling, &sup, "RED").await.is_empty() {
+            healed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(healed, "the stored deadline is redone at start");
+    let c = sibling.gql(Some(&window), CASE, json!({ "id": id })).await;
+    assert_eq!(c["data"]["case"]["deadline"], accepted["deadline"], "{c}");
+    assert_eq!(c["data"]["case"]["deadlineProvisional"], false, "{c}");
+    let last = c["data"]["case"]["events"].as_array().and_then(|e| e.last()).cloned().unwrap_or_default();
+    assert_eq!(last["action"], "期限重算", "{c}");
+    assert!(last["opinion"].as_str().unwrap_or_default().contains("启动时核对"), "{last}");
+}
