@@ -182,6 +182,11 @@ pub struct Case {
 }
 
 impl Case {
+    /// Joint cases: the departments that have not reviewed yet, lead first.
+    pub fn departments_to_review(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.reviews.iter().filter(|r| r.approve.is_none()).map(|r| r.department_id)
+    }
+
     /// Collected at one tenant and handled at another (an escalated case after forwardCase).
     pub fn collected_elsewhere(&self) -> bool {
         self.handling != self.collecting

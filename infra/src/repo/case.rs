@@ -78,8 +78,7 @@ fn active(c: &Case, query_hash: Option<&str>, key: Option<&str>) -> Result<case:
 
 /// `,id,id,`: the departments of a joint case that have not reviewed yet.
 fn pending_reviews(c: &Case) -> String {
-    let ids: Vec<String> =
-        c.reviews.iter().filter(|r| r.approve.is_none()).map(|r| r.department_id.to_string()).collect();
+    let ids: Vec<String> = c.departments_to_review().map(|d| d.to_string()).collect();
     format!(",{},", ids.join(","))
 }
 
