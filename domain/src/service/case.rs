@@ -684,7 +684,7 @@ impl Services {
             return Ok(Vec::new());
         }
         let mut mine = self.ports.hall.chief_of(&tenant.code, user_id).await?;
-        if self.approver_items_given(&tenant.code, user_id, known).await?.contains(&item.id)
+        if self.authorized_for(&tenant.code, user_id, item.id, known).await?
             && let Some(user) = self.ports.users.get(&Scope::only(&tenant.code), user_id).await?
             && let Some(d) = user.department_id
         {

@@ -315,23 +315,25 @@ impl Services {
             return Ok(false);
         }
         let Some(id) = actor.user_id() else { return Ok(false) };
-        if self.approver_items_given(&t.code, id, known).await?.contains(&item.id) {
+        if self.authorized_for(&t.code, id, item.id, known).await? {
             return Ok(true);
         }
         Ok(self.ports.hall.chief_of(&t.code, id).await?.contains(&item.department.id))
     }
 
-    /// The items `user` may decide at `tenant`: `known` when already read, else read now.
-    pub(crate) async fn approver_items_given(
+    /// Is `user` authorized to decide `item` at `tenant`? `known`: their authorized items there, when
+    /// already read.
+    pub(crate) async fn authorized_for(
         &self,
         tenant: &RegionCode,
         user: Uuid,
+        item: Uuid,
         known: Option<&[Uuid]>,
-    ) -> Result<Vec<Uuid>> {
-        match known {
-            Some(items) => Ok(items.to_vec()),
-            None => self.ports.hall.approver_items(tenant, user).await,
-        }
+    ) -> Result<bool> {
+        Ok(match known {
+            Some(items) => items.contains(&item),
+            None => self.ports.hall.approver_items(tenant, user).await?.contains(&item),
+        })
     }
 
     /// The department a visible user belongs to.
