@@ -161,6 +161,11 @@ impl Case {
         Case(c, tokio::sync::OnceCell::new(), tokio::sync::OnceCell::new())
     }
 
+    /// With its clock reading already computed (lists compute them in one go).
+    fn with_reading(c: DCase, reading: Option<dc::ClockReading>) -> Self {
+        Case(c, tokio::sync::OnceCell::new_with(Some(reading)), tokio::sync::OnceCell::new())
+    }
+
     async fn reading(&self, ctx: &Context<'_>) -> Result<Option<dc::ClockReading>, domain::Error> {
         self.1.get_or_try_init(|| services(ctx).case_reading(&self.0)).await.copied()
     }
@@ -363,11 +368,7 @@ async fn connection(ctx: &Context<'_>, p: domain::page::Page<DCase>) -> Result<C
     let clock = ["deadline", "deadlineProvisional", "workingDaysLeft", "warning"];
     let nodes = if clock.iter().any(|f| nodes.field(f).exists()) {
         let readings = services(ctx).case_readings(&p.items).await?;
-        p.items
-            .into_iter()
-            .zip(readings)
-            .map(|(c, r)| Case(c, tokio::sync::OnceCell::new_with(Some(r)), tokio::sync::OnceCell::new()))
-            .collect()
+        p.items.into_iter().zip(readings).map(|(c, r)| Case::with_reading(c, r)).collect()
     } else {
         p.items.into_iter().map(Case::new).collect()
     };
