@@ -1,7 +1,7 @@
 # Shared helpers: a fresh PostgreSQL database, the release binary, a server on a free port.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$ROOT/target/release/tongban"
+BIN=${BIN:-"$ROOT/target/release/tongban"}
 PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
 REDIS=${REDIS:-redis://127.0.0.1:6379}
 
