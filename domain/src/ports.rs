@@ -278,12 +278,47 @@ pub struct TransitionRead {
 }
 
 /// A case read for a transition; `item` and `approver_items` as asked, None where the handling tenant
-/// is out of the scope.
-#[derive(Debug)]
+/// is out of the scope. `write` saves the transition: where the backend can spare the connection,
+/// the read's transaction stays open until then, so read and write are one unit of work (dropping
+/// `write` unsaved rolls it back).
 pub struct ForTransition {
     pub case: crate::case::Case,
     pub item: Option<crate::catalogue::ImplItem>,
     pub approver_items: Option<Vec<Uuid>>,
+    pub write: Box<dyn CaseWrite>,
+}
+
+/// The write that completes a transition; see [`CaseRepo::update`] for what `save` stores.
+#[async_trait]
+pub trait CaseWrite: Send {
+    async fn save(
+        self: Box<Self>,
+        case: &crate::case::Case,
+        held_by: &RegionCode,
+        event: &crate::case::CaseEvent,
+        document: Option<&crate::case::DocumentDraft>,
+        audit: AuditRecord,
+    ) -> Result<CaseSaved>;
+}
+
+/// A published or draft implementation item read for intake, in the scope; `insert` stores the new
+/// case, in the read's transaction where the backend can spare the connection (as [`ForTransition`]).
+pub struct ForIntake {
+    pub item: crate::catalogue::ImplItem,
+    pub insert: Box<dyn CaseInsert>,
+}
+
+#[async_trait]
+pub trait CaseInsert: Send {
+    /// Stores a new case with its first event; with an idempotency key already used at the
+    /// same tenant, stores nothing and returns the earlier case instead.
+    async fn insert(
+        self: Box<Self>,
+        case: &crate::case::Case,
+        query_code_hash: &str,
+        idempotency_key: Option<&str>,
+        audit: AuditRecord,
+    ) -> Result<crate::case::Case>;
 }
 
 /// What [`CaseRepo::update`] did.
@@ -297,15 +332,8 @@ pub enum CaseSaved {
 
 #[async_trait]
 pub trait CaseRepo: Send + Sync {
-    /// Stores a new case with its first event; with an idempotency key already used at the
-    /// same tenant, stores nothing and returns the earlier case instead.
-    async fn insert(
-        &self,
-        case: &crate::case::Case,
-        query_code_hash: &str,
-        idempotency_key: Option<&str>,
-        audit: AuditRecord,
-    ) -> Result<crate::case::Case>;
+    /// The implementation item `item_id` in the scope, to submit a case against.
+    async fn get_for_intake(&self, scope: &Scope, item_id: Uuid) -> Result<Option<ForIntake>>;
     async fn get(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Case>>;
     /// The case to apply a transition to, without its events and documents (`history_loaded` false),
     /// in one read with what `want` asks for where the handling tenant is in the scope.

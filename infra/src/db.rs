@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use tokio::sync::Semaphore;
+
 use domain::Error;
 use domain::audit::{AuditRecord, GENESIS};
 use domain::tenant::{Scope, Tenant};
@@ -20,6 +22,10 @@ pub struct Db {
     pub conn: DatabaseConnection,
     /// Tenants (region data) change rarely and are read on nearly every request.
     pub(crate) tenants: Arc<TenantCache>,
+    /// Permits to keep a transaction open across the caller's work (a transition's read and write):
+    /// one connection fewer than the pool, so that the caller's other reads always find one.
+    /// None with a single connection (SQLite).
+    pub(crate) held: Option<Arc<Semaphore>>,
 }
 
 /// Tenants by code for `TTL`. Writes through this process clear it at once; another process's
@@ -57,6 +63,7 @@ impl TenantCache {
 impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbErr> {
         let mut opts = ConnectOptions::new(url.to_owned());
+        let mut held = None;
         // A hot connection goes out without a ping (a round trip per transaction); one idle long
         // enough to have been dropped by the server or a firewall is pinged first.
         opts.sqlx_logging(false)
@@ -74,8 +81,10 @@ impl Db {
             });
         } else {
             opts.max_connections(max_connections).min_connections(1);
+            let spare = max_connections.saturating_sub(1) as usize;
+            held = (spare > 0).then(|| Arc::new(Semaphore::new(spare)));
         }
-        Ok(Db { conn: Database::connect(opts).await?, tenants: Arc::default() })
+        Ok(Db { conn: Database::connect(opts).await?, tenants: Arc::default(), held })
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -89,25 +98,32 @@ impl Db {
     /// Opens a transaction whose rows are limited to `scope`, on PostgreSQL by row-level security.
     pub async fn begin(&self, scope: &Scope) -> Result<DatabaseTransaction, Error> {
         let tx = self.conn.begin().await.map_err(internal)?;
-        if self.is_postgres() {
-            let value = match scope {
-                Scope::All => "*".to_owned(),
-                Scope::Subtree(p) => p.clone(),
-            };
-            tx.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                format!("SELECT set_config('{SCOPE_SETTING}', $1, true)"),
-                [value.into()],
-            ))
-            .await
-            .map_err(internal)?;
-        }
+        set_scope(&tx, scope).await?;
         Ok(tx)
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
     }
+}
+
+/// Limits the rest of `tx` to `scope` (on PostgreSQL; elsewhere storage filters alone keep to it).
+pub async fn set_scope(tx: &DatabaseTransaction, scope: &Scope) -> Result<(), Error> {
+    if tx.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let value = match scope {
+        Scope::All => "*".to_owned(),
+        Scope::Subtree(p) => p.clone(),
+    };
+    tx.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        format!("SELECT set_config('{SCOPE_SETTING}', $1, true)"),
+        [value.into()],
+    ))
+    .await
+    .map_err(internal)?;
+    Ok(())
 }
 
 /// A statement written with `?` placeholders, numbered for PostgreSQL.

@@ -206,6 +206,26 @@ impl CaseAction {
             CaseAction::Expire => "按补正逾期处理",
         }
     }
+
+    /// The action's name in the audit log.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            CaseAction::Accept => "case.accept",
+            CaseAction::RequestCorrection => "case.request_correction",
+            CaseAction::Resubmit => "case.resubmit",
+            CaseAction::Reject => "case.reject",
+            CaseAction::Forward => "case.forward",
+            CaseAction::Transfer => "case.transfer",
+            CaseAction::Suspend => "case.suspend",
+            CaseAction::Resume => "case.resume",
+            CaseAction::Decide { .. } => "case.decide",
+            CaseAction::Review { .. } => "case.review",
+            CaseAction::Deliver => "case.deliver",
+            CaseAction::Archive => "case.archive",
+            CaseAction::Withdraw => "case.withdraw",
+            CaseAction::Expire => "case.expire",
+        }
+    }
 }
 
 pub use crate::catalogue::CaseKind;

@@ -16,13 +16,16 @@ use crate::hall::local_day;
 use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, authorize};
-use crate::ports::{CaseQuery, CaseSaved, ForTransition, TransitionRead};
+use crate::ports::{CaseQuery, CaseSaved, CaseWrite, ForIntake, ForTransition, TransitionRead};
 use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 
 use super::Services;
 
 const CASE: &str = "办件";
+
+/// Saves a transition of a case read for it; none for background work that listed the case.
+type Write = Option<Box<dyn CaseWrite>>;
 
 pub struct SubmitCase {
     pub impl_item_id: Uuid,
@@ -226,10 +229,11 @@ impl Services {
 
     /// 收件: against a published item of the handling tenant only (清单之外无审批).
     pub async fn submit_case(&self, actor: &Actor, input: SubmitCase) -> Result<CaseReceipt> {
-        let item = self.impl_item(actor, input.impl_item_id).await.map_err(|e| match e {
-            Error::NotFound { .. } => Error::invalid("实施事项不存在或不属于本单位"),
-            other => other,
-        })?;
+        let scope = actor.scope();
+        let ForIntake { item, insert } = match self.ports.cases.get_for_intake(&scope, input.impl_item_id).await? {
+            Some(found) if scope.contains(&found.item.tenant) => found,
+            _ => return Err(Error::invalid("实施事项不存在或不属于本单位")),
+        };
         let tenant = self.known_tenant(&item.tenant).await?;
         authorize(actor, Action::HandleCases, &tenant)?;
         if item.status != ImplStatus::Published {
@@ -283,8 +287,7 @@ impl Services {
         };
         let audit = AuditRecord::new(actor, tenant.code, now, "case.submit", case.case_no.clone())
             .after(serde_json::json!({ "item": item.impl_code, "version": item.version, "channel": case.channel }));
-        let stored =
-            self.ports.cases.insert(&case, &self.ports.secrets.fingerprint(query_code.as_str()), key, audit).await?;
+        let stored = insert.insert(&case, &self.ports.secrets.fingerprint(query_code.as_str()), key, audit).await?;
         // A retried submit gets the same case; its query code was shown the first time only.
         let query_code = if stored.id == case.id { query_code.as_str().to_owned() } else { String::new() };
         Ok(CaseReceipt { case: stored, query_code })
@@ -294,16 +297,17 @@ impl Services {
         self.ports.secrets.fingerprint(&self.ports.secrets.random_token())
     }
 
-    /// Loads a case the actor may work on at its handling tenant, with the item that decides it.
-    async fn workable(&self, actor: &Actor, id: Uuid, action: Action) -> Result<(Case, Tenant, ImplItem)> {
-        let (case, tenant, item) = self.workable_at(actor, id, action, false, true).await?;
-        Ok((case, tenant, item.ok_or_else(|| Error::internal("case item missing"))?))
+    /// Loads a case the actor may work on at its handling tenant, with the item that decides it and
+    /// the write that will save the transition.
+    async fn workable(&self, actor: &Actor, id: Uuid, action: Action) -> Result<(Case, Tenant, ImplItem, Write)> {
+        let (case, tenant, item, write) = self.workable_at(actor, id, action, false, true).await?;
+        Ok((case, tenant, item.ok_or_else(|| Error::internal("case item missing"))?, write))
     }
 
     /// Like `workable`, for steps that do not read the item (one read fewer).
-    async fn workable_case(&self, actor: &Actor, id: Uuid, action: Action) -> Result<(Case, Tenant)> {
-        let (case, tenant, _) = self.workable_at(actor, id, action, false, false).await?;
-        Ok((case, tenant))
+    async fn workable_case(&self, actor: &Actor, id: Uuid, action: Action) -> Result<(Case, Write)> {
+        let (case, _, _, write) = self.workable_at(actor, id, action, false, false).await?;
+        Ok((case, write))
     }
 
     /// With `at_collecting`, the tenant that collected a case handled elsewhere may act too (it hands
@@ -315,10 +319,10 @@ impl Services {
         action: Action,
         at_collecting: bool,
         with_item: bool,
-    ) -> Result<(Case, Tenant, Option<ImplItem>)> {
+    ) -> Result<(Case, Tenant, Option<ImplItem>, Write)> {
         let deciding = action == Action::DecideCases;
         let want = TransitionRead { item: with_item || deciding, approver: actor.user_id().filter(|_| deciding) };
-        let ForTransition { case, item, approver_items } = self
+        let ForTransition { case, item, approver_items, write } = self
             .ports
             .cases
             .get_for_transition(&actor.scope(), id, want)
@@ -337,7 +341,7 @@ impl Services {
             authorize(actor, action, &tenant)?;
         }
         if !with_item {
-            return Ok((case, tenant, None));
+            return Ok((case, tenant, None, Some(write)));
         }
         let item = match item {
             Some(i) => i,
@@ -355,7 +359,7 @@ impl Services {
                 return Err(Error::forbidden(format!("您未获授权审批事项“{}”", item.base.name)));
             }
         }
-        Ok((case, tenant, Some(item)))
+        Ok((case, tenant, Some(item), Some(write)))
     }
 
     /// Applies `step` to the case and saves it if nobody changed it meanwhile.
@@ -363,9 +367,9 @@ impl Services {
         &self,
         actor: &Actor,
         mut case: Case,
+        write: Write,
         step: CaseAction,
         opinion: Option<String>,
-        audit_action: &str,
         change: impl FnOnce(&mut Case),
     ) -> Result<Case> {
         let before = case.status;
@@ -397,10 +401,14 @@ impl Services {
             opinion: opinion.clone(),
         };
         case.version += 1;
-        let audit = AuditRecord::new(actor, held_by, now, audit_action, case.case_no.clone())
+        let audit = AuditRecord::new(actor, held_by, now, step.audit_action(), case.case_no.clone())
             .before(serde_json::json!({ "status": before, "tenant": held_by }))
             .after(serde_json::json!({ "status": case.status, "tenant": case.handling, "opinion": opinion }));
-        match self.ports.cases.update(&case, &held_by, &event, document.as_ref(), audit).await? {
+        let saved = match write {
+            Some(w) => w.save(&case, &held_by, &event, document.as_ref(), audit).await?,
+            None => self.ports.cases.update(&case, &held_by, &event, document.as_ref(), audit).await?,
+        };
+        match saved {
             CaseSaved::Stale => Err(Error::conflict("办件已被他人同时办理，请刷新后重试")),
             CaseSaved::Saved(document) => {
                 case.events.push(event);
@@ -415,7 +423,7 @@ impl Services {
     /// ancestor accepts.
     pub async fn forward_case(&self, actor: &Actor, id: Uuid, opinion: &str) -> Result<Case> {
         let opinion = required_text(opinion, "初审意见")?;
-        let (case, tenant, item) = self.workable(actor, id, Action::HandleCases).await?;
+        let (case, tenant, item, write) = self.workable(actor, id, Action::HandleCases).await?;
         case.status.apply(CaseAction::Forward)?;
         if item.local.case_kind != CaseKind::Escalated {
             return Err(Error::IllegalTransition(format!(
@@ -425,7 +433,7 @@ impl Services {
         }
         let (target, target_item) = self.deciding_item(&tenant, &item).await?;
         let opinion = format!("{opinion}（上报{}）", target.center_name());
-        self.transition(actor, case, CaseAction::Forward, Some(opinion), "case.forward", |c| {
+        self.transition(actor, case, write, CaseAction::Forward, Some(opinion), |c| {
             c.handling = target.code;
             c.impl_item_id = target_item.id;
             c.impl_version = target_item.version;
@@ -462,7 +470,7 @@ impl Services {
         deferred: Vec<String>,
         deferred_until: Option<NaiveDate>,
     ) -> Result<Case> {
-        let (case, tenant, item) = self.workable(actor, id, Action::HandleCases).await?;
+        let (case, tenant, item, write) = self.workable(actor, id, Action::HandleCases).await?;
         case.status.apply(CaseAction::Accept)?;
         if item.local.case_kind == CaseKind::Escalated {
             return Err(Error::IllegalTransition(format!(
@@ -495,7 +503,7 @@ impl Services {
         let clock = CaseClock::new(today, budget);
         let deadline = clock.deadline(&cal, today);
         let now = self.now();
-        self.transition(actor, case, CaseAction::Accept, None, "case.accept", |c| {
+        self.transition(actor, case, write, CaseAction::Accept, None, |c| {
             c.deferred = deferred;
             c.deferred_until = deferred_until.filter(|_| !c.deferred.is_empty());
             c.accepted_at = Some(now);
@@ -510,7 +518,7 @@ impl Services {
 
     /// 一次性告知: one notice listing every missing material; the clock has not started.
     pub async fn request_correction(&self, actor: &Actor, id: Uuid, missing: Vec<String>, note: &str) -> Result<Case> {
-        let (case, _, item) = self.workable(actor, id, Action::HandleCases).await?;
+        let (case, _, item, write) = self.workable(actor, id, Action::HandleCases).await?;
         case.status.apply(CaseAction::RequestCorrection)?;
         let names: Vec<String> = item.materials().into_iter().map(|m| m.name).collect();
         let missing = names_in(&missing, &names, "需补正材料")?;
@@ -519,7 +527,7 @@ impl Services {
         }
         let note = required_text(note, "补正说明")?;
         let due = local_day(self.now()) + Duration::days(self.settings.correction_days);
-        self.transition(actor, case, CaseAction::RequestCorrection, Some(note), "case.request_correction", |c| {
+        self.transition(actor, case, write, CaseAction::RequestCorrection, Some(note), |c| {
             c.missing = missing;
             c.correction_due = Some(due);
         })
@@ -527,10 +535,10 @@ impl Services {
     }
 
     pub async fn resubmit_case(&self, actor: &Actor, id: Uuid, provided: Vec<String>) -> Result<Case> {
-        let (case, _, item) = self.workable(actor, id, Action::HandleCases).await?;
+        let (case, _, item, write) = self.workable(actor, id, Action::HandleCases).await?;
         let names: Vec<String> = item.materials().into_iter().map(|m| m.name).collect();
         let provided = names_in(&provided, &names, "补正材料")?;
-        self.transition(actor, case, CaseAction::Resubmit, None, "case.resubmit", |c| {
+        self.transition(actor, case, write, CaseAction::Resubmit, None, |c| {
             for p in provided {
                 if !c.provided.contains(&p) {
                     c.provided.push(p);
@@ -545,10 +553,9 @@ impl Services {
     /// 不予受理, with a written reason; listed for review (否定备案).
     pub async fn reject_case(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<Case> {
         let reason = required_text(reason, "不予受理理由")?;
-        let (case, _) = self.workable_case(actor, id, Action::HandleCases).await?;
+        let (case, write) = self.workable_case(actor, id, Action::HandleCases).await?;
         let now = self.now();
-        self.transition(actor, case, CaseAction::Reject, Some(reason), "case.reject", |c| c.concluded_at = Some(now))
-            .await
+        self.transition(actor, case, write, CaseAction::Reject, Some(reason), |c| c.concluded_at = Some(now)).await
     }
 
     /// 特别程序: the clock pauses; the ledger records the procedure and its reason.
@@ -560,10 +567,10 @@ impl Services {
         reason: &str,
     ) -> Result<Case> {
         let reason = required_text(reason, "特别程序理由")?;
-        let (case, _, _) = self.workable(actor, id, Action::DecideCases).await?;
+        let (case, _, _, write) = self.workable(actor, id, Action::DecideCases).await?;
         let today = local_day(self.now());
         let opinion = format!("{}：{reason}", procedure.label());
-        self.transition(actor, case, CaseAction::Suspend, Some(opinion), "case.suspend", |c| {
+        self.transition(actor, case, write, CaseAction::Suspend, Some(opinion), |c| {
             if let Some(clock) = c.clock.as_mut() {
                 clock.pauses.push(Pause { from: today, to: None, procedure: format!("{procedure:?}"), reason });
             }
@@ -572,10 +579,10 @@ impl Services {
     }
 
     pub async fn resume_case(&self, actor: &Actor, id: Uuid) -> Result<Case> {
-        let (case, tenant, _) = self.workable(actor, id, Action::DecideCases).await?;
+        let (case, tenant, _, write) = self.workable(actor, id, Action::DecideCases).await?;
         let today = local_day(self.now());
         let cal = self.working_calendar(&tenant).await?;
-        self.transition(actor, case, CaseAction::Resume, None, "case.resume", |c| {
+        self.transition(actor, case, write, CaseAction::Resume, None, |c| {
             if let Some(clock) = c.clock.as_mut() {
                 if let Some(p) = clock.pauses.last_mut().filter(|p| p.to.is_none()) {
                     p.to = Some(today);
@@ -591,7 +598,7 @@ impl Services {
     /// 准予 or 不予许可; a denial needs its reasons. In a joint case each department decides, and
     /// the case concludes with the last one: approved if all approve, denied if any denies.
     pub async fn decide_case(&self, actor: &Actor, id: Uuid, approve: bool, opinion: &str) -> Result<Case> {
-        let (case, tenant, item) = self.workable(actor, id, Action::DecideCases).await?;
+        let (case, tenant, item, write) = self.workable(actor, id, Action::DecideCases).await?;
         let opinion = opinion.trim();
         if !approve && opinion.is_empty() {
             return Err(Error::invalid("不予许可须说明理由"));
@@ -600,14 +607,12 @@ impl Services {
             return Err(Error::invalid("审批意见不能超过2000字"));
         }
         if case.kind == CaseKind::Joint {
-            return self.review_joint(actor, case, &tenant, &item, approve, opinion).await;
+            return self.review_joint(actor, (case, write), &tenant, &item, approve, opinion).await;
         }
         let opinion = (!opinion.is_empty()).then(|| opinion.to_owned());
         let now = self.now();
-        self.transition(actor, case, CaseAction::Decide { approve }, opinion, "case.decide", |c| {
-            c.concluded_at = Some(now)
-        })
-        .await
+        self.transition(actor, case, write, CaseAction::Decide { approve }, opinion, |c| c.concluded_at = Some(now))
+            .await
     }
 
     /// The departments of a joint item, lead first, as the reviews a case starts with.
@@ -630,7 +635,7 @@ impl Services {
     async fn review_joint(
         &self,
         actor: &Actor,
-        mut case: Case,
+        (mut case, write): (Case, Write),
         tenant: &Tenant,
         item: &ImplItem,
         approve: bool,
@@ -648,7 +653,7 @@ impl Services {
         let decisions: Vec<Option<bool>> = case.reviews.iter().map(|r| r.approve).collect();
         match joint_outcome(&decisions) {
             JointOutcome::Pending { .. } => {
-                self.transition(actor, case, CaseAction::Review { approve }, Some(said), "case.review", |_| {}).await
+                self.transition(actor, case, write, CaseAction::Review { approve }, Some(said), |_| {}).await
             }
             outcome => {
                 let approved = outcome == JointOutcome::Approved;
@@ -665,7 +670,7 @@ impl Services {
                     .collect();
                 let summary = format!("联办部门意见：{}", all.join("；"));
                 let step = CaseAction::Decide { approve: approved };
-                self.transition(actor, case, step, Some(summary), "case.decide", |c| c.concluded_at = Some(now)).await
+                self.transition(actor, case, write, step, Some(summary), |c| c.concluded_at = Some(now)).await
             }
         }
     }
@@ -723,26 +728,26 @@ impl Services {
         if method == DeliveryMethod::Post && tracking.is_none() {
             return Err(Error::invalid("邮寄送达须填写快递单号"));
         }
-        let (case, _, _) = self.workable_at(actor, id, Action::HandleCases, true, false).await?;
+        let (case, _, _, write) = self.workable_at(actor, id, Action::HandleCases, true, false).await?;
         let opinion = match (method, tracking) {
             (DeliveryMethod::Window, _) => "窗口领取".to_owned(),
             (DeliveryMethod::Post, Some(t)) => format!("邮寄送达，单号 {t}"),
             (DeliveryMethod::Post, None) => "邮寄送达".to_owned(),
             (DeliveryMethod::Online, _) => "网上送达".to_owned(),
         };
-        self.transition(actor, case, CaseAction::Deliver, Some(opinion), "case.deliver", |_| {}).await
+        self.transition(actor, case, write, CaseAction::Deliver, Some(opinion), |_| {}).await
     }
 
     pub async fn archive_case(&self, actor: &Actor, id: Uuid) -> Result<Case> {
-        let (case, _) = self.workable_case(actor, id, Action::HandleCases).await?;
-        self.transition(actor, case, CaseAction::Archive, None, "case.archive", |_| {}).await
+        let (case, write) = self.workable_case(actor, id, Action::HandleCases).await?;
+        self.transition(actor, case, write, CaseAction::Archive, None, |_| {}).await
     }
 
     /// 撤回, before a decision.
     pub async fn withdraw_case(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<Case> {
         let reason = required_text(reason, "撤回理由")?;
-        let (case, _) = self.workable_case(actor, id, Action::HandleCases).await?;
-        self.transition(actor, case, CaseAction::Withdraw, Some(reason), "case.withdraw", |_| {}).await
+        let (case, write) = self.workable_case(actor, id, Action::HandleCases).await?;
+        self.transition(actor, case, write, CaseAction::Withdraw, Some(reason), |_| {}).await
     }
 
     /// Correction notices whose deadline has passed make their cases EXPIRED. Background work:
@@ -761,7 +766,7 @@ impl Services {
             let tenant = self.known_tenant(&case.handling).await?;
             let system = Actor::system("correction-expiry", &tenant);
             let note = Some("补正期限届满未补正".to_owned());
-            match self.transition(&system, case, CaseAction::Expire, note, "case.expire", |_| {}).await {
+            match self.transition(&system, case, None, CaseAction::Expire, note, |_| {}).await {
                 Ok(_) => expired += 1,
                 // Someone resubmitted meanwhile: nothing to expire.
                 Err(Error::Conflict(_) | Error::IllegalTransition(_)) => {}

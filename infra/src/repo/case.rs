@@ -1,8 +1,9 @@
 use async_trait::async_trait;
 use domain::audit::AuditRecord;
 use domain::case::{Applicant, Case, CaseClock, CaseEvent, CaseStatus, Document, DocumentDraft};
+use domain::catalogue::ImplItem;
 use domain::page::Page;
-use domain::ports::{CaseQuery, CaseRepo, CaseSaved, ForTransition, TransitionRead};
+use domain::ports::{CaseInsert, CaseQuery, CaseRepo, CaseSaved, CaseWrite, ForIntake, ForTransition, TransitionRead};
 use domain::region::RegionCode;
 use domain::tenant::Scope;
 use domain::{Error, Result};
@@ -15,7 +16,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::{parse_code, parse_id};
-use crate::db::{Db, append_audit, commit, internal, stmt};
+use crate::db::{Db, append_audit, commit, internal, set_scope, stmt};
 use crate::entity::{case, case_event, document};
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -243,43 +244,200 @@ pub(super) async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Re
 }
 
 async fn find_one(db: &Db, scope: &Scope, cond: Condition) -> Result<Option<Case>> {
-    Ok(find_one_with(db, scope, cond, TransitionRead::default(), true).await?.map(|f| f.case))
+    let tx = db.begin(scope).await?;
+    let read = read_one(&tx, scope, cond, TransitionRead::default(), true).await?;
+    commit(tx).await?;
+    Ok(read.map(|r| r.case))
+}
+
+struct Read {
+    case: Case,
+    item: Option<ImplItem>,
+    approver_items: Option<Vec<Uuid>>,
 }
 
 /// One case in reach of `scope`, with its events and documents when `history`, and what `want` asks
-/// for when its handling tenant is in the scope, in one transaction.
-async fn find_one_with(
-    db: &Db,
+/// for when its handling tenant is in the scope.
+async fn read_one(
+    tx: &DatabaseTransaction,
     scope: &Scope,
     cond: Condition,
     want: TransitionRead,
     history: bool,
-) -> Result<Option<ForTransition>> {
-    let tx = db.begin(scope).await?;
-    let row = case::Entity::find().filter(cond).filter(in_reach(scope.prefix())).one(&tx).await.map_err(internal)?;
-    let Some(row) = row else {
-        commit(tx).await?;
-        return Ok(None);
-    };
+) -> Result<Option<Read>> {
+    let row = case::Entity::find().filter(cond).filter(in_reach(scope.prefix())).one(tx).await.map_err(internal)?;
+    let Some(row) = row else { return Ok(None) };
     let handling = parse_code(&row.tenant_code)?;
     let mine = scope.contains(&handling);
     let item = if want.item && mine {
         let values = vec![row.impl_item_id.clone().into(), row.tenant_code.clone().into()];
-        super::catalogue::query_impls(&tx, "i.id = ? AND i.tenant_code = ?", values).await?.pop()
+        super::catalogue::query_impls(tx, "i.id = ? AND i.tenant_code = ?", values).await?.pop()
     } else {
         None
     };
     let approver_items = match want.approver {
-        Some(user) if mine => Some(super::hall::query_approver_items(&tx, &handling, user).await?),
+        Some(user) if mine => Some(super::hall::query_approver_items(tx, &handling, user).await?),
         _ => None,
     };
     let case = if history {
-        load(&tx, vec![row]).await?.pop()
+        load(tx, vec![row]).await?.pop()
     } else {
         Some(Case { history_loaded: false, ..to_domain(row, Vec::new(), Vec::new())? })
     };
+    Ok(case.map(|case| Read { case, item, approver_items }))
+}
+
+/// A read's transaction kept open for the write that follows, with the permit to hold it.
+type Held = (DatabaseTransaction, Scope, tokio::sync::OwnedSemaphorePermit);
+
+impl Db {
+    /// Taken before the connection: a caller holding a permit never waits on the pool for it.
+    fn hold_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.held.as_ref().and_then(|s| s.clone().try_acquire_owned().ok())
+    }
+
+    /// Keeps `tx` open given a permit; otherwise ends it.
+    async fn hold(
+        &self,
+        tx: DatabaseTransaction,
+        scope: &Scope,
+        permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> Result<Option<Held>> {
+        match permit {
+            Some(p) => Ok(Some((tx, scope.clone(), p))),
+            None => {
+                commit(tx).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The held transaction keyed to `tenant` if it is not in its scope yet, or a new one.
+    async fn held_or_begin(
+        &self,
+        held: Option<Held>,
+        tenant: &RegionCode,
+    ) -> Result<(DatabaseTransaction, Option<tokio::sync::OwnedSemaphorePermit>)> {
+        match held {
+            Some((tx, scope, permit)) => {
+                // The collecting tenant handing over a case decided above it writes in the case's tenant.
+                if !scope.contains(tenant) {
+                    set_scope(&tx, &Scope::only(tenant)).await?;
+                }
+                Ok((tx, Some(permit)))
+            }
+            None => Ok((self.begin(&Scope::only(tenant)).await?, None)),
+        }
+    }
+}
+
+/// Saves what was read for: in the read's transaction while it is held open, otherwise in a
+/// transaction of its own.
+struct Writer {
+    db: Db,
+    held: Option<Held>,
+}
+
+#[async_trait]
+impl CaseInsert for Writer {
+    async fn insert(
+        self: Box<Self>,
+        c: &Case,
+        query_hash: &str,
+        key: Option<&str>,
+        audit: AuditRecord,
+    ) -> Result<Case> {
+        let db = &self.db;
+        let earlier = |k: &str| {
+            Condition::all()
+                .add(case::Column::TenantCode.eq(c.handling.as_str()))
+                .add(case::Column::IdempotencyKey.eq(k))
+        };
+        let (tx, permit) = db.held_or_begin(self.held, &c.handling).await?;
+        if let Some(k) = key
+            && let Some(found) =
+                read_one(&tx, &Scope::only(&c.handling), earlier(k), TransitionRead::default(), true).await?
+        {
+            commit(tx).await?;
+            return Ok(found.case);
+        }
+        if let Err(e) = active(c, Some(query_hash), key)?.insert(&tx).await {
+            drop(tx);
+            drop(permit);
+            // A concurrent retry with the same key won the race: answer with its case.
+            if let (Some(k), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) = (key, e.sql_err()) {
+                return find_one(db, &Scope::only(&c.handling), earlier(k)).await?.ok_or_else(|| Error::internal(e));
+            }
+            return Err(internal(e));
+        }
+        // Not joined to the insert as the update is: the events' row-level policy looks the case up,
+        // and a row inserted by the same statement is not visible to it.
+        for ev in &c.events {
+            event_model(c, ev).insert(&tx).await.map_err(internal)?;
+        }
+        append_audit(&tx, &audit).await?;
+        commit(tx).await?;
+        Ok(c.clone())
+    }
+}
+
+#[async_trait]
+impl CaseWrite for Writer {
+    async fn save(
+        self: Box<Self>,
+        c: &Case,
+        held_by: &RegionCode,
+        event: &CaseEvent,
+        doc: Option<&DocumentDraft>,
+        audit: AuditRecord,
+    ) -> Result<CaseSaved> {
+        let (tx, _permit) = self.db.held_or_begin(self.held, held_by).await?;
+        save(&self.db, tx, c, held_by, event, doc, audit).await
+    }
+}
+
+/// The version-checked save of a transition in `tx` (see [`CaseRepo::update`]).
+async fn save(
+    db: &Db,
+    tx: DatabaseTransaction,
+    c: &Case,
+    held_by: &RegionCode,
+    event: &CaseEvent,
+    doc: Option<&DocumentDraft>,
+    audit: AuditRecord,
+) -> Result<CaseSaved> {
+    let mut m = active(c, None, None)?;
+    m.id = sea_orm::ActiveValue::NotSet;
+    m.case_no = sea_orm::ActiveValue::NotSet;
+    let update = case::Entity::update_many()
+        .set(m)
+        .filter(case::Column::Id.eq(c.id.to_string()))
+        .filter(case::Column::Version.eq(c.version - 1))
+        .filter(case::Column::TenantCode.eq(held_by.as_str()));
+    let saved = if db.is_postgres() {
+        // One round trip: the event is inserted where the version-checked update matched.
+        let res = tx.execute_raw(with_event(update.build(DbBackend::Postgres), c, event)).await.map_err(internal)?;
+        res.rows_affected() == 1
+    } else {
+        let res = update.exec(&tx).await.map_err(internal)?;
+        if res.rows_affected == 1 {
+            event_model(c, event).insert(&tx).await.map_err(internal)?;
+        }
+        res.rows_affected == 1
+    };
+    if !saved {
+        tx.rollback().await.map_err(internal)?;
+        return Ok(CaseSaved::Stale);
+    }
+    append_audit(&tx, &audit).await?;
+    // The series row is one per tenant, year and kind, busier than any of the eight audit lanes:
+    // numbering comes last so that row is held only for the insert and the commit.
+    let document = match doc {
+        Some(d) => Some(issue(&tx, c, d).await?),
+        None => None,
+    };
     commit(tx).await?;
-    Ok(case.map(|case| ForTransition { case, item, approver_items }))
+    Ok(CaseSaved::Saved(document))
 }
 
 /// Cases handled or collected under `prefix`: a collecting tenant sees the cases it forwarded.
@@ -298,36 +456,18 @@ fn cursor(c: &Case) -> String {
 
 #[async_trait]
 impl CaseRepo for Db {
-    async fn insert(&self, c: &Case, query_hash: &str, key: Option<&str>, audit: AuditRecord) -> Result<Case> {
-        let scope = Scope::only(&c.handling);
-        if let Some(k) = key {
-            let earlier = Condition::all()
-                .add(case::Column::TenantCode.eq(c.handling.as_str()))
-                .add(case::Column::IdempotencyKey.eq(k));
-            if let Some(found) = find_one(self, &scope, earlier).await? {
-                return Ok(found);
-            }
-        }
-        let tx = self.begin(&scope).await?;
-        if let Err(e) = active(c, Some(query_hash), key)?.insert(&tx).await {
-            drop(tx);
-            // A concurrent retry with the same key won the race: answer with its case.
-            if let (Some(k), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) = (key, e.sql_err()) {
-                let earlier = Condition::all()
-                    .add(case::Column::TenantCode.eq(c.handling.as_str()))
-                    .add(case::Column::IdempotencyKey.eq(k));
-                return find_one(self, &scope, earlier).await?.ok_or_else(|| Error::internal(e));
-            }
-            return Err(internal(e));
-        }
-        // Not joined to the insert as the update is: the events' row-level policy looks the case up,
-        // and a row inserted by the same statement is not visible to it.
-        for ev in &c.events {
-            event_model(c, ev).insert(&tx).await.map_err(internal)?;
-        }
-        append_audit(&tx, &audit).await?;
-        commit(tx).await?;
-        Ok(c.clone())
+    async fn get_for_intake(&self, scope: &Scope, item_id: Uuid) -> Result<Option<ForIntake>> {
+        let permit = self.hold_permit();
+        let tx = self.begin(scope).await?;
+        let mut sql = String::from("i.id = ?");
+        let mut values = vec![item_id.to_string().into()];
+        super::catalogue::tenant_filter(scope, "i.tenant_code", &mut sql, &mut values);
+        let Some(item) = super::catalogue::query_impls(&tx, &sql, values).await?.pop() else {
+            commit(tx).await?;
+            return Ok(None);
+        };
+        let insert = Box::new(Writer { held: self.hold(tx, scope, permit).await?, db: self.clone() });
+        Ok(Some(ForIntake { item, insert }))
     }
 
     async fn get(&self, scope: &Scope, id: Uuid) -> Result<Option<Case>> {
@@ -336,7 +476,14 @@ impl CaseRepo for Db {
 
     async fn get_for_transition(&self, scope: &Scope, id: Uuid, want: TransitionRead) -> Result<Option<ForTransition>> {
         let cond = Condition::all().add(case::Column::Id.eq(id.to_string()));
-        find_one_with(self, scope, cond, want, false).await
+        let permit = self.hold_permit();
+        let tx = self.begin(scope).await?;
+        let Some(Read { case, item, approver_items }) = read_one(&tx, scope, cond, want, false).await? else {
+            commit(tx).await?;
+            return Ok(None);
+        };
+        let write = Box::new(Writer { held: self.hold(tx, scope, permit).await?, db: self.clone() });
+        Ok(Some(ForTransition { case, item, approver_items, write }))
     }
 
     async fn by_no(&self, scope: &Scope, case_no: &str) -> Result<Option<Case>> {
@@ -426,40 +573,7 @@ impl CaseRepo for Db {
         doc: Option<&DocumentDraft>,
         audit: AuditRecord,
     ) -> Result<CaseSaved> {
-        let tx = self.begin(&Scope::only(held_by)).await?;
-        let mut m = active(c, None, None)?;
-        m.id = sea_orm::ActiveValue::NotSet;
-        m.case_no = sea_orm::ActiveValue::NotSet;
-        let update = case::Entity::update_many()
-            .set(m)
-            .filter(case::Column::Id.eq(c.id.to_string()))
-            .filter(case::Column::Version.eq(c.version - 1))
-            .filter(case::Column::TenantCode.eq(held_by.as_str()));
-        let saved = if self.is_postgres() {
-            // One round trip: the event is inserted where the version-checked update matched.
-            let res =
-                tx.execute_raw(with_event(update.build(DbBackend::Postgres), c, event)).await.map_err(internal)?;
-            res.rows_affected() == 1
-        } else {
-            let res = update.exec(&tx).await.map_err(internal)?;
-            if res.rows_affected == 1 {
-                event_model(c, event).insert(&tx).await.map_err(internal)?;
-            }
-            res.rows_affected == 1
-        };
-        if !saved {
-            tx.rollback().await.map_err(internal)?;
-            return Ok(CaseSaved::Stale);
-        }
-        append_audit(&tx, &audit).await?;
-        // The series row is one per tenant, year and kind, busier than any of the eight audit lanes:
-        // numbering comes last so that row is held only for the insert and the commit.
-        let document = match doc {
-            Some(d) => Some(issue(&tx, c, d).await?),
-            None => None,
-        };
-        commit(tx).await?;
-        Ok(CaseSaved::Saved(document))
+        save(self, self.begin(&Scope::only(held_by)).await?, c, held_by, event, doc, audit).await
     }
 
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<Document>> {

@@ -150,7 +150,7 @@ async fn insert_impl_version(tx: &DatabaseTransaction, item: &ImplItem) -> Resul
     Ok(())
 }
 
-fn tenant_filter(scope: &Scope, col: &str, sql: &mut String, values: &mut Vec<Value>) {
+pub(super) fn tenant_filter(scope: &Scope, col: &str, sql: &mut String, values: &mut Vec<Value>) {
     if !scope.prefix().is_empty() {
         sql.push_str(&format!(" AND {col} LIKE ?"));
         values.push(format!("{}%", scope.prefix()).into());

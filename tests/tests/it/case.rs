@@ -377,6 +377,29 @@ async fn two_clerks_acting_at_once_apply_once() {
     assert_eq!(accepts, 1);
 }
 
+/// A transition's read and write share a transaction where a connection can be spared; its other
+/// reads (the calendar's generation when accepting) must still find one in a pool of two.
+#[tokio::test]
+async fn concurrent_transitions_do_not_starve_a_small_pool() {
+    let app = TestApp::spawn_with(|c| c.db_max_connections = 2).await;
+    let window = app.token("ys_window").await;
+    let item = teacher_item(&app, &window).await;
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        let receipt = submit(&app, &window, &item, &ALL_MATERIALS).await;
+        ids.push(receipt["case"]["id"].as_str().expect("id").to_owned());
+    }
+    let accepts = ids.iter().map(|id| act(&app, &window, ACCEPT, json!({ "id": id })));
+    for r in futures::future::join_all(accepts).await {
+        assert_eq!(r["data"]["acceptCase"]["status"], "ACCEPTED", "{r}");
+    }
+    let approver = app.token("ys_approver").await;
+    let decides = ids.iter().map(|id| act(&app, &approver, DECIDE, json!({ "id": id, "a": true, "o": "符合条件" })));
+    for r in futures::future::join_all(decides).await {
+        assert_eq!(r["data"]["decideCase"]["status"], "APPROVED", "{r}");
+    }
+}
+
 #[tokio::test]
 async fn decisions_issue_numbered_printable_documents() {
     let app = TestApp::spawn().await;

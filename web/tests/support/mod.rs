@@ -188,14 +188,8 @@ struct NoCases;
 
 #[async_trait]
 impl domain::ports::CaseRepo for NoCases {
-    async fn insert(
-        &self,
-        c: &domain::case::Case,
-        _: &str,
-        _: Option<&str>,
-        _: AuditRecord,
-    ) -> Result<domain::case::Case> {
-        Ok(c.clone())
+    async fn get_for_intake(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::ports::ForIntake>> {
+        Ok(None)
     }
     async fn get(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::case::Case>> {
         Ok(None)
