@@ -288,9 +288,13 @@ pub struct ForTransition {
     pub write: Box<dyn CaseWrite>,
 }
 
-/// The write that completes a transition; see [`CaseRepo::update`] for what `save` stores.
+/// The write that completes a transition.
 #[async_trait]
 pub trait CaseWrite: Send {
+    /// Saves `case` (its status, clock, materials, dates, handling tenant) if its stored version is
+    /// still `case.version - 1` and it is still held by `held_by`, appending `event` and `audit`;
+    /// `CaseSaved::Stale` when another change won. A `document` is numbered (per tenant and year)
+    /// and stored in the same transaction.
     async fn save(
         self: Box<Self>,
         case: &crate::case::Case,
@@ -321,7 +325,7 @@ pub trait CaseInsert: Send {
     ) -> Result<crate::case::Case>;
 }
 
-/// What [`CaseRepo::update`] did.
+/// What [`CaseWrite::save`] did.
 #[derive(Debug)]
 pub enum CaseSaved {
     /// Stored, with the document as numbered.
@@ -342,18 +346,6 @@ pub trait CaseRepo: Send + Sync {
     /// For public tracking: the case and its query code fingerprint, whatever its tenant.
     async fn for_tracking(&self, case_no: &str) -> Result<Option<(crate::case::Case, String)>>;
     async fn list(&self, scope: &Scope, q: &CaseQuery) -> Result<Page<crate::case::Case>>;
-    /// Saves `case` (its status, clock, materials, dates, handling tenant) if its stored version is
-    /// still `case.version - 1` and it is still held by `held_by`, appending `event` and `audit`;
-    /// `CaseSaved::Stale` when another change won. A `document` is numbered (per tenant and year)
-    /// and stored in the same transaction.
-    async fn update(
-        &self,
-        case: &crate::case::Case,
-        held_by: &RegionCode,
-        event: &crate::case::CaseEvent,
-        document: Option<&crate::case::DocumentDraft>,
-        audit: AuditRecord,
-    ) -> Result<CaseSaved>;
     /// An issued document in the scope.
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Document>>;
     /// Cases with a running or paused clock under `tenant_prefix` (every tenant for ""), for

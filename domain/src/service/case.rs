@@ -24,8 +24,8 @@ use super::Services;
 
 const CASE: &str = "办件";
 
-/// Saves a transition of a case read for it; none for background work that listed the case.
-type Write = Option<Box<dyn CaseWrite>>;
+/// Saves a transition of the case read for it.
+type Write = Box<dyn CaseWrite>;
 
 pub struct SubmitCase {
     pub impl_item_id: Uuid,
@@ -341,7 +341,7 @@ impl Services {
             authorize(actor, action, &tenant)?;
         }
         if !with_item {
-            return Ok((case, tenant, None, Some(write)));
+            return Ok((case, tenant, None, write));
         }
         let item = match item {
             Some(i) => i,
@@ -359,7 +359,7 @@ impl Services {
                 return Err(Error::forbidden(format!("您未获授权审批事项“{}”", item.base.name)));
             }
         }
-        Ok((case, tenant, Some(item), Some(write)))
+        Ok((case, tenant, Some(item), write))
     }
 
     /// Applies `step` to the case and saves it if nobody changed it meanwhile.
@@ -404,11 +404,7 @@ impl Services {
         let audit = AuditRecord::new(actor, held_by, now, step.audit_action(), case.case_no.clone())
             .before(serde_json::json!({ "status": before, "tenant": held_by }))
             .after(serde_json::json!({ "status": case.status, "tenant": case.handling, "opinion": opinion }));
-        let saved = match write {
-            Some(w) => w.save(&case, &held_by, &event, document.as_ref(), audit).await?,
-            None => self.ports.cases.update(&case, &held_by, &event, document.as_ref(), audit).await?,
-        };
-        match saved {
+        match write.save(&case, &held_by, &event, document.as_ref(), audit).await? {
             CaseSaved::Stale => Err(Error::conflict("办件已被他人同时办理，请刷新后重试")),
             CaseSaved::Saved(document) => {
                 case.events.push(event);
@@ -762,11 +758,14 @@ impl Services {
         };
         let due = self.ports.cases.list(&Scope::All, &q).await?;
         let mut expired = 0;
-        for case in due.items {
-            let tenant = self.known_tenant(&case.handling).await?;
+        for listed in due.items {
+            let tenant = self.known_tenant(&listed.handling).await?;
             let system = Actor::system("correction-expiry", &tenant);
+            let read =
+                self.ports.cases.get_for_transition(&system.scope(), listed.id, TransitionRead::default()).await?;
+            let Some(ForTransition { case, write, .. }) = read else { continue };
             let note = Some("补正期限届满未补正".to_owned());
-            match self.transition(&system, case, None, CaseAction::Expire, note, |_| {}).await {
+            match self.transition(&system, case, write, CaseAction::Expire, note, |_| {}).await {
                 Ok(_) => expired += 1,
                 // Someone resubmitted meanwhile: nothing to expire.
                 Err(Error::Conflict(_) | Error::IllegalTransition(_)) => {}

@@ -396,7 +396,7 @@ impl CaseWrite for Writer {
     }
 }
 
-/// The version-checked save of a transition in `tx` (see [`CaseRepo::update`]).
+/// The version-checked save of a transition in `tx` (see [`CaseWrite::save`]).
 async fn save(
     db: &Db,
     tx: DatabaseTransaction,
@@ -563,17 +563,6 @@ impl CaseRepo for Db {
         let cases = load(&tx, rows).await?;
         commit(tx).await?;
         Ok(Page::from_rows(cases, &q.page, total, cursor))
-    }
-
-    async fn update(
-        &self,
-        c: &Case,
-        held_by: &RegionCode,
-        event: &CaseEvent,
-        doc: Option<&DocumentDraft>,
-        audit: AuditRecord,
-    ) -> Result<CaseSaved> {
-        save(self, self.begin(&Scope::only(held_by)).await?, c, held_by, event, doc, audit).await
     }
 
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<Document>> {

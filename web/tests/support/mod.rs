@@ -211,16 +211,6 @@ impl domain::ports::CaseRepo for NoCases {
     async fn list(&self, _: &domain::tenant::Scope, q: &domain::ports::CaseQuery) -> Result<Page<domain::case::Case>> {
         Ok(Page::from_rows(Vec::new(), &q.page, 0, |_| String::new()))
     }
-    async fn update(
-        &self,
-        _: &domain::case::Case,
-        _: &RegionCode,
-        _: &domain::case::CaseEvent,
-        _: Option<&domain::case::DocumentDraft>,
-        _: AuditRecord,
-    ) -> Result<domain::ports::CaseSaved> {
-        Ok(domain::ports::CaseSaved::Stale)
-    }
     async fn document(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::case::Document>> {
         Ok(None)
     }
