@@ -263,9 +263,17 @@ pub struct CaseQuery {
     pub deadline_from: Option<chrono::NaiveDate>,
     /// Correction notices whose deadline passed before this date.
     pub correction_due_before: Option<chrono::NaiveDate>,
-    /// Joint cases only where one of these departments has still to review; other cases unaffected.
-    pub awaiting_review_by: Option<Vec<Uuid>>,
+    /// Cases of the groups' items only, and of those the joint cases only where one of the group's
+    /// departments has still to review (an approver's queue); None = no such filter.
+    pub awaiting_review: Option<Vec<ReviewGroup>>,
     pub page: PageRequest,
+}
+
+/// Items and the departments an approver speaks for on them.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewGroup {
+    pub items: Vec<Uuid>,
+    pub departments: Vec<Uuid>,
 }
 
 /// What [`CaseRepo::get_for_transition`] reads beside the case.

@@ -16,7 +16,7 @@ use crate::hall::local_day;
 use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, authorize};
-use crate::ports::{CaseQuery, CaseSaved, CaseWrite, ForIntake, ForTransition, TransitionRead};
+use crate::ports::{CaseQuery, CaseSaved, CaseWrite, ForIntake, ForTransition, ReviewGroup, TransitionRead};
 use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 
@@ -142,7 +142,7 @@ impl Services {
             deadline_until: None,
             deadline_from: None,
             correction_due_before: None,
-            awaiting_review_by: None,
+            awaiting_review: None,
             page,
         };
         // Warning filters select running clocks by their stored deadline.
@@ -203,24 +203,25 @@ impl Services {
             }
         }
         // Authorized items (joint ones only where the approver's department reviews); as chief
-        // representative, the department's items and the joint items it co-reviews.
+        // representative, the department's items and the joint items it co-reviews. On an item the
+        // approver speaks for their own department only if authorized for it (as in `speaks_for`).
         let reviews = |i: &ImplItem, d: &Uuid| i.department.id == *d || i.local.co_department_ids.contains(d);
-        let mine: Vec<Uuid> = items
-            .iter()
-            .filter(|i| {
-                let joint = i.local.case_kind == CaseKind::Joint;
-                (authorized.contains(&i.id) && (!joint || own.is_some_and(|d| reviews(i, &d))))
-                    || chief.iter().any(|d| reviews(i, d))
-            })
-            .map(|i| i.id)
-            .collect();
+        let mut as_authorized =
+            ReviewGroup { items: Vec::new(), departments: own.into_iter().chain(chief.clone()).collect() };
+        let mut as_chief = ReviewGroup { items: Vec::new(), departments: chief.clone() };
+        for i in &items {
+            let joint = i.local.case_kind == CaseKind::Joint;
+            if authorized.contains(&i.id) && (!joint || own.is_some_and(|d| reviews(i, &d))) {
+                as_authorized.items.push(i.id);
+            } else if chief.iter().any(|d| reviews(i, d)) {
+                as_chief.items.push(i.id);
+            }
+        }
         // A joint case leaves the queue once the departments the approver speaks for have reviewed.
-        let departments: Vec<Uuid> = own.into_iter().chain(chief).collect();
         let q = CaseQuery {
             tenant_prefix: tenant.code.as_str().to_owned(),
             statuses: vec![CaseStatus::Accepted, CaseStatus::Suspended],
-            impl_items: Some(mine),
-            awaiting_review_by: Some(departments),
+            awaiting_review: Some(vec![as_authorized, as_chief]),
             page,
             ..Default::default()
         };

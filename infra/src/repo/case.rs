@@ -3,7 +3,9 @@ use domain::audit::AuditRecord;
 use domain::case::{Applicant, Case, CaseClock, CaseEvent, CaseStatus, Document, DocumentDraft};
 use domain::catalogue::ImplItem;
 use domain::page::Page;
-use domain::ports::{CaseInsert, CaseQuery, CaseRepo, CaseSaved, CaseWrite, ForIntake, ForTransition, TransitionRead};
+use domain::ports::{
+    CaseInsert, CaseQuery, CaseRepo, CaseSaved, CaseWrite, ForIntake, ForTransition, ReviewGroup, TransitionRead,
+};
 use domain::region::RegionCode;
 use domain::tenant::Scope;
 use domain::{Error, Result};
@@ -535,12 +537,22 @@ impl CaseRepo for Db {
         if let Some(d) = q.correction_due_before {
             sel = sel.filter(case::Column::CorrectionDue.lt(d));
         }
-        if let Some(depts) = &q.awaiting_review_by {
-            let mut any = Condition::any().add(case::Column::PendingReviews.is_null());
-            for d in depts {
-                any = any.add(case::Column::PendingReviews.contains(format!(",{d},")));
+        if let Some(groups) = &q.awaiting_review {
+            // An empty item list matches no case (`IN ()` is rendered false), so neither does no group.
+            let none = [ReviewGroup::default()];
+            let mut any_group = Condition::any();
+            for g in if groups.is_empty() { &none[..] } else { &groups[..] } {
+                let mut pending = Condition::any().add(case::Column::PendingReviews.is_null());
+                for d in &g.departments {
+                    pending = pending.add(case::Column::PendingReviews.contains(format!(",{d},")));
+                }
+                any_group = any_group.add(
+                    Condition::all()
+                        .add(case::Column::ImplItemId.is_in(g.items.iter().map(Uuid::to_string)))
+                        .add(pending),
+                );
             }
-            sel = sel.filter(any);
+            sel = sel.filter(any_group);
         }
         let total = sel.clone().count(&tx).await.map_err(internal)?;
         if let Some(after) = &q.page.after {

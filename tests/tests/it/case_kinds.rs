@@ -254,11 +254,29 @@ async fn every_department_of_a_joint_case_decides_and_any_denial_denies() {
         tokens.push(app.login(name, "Approver@2026x").await.0);
     }
     let (co_approver, outside_approver) = (&tokens[0], &tokens[1]);
+    // An approver of the lead department, not authorized for the item, who is the co-department's chief
+    // representative: on this item they speak for the co-department only.
+    let r = ok(
+        &app,
+        &admin,
+        "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+        json!({ "i": { "tenant": YONGSHOU, "username": "ys_dual", "password": "Approver@2026x", "displayName": "ys_dual", "roles": ["APPROVER"], "departmentId": lead } }),
+    )
+    .await;
+    let dual_id = r["createUser"]["id"].as_str().expect("user").to_owned();
+    ok(
+        &app,
+        &admin,
+        "mutation($u: ID!, $d: ID!) { appointChiefRepresentative(userId: $u, departmentId: $d) { id } }",
+        json!({ "u": dual_id, "d": co }),
+    )
+    .await;
+    let dual = app.login("ys_dual", "Approver@2026x").await.0;
 
     // All approve: approved with the last department's decision.
     let id = accepted_joint(&app, &window, &item, &co_name).await;
     let queue = "{ approvalQueue { totalCount nodes { id } } }";
-    for (who, expected) in [(&lead_approver, 1), (co_approver, 1), (outside_approver, 0)] {
+    for (who, expected) in [(&lead_approver, 1), (co_approver, 1), (outside_approver, 0), (&dual, 1)] {
         let q = ok(&app, who, queue, json!({})).await;
         assert_eq!(q["approvalQueue"]["totalCount"], expected, "{q}");
     }
@@ -274,7 +292,7 @@ async fn every_department_of_a_joint_case_decides_and_any_denial_denies() {
     let r = app.gql(Some(&lead_approver), DECIDE, json!({ "id": id, "a": false, "o": "改变主意" })).await;
     assert_eq!(error_code(&r), "ILLEGAL_TRANSITION", "{r}");
     assert!(error_message(&r).contains("不能重复"), "{r}");
-    for (who, expected) in [(&lead_approver, 0), (co_approver, 1)] {
+    for (who, expected) in [(&lead_approver, 0), (co_approver, 1), (&dual, 1)] {
         let q = ok(&app, who, queue, json!({})).await;
         assert_eq!(q["approvalQueue"]["totalCount"], expected, "only the department still to review waits: {q}");
     }
@@ -291,6 +309,10 @@ async fn every_department_of_a_joint_case_decides_and_any_denial_denies() {
     assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
     let d = ok(&app, co_approver, DECIDE, json!({ "id": id, "a": false, "o": "体检结论不合格" })).await;
     assert_eq!(d["decideCase"]["status"], "ACCEPTED");
+    for (who, expected) in [(&lead_approver, 1), (&dual, 0)] {
+        let q = ok(&app, who, queue, json!({})).await;
+        assert_eq!(q["approvalQueue"]["totalCount"], expected, "the lead's review waits, not for ys_dual: {q}");
+    }
     let d = ok(&app, &lead_approver, DECIDE, json!({ "id": id, "a": true, "o": "学历符合" })).await;
     assert_eq!(d["decideCase"]["status"], "DENIED");
     let v = ok(&app, &window, VIEW, json!({ "id": id })).await;
