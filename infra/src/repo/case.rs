@@ -394,52 +394,40 @@ impl CaseWrite for Writer {
         audit: AuditRecord,
     ) -> Result<CaseSaved> {
         let (tx, _permit) = self.db.held_or_begin(self.held, held_by).await?;
-        save(&self.db, tx, c, held_by, event, doc, audit).await
-    }
-}
-
-/// The version-checked save of a transition in `tx` (see [`CaseWrite::save`]).
-async fn save(
-    db: &Db,
-    tx: DatabaseTransaction,
-    c: &Case,
-    held_by: &RegionCode,
-    event: &CaseEvent,
-    doc: Option<&DocumentDraft>,
-    audit: AuditRecord,
-) -> Result<CaseSaved> {
-    let mut m = active(c, None, None)?;
-    m.id = sea_orm::ActiveValue::NotSet;
-    m.case_no = sea_orm::ActiveValue::NotSet;
-    let update = case::Entity::update_many()
-        .set(m)
-        .filter(case::Column::Id.eq(c.id.to_string()))
-        .filter(case::Column::Version.eq(c.version - 1))
-        .filter(case::Column::TenantCode.eq(held_by.as_str()));
-    let saved = if db.is_postgres() {
-        // One round trip: the event is inserted where the version-checked update matched.
-        let res = tx.execute_raw(with_event(update.build(DbBackend::Postgres), c, event)).await.map_err(internal)?;
-        res.rows_affected() == 1
-    } else {
-        let res = update.exec(&tx).await.map_err(internal)?;
-        if res.rows_affected == 1 {
-            event_model(c, event).insert(&tx).await.map_err(internal)?;
+        let mut m = active(c, None, None)?;
+        m.id = sea_orm::ActiveValue::NotSet;
+        m.case_no = sea_orm::ActiveValue::NotSet;
+        let update = case::Entity::update_many()
+            .set(m)
+            .filter(case::Column::Id.eq(c.id.to_string()))
+            .filter(case::Column::Version.eq(c.version - 1))
+            .filter(case::Column::TenantCode.eq(held_by.as_str()));
+        let saved = if self.db.is_postgres() {
+            // One round trip: the event is inserted where the version-checked update matched.
+            let res =
+                tx.execute_raw(with_event(update.build(DbBackend::Postgres), c, event)).await.map_err(internal)?;
+            res.rows_affected() == 1
+        } else {
+            let res = update.exec(&tx).await.map_err(internal)?;
+            if res.rows_affected == 1 {
+                event_model(c, event).insert(&tx).await.map_err(internal)?;
+            }
+            res.rows_affected == 1
+        };
+        if !saved {
+            tx.rollback().await.map_err(internal)?;
+            return Ok(CaseSaved::Stale);
         }
-        res.rows_affected == 1
-    };
-    if !saved {
-        tx.rollback().await.map_err(internal)?;
-        return Ok(CaseSaved::Stale);
+        append_audit(&tx, &audit).await?;
+        // The series row is one per tenant, year and kind, busier than any of the eight audit lanes:
+        // numbering comes last so that row is held only for the insert and the commit.
+        let document = match doc {
+            Some(d) => Some(issue(&tx, c, d).await?),
+            None => None,
+        };
+        commit(tx).await?;
+        Ok(CaseSaved::Saved(document))
     }
-    append_audit(&tx, &audit).await?;
-    // The series row is one per tenant, year and kind, busier than any of the eight audit lanes:
-    // numbering comes last so that row is held only for the insert and the commit.
-    let document = match doc {
-        Some(d) => Some(issue(&tx, c, d).await?),
-        None => None,
-    };
-    commit(tx).await?;
-    Ok(CaseSaved::Saved(document))
 }
 
 /// Cases handled or collected under `prefix`: a collecting tenant sees the cases it forwarded.
