@@ -313,8 +313,9 @@ pub trait CaseWrite: Send {
     ) -> Result<CaseSaved>;
 }
 
-/// A published or draft implementation item read for intake, in the scope; `insert` stores the new
-/// case, in the read's transaction where the backend can spare the connection (as [`ForTransition`]).
+/// An implementation item in the scope, whatever its status (the service admits published ones), read
+/// for intake; `insert` stores the new case, in the read's transaction where the backend can spare the
+/// connection (as [`ForTransition`]).
 pub struct ForIntake {
     pub item: crate::catalogue::ImplItem,
     pub insert: Box<dyn CaseInsert>,

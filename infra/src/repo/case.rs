@@ -449,10 +449,7 @@ impl CaseRepo for Db {
     async fn get_for_intake(&self, scope: &Scope, item_id: Uuid) -> Result<Option<ForIntake>> {
         let permit = self.hold_permit();
         let tx = self.begin(scope).await?;
-        let mut sql = String::from("i.id = ?");
-        let mut values = vec![item_id.to_string().into()];
-        super::catalogue::tenant_filter(scope, "i.tenant_code", &mut sql, &mut values);
-        let Some(item) = super::catalogue::query_impls(&tx, &sql, values).await?.pop() else {
+        let Some(item) = super::catalogue::impl_in_scope(&tx, scope, item_id).await? else {
             commit(tx).await?;
             return Ok(None);
         };

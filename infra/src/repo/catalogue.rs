@@ -150,7 +150,15 @@ async fn insert_impl_version(tx: &DatabaseTransaction, item: &ImplItem) -> Resul
     Ok(())
 }
 
-pub(super) fn tenant_filter(scope: &Scope, col: &str, sql: &mut String, values: &mut Vec<Value>) {
+/// The implementation item `id` if its tenant is in `scope`.
+pub(super) async fn impl_in_scope(tx: &DatabaseTransaction, scope: &Scope, id: Uuid) -> Result<Option<ImplItem>> {
+    let mut sql = String::from("i.id = ?");
+    let mut values: Vec<Value> = vec![id.to_string().into()];
+    tenant_filter(scope, "i.tenant_code", &mut sql, &mut values);
+    Ok(query_impls(tx, &sql, values).await?.into_iter().next())
+}
+
+fn tenant_filter(scope: &Scope, col: &str, sql: &mut String, values: &mut Vec<Value>) {
     if !scope.prefix().is_empty() {
         sql.push_str(&format!(" AND {col} LIKE ?"));
         values.push(format!("{}%", scope.prefix()).into());
@@ -349,12 +357,9 @@ impl CatalogueRepo for Db {
 
     async fn impl_item(&self, scope: &Scope, id: Uuid) -> Result<Option<ImplItem>> {
         let tx = self.begin(scope).await?;
-        let mut sql = String::from("i.id = ?");
-        let mut values: Vec<Value> = vec![id.to_string().into()];
-        tenant_filter(scope, "i.tenant_code", &mut sql, &mut values);
-        let rows = query_impls(&tx, &sql, values).await?;
+        let item = impl_in_scope(&tx, scope, id).await?;
         commit(tx).await?;
-        Ok(rows.into_iter().next())
+        Ok(item)
     }
 
     async fn impl_item_by_code(&self, code: &str) -> Result<Option<ImplItem>> {
