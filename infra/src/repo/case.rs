@@ -11,7 +11,7 @@ use domain::tenant::Scope;
 use domain::{Error, Result};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -267,16 +267,29 @@ async fn read_one(
     want: TransitionRead,
     history: bool,
 ) -> Result<Option<Read>> {
-    let row = case::Entity::find().filter(cond).filter(in_reach(scope.prefix())).one(tx).await.map_err(internal)?;
+    let find = case::Entity::find().filter(cond).filter(in_reach(scope.prefix())).limit(1);
+    let (row, item) = if want.item {
+        // One round trip: the case with its implementation item.
+        let sea_orm::Statement { sql, values, db_backend } = find.build(tx.get_database_backend());
+        let sql = format!(
+            "SELECT c.*, {} FROM ({sql}) c LEFT JOIN impl_items i ON i.id = c.impl_item_id \
+             AND i.tenant_code = c.tenant_code LEFT JOIN base_items b ON b.id = i.base_item_id \
+             LEFT JOIN departments d ON d.id = i.department_id",
+            super::catalogue::impl_cols()
+        );
+        match tx.query_one_raw(sea_orm::Statement { sql, values, db_backend }).await.map_err(internal)? {
+            Some(r) => {
+                (Some(case::Model::from_query_result(&r, "").map_err(internal)?), super::catalogue::impl_from_row(&r)?)
+            }
+            None => (None, None),
+        }
+    } else {
+        (find.one(tx).await.map_err(internal)?, None)
+    };
     let Some(row) = row else { return Ok(None) };
     let handling = parse_code(&row.tenant_code)?;
     let mine = scope.contains(&handling);
-    let item = if want.item && mine {
-        let values = vec![row.impl_item_id.clone().into(), row.tenant_code.clone().into()];
-        super::catalogue::query_impls(tx, "i.id = ? AND i.tenant_code = ?", values).await?.pop()
-    } else {
-        None
-    };
+    let item = item.filter(|_| mine);
     let approver_items = match want.approver {
         Some(user) if mine => Some(super::hall::query_approver_items(tx, &handling, user).await?),
         _ => None,

@@ -24,14 +24,27 @@ const BASE_COLS: &str = "b.id AS b_id, b.owner_code AS b_owner, b.base_code AS b
 const IMPL_FROM: &str = "FROM impl_items i JOIN base_items b ON b.id = i.base_item_id \
      JOIN departments d ON d.id = i.department_id";
 
-fn impl_select() -> String {
+/// The columns [`impl_from_row`] reads, from `impl_items i`, `departments d` and `base_items b`.
+pub(super) fn impl_cols() -> String {
     format!(
-        "SELECT i.id AS i_id, i.tenant_code AS i_tenant, i.impl_code AS i_code, i.status AS i_status, \
+        "i.id AS i_id, i.tenant_code AS i_tenant, i.impl_code AS i_code, i.status AS i_status, \
          i.version AS i_version, i.local_json AS i_local, i.suspend_reason AS i_reason, \
          i.delegated_by AS i_delegated, i.updated_at AS i_updated, \
          d.id AS d_id, d.tenant_code AS d_tenant, d.name AS d_name, d.credit_code AS d_credit, \
-         d.stationed AS d_stationed, {BASE_COLS} {IMPL_FROM}"
+         d.stationed AS d_stationed, {BASE_COLS}"
     )
+}
+
+fn impl_select() -> String {
+    format!("SELECT {} {IMPL_FROM}", impl_cols())
+}
+
+/// The item of a row selected with [`impl_cols`] through outer joins: None where it joined no item.
+pub(super) fn impl_from_row(r: &QueryResult) -> Result<Option<ImplItem>> {
+    match get::<Option<String>>(r, "i_id")? {
+        Some(_) => to_impl(r).map(Some),
+        None => Ok(None),
+    }
 }
 
 fn get<T: sea_orm::TryGetable>(r: &QueryResult, col: &str) -> Result<T> {
@@ -119,11 +132,7 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(Error::internal)
 }
 
-pub(super) async fn query_impls(
-    tx: &DatabaseTransaction,
-    where_sql: &str,
-    values: Vec<Value>,
-) -> Result<Vec<ImplItem>> {
+async fn query_impls(tx: &DatabaseTransaction, where_sql: &str, values: Vec<Value>) -> Result<Vec<ImplItem>> {
     let b = tx.get_database_backend();
     let sql = format!("{} WHERE {where_sql}", impl_select());
     tx.query_all_raw(stmt(b, &sql, values)).await.map_err(internal)?.iter().map(to_impl).collect()
