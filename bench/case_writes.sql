@@ -37,7 +37,7 @@ VALUES (:id, '610426000000', '610426000000', now(), 'ACCEPTED', 'ys_window', '�
 INSERT INTO document_series (tenant_code, year, kind, seq) VALUES ('610426000000', 2026, 'ACCEPTANCE_NOTICE', 1)
   ON CONFLICT (tenant_code, year, kind) DO UPDATE SET seq = document_series.seq + 1 RETURNING seq AS dseq \gset
 INSERT INTO documents (id, case_id, tenant_code, kind, year, seq, number, issued_at, paragraphs_json)
-VALUES (:d1, :id, '610426000000', 'ACCEPTANCE_NOTICE', 2026, :dseq, '永寿县受字〔2026〕第' || :dseq || '号', now(),
+VALUES (:d1, :id, '610426000000', 'ACCEPTANCE_NOTICE', 2026, :dseq, '永寿县受字〔2026〕' || :dseq || '号', now(),
   '["王小明：","你（单位）于2026年11月28日提出的“教师资格认定”申请，经审查，申请材料齐全、符合法定形式，决定予以受理。","承诺办结时限：20个工作日。"]');
 INSERT INTO audit_lanes (tenant_code, lane, seq, hash) VALUES ('610426000000', :lane, 1, repeat('0', 64))
   ON CONFLICT (tenant_code, lane) DO UPDATE SET seq = audit_lanes.seq + 1 RETURNING seq AS aseq, hash AS prev \gset
@@ -56,7 +56,7 @@ VALUES (:id, '610426000000', '610426000000', now(), 'APPROVED', 'ys_approver', '
 INSERT INTO document_series (tenant_code, year, kind, seq) VALUES ('610426000000', 2026, 'APPROVAL_DECISION', 1)
   ON CONFLICT (tenant_code, year, kind) DO UPDATE SET seq = document_series.seq + 1 RETURNING seq AS dseq \gset
 INSERT INTO documents (id, case_id, tenant_code, kind, year, seq, number, issued_at, paragraphs_json)
-VALUES (:d2, :id, '610426000000', 'APPROVAL_DECISION', 2026, :dseq, '永寿县准字〔2026〕第' || :dseq || '号', now(),
+VALUES (:d2, :id, '610426000000', 'APPROVAL_DECISION', 2026, :dseq, '永寿县准字〔2026〕' || :dseq || '号', now(),
   '["王小明：","你（单位）于2026年11月28日提出的“教师资格认定”申请，经审查，符合法定条件，决定准予许可。","符合条件"]');
 INSERT INTO audit_lanes (tenant_code, lane, seq, hash) VALUES ('610426000000', :lane, 1, repeat('0', 64))
   ON CONFLICT (tenant_code, lane) DO UPDATE SET seq = audit_lanes.seq + 1 RETURNING seq AS aseq, hash AS prev \gset

@@ -253,7 +253,7 @@ mod tests {
             case_id: Uuid::nil(),
             tenant: RegionCode::parse("610426000000").expect("code"),
             kind: DocumentKind::AcceptanceNotice,
-            number: "永寿县受字〔2026〕第0001号".into(),
+            number: "永寿县受字〔2026〕1号".into(),
             issued_at: DateTime::parse_from_rfc3339("2026-03-05T02:00:00Z").expect("time").to_utc(),
             paragraphs: vec![
                 "张三：\n你（单位）于2026年3月5日提出的“临时救助”申请（办件编号 YS-1）".into(),
@@ -305,7 +305,7 @@ mod tests {
         let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let expected: String = [
             "受理通知书",
-            "永寿县受字〔2026〕第0001号",
+            "永寿县受字〔2026〕1号",
             "张三：",
             "你（单位）于2026年3月5日提出的“临时救助”申请（办件编号 YS-1）",
             TRICKY,
@@ -328,7 +328,7 @@ mod tests {
         }
         let pdf = printer.pdf(&document()).expect("pdf");
         assert!(pdf.starts_with(b"%PDF-"));
-        assert_eq!(info_title(&pdf).as_deref(), Some("永寿县受字〔2026〕第0001号"));
+        assert_eq!(info_title(&pdf).as_deref(), Some("永寿县受字〔2026〕1号"));
         assert!(pdf.windows(12).any(|w| w == b"/Lang(zh-CN)"), "the catalogue declares Chinese");
         assert!(pdf.len() > 5_000, "fonts are embedded: {} bytes", pdf.len());
     }

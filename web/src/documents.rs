@@ -91,7 +91,7 @@ pub(crate) async fn pdf(ctx: Console, id: web::Path<String>) -> HttpResponse {
     }
 }
 
-/// Inline, named after the number (`永寿县受字〔2026〕第0001号.pdf`), with an ASCII fallback.
+/// Inline, named after the number (`永寿县受字〔2026〕1号.pdf`), with an ASCII fallback.
 fn disposition(id: Uuid, number: &str) -> ContentDisposition {
     ContentDisposition {
         disposition: DispositionType::Inline,

@@ -57,10 +57,18 @@ impl DocumentDraft {
         crate::hall::local_day(self.issued_at).year()
     }
 
-    /// 永寿县受字〔2026〕第0001号
+    /// 永寿县受字〔2026〕7号: issuer, word and year, then the sequence number without padding or
+    /// 第 (GB/T 9704-2012 7.2.4: 发文顺序号不加“第”字，不编虚位), so a store may join the parts itself.
     pub fn number(&self, seq: i64) -> String {
-        format!("{}{}字〔{}〕第{seq:04}号", self.issuer, self.kind.word(), self.year())
+        format!("{}{seq}{}", self.number_prefix(), Self::NUMBER_SUFFIX)
     }
+
+    /// What precedes the sequence number: 永寿县受字〔2026〕.
+    pub fn number_prefix(&self) -> String {
+        format!("{}{}字〔{}〕", self.issuer, self.kind.word(), self.year())
+    }
+
+    pub const NUMBER_SUFFIX: &'static str = "号";
 
     /// The wording of each document, from the case after its transition.
     pub fn compose(
@@ -178,6 +186,7 @@ mod tests {
             paragraphs: vec![],
         };
         // 2026-12-31 17:00 UTC is already 2027-01-01 in Shanghai.
-        assert_eq!(d.number(7), "永寿县受字〔2027〕第0007号");
+        assert_eq!(d.number(7), "永寿县受字〔2027〕7号");
+        assert_eq!(d.number(12345), "永寿县受字〔2027〕12345号");
     }
 }

@@ -154,13 +154,38 @@ async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<
     use sea_orm::ConnectionTrait;
     let b = tx.get_database_backend();
     let (tenant, year, kind) = (d.tenant.as_str().to_owned(), d.year(), enum_str(&d.kind)?);
+    let next = "INSERT INTO document_series (tenant_code, year, kind, seq) VALUES (?, ?, ?, 1)
+         ON CONFLICT (tenant_code, year, kind) DO UPDATE SET seq = document_series.seq + 1 RETURNING seq";
+    if b == DbBackend::Postgres {
+        // One round trip, so the series row stays locked for this statement and the commit only.
+        let sql = format!(
+            "WITH s AS ({next}) INSERT INTO documents \
+             (id, case_id, tenant_code, kind, year, seq, number, issued_at, paragraphs_json) \
+             SELECT ?, ?, ?, ?, ?, s.seq, ? || s.seq::text || ?, ?, ? FROM s RETURNING *"
+        );
+        let values = vec![
+            tenant.clone().into(),
+            year.into(),
+            kind.clone().into(),
+            d.id.to_string().into(),
+            c.id.to_string().into(),
+            tenant.into(),
+            kind.into(),
+            year.into(),
+            d.number_prefix().into(),
+            DocumentDraft::NUMBER_SUFFIX.into(),
+            d.issued_at.into(),
+            json(&d.paragraphs)?.into(),
+        ];
+        let row = tx
+            .query_one_raw(stmt(b, &sql, values))
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| Error::internal("document not stored"))?;
+        return doc_to_domain(document::Model::from_query_result(&row, "").map_err(internal)?);
+    }
     let row = tx
-        .query_one_raw(stmt(
-            b,
-            "INSERT INTO document_series (tenant_code, year, kind, seq) VALUES (?, ?, ?, 1)
-             ON CONFLICT (tenant_code, year, kind) DO UPDATE SET seq = document_series.seq + 1 RETURNING seq",
-            vec![tenant.clone().into(), year.into(), kind.clone().into()],
-        ))
+        .query_one_raw(stmt(b, next, vec![tenant.clone().into(), year.into(), kind.clone().into()]))
         .await
         .map_err(internal)?
         .ok_or_else(|| Error::internal("document counter missing"))?;

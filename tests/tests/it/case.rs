@@ -422,7 +422,7 @@ async fn decisions_issue_numbered_printable_documents() {
     let d1 = app.gql(Some(&window), docs, json!({ "id": id1 })).await;
     let notice = &d1["data"]["case"]["documents"][0];
     assert_eq!(notice["kind"], "CORRECTION_NOTICE", "{d1}");
-    assert_eq!(notice["number"], format!("永寿县补字〔{year}〕第0001号"));
+    assert_eq!(notice["number"], format!("永寿县补字〔{year}〕1号"));
     let d2 = app.gql(Some(&window), docs, json!({ "id": id2 })).await;
     let kinds: Vec<&str> = d2["data"]["case"]["documents"]
         .as_array()
@@ -436,12 +436,12 @@ async fn decisions_issue_numbered_printable_documents() {
         let docs = d["data"]["case"]["documents"].as_array().cloned().unwrap_or_default();
         docs.iter().map(|d| d["number"].as_str().unwrap_or_default().to_owned()).collect()
     };
-    assert_eq!(numbers(&d2), [format!("永寿县受字〔{year}〕第0001号"), format!("永寿县准字〔{year}〕第0001号")]);
+    assert_eq!(numbers(&d2), [format!("永寿县受字〔{year}〕1号"), format!("永寿县准字〔{year}〕1号")]);
     let resubmit = "mutation($id: ID!, $p: [String!]!) { resubmitCase(id: $id, providedMaterials: $p) { status } }";
     act(&app, &window, resubmit, json!({ "id": id1, "p": ["普通话水平测试等级证书"] })).await;
     act(&app, &window, ACCEPT, json!({ "id": id1 })).await;
     let d1 = app.gql(Some(&window), docs, json!({ "id": id1 })).await;
-    assert_eq!(numbers(&d1), [format!("永寿县补字〔{year}〕第0001号"), format!("永寿县受字〔{year}〕第0002号")]);
+    assert_eq!(numbers(&d1), [format!("永寿县补字〔{year}〕1号"), format!("永寿县受字〔{year}〕2号")]);
 
     // The printable page needs a console session and shows the one-time notice's full list.
     let url = notice["url"].as_str().expect("url").to_owned();
@@ -450,7 +450,7 @@ async fn decisions_issue_numbered_printable_documents() {
     app.console_login(&app.client, "ys_window").await;
     let html = app.client.get(app.url(&url)).send().await.expect("page").text().await.expect("html");
     assert!(html.contains("补正材料通知书"), "{html}");
-    assert!(html.contains(&format!("永寿县补字〔{year}〕第0001号")));
+    assert!(html.contains(&format!("永寿县补字〔{year}〕1号")));
     assert!(html.contains("普通话水平测试等级证书"));
     assert!(html.contains("王小明"));
     // Another tenant's clerk cannot open it.
