@@ -11,8 +11,8 @@ use domain::audit::{AuditRecord, GENESIS};
 use domain::tenant::{Scope, Tenant};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
-    Statement, TransactionTrait, Value,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, QueryResult,
+    SqlErr, Statement, TransactionTrait, Value,
 };
 
 use migrations::SCOPE_SETTING;
@@ -128,23 +128,24 @@ pub async fn set_scope(tx: &DatabaseTransaction, scope: &Scope) -> Result<(), Er
 
 /// A statement written with `?` placeholders, numbered for PostgreSQL.
 pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = if backend == DbBackend::Postgres {
-        let mut out = String::with_capacity(sql.len() + 8);
-        let mut n = 0;
-        for ch in sql.chars() {
-            if ch == '?' {
-                n += 1;
-                out.push('$');
-                out.push_str(&n.to_string());
-            } else {
-                out.push(ch);
-            }
-        }
-        out
-    } else {
-        sql.to_owned()
-    };
+    let sql = if backend == DbBackend::Postgres { numbered_from(sql, 1) } else { sql.to_owned() };
     Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// PostgreSQL: `sql` with its `?` placeholders numbered `$first`, `$first + 1`, …
+pub fn numbered_from(sql: &str, first: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = first;
+    for ch in sql.chars() {
+        if ch == '?' {
+            out.push('$');
+            out.push_str(&n.to_string());
+            n += 1;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }
 
 pub fn internal(e: DbErr) -> Error {
@@ -163,26 +164,58 @@ pub async fn commit(tx: DatabaseTransaction) -> Result<(), Error> {
     tx.commit().await.map_err(internal)
 }
 
+const LANE_HEAD: &str = "INSERT INTO audit_lanes (tenant_code, lane, seq, hash) VALUES (?, ?, 1, ?)
+     ON CONFLICT (tenant_code, lane) DO UPDATE SET seq = audit_lanes.seq + 1 RETURNING seq, hash";
+
+/// The head of a record's lane, taken for it: its place in the chain and the hash before it. The
+/// head row stays locked until commit.
+pub struct LaneHead {
+    seq: i64,
+    prev: String,
+}
+
+impl LaneHead {
+    fn values(rec: &AuditRecord) -> Vec<Value> {
+        vec![rec.tenant.as_str().to_owned().into(), rec.lane().into(), GENESIS.into()]
+    }
+
+    /// PostgreSQL: `head AS (…)`, taking the head for `rec` in the statement of another write, with
+    /// `?` placeholders and their values. It runs once the CTE `after` has a row and not otherwise, so
+    /// the write's row locks come before the head's, in the order of [`append_audit`].
+    pub fn cte(rec: &AuditRecord, after: &str) -> (String, Vec<Value>) {
+        let sql = format!(
+            "head AS (INSERT INTO audit_lanes (tenant_code, lane, seq, hash) SELECT ?, ?, 1, ? \
+             WHERE EXISTS (SELECT 1 FROM {after}) ON CONFLICT (tenant_code, lane) \
+             DO UPDATE SET seq = audit_lanes.seq + 1 RETURNING seq, hash)"
+        );
+        (sql, Self::values(rec))
+    }
+
+    /// From a row with the `seq` and `hash` the head's upsert returned.
+    pub fn from_row(row: &QueryResult) -> Result<Self, Error> {
+        Ok(Self { seq: row.try_get("", "seq").map_err(internal)?, prev: row.try_get("", "hash").map_err(internal)? })
+    }
+}
+
 /// Appends `rec` to its tenant's chain inside `tx`. The head row serialises appenders until commit,
 /// so it comes late in a transaction (only document numbering, a busier row, follows it) and takes two
 /// round trips on PostgreSQL.
 pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result<(), Error> {
-    let b = tx.get_database_backend();
-    let tenant = rec.tenant.as_str().to_owned();
-    let lane = rec.lane();
     // The lane's head row is locked from here to commit.
     let head = tx
-        .query_one_raw(stmt(
-            b,
-            "INSERT INTO audit_lanes (tenant_code, lane, seq, hash) VALUES (?, ?, 1, ?)
-             ON CONFLICT (tenant_code, lane) DO UPDATE SET seq = audit_lanes.seq + 1 RETURNING seq, hash",
-            vec![tenant.clone().into(), lane.into(), GENESIS.into()],
-        ))
+        .query_one_raw(stmt(tx.get_database_backend(), LANE_HEAD, LaneHead::values(rec)))
         .await
         .map_err(internal)?
         .ok_or_else(|| Error::internal("audit head missing"))?;
-    let seq: i64 = head.try_get("", "seq").map_err(internal)?;
-    let prev: String = head.try_get("", "hash").map_err(internal)?;
+    append_audit_at(tx, rec, LaneHead::from_row(&head)?).await
+}
+
+/// Appends `rec` at the place `head`, taken for it in `tx`.
+pub async fn append_audit_at(tx: &DatabaseTransaction, rec: &AuditRecord, head: LaneHead) -> Result<(), Error> {
+    let b = tx.get_database_backend();
+    let tenant = rec.tenant.as_str().to_owned();
+    let lane = rec.lane();
+    let LaneHead { seq, prev } = head;
     let hash = rec.chain_hash(seq, &prev);
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
     const ENTRY: &str = "INSERT INTO audit_log (tenant_code, lane, seq, at, actor, actor_tenant, action, target, before_json, after_json, prev_hash, hash)

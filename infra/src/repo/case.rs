@@ -11,14 +11,14 @@ use domain::tenant::Scope;
 use domain::{Error, Result};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Value,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::{parse_code, parse_id};
-use crate::db::{Db, append_audit, commit, internal, set_scope, stmt};
+use crate::db::{Db, LaneHead, append_audit, append_audit_at, commit, internal, numbered_from, set_scope, stmt};
 use crate::entity::{case, case_event, document};
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -207,19 +207,11 @@ async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<
     doc_to_domain(stored)
 }
 
-/// PostgreSQL: `write` (an update of a case row) followed, in the same statement, by inserting `e`
-/// for each case row it wrote, mapped as [`event_model`] maps it.
-fn with_event(write: sea_orm::Statement, c: &Case, e: &CaseEvent) -> sea_orm::Statement {
-    let sea_orm::Statement { sql, values, .. } = write;
-    let mut values = values.map(|v| v.0).unwrap_or_default();
-    let n = values.len();
-    let params: Vec<String> = (n + 1..=n + 7).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "WITH w AS ({sql} RETURNING id) INSERT INTO case_events \
-         (case_id, tenant_code, actor_tenant, at, status, actor, action, opinion) SELECT w.id, {} FROM w",
-        params.join(", ")
-    );
-    values.extend([
+const EVENT_COLS: &str = "case_events (case_id, tenant_code, actor_tenant, at, status, actor, action, opinion)";
+
+/// The values of `e` after its case id, in the order of [`EVENT_COLS`], as [`event_model`] maps them.
+fn event_values(c: &Case, e: &CaseEvent) -> [Value; 7] {
+    [
         c.handling.as_str().to_owned().into(),
         e.tenant.as_str().to_owned().into(),
         e.at.into(),
@@ -227,8 +219,45 @@ fn with_event(write: sea_orm::Statement, c: &Case, e: &CaseEvent) -> sea_orm::St
         e.actor.clone().into(),
         e.action.clone().into(),
         e.opinion.clone().into(),
-    ]);
+    ]
+}
+
+/// PostgreSQL, in one statement: `write` (an update of a case row), the insert of `e` for each case
+/// row it wrote, and the head of `audit`'s lane taken after them. It returns the head, or no row
+/// where the update matched none.
+fn save_statement(write: sea_orm::Statement, c: &Case, e: &CaseEvent, audit: &AuditRecord) -> sea_orm::Statement {
+    let sea_orm::Statement { sql, values, .. } = write;
+    let mut values = values.map(|v| v.0).unwrap_or_default();
+    let (head, head_values) = LaneHead::cte(audit, "e");
+    let rest = numbered_from(
+        &format!("e AS (INSERT INTO {EVENT_COLS} SELECT w.id, ?, ?, ?, ?, ?, ?, ? FROM w RETURNING case_id), {head}"),
+        values.len() + 1,
+    );
+    let sql = format!("WITH w AS ({sql} RETURNING id), {rest} SELECT seq, hash FROM head");
+    values.extend(event_values(c, e));
+    values.extend(head_values);
     sea_orm::Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
+
+/// PostgreSQL, in one statement: the events of the new case `c` and the head of `audit`'s lane.
+fn intake_events_statement(c: &Case, audit: &AuditRecord) -> sea_orm::Statement {
+    let mut values: Vec<Value> = Vec::with_capacity(8 * c.events.len() + 3);
+    let rows: Vec<&str> = c
+        .events
+        .iter()
+        .map(|e| {
+            values.push(c.id.to_string().into());
+            values.extend(event_values(c, e));
+            "(?, ?, ?, ?, ?, ?, ?, ?)"
+        })
+        .collect();
+    let (head, head_values) = LaneHead::cte(audit, "e");
+    values.extend(head_values);
+    let sql = format!(
+        "WITH e AS (INSERT INTO {EVENT_COLS} VALUES {} RETURNING case_id), {head} SELECT seq, hash FROM head",
+        rows.join(", ")
+    );
+    stmt(DbBackend::Postgres, &sql, values)
 }
 
 pub(super) fn event_model(case: &Case, e: &CaseEvent) -> case_event::ActiveModel {
@@ -412,13 +441,27 @@ impl CaseInsert for Writer {
         }
         // Not joined to the insert as the update is: the events' row-level policy looks the case up,
         // and a row inserted by the same statement is not visible to it.
-        for ev in &c.events {
-            event_model(c, ev).insert(&tx).await.map_err(internal)?;
+        if db.is_postgres() && !c.events.is_empty() {
+            let head = tx
+                .query_one_raw(intake_events_statement(c, &audit))
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| Error::internal("audit head missing"))?;
+            append_audit_at(&tx, &audit, LaneHead::from_row(&head)?).await?;
+        } else {
+            for ev in &c.events {
+                event_model(c, ev).insert(&tx).await.map_err(internal)?;
+            }
+            append_audit(&tx, &audit).await?;
         }
-        append_audit(&tx, &audit).await?;
         commit(tx).await?;
         Ok(c.clone())
     }
+}
+
+async fn stale(tx: DatabaseTransaction) -> Result<CaseSaved> {
+    tx.rollback().await.map_err(internal)?;
+    Ok(CaseSaved::Stale)
 }
 
 #[async_trait]
@@ -440,23 +483,21 @@ impl CaseWrite for Writer {
             .filter(case::Column::Id.eq(c.id.to_string()))
             .filter(case::Column::Version.eq(c.version - 1))
             .filter(case::Column::TenantCode.eq(held_by.as_str()));
-        let saved = if self.db.is_postgres() {
-            // One round trip: the event is inserted where the version-checked update matched.
-            let res =
-                tx.execute_raw(with_event(update.build(DbBackend::Postgres), c, event)).await.map_err(internal)?;
-            res.rows_affected() == 1
+        if self.db.is_postgres() {
+            // One round trip: the version-checked update, its event and the audit lane's head.
+            match tx.query_one_raw(save_statement(update.build(DbBackend::Postgres), c, event, &audit)).await {
+                Ok(Some(head)) => append_audit_at(&tx, &audit, LaneHead::from_row(&head)?).await?,
+                Ok(None) => return stale(tx).await,
+                Err(e) => return Err(internal(e)),
+            }
         } else {
             let res = update.exec(&tx).await.map_err(internal)?;
-            if res.rows_affected == 1 {
-                event_model(c, event).insert(&tx).await.map_err(internal)?;
+            if res.rows_affected != 1 {
+                return stale(tx).await;
             }
-            res.rows_affected == 1
-        };
-        if !saved {
-            tx.rollback().await.map_err(internal)?;
-            return Ok(CaseSaved::Stale);
+            event_model(c, event).insert(&tx).await.map_err(internal)?;
+            append_audit(&tx, &audit).await?;
         }
-        append_audit(&tx, &audit).await?;
         // The series row is one per tenant, year and kind, busier than any of the eight audit lanes:
         // numbering comes last so that row is held only for the insert and the commit.
         let document = match doc {

@@ -173,6 +173,15 @@ async fn a_case_runs_from_intake_to_archive() {
         .map(|n| n["action"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(actions, ["case.archive", "case.deliver", "case.decide", "case.accept", "case.submit"]);
+    assert_audit_intact(&app).await;
+}
+
+/// 永寿县's audit chain verifies.
+async fn assert_audit_intact(app: &TestApp) {
+    let admin = app.token("ys_admin").await;
+    let q = "query($t: RegionCode!) { verifyAudit(tenant: $t) { intact } }";
+    let v = app.gql(Some(&admin), q, json!({ "t": YONGSHOU })).await;
+    assert_eq!(v["data"]["verifyAudit"]["intact"], true, "{v}");
 }
 
 #[tokio::test]
@@ -375,6 +384,8 @@ async fn two_clerks_acting_at_once_apply_once() {
     let accepts =
         full["data"]["case"]["events"].as_array().expect("events").iter().filter(|e| e["status"] == "ACCEPTED").count();
     assert_eq!(accepts, 1);
+    // The loser left nothing behind in the audit chain.
+    assert_audit_intact(&app).await;
 }
 
 /// A transition's read and write share a transaction where a connection can be spared; its other
