@@ -212,36 +212,66 @@ pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result
 
 /// Appends `rec` at the place `head`, taken for it in `tx`.
 pub async fn append_audit_at(tx: &DatabaseTransaction, rec: &AuditRecord, head: LaneHead) -> Result<(), Error> {
+    write_audit_entry(tx, AuditEntry::new(rec, head)).await
+}
+
+pub async fn write_audit_entry(tx: &DatabaseTransaction, entry: AuditEntry) -> Result<(), Error> {
     let b = tx.get_database_backend();
-    let tenant = rec.tenant.as_str().to_owned();
-    let lane = rec.lane();
-    let LaneHead { seq, prev } = head;
-    let hash = rec.chain_hash(seq, &prev);
-    let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
-    const ENTRY: &str = "INSERT INTO audit_log (tenant_code, lane, seq, at, actor, actor_tenant, action, target, before_json, after_json, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    let mut values: Vec<Value> = vec![
-        tenant.clone().into(),
-        lane.into(),
-        seq.into(),
-        rec.at.into(),
-        rec.actor.clone().into(),
-        rec.actor_tenant.as_str().to_owned().into(),
-        rec.action.clone().into(),
-        rec.target.clone().into(),
-        json(&rec.before).into(),
-        json(&rec.after).into(),
-        prev.into(),
-        hash.clone().into(),
-    ];
-    const HEAD: &str = "UPDATE audit_lanes SET hash = ? WHERE tenant_code = ? AND lane = ?";
     if b == DbBackend::Postgres {
         // One round trip: the entry and the new head hash together.
-        values.extend([hash.into(), tenant.into(), lane.into()]);
-        tx.execute_raw(stmt(b, &format!("WITH entry AS ({ENTRY}) {HEAD}"), values)).await.map_err(internal)?;
+        let (ctes, values) = entry.ctes();
+        tx.execute_raw(stmt(b, &format!("WITH {ctes} SELECT 1"), values)).await.map_err(internal)?;
     } else {
-        tx.execute_raw(stmt(b, ENTRY, values)).await.map_err(internal)?;
-        tx.execute_raw(stmt(b, HEAD, vec![hash.into(), tenant.into(), lane.into()])).await.map_err(internal)?;
+        let (entry, tip) = entry.statements();
+        tx.execute_raw(stmt(b, ENTRY, entry)).await.map_err(internal)?;
+        tx.execute_raw(stmt(b, TIP, tip)).await.map_err(internal)?;
     }
     Ok(())
+}
+
+const ENTRY: &str = "INSERT INTO audit_log (tenant_code, lane, seq, at, actor, actor_tenant, action, target, before_json, after_json, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const TIP: &str = "UPDATE audit_lanes SET hash = ? WHERE tenant_code = ? AND lane = ?";
+
+/// A record placed in its chain at a head taken for it: the entry and the lane's new head hash.
+pub struct AuditEntry {
+    entry: Vec<Value>,
+    tip: Vec<Value>,
+}
+
+impl AuditEntry {
+    pub fn new(rec: &AuditRecord, head: LaneHead) -> Self {
+        let tenant = rec.tenant.as_str().to_owned();
+        let lane = rec.lane();
+        let LaneHead { seq, prev } = head;
+        let hash = rec.chain_hash(seq, &prev);
+        let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
+        let entry = vec![
+            tenant.clone().into(),
+            lane.into(),
+            seq.into(),
+            rec.at.into(),
+            rec.actor.clone().into(),
+            rec.actor_tenant.as_str().to_owned().into(),
+            rec.action.clone().into(),
+            rec.target.clone().into(),
+            json(&rec.before).into(),
+            json(&rec.after).into(),
+            prev.into(),
+            hash.clone().into(),
+        ];
+        Self { entry, tip: vec![hash.into(), tenant.into(), lane.into()] }
+    }
+
+    /// PostgreSQL: the CTEs `entry` and `tip` that write both, with `?` placeholders and their values,
+    /// for a statement that may carry another write.
+    pub fn ctes(self) -> (String, Vec<Value>) {
+        let mut values = self.entry;
+        values.extend(self.tip);
+        (format!("entry AS ({ENTRY}), tip AS ({TIP})"), values)
+    }
+
+    fn statements(self) -> (Vec<Value>, Vec<Value>) {
+        (self.entry, self.tip)
+    }
 }

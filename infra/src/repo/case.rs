@@ -18,7 +18,10 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::{parse_code, parse_id};
-use crate::db::{Db, LaneHead, append_audit, append_audit_at, commit, internal, numbered_from, set_scope, stmt};
+use crate::db::{
+    AuditEntry, Db, LaneHead, append_audit, append_audit_at, commit, internal, numbered_from, set_scope, stmt,
+    write_audit_entry,
+};
 use crate::entity::{case, case_event, document};
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -148,22 +151,25 @@ fn doc_to_domain(d: document::Model) -> Result<Document> {
     })
 }
 
-/// Numbers and stores a document inside `tx`; the series row (tenant, year, kind) serialises its
-/// issuers until commit.
-async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<Document> {
+/// Numbers and stores a document inside `tx`, after `entry` where given; the series row (tenant,
+/// year, kind) serialises its issuers until commit.
+async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft, entry: Option<AuditEntry>) -> Result<Document> {
     use sea_orm::ConnectionTrait;
     let b = tx.get_database_backend();
     let (tenant, year, kind) = (d.tenant.as_str().to_owned(), d.year(), enum_str(&d.kind)?);
     let next = "INSERT INTO document_series (tenant_code, year, kind, seq) VALUES (?, ?, ?, 1)
          ON CONFLICT (tenant_code, year, kind) DO UPDATE SET seq = document_series.seq + 1 RETURNING seq";
     if b == DbBackend::Postgres {
-        // One round trip, so the series row stays locked for this statement and the commit only.
+        // One round trip with the audit entry, so the series row stays locked for this statement and
+        // the commit only.
+        let (audit, mut values) = entry.map(AuditEntry::ctes).unwrap_or_default();
         let sql = format!(
-            "WITH s AS ({next}) INSERT INTO documents \
+            "WITH {audit}{} s AS ({next}), doc AS (INSERT INTO documents \
              (id, case_id, tenant_code, kind, year, seq, number, issued_at, paragraphs_json) \
-             SELECT ?, ?, ?, ?, ?, s.seq, ? || s.seq::text || ?, ?, ? FROM s RETURNING *"
+             SELECT ?, ?, ?, ?, ?, s.seq, ? || s.seq::text || ?, ?, ? FROM s RETURNING *) SELECT * FROM doc",
+            if audit.is_empty() { "" } else { "," }
         );
-        let values = vec![
+        values.extend([
             tenant.clone().into(),
             year.into(),
             kind.clone().into(),
@@ -176,13 +182,16 @@ async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft) -> Result<
             DocumentDraft::NUMBER_SUFFIX.into(),
             d.issued_at.into(),
             json(&d.paragraphs)?.into(),
-        ];
+        ]);
         let row = tx
             .query_one_raw(stmt(b, &sql, values))
             .await
             .map_err(internal)?
             .ok_or_else(|| Error::internal("document not stored"))?;
         return doc_to_domain(document::Model::from_query_result(&row, "").map_err(internal)?);
+    }
+    if let Some(entry) = entry {
+        write_audit_entry(tx, entry).await?;
     }
     let row = tx
         .query_one_raw(stmt(b, next, vec![tenant.clone().into(), year.into(), kind.clone().into()]))
@@ -483,10 +492,10 @@ impl CaseWrite for Writer {
             .filter(case::Column::Id.eq(c.id.to_string()))
             .filter(case::Column::Version.eq(c.version - 1))
             .filter(case::Column::TenantCode.eq(held_by.as_str()));
-        if self.db.is_postgres() {
+        let entry = if self.db.is_postgres() {
             // One round trip: the version-checked update, its event and the audit lane's head.
             match tx.query_one_raw(save_statement(update.build(DbBackend::Postgres), c, event, &audit)).await {
-                Ok(Some(head)) => append_audit_at(&tx, &audit, LaneHead::from_row(&head)?).await?,
+                Ok(Some(head)) => Some(AuditEntry::new(&audit, LaneHead::from_row(&head)?)),
                 Ok(None) => return stale(tx).await,
                 Err(e) => return Err(internal(e)),
             }
@@ -497,12 +506,17 @@ impl CaseWrite for Writer {
             }
             event_model(c, event).insert(&tx).await.map_err(internal)?;
             append_audit(&tx, &audit).await?;
-        }
+            None
+        };
         // The series row is one per tenant, year and kind, busier than any of the eight audit lanes:
         // numbering comes last so that row is held only for the insert and the commit.
-        let document = match doc {
-            Some(d) => Some(issue(&tx, c, d).await?),
-            None => None,
+        let document = match (doc, entry) {
+            (Some(d), entry) => Some(issue(&tx, c, d, entry).await?),
+            (None, Some(entry)) => {
+                write_audit_entry(&tx, entry).await?;
+                None
+            }
+            (None, None) => None,
         };
         commit(tx).await?;
         Ok(CaseSaved::Saved(document))
