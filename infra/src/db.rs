@@ -215,6 +215,7 @@ pub async fn append_audit_at(tx: &DatabaseTransaction, rec: &AuditRecord, head: 
     write_audit_entry(tx, AuditEntry::new(rec, head)).await
 }
 
+/// Writes `entry` and its lane's new head hash in `tx`.
 pub async fn write_audit_entry(tx: &DatabaseTransaction, entry: AuditEntry) -> Result<(), Error> {
     let b = tx.get_database_backend();
     if b == DbBackend::Postgres {
