@@ -331,38 +331,70 @@ async fn read_one(
     history: bool,
 ) -> Result<Option<Read>> {
     let find = case::Entity::find().filter(cond).filter(in_reach(scope.prefix())).limit(1);
-    let (row, item) = if want.item {
-        // One round trip: the case with its implementation item.
-        let sea_orm::Statement { sql, values, db_backend } = find.build(tx.get_database_backend());
+    let (row, item, approver_items) = if want.item || want.approver.is_some() {
+        // One round trip: the case with its implementation item and the approver's authorizations.
+        let b = tx.get_database_backend();
+        let sea_orm::Statement { sql, values, db_backend } = find.build(b);
+        let mut values = values.map(|v| v.0).unwrap_or_default();
+        let approvers = match want.approver {
+            Some(user) => {
+                let (agg, param) = match b {
+                    DbBackend::Postgres => ("string_agg", format!("${}", values.len() + 1)),
+                    _ => ("group_concat", "?".to_owned()),
+                };
+                // SQLite binds `?` in the order they appear, and this one precedes the case query's.
+                let pos = if b == DbBackend::Postgres { values.len() } else { 0 };
+                values.insert(pos, user.to_string().into());
+                format!(
+                    ", (SELECT {agg}(a.impl_item_id, ',') FROM approver_items a \
+                     WHERE a.tenant_code = c.tenant_code AND a.user_id = {param}) AS approver_items"
+                )
+            }
+            None => String::new(),
+        };
         let sql = format!(
-            "SELECT c.*, {} FROM ({sql}) c LEFT JOIN impl_items i ON i.id = c.impl_item_id \
+            "SELECT c.*, {}{approvers} FROM ({sql}) c LEFT JOIN impl_items i ON i.id = c.impl_item_id \
              AND i.tenant_code = c.tenant_code LEFT JOIN base_items b ON b.id = i.base_item_id \
              LEFT JOIN departments d ON d.id = i.department_id",
             super::catalogue::impl_cols()
         );
-        match tx.query_one_raw(sea_orm::Statement { sql, values, db_backend }).await.map_err(internal)? {
+        let statement = sea_orm::Statement::from_sql_and_values(db_backend, sql, values);
+        match tx.query_one_raw(statement).await.map_err(internal)? {
             Some(r) => {
-                (Some(case::Model::from_query_result(&r, "").map_err(internal)?), super::catalogue::impl_from_row(&r)?)
+                let ids = match want.approver {
+                    Some(_) => Some(id_list(r.try_get::<Option<String>>("", "approver_items").map_err(internal)?)?),
+                    None => None,
+                };
+                let item = if want.item { super::catalogue::impl_from_row(&r)? } else { None };
+                (Some(case::Model::from_query_result(&r, "").map_err(internal)?), item, ids)
             }
-            None => (None, None),
+            None => (None, None, None),
         }
     } else {
-        (find.one(tx).await.map_err(internal)?, None)
+        (find.one(tx).await.map_err(internal)?, None, None)
     };
     let Some(row) = row else { return Ok(None) };
-    let handling = parse_code(&row.tenant_code)?;
-    let mine = scope.contains(&handling);
-    let item = item.filter(|_| mine);
-    let approver_items = match want.approver {
-        Some(user) if mine => Some(super::hall::query_approver_items(tx, &handling, user).await?),
-        _ => None,
-    };
+    let mine = scope.contains(&parse_code(&row.tenant_code)?);
+    let (item, approver_items) = if mine { (item, approver_items) } else { (None, None) };
     let case = if history {
         load(tx, vec![row]).await?.pop()
     } else {
         Some(Case { history_loaded: false, ..to_domain(row, Vec::new(), Vec::new())? })
     };
     Ok(case.map(|case| Read { case, item, approver_items }))
+}
+
+/// Ids joined by commas, sorted.
+fn id_list(joined: Option<String>) -> Result<Vec<Uuid>> {
+    let mut ids = joined
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(parse_id)
+        .collect::<Result<Vec<_>>>()?;
+    ids.sort();
+    Ok(ids)
 }
 
 /// A read's transaction kept open for the write that follows, with the permit to hold it.

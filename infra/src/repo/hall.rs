@@ -343,7 +343,7 @@ impl HallRepo for Db {
 }
 
 /// The items `user` is authorized to decide at `tenant`, within `tx`.
-pub(super) async fn query_approver_items(
+async fn query_approver_items(
     tx: &DatabaseTransaction,
     tenant: &RegionCode,
     user: Uuid,
