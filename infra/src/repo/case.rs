@@ -332,44 +332,7 @@ async fn read_one(
 ) -> Result<Option<Read>> {
     let find = case::Entity::find().filter(cond).filter(in_reach(scope.prefix())).limit(1);
     let (row, item, approver_items) = if want.item || want.approver.is_some() {
-        // One round trip: the case with its implementation item and the approver's authorizations.
-        let b = tx.get_database_backend();
-        let sea_orm::Statement { sql, values, db_backend } = find.build(b);
-        let mut values = values.map(|v| v.0).unwrap_or_default();
-        let approvers = match want.approver {
-            Some(user) => {
-                let (agg, param) = match b {
-                    DbBackend::Postgres => ("string_agg", format!("${}", values.len() + 1)),
-                    _ => ("group_concat", "?".to_owned()),
-                };
-                // SQLite binds `?` in the order they appear, and this one precedes the case query's.
-                let pos = if b == DbBackend::Postgres { values.len() } else { 0 };
-                values.insert(pos, user.to_string().into());
-                format!(
-                    ", (SELECT {agg}(a.impl_item_id, ',') FROM approver_items a \
-                     WHERE a.tenant_code = c.tenant_code AND a.user_id = {param}) AS approver_items"
-                )
-            }
-            None => String::new(),
-        };
-        let sql = format!(
-            "SELECT c.*, {}{approvers} FROM ({sql}) c LEFT JOIN impl_items i ON i.id = c.impl_item_id \
-             AND i.tenant_code = c.tenant_code LEFT JOIN base_items b ON b.id = i.base_item_id \
-             LEFT JOIN departments d ON d.id = i.department_id",
-            super::catalogue::impl_cols()
-        );
-        let statement = sea_orm::Statement::from_sql_and_values(db_backend, sql, values);
-        match tx.query_one_raw(statement).await.map_err(internal)? {
-            Some(r) => {
-                let ids = match want.approver {
-                    Some(_) => Some(id_list(r.try_get::<Option<String>>("", "approver_items").map_err(internal)?)?),
-                    None => None,
-                };
-                let item = if want.item { super::catalogue::impl_from_row(&r)? } else { None };
-                (Some(case::Model::from_query_result(&r, "").map_err(internal)?), item, ids)
-            }
-            None => (None, None, None),
-        }
+        read_joined(tx, find, want).await?
     } else {
         (find.one(tx).await.map_err(internal)?, None, None)
     };
@@ -382,6 +345,52 @@ async fn read_one(
         Some(Case { history_loaded: false, ..to_domain(row, Vec::new(), Vec::new())? })
     };
     Ok(case.map(|case| Read { case, item, approver_items }))
+}
+
+/// A case row with what `want` asks for, in one round trip: its implementation item (outer join)
+/// and the approver's authorizations at its handling tenant (a subquery).
+async fn read_joined(
+    tx: &DatabaseTransaction,
+    find: sea_orm::Select<case::Entity>,
+    want: TransitionRead,
+) -> Result<(Option<case::Model>, Option<ImplItem>, Option<Vec<Uuid>>)> {
+    let b = tx.get_database_backend();
+    let sea_orm::Statement { sql, values, db_backend } = find.build(b);
+    let mut values = values.map(|v| v.0).unwrap_or_default();
+    let approvers = match want.approver {
+        Some(user) => {
+            let (agg, param) = match b {
+                DbBackend::Postgres => ("string_agg", format!("${}", values.len() + 1)),
+                _ => ("group_concat", "?".to_owned()),
+            };
+            // SQLite binds `?` in the order they appear, and this one precedes the case query's.
+            let pos = if b == DbBackend::Postgres { values.len() } else { 0 };
+            values.insert(pos, user.to_string().into());
+            format!(
+                ", (SELECT {agg}(a.impl_item_id, ',') FROM approver_items a \
+                 WHERE a.tenant_code = c.tenant_code AND a.user_id = {param}) AS approver_items"
+            )
+        }
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT c.*, {}{approvers} FROM ({sql}) c LEFT JOIN impl_items i ON i.id = c.impl_item_id \
+         AND i.tenant_code = c.tenant_code LEFT JOIN base_items b ON b.id = i.base_item_id \
+         LEFT JOIN departments d ON d.id = i.department_id",
+        super::catalogue::impl_cols()
+    );
+    let statement = sea_orm::Statement::from_sql_and_values(db_backend, sql, values);
+    Ok(match tx.query_one_raw(statement).await.map_err(internal)? {
+        Some(r) => {
+            let ids = match want.approver {
+                Some(_) => Some(id_list(r.try_get::<Option<String>>("", "approver_items").map_err(internal)?)?),
+                None => None,
+            };
+            let item = if want.item { super::catalogue::impl_from_row(&r)? } else { None };
+            (Some(case::Model::from_query_result(&r, "").map_err(internal)?), item, ids)
+        }
+        None => (None, None, None),
+    })
 }
 
 /// Ids joined by commas, sorted.

@@ -343,11 +343,7 @@ impl HallRepo for Db {
 }
 
 /// The items `user` is authorized to decide at `tenant`, within `tx`.
-async fn query_approver_items(
-    tx: &DatabaseTransaction,
-    tenant: &RegionCode,
-    user: Uuid,
-) -> Result<Vec<Uuid>> {
+async fn query_approver_items(tx: &DatabaseTransaction, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>> {
     let rows = tx
         .query_all_raw(stmt(
             tx.get_database_backend(),
