@@ -207,12 +207,7 @@ pub async fn append_audit(tx: &DatabaseTransaction, rec: &AuditRecord) -> Result
         .await
         .map_err(internal)?
         .ok_or_else(|| Error::internal("audit head missing"))?;
-    append_audit_at(tx, rec, LaneHead::from_row(&head)?).await
-}
-
-/// Appends `rec` at the place `head`, taken for it in `tx`.
-pub async fn append_audit_at(tx: &DatabaseTransaction, rec: &AuditRecord, head: LaneHead) -> Result<(), Error> {
-    write_audit_entry(tx, AuditEntry::new(rec, head)).await
+    write_audit_entry(tx, AuditEntry::new(rec, LaneHead::from_row(&head)?)).await
 }
 
 /// Writes `entry` and its lane's new head hash in `tx`.
@@ -223,9 +218,8 @@ pub async fn write_audit_entry(tx: &DatabaseTransaction, entry: AuditEntry) -> R
         let (ctes, values) = entry.ctes();
         tx.execute_raw(stmt(b, &format!("WITH {ctes} SELECT 1"), values)).await.map_err(internal)?;
     } else {
-        let (entry, tip) = entry.statements();
-        tx.execute_raw(stmt(b, ENTRY, entry)).await.map_err(internal)?;
-        tx.execute_raw(stmt(b, TIP, tip)).await.map_err(internal)?;
+        tx.execute_raw(stmt(b, ENTRY, entry.entry)).await.map_err(internal)?;
+        tx.execute_raw(stmt(b, TIP, entry.tip)).await.map_err(internal)?;
     }
     Ok(())
 }
@@ -270,9 +264,5 @@ impl AuditEntry {
         let mut values = self.entry;
         values.extend(self.tip);
         (format!("entry AS ({ENTRY}), tip AS ({TIP})"), values)
-    }
-
-    fn statements(self) -> (Vec<Value>, Vec<Value>) {
-        (self.entry, self.tip)
     }
 }

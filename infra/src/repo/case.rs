@@ -19,8 +19,7 @@ use uuid::Uuid;
 
 use super::{parse_code, parse_id};
 use crate::db::{
-    AuditEntry, Db, LaneHead, append_audit, append_audit_at, commit, internal, numbered_from, set_scope, stmt,
-    write_audit_entry,
+    AuditEntry, Db, LaneHead, append_audit, commit, internal, numbered_from, set_scope, stmt, write_audit_entry,
 };
 use crate::entity::{case, case_event, document};
 
@@ -154,7 +153,6 @@ fn doc_to_domain(d: document::Model) -> Result<Document> {
 /// Numbers and stores a document inside `tx`, after `entry` where given; the series row (tenant,
 /// year, kind) serialises its issuers until commit.
 async fn issue(tx: &DatabaseTransaction, c: &Case, d: &DocumentDraft, entry: Option<AuditEntry>) -> Result<Document> {
-    use sea_orm::ConnectionTrait;
     let b = tx.get_database_backend();
     let (tenant, year, kind) = (d.tenant.as_str().to_owned(), d.year(), enum_str(&d.kind)?);
     let next = "INSERT INTO document_series (tenant_code, year, kind, seq) VALUES (?, ?, ?, 1)
@@ -497,7 +495,7 @@ impl CaseInsert for Writer {
                 .await
                 .map_err(internal)?
                 .ok_or_else(|| Error::internal("audit head missing"))?;
-            append_audit_at(&tx, &audit, LaneHead::from_row(&head)?).await?;
+            write_audit_entry(&tx, AuditEntry::new(&audit, LaneHead::from_row(&head)?)).await?;
         } else {
             for ev in &c.events {
                 event_model(c, ev).insert(&tx).await.map_err(internal)?;
