@@ -1,5 +1,6 @@
--- pgbench: the SQL writes of one full case (submit, accept, decide, deliver), four transactions, as the
--- server sends them on PostgreSQL (extended protocol, `-M prepared`). One pgbench "transaction" = one case.
+-- pgbench: the SQL writes of one full case (submit, accept, decide, deliver), four transactions, the rows the
+-- server writes on PostgreSQL, one statement each (the server joins several into one statement; its reads are
+-- not here). Extended protocol, `-M prepared`. One pgbench "transaction" = one case.
 -- Variables from bench/cases.sh: item (the 教师资格认定 implementation item id).
 \set n random(1, 2000000000)
 -- The case's audit lane (the server derives it from the case number).
