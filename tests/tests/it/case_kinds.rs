@@ -47,6 +47,29 @@ async fn ok(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
 
 const TEACHER: [&str; 5] = ["申请表", "身份证明", "学历证书", "体检合格证明", "普通话水平测试等级证书"];
 
+/// A new 永寿县 approver of `department` (password Approver@2026x); returns its id.
+async fn create_approver(app: &TestApp, admin: &str, username: &str, department: &str) -> String {
+    let r = ok(
+        app,
+        admin,
+        "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+        json!({ "i": { "tenant": YONGSHOU, "username": username, "password": "Approver@2026x",
+                      "displayName": username, "roles": ["APPROVER"], "departmentId": department } }),
+    )
+    .await;
+    r["createUser"]["id"].as_str().expect("user").to_owned()
+}
+
+async fn appoint_chief(app: &TestApp, admin: &str, user: &str, department: &str) {
+    ok(
+        app,
+        admin,
+        "mutation($u: ID!, $d: ID!) { appointChiefRepresentative(userId: $u, departmentId: $d) { id } }",
+        json!({ "u": user, "d": department }),
+    )
+    .await;
+}
+
 /// A joint case accepted with one pending review per department, lead first.
 async fn accepted_joint(app: &TestApp, window: &str, item: &str, co_name: &str) -> String {
     let id = submit(app, window, item, &TEACHER).await;
@@ -227,23 +250,10 @@ async fn every_department_of_a_joint_case_decides_and_any_denial_denies() {
     // The lead's chief representative, a co-department approver and an approver of neither.
     let lead_approver = app.token("ys_approver").await;
     let lead_id = user_id(&app, &lead_approver).await;
-    ok(
-        &app,
-        &admin,
-        "mutation($u: ID!, $d: ID!) { appointChiefRepresentative(userId: $u, departmentId: $d) { id } }",
-        json!({ "u": lead_id, "d": lead }),
-    )
-    .await;
+    appoint_chief(&app, &admin, &lead_id, &lead).await;
     let mut tokens = Vec::new();
     for (name, dept) in [("ys_co", &co), ("ys_out", &outsider)] {
-        let r = ok(
-            &app,
-            &admin,
-            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
-            json!({ "i": { "tenant": YONGSHOU, "username": name, "password": "Approver@2026x", "displayName": name, "roles": ["APPROVER"], "departmentId": dept } }),
-        )
-        .await;
-        let uid = r["createUser"]["id"].as_str().expect("user").to_owned();
+        let uid = create_approver(&app, &admin, name, dept).await;
         ok(
             &app,
             &admin,
@@ -256,21 +266,8 @@ async fn every_department_of_a_joint_case_decides_and_any_denial_denies() {
     let (co_approver, outside_approver) = (&tokens[0], &tokens[1]);
     // An approver of the lead department, not authorized for the item, who is the co-department's chief
     // representative: on this item they speak for the co-department only.
-    let r = ok(
-        &app,
-        &admin,
-        "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
-        json!({ "i": { "tenant": YONGSHOU, "username": "ys_dual", "password": "Approver@2026x", "displayName": "ys_dual", "roles": ["APPROVER"], "departmentId": lead } }),
-    )
-    .await;
-    let dual_id = r["createUser"]["id"].as_str().expect("user").to_owned();
-    ok(
-        &app,
-        &admin,
-        "mutation($u: ID!, $d: ID!) { appointChiefRepresentative(userId: $u, departmentId: $d) { id } }",
-        json!({ "u": dual_id, "d": co }),
-    )
-    .await;
+    let dual_id = create_approver(&app, &admin, "ys_dual", &lead).await;
+    appoint_chief(&app, &admin, &dual_id, &co).await;
     let dual = app.login("ys_dual", "Approver@2026x").await.0;
 
     // All approve: approved with the last department's decision.
