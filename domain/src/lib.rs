@@ -15,5 +15,6 @@ pub mod region;
 pub mod service;
 pub mod session;
 pub mod tenant;
+pub mod text;
 
 pub use error::{Error, Result};
