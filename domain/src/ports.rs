@@ -115,8 +115,10 @@ pub trait Ephemeral: Send + Sync {
     async fn rate_limit(&self, key: &str, limit: u32, window: Duration) -> Result<()>;
     /// Clears a counter (after a successful login).
     async fn reset(&self, key: &str) -> Result<()>;
-    async fn revoke(&self, jti: &str, ttl: Duration) -> Result<()>;
-    async fn is_revoked(&self, jti: &str) -> Result<bool>;
+    /// Revokes a token id or a session family (`family:<uuid>`) for `ttl`.
+    async fn revoke(&self, id: &str, ttl: Duration) -> Result<()>;
+    /// Whether any of `ids` is revoked (one round trip).
+    async fn is_revoked(&self, ids: &[String]) -> Result<bool>;
 }
 
 /// Filters of an implementation-item listing.

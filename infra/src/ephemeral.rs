@@ -56,9 +56,10 @@ impl Ephemeral for MemoryEphemeral {
         Ok(())
     }
 
-    async fn is_revoked(&self, jti: &str) -> Result<bool> {
+    async fn is_revoked(&self, ids: &[String]) -> Result<bool> {
         let map = self.entries.lock().await;
-        Ok(map.get(&format!("revoked:{jti}")).is_some_and(|(_, exp)| *exp > Instant::now()))
+        let now = Instant::now();
+        Ok(ids.iter().any(|id| map.get(&format!("revoked:{id}")).is_some_and(|(_, exp)| *exp > now)))
     }
 }
 
@@ -168,15 +169,19 @@ impl Ephemeral for RedisEphemeral {
         Ok(())
     }
 
-    async fn is_revoked(&self, jti: &str) -> Result<bool> {
-        if self.fallback.is_revoked(jti).await? {
+    async fn is_revoked(&self, ids: &[String]) -> Result<bool> {
+        if ids.is_empty() {
+            return Ok(false);
+        }
+        if self.fallback.is_revoked(ids).await? {
             return Ok(true);
         }
         let mut c = self.conn.clone();
-        match c.exists::<_, bool>(self.key(&format!("revoked:{jti}"))).await {
-            Ok(v) => {
+        let keys: Vec<String> = ids.iter().map(|id| self.key(&format!("revoked:{id}"))).collect();
+        match c.exists::<_, u64>(keys).await {
+            Ok(n) => {
                 self.recover();
-                Ok(v)
+                Ok(n > 0)
             }
             Err(e) => {
                 self.degrade(&e);
@@ -201,7 +206,8 @@ mod tests {
         m.reset("k").await.expect("reset");
         assert!(m.rate_limit("k", 3, w).await.is_ok());
         m.revoke("j", w).await.expect("revoke");
-        assert!(m.is_revoked("j").await.expect("check"));
-        assert!(!m.is_revoked("other").await.expect("check"));
+        assert!(m.is_revoked(&["j".into()]).await.expect("check"));
+        assert!(m.is_revoked(&["other".into(), "j".into()]).await.expect("check"));
+        assert!(!m.is_revoked(&["other".into()]).await.expect("check"));
     }
 }

@@ -150,13 +150,17 @@ impl Services {
         }
         let audit = AuditRecord::new(&actor, user.tenant, now, "session.reuse_detected", format!("user:{}", user.id));
         self.ports.sessions.revoke_family(old.family, now, audit).await?;
+        // The family's access tokens stop too, not only its refresh tokens.
+        self.revoke_family_tokens(old.family).await?;
         Err(Error::unauthenticated("刷新令牌已被使用过，为安全起见该会话已注销，请重新登录"))
     }
 
     /// Turns a bearer token into the actor; revoked and invalid tokens are UNAUTHENTICATED.
     pub async fn authenticate(&self, token: &str) -> Result<(Actor, AccessClaims)> {
         let claims = self.ports.tokens.verify(token)?;
-        if self.ports.ephemeral.is_revoked(&claims.jti.to_string()).await? {
+        let mut ids = vec![claims.jti.to_string()];
+        ids.extend(claims.sid.map(family_key));
+        if self.ports.ephemeral.is_revoked(&ids).await? {
             return Err(Error::unauthenticated("令牌已注销，请重新登录"));
         }
         let kind = match claims.kind {
@@ -174,9 +178,18 @@ impl Services {
         self.ports.ephemeral.revoke(&claims.jti.to_string(), Duration::from_secs(ttl)).await?;
         let audit = AuditRecord::new(actor, actor.tenant, now, "session.logout", actor.name());
         match claims.sid {
-            Some(family) => self.ports.sessions.revoke_family(family, now, audit).await,
+            Some(family) => {
+                self.ports.sessions.revoke_family(family, now, audit).await?;
+                self.revoke_family_tokens(family).await
+            }
             None => self.ports.audit.append(audit).await,
         }
+    }
+
+    /// Every access token of a session family, for as long as the newest of them could live.
+    async fn revoke_family_tokens(&self, family: Uuid) -> Result<()> {
+        let ttl = self.settings.access_ttl.to_std().unwrap_or(Duration::from_secs(900));
+        self.ports.ephemeral.revoke(&family_key(family), ttl).await
     }
 
     pub async fn me(&self, actor: &Actor) -> Result<User> {
@@ -268,6 +281,11 @@ impl Services {
         let (access_token, expires_at) = self.sign_access(&actor, account.id, SubjectKind::Service, None)?;
         Ok(Session { access_token, refresh_token: String::new(), expires_at, user: None })
     }
+}
+
+/// The revocation-list id of a session family.
+fn family_key(family: Uuid) -> String {
+    format!("family:{family}")
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

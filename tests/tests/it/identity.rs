@@ -147,6 +147,37 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 }
 
 #[tokio::test]
+async fn a_detected_reuse_also_stops_the_family_access_tokens() {
+    let app = TestApp::spawn().await;
+    let (a1, r1) = app.login("ys_admin", DEMO_PASSWORD).await;
+    let s2 = app.gql(None, REFRESH, json!({ "t": r1 })).await;
+    let a2 = s2["data"]["refreshSession"]["accessToken"].as_str().expect("access").to_owned();
+    let (other, _) = app.login("ys_admin", DEMO_PASSWORD).await;
+    for a in [&a1, &a2, &other] {
+        assert_eq!(app.gql(Some(a), ME, json!({})).await["data"]["me"]["username"], "ys_admin");
+    }
+    // r1 presented again: the thief's and the owner's access tokens of that session stop at once.
+    assert_eq!(error_code(&app.gql(None, REFRESH, json!({ "t": r1 })).await), "UNAUTHENTICATED");
+    for a in [&a1, &a2] {
+        let me = app.gql(Some(a), ME, json!({})).await;
+        assert_eq!(error_code(&me), "UNAUTHENTICATED", "{me}");
+    }
+    // Another session of the same user is not touched.
+    assert_eq!(app.gql(Some(&other), ME, json!({})).await["data"]["me"]["username"], "ys_admin");
+}
+
+#[tokio::test]
+async fn logout_ends_every_access_token_of_the_session() {
+    let app = TestApp::spawn().await;
+    let (a1, r1) = app.login("ys_admin", DEMO_PASSWORD).await;
+    let s2 = app.gql(None, REFRESH, json!({ "t": r1 })).await;
+    let a2 = s2["data"]["refreshSession"]["accessToken"].as_str().expect("access").to_owned();
+    assert_eq!(app.gql(Some(&a2), "mutation { logout }", json!({})).await["data"]["logout"], true);
+    let me = app.gql(Some(&a1), ME, json!({})).await;
+    assert_eq!(error_code(&me), "UNAUTHENTICATED", "the earlier token of the session: {me}");
+}
+
+#[tokio::test]
 async fn logout_revokes_access_and_refresh() {
     let app = TestApp::spawn().await;
     let (access, refresh) = app.login("ys_admin", DEMO_PASSWORD).await;

@@ -424,8 +424,9 @@ impl Ephemeral for Memory {
         lock(&self.revoked).insert(jti.to_owned());
         Ok(())
     }
-    async fn is_revoked(&self, jti: &str) -> Result<bool> {
-        Ok(lock(&self.revoked).contains(jti))
+    async fn is_revoked(&self, ids: &[String]) -> Result<bool> {
+        let revoked = lock(&self.revoked);
+        Ok(ids.iter().any(|id| revoked.contains(id)))
     }
 }
 
