@@ -99,6 +99,29 @@ pub fn authorize(actor: &Actor, action: Action, tenant: &Tenant) -> Result<(), E
     }
 }
 
+/// The operations a service account may call: the cross-area transfer API (domain.md §7) and the
+/// token it calls it with. Every other operation is FORBIDDEN to it before it runs, whatever it reads.
+pub const SERVICE_OPERATIONS: &[&str] = &[
+    "serviceToken",
+    "transfers",
+    "transfer",
+    "transferCase",
+    "submitRemoteTransfer",
+    "receiveTransfer",
+    "acceptTransfer",
+    "returnTransfer",
+    "__typename",
+];
+
+/// May a service account call `operation` (a root field of the API)?
+pub fn authorize_service_operation(operation: &str) -> Result<(), Error> {
+    if SERVICE_OPERATIONS.contains(&operation) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(format!("服务账号只能调用本辖区的跨域通办接口，不能调用 {operation}")))
+    }
+}
+
 /// May `actor` give `role` to a user of `tenant`? (Checked after `ManageUsers`.)
 pub fn authorize_grant(actor: &Actor, role: Role, tenant: &Tenant) -> Result<(), Error> {
     if role == Role::PlatformAdmin && !actor.has(Role::PlatformAdmin) {
@@ -193,6 +216,10 @@ mod tests {
         assert!(authorize(&svc, Action::CrossArea, &ys).is_ok());
         assert!(authorize(&svc, Action::CrossArea, &jj).is_err());
         assert!(authorize(&svc, Action::ViewTenant, &ys).is_err());
+        assert!(authorize_service_operation("submitRemoteTransfer").is_ok());
+        for op in ["cases", "case", "caseByNo", "implItem", "tenants", "me", "createUser", "__schema"] {
+            assert_eq!(authorize_service_operation(op).map_err(|e| e.code()), Err("FORBIDDEN"), "{op}");
+        }
     }
 
     #[test]
