@@ -27,6 +27,10 @@ pub struct Config {
     pub graphql_max_depth: usize,
     pub graphql_max_complexity: usize,
     pub graphql_introspection: bool,
+    /// Root fields of one GraphQL request resolved at once (each may hold a database connection).
+    pub graphql_concurrency: usize,
+    /// The largest request body accepted, in bytes (GraphQL and JSON; console forms have their own).
+    pub max_body_bytes: usize,
     /// Serve GraphiQL at GET /graphql (on in the demo).
     pub graphiql: bool,
     pub db_max_connections: u32,
@@ -63,6 +67,8 @@ impl Default for Config {
             graphql_max_depth: 12,
             graphql_max_complexity: 1000,
             graphql_introspection: true,
+            graphql_concurrency: 2,
+            max_body_bytes: 1 << 20,
             graphiql: false,
             db_max_connections: 16,
             secure_cookies: false,
@@ -114,6 +120,12 @@ impl Config {
         }
         if self.graphql_max_depth < 3 || self.graphql_max_complexity < 10 {
             return Err("配置错误：graphql_max_depth 至少为3，graphql_max_complexity 至少为10".into());
+        }
+        if self.max_body_bytes < 4096 || self.max_body_bytes > 64 << 20 {
+            return Err("配置错误：max_body_bytes 须在4096字节至64MiB之间".into());
+        }
+        if self.graphql_concurrency == 0 || self.graphql_concurrency > 64 {
+            return Err("配置错误：graphql_concurrency 须在1至64之间".into());
         }
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(format!("配置错误：listen 地址“{}”无效，应形如 127.0.0.1:8080", self.listen));

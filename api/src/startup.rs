@@ -15,7 +15,7 @@ use sea_orm_migration::MigratorTrait;
 use secrecy::ExposeSecret;
 
 use crate::config::Config;
-use crate::graphql::{self, ApiSchema};
+use crate::graphql::{self, Schemas};
 use crate::health;
 
 /// Everything a request needs, built once per process.
@@ -141,7 +141,7 @@ fn spawn_sweeper(services: Services, every_secs: u64) {
     });
 }
 
-fn serve(listener: TcpListener, runtime: Runtime, schema: ApiSchema, config: &Config) -> anyhow::Result<Server> {
+fn serve(listener: TcpListener, runtime: Runtime, schema: Schemas, config: &Config) -> anyhow::Result<Server> {
     let prometheus = actix_web_prom::PrometheusMetricsBuilder::new("tongban")
         .endpoint("/metrics")
         .build()
@@ -151,6 +151,7 @@ fn serve(listener: TcpListener, runtime: Runtime, schema: ApiSchema, config: &Co
         secure_cookies: config.secure_cookies,
     });
     let graphiql = config.graphiql;
+    let max_body = config.max_body_bytes;
     let services = web::Data::new(runtime.services.clone());
     let printer: web::Data<dyn DocumentPrinter> = web::Data::from(runtime.printer.clone());
     let runtime = web::Data::new(runtime);
@@ -165,7 +166,7 @@ fn serve(listener: TcpListener, runtime: Runtime, schema: ApiSchema, config: &Co
             .app_data(schema.clone())
             .app_data(console.clone())
             .app_data(web::Data::new(graphql::GraphiQl(graphiql)))
-            .app_data(web::JsonConfig::default().limit(1 << 20))
+            .app_data(web::JsonConfig::default().limit(max_body))
             .configure(health::configure)
             .configure(graphql::configure)
             .configure(::web::configure)

@@ -324,3 +324,65 @@ pub fn error_code(resp: &Value) -> &str {
 pub fn error_message(resp: &Value) -> &str {
     resp["errors"][0]["message"].as_str().unwrap_or("<none>")
 }
+
+/// The real `tongban serve` as a separate process over a test server's database: what a crash
+/// (a stack overflow aborts the whole process) must not take down. Killed when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub address: String,
+}
+
+impl ServerProcess {
+    /// Starts `bin serve` (the tests' `env!("CARGO_BIN_EXE_tongban-under-test")`) with `app`'s
+    /// database, Redis and secret, and waits until it answers.
+    pub async fn start(bin: &str, app: &TestApp, extra_env: &[(&str, &str)]) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        let mut cmd = std::process::Command::new(bin);
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(app.cli_env())
+            .env("TONGBAN_LISTEN", format!("127.0.0.1:{port}"))
+            .env("TONGBAN_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .arg("serve");
+        if let Some(r) = &app.redis_url {
+            cmd.env("TONGBAN_REDIS_URL", r).env("TONGBAN_REDIS_PREFIX", &app.redis_prefix);
+        }
+        cmd.envs(extra_env.iter().copied());
+        let child = cmd.spawn().expect("tongban serve starts");
+        let server = ServerProcess { child, address: format!("http://127.0.0.1:{port}") };
+        for _ in 0..200 {
+            if server.is_alive().await {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("tongban serve did not answer /healthz within 20 s");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Whether the process still runs and answers `/healthz`.
+    pub async fn is_alive(&self) -> bool {
+        let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build();
+        match client {
+            Ok(c) => c.get(self.url("/healthz")).send().await.is_ok_and(|r| r.status().is_success()),
+            Err(_) => false,
+        }
+    }
+
+    /// Whether the process has exited (crashed).
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

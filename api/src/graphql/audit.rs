@@ -2,6 +2,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use domain::audit::AuditEntry as DEntry;
 use domain::page::PageRequest;
 
+use super::cost;
 use super::ctx::{actor, services};
 use super::scalars::{DateTimeScalar, RegionCodeScalar};
 use super::tenant::{PageInfo, Tenant};
@@ -54,6 +55,7 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// A tenant's audit entries, newest first.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -71,6 +73,7 @@ impl AuditQuery {
     }
 
     /// Re-computes a tenant's hash chain: an edited or deleted entry breaks it.
+    #[graphql(complexity = "cost::VERIFY_AUDIT + child_complexity")]
     async fn verify_audit(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<AuditVerification> {
         let v = services(ctx).verify_audit(actor(ctx)?, &tenant.parse()?).await?;
         Ok(AuditVerification {

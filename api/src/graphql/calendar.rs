@@ -1,6 +1,7 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 use domain::calendar::{CalendarDay as DCalendarDay, Deadline};
 
+use super::cost;
 use super::ctx::{actor, services};
 use super::scalars::{DateScalar, RegionCodeScalar};
 
@@ -66,12 +67,14 @@ pub struct CalendarQuery;
 #[Object]
 impl CalendarQuery {
     /// Every date of `year` in the tenant's effective working-day calendar.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn calendar(&self, ctx: &Context<'_>, tenant: RegionCodeScalar, year: i32) -> Result<Vec<CalendarDay>> {
         let days = services(ctx).calendar(actor(ctx)?, &tenant.parse()?, year).await?;
         Ok(days.into_iter().map(Into::into).collect())
     }
 
     /// The close of the `days`-th working day after `from` (the start day is not counted).
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn add_working_days(
         &self,
         ctx: &Context<'_>,
@@ -84,6 +87,7 @@ impl CalendarQuery {
     }
 
     /// Like addWorkingDays, with the provisional flag.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn deadline(
         &self,
         ctx: &Context<'_>,
@@ -96,6 +100,7 @@ impl CalendarQuery {
     }
 
     /// Working days in (from, to] of the tenant's calendar.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn working_days_between(
         &self,
         ctx: &Context<'_>,
@@ -110,6 +115,7 @@ impl CalendarQuery {
     }
 
     /// The yellow-warning threshold of a root tenant.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn warning_threshold(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<WarningThreshold> {
         Ok(services(ctx).warning_threshold(actor(ctx)?, &tenant.parse()?).await?.into())
     }
@@ -122,6 +128,7 @@ pub struct CalendarMutation;
 impl CalendarMutation {
     /// Sets a day of a tenant's calendar: a root tenant's edit (its catalogue administrators) or
     /// a descendant's local override (center administrators in scope). Returns the effective day.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn set_calendar_day(
         &self,
         ctx: &Context<'_>,
@@ -137,6 +144,7 @@ impl CalendarMutation {
 
     /// Sets a root tenant's yellow-warning threshold (0 to 10 working days); its center
     /// administrators decide.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn set_warning_threshold(
         &self,
         ctx: &Context<'_>,

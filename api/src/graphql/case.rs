@@ -5,6 +5,7 @@ use domain::service::{CaseFilter as DFilter, SubmitCase};
 use uuid::Uuid;
 
 use super::catalogue::{CaseKind, ImplItem};
+use super::cost;
 use super::ctx::{actor, request, services};
 use super::scalars::{DateScalar, DateTimeScalar, RegionCodeScalar};
 use super::tenant::{PageInfo, Tenant};
@@ -389,14 +390,17 @@ pub struct CaseQuery;
 #[Object]
 impl CaseQuery {
     /// A case in the actor's scope; anything else is NOT_FOUND.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
         Ok(Case::new(services(ctx).case(actor(ctx)?, self::id(&id, "办件")?).await?))
     }
 
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn case_by_no(&self, ctx: &Context<'_>, case_no: String) -> Result<Case> {
         Ok(Case::new(services(ctx).case_by_no(actor(ctx)?, &case_no).await?))
     }
 
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
@@ -419,6 +423,7 @@ impl CaseQuery {
     }
 
     /// The approver's queue (待审批): accepted or suspended cases of their tenant on items they may decide.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn approval_queue(
         &self,
         ctx: &Context<'_>,
@@ -431,6 +436,7 @@ impl CaseQuery {
     }
 
     /// Public, no login: the applicant tracks a case by its number and query code.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn track_case(&self, ctx: &Context<'_>, case_no: String, query_code: String) -> Result<PublicCaseStatus> {
         let s = services(ctx);
         let c = s.track_case(&case_no, &query_code, &request(ctx).client).await?;
@@ -453,6 +459,7 @@ pub struct CaseMutation;
 
 #[Object]
 impl CaseMutation {
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn submit_case(&self, ctx: &Context<'_>, input: SubmitCaseInput) -> Result<CaseReceipt> {
         let a = input.applicant;
         let applicant = dc::Applicant::parse(
@@ -475,6 +482,7 @@ impl CaseMutation {
         Ok(CaseReceipt { case: Case::new(r.case), query_code: r.query_code })
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn accept_case(
         &self,
         ctx: &Context<'_>,
@@ -487,6 +495,7 @@ impl CaseMutation {
         Ok(Case::new(services(ctx).accept_case(actor(ctx)?, self::id(&id, "办件")?, deferred_materials, until).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn request_correction(
         &self,
         ctx: &Context<'_>,
@@ -499,20 +508,24 @@ impl CaseMutation {
         ))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn resubmit_case(&self, ctx: &Context<'_>, id: ID, provided_materials: Vec<String>) -> Result<Case> {
         Ok(Case::new(services(ctx).resubmit_case(actor(ctx)?, self::id(&id, "办件")?, provided_materials).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn reject_case(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Case> {
         Ok(Case::new(services(ctx).reject_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
     }
 
     /// Escalated cases (上报件): the preliminary review is done; the nearest ancestor publishing the
     /// same item receives the case. Both tenants see it.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn forward_case(&self, ctx: &Context<'_>, id: ID, opinion: String) -> Result<Case> {
         Ok(Case::new(services(ctx).forward_case(actor(ctx)?, self::id(&id, "办件")?, &opinion).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn suspend_case(
         &self,
         ctx: &Context<'_>,
@@ -523,14 +536,17 @@ impl CaseMutation {
         Ok(Case::new(services(ctx).suspend_case(actor(ctx)?, self::id(&id, "办件")?, procedure.into(), &reason).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn resume_case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
         Ok(Case::new(services(ctx).resume_case(actor(ctx)?, self::id(&id, "办件")?).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn decide_case(&self, ctx: &Context<'_>, id: ID, approve: bool, opinion: String) -> Result<Case> {
         Ok(Case::new(services(ctx).decide_case(actor(ctx)?, self::id(&id, "办件")?, approve, &opinion).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn deliver_case(
         &self,
         ctx: &Context<'_>,
@@ -544,10 +560,12 @@ impl CaseMutation {
         Ok(Case::new(c))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn archive_case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
         Ok(Case::new(services(ctx).archive_case(actor(ctx)?, self::id(&id, "办件")?).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn withdraw_case(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Case> {
         Ok(Case::new(services(ctx).withdraw_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
     }

@@ -7,6 +7,7 @@ use domain::ports::ImplQuery;
 use domain::service::Delegation;
 use uuid::Uuid;
 
+use super::cost;
 use super::ctx::{actor, services};
 use super::scalars::RegionCodeScalar;
 use super::tenant::{AdminLevel, PageInfo, Tenant};
@@ -418,6 +419,7 @@ pub struct CatalogueQuery;
 #[Object]
 impl CatalogueQuery {
     /// The base catalogue the caller's tenant uses (its nearest root's).
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn base_items(
         &self,
         ctx: &Context<'_>,
@@ -435,12 +437,14 @@ impl CatalogueQuery {
         })
     }
 
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn base_item(&self, ctx: &Context<'_>, id: ID) -> Result<BaseItem> {
         let id = parse_id(&id, "基本目录事项")?;
         Ok(BaseItem(services(ctx).base_item(actor(ctx)?, id).await?))
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn impl_items(
         &self,
         ctx: &Context<'_>,
@@ -466,16 +470,19 @@ impl CatalogueQuery {
         Ok(impl_connection(p))
     }
 
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn impl_item(&self, ctx: &Context<'_>, id: ID) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
         Ok(ImplItem(services(ctx).impl_item(actor(ctx)?, id).await?))
     }
 
     /// Public, no login: the service guide of a published item.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn service_guide(&self, ctx: &Context<'_>, impl_code: String) -> Result<ImplItem> {
         Ok(ImplItem(services(ctx).service_guide(&impl_code).await?))
     }
 
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn departments(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<Vec<Department>> {
         let ds = services(ctx).departments(actor(ctx)?, &tenant.parse()?).await?;
         Ok(ds.into_iter().map(Department).collect())
@@ -487,6 +494,7 @@ pub struct CatalogueMutation;
 
 #[Object]
 impl CatalogueMutation {
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn create_department(
         &self,
         ctx: &Context<'_>,
@@ -500,16 +508,19 @@ impl CatalogueMutation {
         Ok(Department(d))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn create_base_item(&self, ctx: &Context<'_>, input: BaseItemInput) -> Result<BaseItem> {
         Ok(BaseItem(services(ctx).create_base_item(actor(ctx)?, input.into_draft()?).await?))
     }
 
     /// Edits a base item: a new version, followed by every implementation. The base code stays.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn update_base_item(&self, ctx: &Context<'_>, id: ID, input: BaseItemInput) -> Result<BaseItem> {
         let id = parse_id(&id, "基本目录事项")?;
         Ok(BaseItem(services(ctx).update_base_item(actor(ctx)?, id, input.into_draft()?).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn implement_item(&self, ctx: &Context<'_>, input: ImplItemInput) -> Result<ImplItem> {
         let base = parse_id(&input.base_item_id, "基本目录事项")?;
         let dept = Uuid::parse_str(&input.department_id).map_err(|_| domain::Error::invalid("实施部门ID无效"))?;
@@ -530,6 +541,7 @@ impl CatalogueMutation {
     }
 
     /// Changes local fields of an implementation item (a new version).
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn update_impl_item(&self, ctx: &Context<'_>, id: ID, input: ImplItemUpdate) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
         let s = services(ctx);
@@ -579,16 +591,19 @@ impl CatalogueMutation {
         Ok(ImplItem(s.update_impl_item(a, id, dept, local).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn publish_impl_item(&self, ctx: &Context<'_>, id: ID) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
         Ok(ImplItem(services(ctx).publish_impl_item(actor(ctx)?, id).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn suspend_impl_item(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
         Ok(ImplItem(services(ctx).suspend_impl_item(actor(ctx)?, id, &reason).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn cancel_impl_item(&self, ctx: &Context<'_>, id: ID) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
         Ok(ImplItem(services(ctx).cancel_impl_item(actor(ctx)?, id).await?))
@@ -597,6 +612,7 @@ impl CatalogueMutation {
     /// 下放: a county implements one base item for its towns in one call with shared
     /// defaults. Towns without a (matching) department, or already implementing the item, are
     /// skipped and reported; the rest are created in one transaction.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn delegate_item(&self, ctx: &Context<'_>, input: DelegateItemInput) -> Result<DelegationResult> {
         let towns = input.towns.map(|ts| ts.iter().map(|t| t.parse()).collect::<Result<Vec<_>, _>>()).transpose()?;
         let d = Delegation {
@@ -626,6 +642,7 @@ impl CatalogueMutation {
     }
 
     /// Takes a delegation back: the towns' delegated items of the base item are cancelled.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn revoke_delegation(
         &self,
         ctx: &Context<'_>,

@@ -3,6 +3,7 @@ use domain::hall::Attendance;
 use domain::service::{NewWindow, WindowView};
 
 use super::catalogue::{ImplItem, parse_id};
+use super::cost;
 use super::ctx::{actor, services};
 use super::identity::User;
 use super::scalars::{DateScalar, DateTimeScalar, RegionCodeScalar};
@@ -231,23 +232,27 @@ pub struct HallQuery;
 #[Object]
 impl HallQuery {
     /// Today's attendance board of a tenant's hall.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn attendance_board(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<Vec<AttendanceRecord>> {
         let rows = services(ctx).attendance_board(actor(ctx)?, &tenant.parse()?, None).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// The windows of a tenant's hall, with items, A/B staff and who is on duty.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn windows(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<Vec<Window>> {
         let ws = services(ctx).windows(actor(ctx)?, &tenant.parse()?).await?;
         Ok(ws.into_iter().map(Window).collect())
     }
 
     /// Windows with nobody on duty now (neither A nor B signed in): for the center admin.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn unstaffed_windows(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<Vec<Window>> {
         let ws = services(ctx).unstaffed_windows(actor(ctx)?, &tenant.parse()?).await?;
         Ok(ws.into_iter().map(Window).collect())
     }
 
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn window(&self, ctx: &Context<'_>, id: ID) -> Result<Window> {
         let id = parse_id(&id, "窗口")?;
         Ok(Window(services(ctx).window(actor(ctx)?, id).await?))
@@ -255,6 +260,7 @@ impl HallQuery {
 
     /// Whether the caller may decide (approve or deny) this item: authorized for it, or chief
     /// representative of its department, with the approver role at its tenant.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn may_decide(&self, ctx: &Context<'_>, impl_item_id: ID) -> Result<bool> {
         let id = parse_id(&impl_item_id, "实施清单事项")?;
         let (s, a) = (services(ctx), actor(ctx)?);
@@ -263,6 +269,7 @@ impl HallQuery {
     }
 
     /// Public, no login: the appointment slots of an item on a day.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn appointment_slots(
         &self,
         ctx: &Context<'_>,
@@ -276,6 +283,7 @@ impl HallQuery {
     }
 
     /// The leaders' on-site schedule of a month (published filings; the center admin sees all).
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn leader_schedule(
         &self,
         ctx: &Context<'_>,
@@ -287,6 +295,7 @@ impl HallQuery {
     }
 
     /// Public, no login: the latest numbers called today at a hall (lobby screen).
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn lobby_calls(
         &self,
         ctx: &Context<'_>,
@@ -304,18 +313,21 @@ pub struct HallMutation;
 #[Object]
 impl HallMutation {
     /// Signs the caller in at their hall for today (考勤签到).
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn sign_in(&self, ctx: &Context<'_>) -> Result<bool> {
         services(ctx).sign_in(actor(ctx)?).await?;
         Ok(true)
     }
 
     /// Signs the caller out for today.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn sign_out(&self, ctx: &Context<'_>) -> Result<bool> {
         services(ctx).sign_out(actor(ctx)?).await?;
         Ok(true)
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn create_window(
         &self,
         ctx: &Context<'_>,
@@ -336,6 +348,7 @@ impl HallMutation {
         Ok(Window(services(ctx).create_window(actor(ctx)?, input).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn assign_window_staff(&self, ctx: &Context<'_>, window_id: ID, user_id: ID, post: Post) -> Result<Window> {
         let w = parse_id(&window_id, "窗口")?;
         let u = parse_id(&user_id, "用户")?;
@@ -343,6 +356,7 @@ impl HallMutation {
     }
 
     /// Authorizes (授权) an approver to decide these implementation items of their tenant.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn authorize_approver(&self, ctx: &Context<'_>, user_id: ID, impl_item_ids: Vec<ID>) -> Result<User> {
         let u = parse_id(&user_id, "用户")?;
         let items = impl_item_ids
@@ -355,6 +369,7 @@ impl HallMutation {
     }
 
     /// Appoints a chief representative (首席代表) of a department: they may decide all its items.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn appoint_chief_representative(&self, ctx: &Context<'_>, user_id: ID, department_id: ID) -> Result<User> {
         let u = parse_id(&user_id, "用户")?;
         let d = parse_id(&department_id, "部门")?;
@@ -362,12 +377,14 @@ impl HallMutation {
     }
 
     /// Public (lobby kiosk): takes a queue number for an item at a hall.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn take_ticket(&self, ctx: &Context<'_>, tenant: RegionCodeScalar, impl_item_id: ID) -> Result<Ticket> {
         let item = parse_id(&impl_item_id, "实施清单事项")?;
         Ok(issued(services(ctx).take_ticket(&tenant.parse()?, item).await?))
     }
 
     /// Files next month's (or a later month's) leader on-site duty of a department, by the 10th.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn file_leader_duty(
         &self,
         ctx: &Context<'_>,
@@ -383,6 +400,7 @@ impl HallMutation {
     }
 
     /// Publishes a month's leaders' schedule (center admin); returns the number of filings.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn publish_leader_schedule(
         &self,
         ctx: &Context<'_>,
@@ -394,6 +412,7 @@ impl HallMutation {
     }
 
     /// Opens an appointment slot for an item on a working day (center admin).
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn create_appointment_slot(
         &self,
         ctx: &Context<'_>,
@@ -418,6 +437,7 @@ impl HallMutation {
     }
 
     /// Public: books a place in a slot; CONFLICT when it is full.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn book_appointment(
         &self,
         ctx: &Context<'_>,
@@ -440,6 +460,7 @@ impl HallMutation {
     }
 
     /// Public, with the booking code: cancels the appointment.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn cancel_appointment(
         &self,
         ctx: &Context<'_>,
@@ -453,6 +474,7 @@ impl HallMutation {
     }
 
     /// Public, with the booking code, on the day: checks in; the ticket goes before walk-ins.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn check_in_appointment(
         &self,
         ctx: &Context<'_>,
@@ -465,6 +487,7 @@ impl HallMutation {
     }
 
     /// Calls the next number for a window (叫号); null when nobody waits.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn call_next(&self, ctx: &Context<'_>, window_id: ID) -> Result<Option<Ticket>> {
         let w = parse_id(&window_id, "窗口")?;
         let s = services(ctx);

@@ -3,6 +3,7 @@ use domain::identity::{Role as DRole, User as DUser};
 use domain::service::{LoginRequest, NewUser};
 use domain::session::Session as DSession;
 
+use super::cost;
 use super::ctx::{actor, request, services};
 use super::scalars::{DateTimeScalar, RegionCodeScalar};
 use super::tenant::Tenant;
@@ -97,6 +98,7 @@ pub struct IdentityQuery;
 #[Object]
 impl IdentityQuery {
     /// The signed-in user.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
         Ok(User(services(ctx).me(actor(ctx)?).await?))
     }
@@ -107,16 +109,19 @@ pub struct IdentityMutation;
 
 #[Object]
 impl IdentityMutation {
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn login(&self, ctx: &Context<'_>, username: String, password: String) -> Result<Session> {
         let req = LoginRequest { username: &username, password: &password, client: &request(ctx).client };
         Ok(Session(services(ctx).login(req).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> Result<Session> {
         Ok(Session(services(ctx).refresh_session(&refresh_token).await?))
     }
 
     /// Revokes the access token in use and its session's refresh tokens.
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
         let a = actor(ctx)?;
         let claims = request(ctx).claims.as_ref().ok_or_else(|| domain::Error::unauthenticated("请先登录"))?;
@@ -125,10 +130,12 @@ impl IdentityMutation {
     }
 
     /// Client-credentials grant for service accounts (cross-area partners).
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn service_token(&self, ctx: &Context<'_>, client_id: String, client_secret: String) -> Result<Session> {
         Ok(Session(services(ctx).service_token(&client_id, &client_secret, &request(ctx).client).await?))
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn create_service_account(
         &self,
         ctx: &Context<'_>,
@@ -143,6 +150,7 @@ impl IdentityMutation {
         })
     }
 
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
         let department_id = input
             .department_id

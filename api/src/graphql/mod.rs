@@ -4,6 +4,7 @@ mod audit;
 mod calendar;
 mod case;
 mod catalogue;
+pub mod guard;
 mod hall;
 mod identity;
 mod scalars;
@@ -13,13 +14,14 @@ use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError};
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError, ServerResult, Value};
 use domain::identity::Actor;
 use domain::ports::DocumentPrinter;
 use domain::service::Services;
 use domain::session::AccessClaims;
+use tokio::sync::Semaphore;
 
 use crate::config::Config;
 
@@ -47,18 +49,76 @@ pub struct Mutation(
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
+/// The schema twice: the API, and the same types for introspection-only requests, which resolve no
+/// data and may be as deep as the standard introspection query needs.
+pub struct Schemas {
+    pub api: ApiSchema,
+    pub introspection: ApiSchema,
+    pub limits: guard::Limits,
+    pub concurrency: usize,
+}
+
+/// Depth that the standard introspection query (GraphiQL, graphql-inspector) reaches.
+const INTROSPECTION_DEPTH: usize = 32;
+
 pub struct GraphiQl(pub bool);
 
-pub fn build_schema(services: Services, printer: Arc<dyn DocumentPrinter>, config: &Config) -> ApiSchema {
-    let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(services)
-        .data(printer)
-        .limit_depth(config.graphql_max_depth)
-        .limit_complexity(config.graphql_max_complexity);
-    if !config.graphql_introspection {
-        b = b.disable_introspection();
+pub fn build_schema(services: Services, printer: Arc<dyn DocumentPrinter>, config: &Config) -> Schemas {
+    let build = |depth: usize| {
+        let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+            .data(services.clone())
+            .data(printer.clone())
+            .extension(RootFieldPermits)
+            .limit_depth(depth)
+            .limit_complexity(config.graphql_max_complexity)
+            .limit_recursive_depth(guard::Limits::DEFAULT_NESTING);
+        if !config.graphql_introspection {
+            b = b.disable_introspection();
+        }
+        b.finish()
+    };
+    Schemas {
+        api: build(config.graphql_max_depth),
+        introspection: build(config.graphql_max_depth.max(INTROSPECTION_DEPTH)),
+        limits: guard::Limits {
+            max_body_bytes: config.max_body_bytes,
+            max_nesting: guard::Limits::DEFAULT_NESTING,
+            max_input_depth: guard::Limits::DEFAULT_INPUT_DEPTH,
+        },
+        concurrency: config.graphql_concurrency.max(1),
     }
-    b.finish()
+}
+
+/// How many root fields of one request resolve at once: the rest wait, so that one request with
+/// many aliases holds at most this many database connections.
+struct Permits(Semaphore);
+
+/// Root fields of a query run concurrently; each takes one of its request's permits first.
+struct RootFieldPermits;
+
+impl ExtensionFactory for RootFieldPermits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(RootFieldPermitsExtension)
+    }
+}
+
+struct RootFieldPermitsExtension;
+
+#[async_trait::async_trait]
+impl Extension for RootFieldPermitsExtension {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let permits = match ctx.data_opt::<Permits>() {
+            Some(p) if info.path_node.parent.is_none() && !info.is_for_introspection => p,
+            _ => return next.run(ctx, info).await,
+        };
+        let _permit = permits.0.acquire().await.ok();
+        next.run(ctx, info).await
+    }
 }
 
 /// The schema without any backing services, for `tongban schema`.
@@ -87,11 +147,15 @@ async fn graphiql(enabled: web::Data<GraphiQl>) -> HttpResponse {
 }
 
 async fn graphql(
-    schema: web::Data<ApiSchema>,
+    schemas: web::Data<Schemas>,
     services: web::Data<Services>,
     http: HttpRequest,
-    req: GraphQLRequest,
-) -> GraphQLResponse {
+    payload: web::Payload,
+) -> HttpResponse {
+    let body = match guard::read_body(&http, payload, schemas.limits.max_body_bytes).await {
+        Ok(b) => b,
+        Err(r) => return r.response(),
+    };
     let client = ::web::client_address(&http);
     let bearer = http
         .headers()
@@ -103,12 +167,21 @@ async fn graphql(
         None => (None, None),
         Some(token) => match services.authenticate(token).await {
             Ok((a, c)) => (Some(a), Some(c)),
-            Err(e) => return error_response(e).into(),
+            Err(e) => return HttpResponse::Ok().json(error_response(e)),
         },
     };
+    let checked = match guard::check(&body, &schemas.limits, actor.as_ref()) {
+        Ok(c) => c,
+        Err(r) => return r.response(),
+    };
     let loader = DataLoader::new(tenant::TenantLoader(services.get_ref().clone()), tokio::spawn);
-    let request = req.into_inner().data(RequestCtx { actor, claims, client }).data(loader);
-    finish(schema.execute(request).await).into()
+    let request = checked
+        .request
+        .data(RequestCtx { actor, claims, client })
+        .data(loader)
+        .data(Permits(Semaphore::new(schemas.concurrency)));
+    let schema = if checked.introspection_only { &schemas.introspection } else { &schemas.api };
+    HttpResponse::Ok().json(finish(schema.execute(request).await))
 }
 
 fn error_response(e: domain::Error) -> async_graphql::Response {
@@ -152,6 +225,14 @@ fn is_argument_error(message: &str) -> bool {
     message.starts_with("Failed to parse")
         || message.starts_with("Expected input type")
         || message.contains("Invalid value for argument")
+}
+
+/// What a root field costs in the complexity limit, by the work it does: one read, one write (a
+/// transaction with its audit entry), or a whole tenant's audit chain. Fields below the root cost 1.
+pub(crate) mod cost {
+    pub const READ: usize = 10;
+    pub const WRITE: usize = 20;
+    pub const VERIFY_AUDIT: usize = 250;
 }
 
 /// Helpers for resolvers.

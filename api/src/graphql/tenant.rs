@@ -7,6 +7,7 @@ use domain::region::RegionCode;
 use domain::service::Services;
 use domain::tenant::Tenant as DTenant;
 
+use super::cost;
 use super::ctx::{actor, services};
 use super::scalars::RegionCodeScalar;
 
@@ -105,11 +106,13 @@ pub struct TenantQuery;
 #[Object]
 impl TenantQuery {
     /// A tenant in the actor's scope; FORBIDDEN outside it.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn tenant(&self, ctx: &Context<'_>, code: RegionCodeScalar) -> Result<Tenant> {
         Ok(Tenant(services(ctx).tenant(actor(ctx)?, &code.parse()?).await?))
     }
 
     /// Tenants in the actor's scope; with `parent`, its children only.
+    #[graphql(complexity = "cost::READ + child_complexity")]
     async fn tenants(
         &self,
         ctx: &Context<'_>,

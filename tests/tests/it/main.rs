@@ -12,5 +12,6 @@ mod hall;
 mod health;
 mod identity;
 mod isolation;
+mod limits;
 mod queue;
 mod rejections;
