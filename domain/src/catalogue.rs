@@ -561,7 +561,7 @@ pub fn check_level(base: &BaseItem, tenant_name: &str, level: AdminLevel) -> Res
 }
 
 /// Names of materials as given (to be matched against an item's list): each one line.
-fn material_names(names: Vec<String>) -> Result<Vec<String>> {
+fn given_material_names(names: Vec<String>) -> Result<Vec<String>> {
     if names.len() > MAX_MATERIALS {
         return Err(Error::invalid(format!("申请材料不能超过{MAX_MATERIALS}项")));
     }
@@ -617,7 +617,7 @@ pub fn check_impl(base: &BaseItem, department_id: Uuid, input: ImplInput) -> Res
     let wanted: Vec<String> = match input.material_names {
         None => base_names.iter().map(|s| (*s).to_owned()).collect(),
         Some(names) => {
-            let names = material_names(names)?;
+            let names = given_material_names(names)?;
             if let Some(extra) = names.iter().find(|n| !base_names.contains(&n.as_str())) {
                 return Err(Error::invalid(format!("材料“{extra}”不在基本目录“{}”的材料清单中", base.name)));
             }
@@ -630,7 +630,7 @@ pub fn check_impl(base: &BaseItem, department_id: Uuid, input: ImplInput) -> Res
             base.materials.iter().filter(|m| m.deferrable && wanted.contains(&m.name)).map(|m| m.name.clone()).collect()
         }
         Some(names) => {
-            let names = material_names(names)?;
+            let names = given_material_names(names)?;
             for n in &names {
                 if !wanted.contains(n) {
                     return Err(Error::invalid(format!("容缺材料“{n}”不在本事项的申请材料中")));
