@@ -201,6 +201,9 @@ fn weekdays_through(date: NaiveDate) -> i64 {
     monday.div_euclid(7) * 5 + (rem + 1).min(5)
 }
 
+/// The longest name of a calendar entry (a holiday's, an adjustment's), in characters.
+pub const MAX_DAY_NAME_CHARS: usize = 50;
+
 /// Parse official holiday data: header `date,kind,name`, then `YYYY-MM-DD,holiday|workday,名称`.
 /// Blank lines are skipped. Covered years are the years that appear in the file.
 pub fn parse_official_csv(text: &str) -> Result<(Vec<CalendarDay>, BTreeSet<i32>), Error> {
@@ -232,6 +235,8 @@ pub fn parse_official_csv(text: &str) -> Result<(Vec<CalendarDay>, BTreeSet<i32>
                 return Err(Error::invalid(format!("第{no}行：类型“{other}”无效，应为holiday或workday")));
             }
         };
+        crate::text::check("名称", name, crate::text::TextKind::Line, MAX_DAY_NAME_CHARS)
+            .map_err(|e| Error::invalid(format!("第{no}行：{e}")))?;
         if let Some(first) = seen.insert(parsed, no) {
             return Err(Error::invalid(format!("第{no}行：日期{parsed}重复（已见于第{first}行）")));
         }

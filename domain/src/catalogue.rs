@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::region::{AdminLevel, RegionCode};
 use crate::tenant::ImportProblem;
+use crate::text::{self, TextKind};
 
 // ---------------------------------------------------------------- credit codes (GB 32100)
 
@@ -42,6 +43,7 @@ fn credit_check(body: &[u8]) -> Option<u8> {
 
 impl CreditCode {
     pub fn parse(s: &str) -> Result<Self> {
+        text::check("统一社会信用代码", s.trim(), TextKind::Line, 40)?;
         let s = s.trim().to_ascii_uppercase();
         let b = s.as_bytes();
         if b.len() != 18 {
@@ -103,14 +105,16 @@ pub struct Department {
     pub stationed: bool,
 }
 
+/// The longest department name.
+pub const MAX_DEPARTMENT_NAME_CHARS: usize = 50;
+
 /// A department's name: 2 to 50 characters.
 pub fn department_name(s: &str) -> Result<String> {
-    let s = s.trim();
-    let n = s.chars().count();
-    if !(2..=50).contains(&n) {
+    let s = text::line("部门名称", s, MAX_DEPARTMENT_NAME_CHARS)?;
+    if s.chars().count() < 2 {
         return Err(Error::invalid("部门名称应为2至50个字符"));
     }
-    Ok(s.to_owned())
+    Ok(s)
 }
 
 // ---------------------------------------------------------------- enums
@@ -439,9 +443,24 @@ pub fn levels_label(levels: &[AdminLevel]) -> String {
 
 pub const MAX_STATUTORY_DAYS: u32 = 365;
 
+/// The longest item name.
+pub const MAX_ITEM_NAME_CHARS: usize = 100;
+
+/// The longest material name.
+pub const MAX_MATERIAL_NAME_CHARS: usize = 100;
+
+/// The most materials an item lists.
+pub const MAX_MATERIALS: usize = 100;
+
+/// A material's name: one line of 1 to 100 characters.
+pub fn material_name(s: &str) -> Result<String> {
+    text::line("材料名称", s, MAX_MATERIAL_NAME_CHARS)
+}
+
 /// Base codes: 1 to 32 ASCII letters, digits and hyphens, e.g. XK-00101-000.
 pub fn base_code(s: &str) -> Result<String> {
     let s = s.trim();
+    text::check("基本编码", s, TextKind::Line, 32)?;
     if s.is_empty() || s.len() > 32 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(Error::invalid(format!("基本编码“{s}”无效：应为1至32位字母、数字或连字符")));
     }
@@ -452,16 +471,14 @@ impl BaseItemDraft {
     /// Checks and normalises the draft.
     pub fn validate(mut self) -> Result<BaseItemDraft> {
         self.base_code = base_code(&self.base_code)?;
-        self.name = self.name.trim().to_owned();
-        let n = self.name.chars().count();
-        if !(2..=100).contains(&n) {
+        self.name = text::line("事项名称", &self.name, MAX_ITEM_NAME_CHARS)?;
+        if self.name.chars().count() < 2 {
             return Err(Error::invalid("事项名称应为2至100个字符"));
         }
         self.legal_basis = self.legal_basis.trim().to_owned();
-        if self.legal_basis.chars().count() > 2000 {
-            return Err(Error::invalid("设定依据不能超过2000个字符"));
-        }
+        text::check("设定依据", &self.legal_basis, TextKind::Multiline, text::MAX_MULTILINE_CHARS)?;
         self.department = self.department.trim().to_owned();
+        text::check("主管部门", &self.department, TextKind::Line, MAX_DEPARTMENT_NAME_CHARS)?;
         if self.levels.is_empty() {
             return Err(Error::invalid("行使层级不能为空"));
         }
@@ -473,11 +490,11 @@ impl BaseItemDraft {
             return Err(Error::invalid(format!("法定时限不能超过{MAX_STATUTORY_DAYS}个工作日")));
         }
         let mut seen = HashSet::new();
+        if self.materials.len() > MAX_MATERIALS {
+            return Err(Error::invalid(format!("申请材料不能超过{MAX_MATERIALS}项")));
+        }
         for m in &mut self.materials {
-            m.name = m.name.trim().to_owned();
-            if m.name.is_empty() || m.name.chars().count() > 100 {
-                return Err(Error::invalid("材料名称应为1至100个字符"));
-            }
+            m.name = material_name(&m.name)?;
             if !seen.insert(m.name.clone()) {
                 return Err(Error::invalid(format!("材料“{}”重复", m.name)));
             }
@@ -543,12 +560,19 @@ pub fn check_level(base: &BaseItem, tenant_name: &str, level: AdminLevel) -> Res
     )))
 }
 
-fn optional_text(v: Option<String>, what: &str, max: usize) -> Result<Option<String>> {
-    match v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) if s.chars().count() > max => Err(Error::invalid(format!("{what}不能超过{max}个字符"))),
-        Some(s) => Ok(Some(s)),
+/// Names of materials as given (to be matched against an item's list): each one line.
+fn given_material_names(names: Vec<String>) -> Result<Vec<String>> {
+    if names.len() > MAX_MATERIALS {
+        return Err(Error::invalid(format!("申请材料不能超过{MAX_MATERIALS}项")));
     }
+    names
+        .into_iter()
+        .map(|n| {
+            let n = n.trim().to_owned();
+            text::check("材料名称", &n, TextKind::Line, MAX_MATERIAL_NAME_CHARS)?;
+            Ok(n)
+        })
+        .collect()
 }
 
 /// Fees in yuan: digits with at most two decimals, normalised to two; "0" and empty are free.
@@ -556,6 +580,7 @@ pub fn fee_yuan(v: Option<String>) -> Result<Option<String>> {
     let Some(s) = v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
+    text::check("收费金额", &s, TextKind::Line, 20)?;
     let bad = || Error::invalid(format!("收费金额“{s}”无效：应为以元为单位的数字，最多两位小数，例如 10.50"));
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
     if int.is_empty()
@@ -592,7 +617,7 @@ pub fn check_impl(base: &BaseItem, department_id: Uuid, input: ImplInput) -> Res
     let wanted: Vec<String> = match input.material_names {
         None => base_names.iter().map(|s| (*s).to_owned()).collect(),
         Some(names) => {
-            let names: Vec<String> = names.into_iter().map(|n| n.trim().to_owned()).collect();
+            let names = given_material_names(names)?;
             if let Some(extra) = names.iter().find(|n| !base_names.contains(&n.as_str())) {
                 return Err(Error::invalid(format!("材料“{extra}”不在基本目录“{}”的材料清单中", base.name)));
             }
@@ -605,7 +630,7 @@ pub fn check_impl(base: &BaseItem, department_id: Uuid, input: ImplInput) -> Res
             base.materials.iter().filter(|m| m.deferrable && wanted.contains(&m.name)).map(|m| m.name.clone()).collect()
         }
         Some(names) => {
-            let names: Vec<String> = names.into_iter().map(|n| n.trim().to_owned()).collect();
+            let names = given_material_names(names)?;
             for n in &names {
                 if !wanted.contains(n) {
                     return Err(Error::invalid(format!("容缺材料“{n}”不在本事项的申请材料中")));
@@ -640,9 +665,9 @@ pub fn check_impl(base: &BaseItem, department_id: Uuid, input: ImplInput) -> Res
         cross_area: input.cross_area.unwrap_or(base.default_cross_area),
         material_names: wanted,
         deferrable_names: deferrable,
-        place: optional_text(input.place, "办理地点", 200)?,
-        hours: optional_text(input.hours, "办理时间", 200)?,
-        phone: optional_text(input.phone, "咨询电话", 50)?,
+        place: text::optional_line("办理地点", input.place.as_deref(), 200)?,
+        hours: text::optional_line("办理时间", input.hours.as_deref(), 200)?,
+        phone: text::optional_line("咨询电话", input.phone.as_deref(), 50)?,
         fee_yuan: fee_yuan(input.fee_yuan)?,
     })
 }
@@ -989,6 +1014,12 @@ mod tests {
         let mut dup = good.clone();
         dup.materials.push(dup.materials[0].clone());
         assert!(dup.validate().expect_err("dup").to_string().contains("重复"));
+        let e = BaseItemDraft { name: "社会\u{0}团体".into(), ..good.clone() }.validate().expect_err("NUL");
+        assert!(e.to_string().contains("事项名称"), "{e}");
+        let mut bad_material = good.clone();
+        bad_material.materials[0].name = "申请\u{202E}书".into();
+        assert!(bad_material.validate().expect_err("RLO").to_string().contains("材料名称"));
+        assert!(department_name("民政\u{0}局").expect_err("NUL").to_string().contains("部门名称"));
         let lower = BaseItemDraft { base_code: "xk-1".into(), ..good }.validate().expect("ok");
         assert_eq!(lower.base_code, "XK-1");
     }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::calendar::WorkingCalendar;
 use crate::error::{Error, Result};
+use crate::text::{self, TextKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -82,11 +83,11 @@ pub struct Window {
 
 /// A window's name: 2 to 50 characters.
 pub fn window_name(s: &str) -> Result<String> {
-    let s = s.trim();
-    if !(2..=50).contains(&s.chars().count()) {
+    let s = text::line("窗口名称", s, 50)?;
+    if s.chars().count() < 2 {
         return Err(Error::invalid("窗口名称应为2至50个字符"));
     }
-    Ok(s.to_owned())
+    Ok(s)
 }
 
 /// A SPECIALIZED window serves one department's items only: the first item of another
@@ -115,6 +116,7 @@ pub struct WindowNumber(String);
 
 impl WindowNumber {
     pub fn parse(s: &str) -> Result<WindowNumber> {
+        text::check("窗口编号", s.trim(), TextKind::Line, 10)?;
         let s = s.trim().to_ascii_uppercase();
         let mut chars = s.chars();
         let letter_ok = chars.next().is_some_and(|c| c.is_ascii_uppercase());
@@ -241,6 +243,7 @@ pub struct Appointment {
 /// A mobile number: 11 digits starting with 1.
 pub fn check_phone(s: &str) -> Result<String> {
     let s = s.trim();
+    text::check("手机号码", s, TextKind::Line, 20)?;
     if s.len() == 11 && s.starts_with('1') && s.chars().all(|c| c.is_ascii_digit()) {
         Ok(s.to_owned())
     } else {

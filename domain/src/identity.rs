@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::error::Error;
 use crate::region::{AdminLevel, RegionCode};
 use crate::tenant::{Scope, Tenant};
+use crate::text::{self, TextKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -113,9 +114,11 @@ impl Roles {
 pub struct Username(String);
 
 impl Username {
+    pub const MAX_CHARS: usize = 64;
+
     pub fn parse(s: &str) -> Result<Self, Error> {
-        let s = s.trim();
-        let ok_len = (3..=64).contains(&s.chars().count());
+        let s = text::line("用户名", s, Self::MAX_CHARS)?;
+        let ok_len = s.chars().count() >= 3;
         let ok_chars = s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'));
         if !ok_len || !ok_chars {
             return Err(Error::invalid("用户名须为3至64位字母、数字或 _ - . @ 字符"));
@@ -132,11 +135,14 @@ impl Username {
 pub struct NewPassword(String);
 
 impl NewPassword {
+    pub const MAX_CHARS: usize = 128;
+
     pub fn parse(s: &str) -> Result<Self, Error> {
         let n = s.chars().count();
-        if !(10..=128).contains(&n) {
+        if !(10..=Self::MAX_CHARS).contains(&n) {
             return Err(Error::invalid("密码长度须为10至128位"));
         }
+        text::check("密码", s, TextKind::Line, Self::MAX_CHARS)?;
         let classes = [
             s.chars().any(|c| c.is_ascii_lowercase()),
             s.chars().any(|c| c.is_ascii_uppercase()),
@@ -164,12 +170,16 @@ impl fmt::Debug for NewPassword {
 pub struct DisplayName(String);
 
 impl DisplayName {
+    pub const MAX_CHARS: usize = 50;
+
+    /// A person's name, called 姓名 in messages.
     pub fn parse(s: &str) -> Result<Self, Error> {
-        let s = s.trim();
-        if s.is_empty() || s.chars().count() > 50 {
-            return Err(Error::invalid("姓名不能为空，且不超过50字"));
-        }
-        Ok(DisplayName(s.to_owned()))
+        Self::parse_as("姓名", s)
+    }
+
+    /// A name of at most 50 characters; `what` names the field in messages.
+    pub fn parse_as(what: &str, s: &str) -> Result<Self, Error> {
+        Ok(DisplayName(text::line(what, s, Self::MAX_CHARS)?))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -310,6 +320,17 @@ mod tests {
         assert_eq!(Username::parse(" YS_Admin ").expect("ok").as_str(), "ys_admin");
         assert!(Username::parse("张三").is_err());
         assert!(Username::parse("ab").is_err());
+        let e = Username::parse("ys\0admin").expect_err("NUL");
+        assert!(e.to_string().contains("用户名") && e.to_string().contains("NUL"), "{e}");
+    }
+
+    #[test]
+    fn names_refuse_control_and_direction_characters() {
+        assert_eq!(DisplayName::parse(" 张三 ").expect("ok").as_str(), "张三");
+        let e = DisplayName::parse_as("预约人姓名", "张\u{202E}三").expect_err("RLO");
+        assert!(e.to_string().contains("预约人姓名"), "{e}");
+        assert!(DisplayName::parse(&"张".repeat(51)).is_err());
+        assert!(NewPassword::parse("Tongban@2026\0").is_err());
     }
 
     #[test]

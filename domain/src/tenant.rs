@@ -91,6 +91,9 @@ pub struct RegionImport {
 
 const MAX_PROBLEMS: usize = 20;
 
+/// The longest name of an administrative area.
+pub const MAX_TENANT_NAME_CHARS: usize = 100;
+
 /// Validates a whole region file. `existing` answers for parents imported earlier.
 /// Tenants without a parent (in the file or already stored) become roots.
 pub fn validate_region_rows(
@@ -121,11 +124,13 @@ pub fn validate_region_rows(
                 continue;
             }
         };
-        let name = row.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            fail(format!("区划“{code}”的名称为空或超过100字"));
-            continue;
-        }
+        let name = match crate::text::line("区划名称", &row.name, MAX_TENANT_NAME_CHARS) {
+            Ok(n) => n,
+            Err(e) => {
+                fail(format!("区划“{code}”：{e}"));
+                continue;
+            }
+        };
         let parent = if row.parent_code.trim().is_empty() {
             None
         } else {
@@ -150,7 +155,7 @@ pub fn validate_region_rows(
             continue;
         }
         seen.insert(code, (level, row.line));
-        parsed.push((row.line, code, name.to_owned(), level, parent));
+        parsed.push((row.line, code, name, level, parent));
     }
 
     for (line, code, name, level, parent) in parsed {

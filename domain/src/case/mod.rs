@@ -3,12 +3,14 @@
 
 pub mod clock;
 pub mod document;
+pub mod form;
 pub mod model;
 pub mod number;
 pub mod state;
 
 pub use clock::{CaseClock, ClockReading, Pause, Warning, WarningPolicy};
 pub use document::{Document, DocumentDraft, DocumentKind};
+pub use form::CaseForm;
 pub use model::{
     Applicant, ApplicantKind, Case, CaseEvent, Channel, DeliveryMethod, DepartmentReview, SpecialProcedure,
 };

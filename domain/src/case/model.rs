@@ -10,6 +10,16 @@ use super::state::{CaseKind, CaseStatus};
 use crate::calendar::WorkingCalendar;
 use crate::error::{Error, Result};
 use crate::region::RegionCode;
+use crate::text;
+
+/// The longest applicant name (a person's or an organisation's).
+pub const MAX_APPLICANT_NAME_CHARS: usize = 100;
+/// The longest name of a kind of identity document.
+pub const MAX_ID_TYPE_CHARS: usize = 20;
+/// The longest identity document number.
+pub const MAX_ID_NUMBER_CHARS: usize = 40;
+/// The longest phone number.
+pub const MAX_PHONE_CHARS: usize = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -74,29 +84,18 @@ pub struct Applicant {
 
 impl Applicant {
     pub fn parse(kind: ApplicantKind, name: &str, id_type: &str, id_number: &str, phone: Option<&str>) -> Result<Self> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(Error::invalid("申请人名称不能为空，且不超过100字"));
-        }
-        let id_type = if id_type.trim().is_empty() { "身份证" } else { id_type.trim() };
-        let id_number = id_number.trim().to_ascii_uppercase();
-        if id_number.is_empty() || id_number.chars().count() > 40 {
-            return Err(Error::invalid("证件号码不能为空，且不超过40位"));
-        }
+        let name = text::line("申请人名称", name, MAX_APPLICANT_NAME_CHARS)?;
+        let id_type = text::optional_line("证件类型", Some(id_type), MAX_ID_TYPE_CHARS)?;
+        let id_type = id_type.unwrap_or_else(|| "身份证".to_owned());
+        let id_number = text::line("证件号码", id_number, MAX_ID_NUMBER_CHARS)?.to_ascii_uppercase();
         if id_type == "身份证" && !valid_resident_id(&id_number) {
             return Err(Error::invalid("居民身份证号码无效：应为18位，且校验码正确"));
         }
-        let phone = phone.map(str::trim).filter(|p| !p.is_empty());
-        if phone.is_some_and(|p| p.len() > 20 || !p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+')) {
+        let phone = text::optional_line("联系电话", phone, MAX_PHONE_CHARS)?;
+        if phone.as_deref().is_some_and(|p| !p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+')) {
             return Err(Error::invalid("联系电话格式不正确"));
         }
-        Ok(Applicant {
-            kind,
-            name: name.to_owned(),
-            id_type: id_type.to_owned(),
-            id_number,
-            phone: phone.map(str::to_owned),
-        })
+        Ok(Applicant { kind, name, id_type, id_number, phone })
     }
 
     pub fn id_number_masked(&self) -> String {
@@ -218,5 +217,18 @@ mod tests {
             Applicant::parse(ApplicantKind::Company, "某公司", "统一社会信用代码", "91610426MA6X00000X", None).is_ok()
         );
         assert!(Applicant::parse(ApplicantKind::Person, " ", "", "11010519491231002X", None).is_err());
+    }
+
+    #[test]
+    fn applicant_fields_follow_the_text_rule_and_name_themselves() {
+        let id = "11010519491231002X";
+        let field = |r: Result<Applicant>| r.expect_err("refused").to_string();
+        assert!(field(Applicant::parse(ApplicantKind::Person, "张\0三", "", id, None)).contains("申请人名称"));
+        assert!(field(Applicant::parse(ApplicantKind::Person, "abc\u{202E}gpj", "", id, None)).contains("U+202E"));
+        let long_type = "证".repeat(5_000);
+        let e = field(Applicant::parse(ApplicantKind::Company, "某公司", &long_type, "91610426MA6X00000X", None));
+        assert!(e.contains("证件类型") && e.contains("20"), "{e}");
+        assert!(field(Applicant::parse(ApplicantKind::Person, "张三", "", "1101\u{7}", None)).contains("证件号码"));
+        assert!(field(Applicant::parse(ApplicantKind::Person, "张三", "", id, Some("138\t1234"))).contains("联系电话"));
     }
 }

@@ -18,6 +18,9 @@ fn base32(bytes: &[u8; 5]) -> String {
     out.iter().map(|b| *b as char).collect()
 }
 
+/// The longest text taken for a case number (they have 26 characters).
+pub const MAX_CASE_NO_CHARS: usize = 40;
+
 /// `TB` + handling county's 6 digits + acceptance date + 8 random base32 characters, e.g.
 /// `TB610426-20261128-7K3QX9MZ` (26 characters). 40 random bits: quotable in public, unique per
 /// deployment (the store's unique index catches the rare collision), not guessable in sequence.
@@ -30,6 +33,7 @@ impl CaseNo {
     }
 
     pub fn parse(s: &str) -> Result<CaseNo, Error> {
+        crate::text::check("办件编号", s.trim(), crate::text::TextKind::Line, MAX_CASE_NO_CHARS)?;
         let s = s.trim().to_ascii_uppercase();
         let bad = || Error::invalid(format!("办件编号“{s}”格式不正确，应形如 TB610426-20261128-7K3QX9MZ"));
         let rest = s.strip_prefix("TB").ok_or_else(bad)?;

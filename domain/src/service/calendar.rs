@@ -24,8 +24,6 @@ pub const MIN_YEAR: i32 = 2000;
 pub const MAX_YEAR: i32 = 2100;
 /// The longest limit `add_working_days` accepts (about 14 years).
 pub const MAX_WORKING_DAYS: i64 = 3650;
-/// The longest name of a calendar entry, in characters.
-const MAX_NAME_CHARS: usize = 50;
 
 /// Built calendars per tenant, shared by the clones of `Services` in one process. Every entry
 /// belongs to one calendar generation (see `CalendarRepo::generation`); a newer generation, from
@@ -134,16 +132,7 @@ fn check_date(date: NaiveDate) -> Result<()> {
 }
 
 fn clean_name(name: Option<String>) -> Result<Option<String>> {
-    let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    if let Some(n) = &name {
-        if n.chars().count() > MAX_NAME_CHARS {
-            return Err(Error::invalid(format!("名称过长，最多{MAX_NAME_CHARS}个字")));
-        }
-        if n.chars().any(char::is_control) {
-            return Err(Error::invalid("名称不能包含控制字符"));
-        }
-    }
-    Ok(name)
+    crate::text::optional_line("日期名称", name.as_deref(), crate::calendar::MAX_DAY_NAME_CHARS)
 }
 
 fn effective_day(cal: &WorkingCalendar, date: NaiveDate) -> CalendarDay {

@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use crate::audit::AuditRecord;
 use crate::case::{
-    Applicant, Case, CaseAction, CaseClock, CaseEvent, CaseNo, CaseStatus, Channel, ClockReading, DeliveryMethod,
-    DepartmentReview, Document, DocumentDraft, DocumentKind, JointOutcome, Pause, QueryCode, SpecialProcedure,
-    joint_outcome,
+    Applicant, Case, CaseAction, CaseClock, CaseEvent, CaseForm, CaseNo, CaseStatus, Channel, ClockReading,
+    DeliveryMethod, DepartmentReview, Document, DocumentDraft, DocumentKind, JointOutcome, Pause, QueryCode,
+    SpecialProcedure, joint_outcome,
 };
 use crate::catalogue::{CaseKind, Department, ImplItem, ImplStatus};
 use crate::error::{Error, Result};
@@ -19,6 +19,7 @@ use crate::policy::{Action, authorize};
 use crate::ports::{CaseQuery, CaseSaved, CaseWrite, ForIntake, ForTransition, ReviewGroup, TransitionRead};
 use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
+use crate::text::{self, TextKind};
 
 use super::Services;
 
@@ -62,9 +63,24 @@ fn random5(token: &str) -> [u8; 5] {
     out
 }
 
+/// The longest free text of a step: an opinion, a reason, a note.
+const MAX_OPINION_CHARS: usize = text::MAX_MULTILINE_CHARS;
+/// The longest idempotency key.
+const MAX_IDEMPOTENCY_KEY_CHARS: usize = 100;
+/// The longest applicant search string.
+const MAX_APPLICANT_QUERY_CHARS: usize = 40;
+/// The longest tracking number of a postal delivery.
+const MAX_TRACKING_NO_CHARS: usize = 40;
+/// The longest query code taken (they have 8 characters).
+const MAX_QUERY_CODE_CHARS: usize = 20;
+
 fn names_in(list: &[String], allowed: &[String], what: &str) -> Result<Vec<String>> {
+    if list.len() > crate::catalogue::MAX_MATERIALS {
+        return Err(Error::invalid(format!("{what}不能超过{}项", crate::catalogue::MAX_MATERIALS)));
+    }
     let mut out = Vec::new();
     for n in list.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        text::check(what, n, TextKind::Line, crate::catalogue::MAX_MATERIAL_NAME_CHARS)?;
         if !allowed.iter().any(|a| a == n) {
             return Err(Error::invalid(format!("“{n}”不是本事项的申请材料，不能作为{what}")));
         }
@@ -76,11 +92,7 @@ fn names_in(list: &[String], allowed: &[String], what: &str) -> Result<Vec<Strin
 }
 
 fn required_text(s: &str, what: &str) -> Result<String> {
-    let s = s.trim();
-    if s.is_empty() || s.chars().count() > 2000 {
-        return Err(Error::invalid(format!("{what}不能为空，且不超过2000字")));
-    }
-    Ok(s.to_owned())
+    text::multiline(what, s, MAX_OPINION_CHARS)
 }
 
 impl Services {
@@ -115,6 +127,7 @@ impl Services {
     }
 
     pub async fn cases(&self, actor: &Actor, filter: CaseFilter, page: PageRequest) -> Result<Page<Case>> {
+        let applicant = text::optional_line("申请人查询条件", filter.applicant.as_deref(), MAX_APPLICANT_QUERY_CHARS)?;
         let prefix = match &filter.tenant {
             Some(code) => {
                 // Supervising roles list the tenant's subtree; case workers its own cases.
@@ -132,11 +145,7 @@ impl Services {
             tenant_prefix: prefix,
             statuses: filter.statuses.clone(),
             impl_items: filter.impl_item.map(|i| vec![i]),
-            applicant: match filter.applicant.as_deref().map(str::trim) {
-                Some(a) if a.chars().count() > 40 => return Err(Error::invalid("申请人查询条件不能超过40个字符")),
-                Some(a) if !a.is_empty() => Some(a.to_owned()),
-                _ => None,
-            },
+            applicant,
             received_from: filter.received_from.and_then(day_start),
             received_to: filter.received_to.and_then(|d| d.succ_opt()).and_then(day_start),
             deadline_until: None,
@@ -230,6 +239,9 @@ impl Services {
 
     /// 收件: against a published item of the handling tenant only (清单之外无审批).
     pub async fn submit_case(&self, actor: &Actor, input: SubmitCase) -> Result<CaseReceipt> {
+        // Everything from outside is checked before anything is read.
+        let form = CaseForm::parse_optional(input.form)?.map(CaseForm::into_value);
+        let key = text::optional_line("幂等键", input.idempotency_key.as_deref(), MAX_IDEMPOTENCY_KEY_CHARS)?;
         let scope = actor.scope();
         let ForIntake { item, insert } = match self.ports.cases.get_for_intake(&scope, input.impl_item_id).await? {
             Some(found) if scope.contains(&found.item.tenant) => found,
@@ -242,10 +254,6 @@ impl Services {
         }
         let allowed: Vec<String> = item.materials().into_iter().map(|m| m.name).collect();
         let provided = names_in(&input.provided, &allowed, "已提交材料")?;
-        let key = input.idempotency_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
-        if key.is_some_and(|k| k.len() > 100) {
-            return Err(Error::invalid("幂等键不能超过100个字符"));
-        }
         let now = self.now();
         let case_no = CaseNo::generate(&tenant.code, local_day(now), random5(&self.random_hex()));
         let query_code = QueryCode::generate(random5(&self.random_hex()));
@@ -261,7 +269,7 @@ impl Services {
             collecting: tenant.code,
             channel: input.channel,
             applicant: input.applicant,
-            form: input.form,
+            form,
             provided,
             missing: Vec::new(),
             deferred: Vec::new(),
@@ -288,7 +296,8 @@ impl Services {
         };
         let audit = AuditRecord::new(actor, tenant.code, now, "case.submit", case.case_no.clone())
             .after(serde_json::json!({ "item": item.impl_code, "version": item.version, "channel": case.channel }));
-        let stored = insert.insert(&case, &self.ports.secrets.fingerprint(query_code.as_str()), key, audit).await?;
+        let hash = self.ports.secrets.fingerprint(query_code.as_str());
+        let stored = insert.insert(&case, &hash, key.as_deref(), audit).await?;
         // A retried submit gets the same case; its query code was shown the first time only.
         let query_code = if stored.id == case.id { query_code.as_str().to_owned() } else { String::new() };
         Ok(CaseReceipt { case: stored, query_code })
@@ -600,9 +609,7 @@ impl Services {
         if !approve && opinion.is_empty() {
             return Err(Error::invalid("不予许可须说明理由"));
         }
-        if opinion.chars().count() > 2000 {
-            return Err(Error::invalid("审批意见不能超过2000字"));
-        }
+        text::check("审批意见", opinion, TextKind::Multiline, MAX_OPINION_CHARS)?;
         if case.kind == CaseKind::Joint {
             return self.review_joint(actor, (case, write), &tenant, &item, approve, opinion).await;
         }
@@ -721,7 +728,8 @@ impl Services {
         method: DeliveryMethod,
         tracking_no: Option<&str>,
     ) -> Result<Case> {
-        let tracking = tracking_no.map(str::trim).filter(|t| !t.is_empty());
+        let tracking = text::optional_line("快递单号", tracking_no, MAX_TRACKING_NO_CHARS)?;
+        let tracking = tracking.as_deref();
         if method == DeliveryMethod::Post && tracking.is_none() {
             return Err(Error::invalid("邮寄送达须填写快递单号"));
         }
@@ -783,6 +791,8 @@ impl Services {
 
     /// Public tracking by number and query code; a wrong code is NOT_FOUND, attempts are limited.
     pub async fn track_case(&self, case_no: &str, query_code: &str, client: &str) -> Result<Case> {
+        text::check("办件编号", case_no.trim(), TextKind::Line, crate::case::number::MAX_CASE_NO_CHARS)?;
+        text::check("查询码", query_code.trim(), TextKind::Line, MAX_QUERY_CODE_CHARS)?;
         let s = &self.settings;
         self.ports
             .ephemeral

@@ -17,6 +17,7 @@ use crate::policy::{Action, authorize};
 use crate::ports::{BaseWrite, ImplQuery, ImportStats, TenantQuery};
 use crate::region::{AdminLevel, RegionCode};
 use crate::tenant::{ImportProblem, Scope, Tenant};
+use crate::text;
 
 use super::Services;
 
@@ -25,6 +26,17 @@ pub const GUIDE_TTL: Duration = Duration::from_secs(600);
 
 const BASE: &str = "基本目录事项";
 const IMPL: &str = "实施清单事项";
+
+/// The longest search keyword.
+pub const MAX_KEYWORD_CHARS: usize = 50;
+
+/// The longest implementation code (credit code, level digit and base code: 51).
+const MAX_IMPL_CODE_CHARS: usize = 80;
+
+/// A search keyword: trimmed, one line; empty means none.
+fn keyword(k: Option<&str>) -> Result<Option<String>> {
+    text::optional_line("关键词", k, MAX_KEYWORD_CHARS)
+}
 
 pub fn guide_key(impl_code: &str) -> String {
     format!("guide:{impl_code}")
@@ -139,11 +151,11 @@ impl Services {
         kind: Option<ItemKind>,
         page: PageRequest,
     ) -> Result<Page<BaseItem>> {
+        let kw = self::keyword(keyword)?;
         let own = self.own_tenant(actor).await?;
         authorize(actor, Action::ViewTenant, &own)?;
         let owner = self.catalogue_owner(&own).await?;
-        let kw = keyword.map(str::trim).filter(|k| !k.is_empty());
-        self.ports.catalogue.list_base_items(&owner.code, kw, kind, &page).await
+        self.ports.catalogue.list_base_items(&owner.code, kw.as_deref(), kind, &page).await
     }
 
     /// A base item of the catalogue the actor's tenant uses; NOT_FOUND otherwise.
@@ -254,9 +266,9 @@ impl Services {
     // ------------------------------------------------------------ implementation items
 
     pub async fn impl_items(&self, actor: &Actor, tenant: &RegionCode, mut q: ImplQuery) -> Result<Page<ImplItem>> {
+        q.keyword = keyword(q.keyword.as_deref())?;
         let t = self.tenant(actor, tenant).await?;
         q.tenant = Some(t.code);
-        q.keyword = q.keyword.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
         self.ports.catalogue.list_impl_items(&actor.scope(), &q).await
     }
 
@@ -400,12 +412,9 @@ impl Services {
 
     pub async fn suspend_impl_item(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<ImplItem> {
         let (old, _) = self.managed_impl(actor, id).await?;
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(Error::invalid("暂停原因应为1至500个字符"));
-        }
+        let reason = text::multiline("暂停原因", reason, 500)?;
         let mut new = self.step(&old, ImplStep::Suspend)?;
-        new.suspend_reason = Some(reason.to_owned());
+        new.suspend_reason = Some(reason);
         self.save_step(actor, &old, new, "impl_item.suspend").await
     }
 
@@ -417,7 +426,9 @@ impl Services {
 
     /// 下放: implements one base item for the county's towns in one call. Towns without a
     /// (matching) department, or that already implement the item, are skipped with the reason.
-    pub async fn delegate_item(&self, actor: &Actor, d: Delegation) -> Result<DelegationReport> {
+    pub async fn delegate_item(&self, actor: &Actor, mut d: Delegation) -> Result<DelegationReport> {
+        d.department_name =
+            text::optional_line("部门名称", d.department_name.as_deref(), crate::catalogue::MAX_DEPARTMENT_NAME_CHARS)?;
         let county = self.tenant(actor, &d.from).await?;
         authorize(actor, Action::ManageTenantSetup, &county)?;
         if county.level != AdminLevel::County {
@@ -460,7 +471,7 @@ impl Services {
             }
             let depts = self.ports.catalogue.departments(&scope, &town.code).await?;
             let dept = match &d.department_name {
-                Some(n) => depts.into_iter().find(|x| x.name == n.trim()),
+                Some(n) => depts.into_iter().find(|x| x.name == *n),
                 None => depts.into_iter().next(),
             };
             let Some(dept) = dept else {
@@ -525,10 +536,8 @@ impl Services {
 
     /// Public: the guide of a published item, cached; NOT_FOUND for anything else.
     pub async fn service_guide(&self, code: &str) -> Result<ImplItem> {
-        let code = code.trim();
-        if code.is_empty() || code.len() > 80 {
-            return Err(Error::NotFound { what: "办事指南" });
-        }
+        let code = text::line("实施编码", code, MAX_IMPL_CODE_CHARS)?;
+        let code = code.as_str();
         let key = guide_key(code);
         let ttl = self.settings.guide_cache_ttl;
         if !ttl.is_zero()
@@ -553,10 +562,10 @@ impl Services {
 
     /// Public: published items of a tenant for the guide portal.
     pub async fn public_guides(&self, tenant: &RegionCode, mut q: ImplQuery) -> Result<Page<ImplItem>> {
+        q.keyword = keyword(q.keyword.as_deref())?;
         let t = self.ports.tenants.get(tenant).await?.ok_or(Error::NotFound { what: "租户" })?;
         q.tenant = Some(t.code);
         q.status = Some(ImplStatus::Published);
-        q.keyword = q.keyword.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
         // Published guides are public: read across the tree, limited to one tenant and PUBLISHED.
         self.ports.catalogue.list_impl_items(&Scope::only(&t.code), &q).await
     }

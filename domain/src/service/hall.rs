@@ -16,6 +16,7 @@ use crate::ports::CallRecord;
 use crate::queue::{HallDay, Prefix};
 use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
+use crate::text::{self, TextKind};
 
 use super::Services;
 
@@ -180,10 +181,7 @@ impl Services {
         authorize(actor, Action::ManageTenantSetup, &t)?;
         let number = WindowNumber::parse(&input.number)?;
         let name = window_name(&input.name)?;
-        let zone = input.zone.map(|z| z.trim().to_owned()).filter(|z| !z.is_empty());
-        if zone.as_ref().is_some_and(|z| z.chars().count() > 50) {
-            return Err(Error::invalid("区域名称不能超过50个字符"));
-        }
+        let zone = text::optional_line("区域名称", input.zone.as_deref(), 50)?;
         let items = self.items_of(&t, &input.items).await?;
         if input.kind == WindowKind::Specialized {
             check_specialized(&items)?;
@@ -442,6 +440,7 @@ impl Services {
 impl Services {
     /// A user of `tenant` by user name, for forms that name staff; NOT_FOUND otherwise.
     pub async fn tenant_user_by_username(&self, actor: &Actor, tenant: &RegionCode, username: &str) -> Result<User> {
+        text::check("用户名", username.trim(), TextKind::Line, crate::identity::Username::MAX_CHARS)?;
         let found = self.ports.users.credentials_by_username(username.trim()).await?;
         match found {
             Some(c) if c.user.tenant == *tenant && actor.scope().contains(tenant) => Ok(c.user),
@@ -496,13 +495,13 @@ impl Services {
 
     /// Public: books a place; CONFLICT when the slot is full.
     pub async fn book_appointment(&self, tenant: &RegionCode, slot: Uuid, name: &str, phone: &str) -> Result<Booking> {
+        let name = crate::identity::DisplayName::parse_as("预约人姓名", name)?.as_str().to_owned();
+        let phone = check_phone(phone)?;
         let slot = self.public_slot(tenant, slot).await?;
         if slot.day < self.today() {
             return Err(Error::invalid("该时段已过期"));
         }
         check_capacity(slot.booked, slot.capacity)?;
-        let name = crate::identity::DisplayName::parse(name)?.as_str().to_owned();
-        let phone = check_phone(phone)?;
         let code = self.ports.secrets.random_token();
         let now = self.now();
         let a = Appointment {
@@ -526,6 +525,7 @@ impl Services {
     }
 
     async fn own_appointment(&self, tenant: &RegionCode, id: Uuid, code: &str) -> Result<Appointment> {
+        text::check("预约码", code, TextKind::Line, 100)?;
         let a = self.ports.appointments.appointment(tenant, id).await?.ok_or(Error::NotFound { what: "预约" })?;
         if a.code_hash != self.ports.secrets.fingerprint(code) {
             return Err(Error::NotFound { what: "预约" });
@@ -589,7 +589,7 @@ impl Services {
             }
         }
         crate::hall::check_leader_filing(month, dates, self.today())?;
-        let leader_name = crate::identity::DisplayName::parse(leader_name)?.as_str().to_owned();
+        let leader_name = crate::identity::DisplayName::parse_as("领导姓名", leader_name)?.as_str().to_owned();
         let mut dates = dates.to_vec();
         dates.sort();
         dates.dedup();

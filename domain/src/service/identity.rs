@@ -8,6 +8,7 @@ use crate::identity::{Actor, ActorKind, DisplayName, NewPassword, Role, Roles, S
 use crate::policy::{Action, authorize, authorize_grant};
 use crate::region::RegionCode;
 use crate::session::{AccessClaims, RefreshToken, Session, SubjectKind};
+use crate::text::{self, TextKind};
 
 use super::Services;
 
@@ -42,8 +43,19 @@ fn bad_credentials() -> Error {
     Error::unauthenticated("用户名或密码错误")
 }
 
+/// The longest client secret looked at (the issued ones are far shorter).
+const MAX_SECRET_CHARS: usize = 256;
+
+/// Checks the text of a login before anything is looked up: a user name or password that no
+/// account can have is INVALID_INPUT, which says nothing about which accounts exist.
+fn check_login(username: &str, password: &str) -> Result<()> {
+    text::check("用户名", username.trim(), TextKind::Line, Username::MAX_CHARS)?;
+    text::check("密码", password, TextKind::Line, NewPassword::MAX_CHARS)
+}
+
 impl Services {
     pub async fn login(&self, req: LoginRequest<'_>) -> Result<Session> {
+        check_login(req.username, req.password)?;
         let s = &self.settings;
         let user_key = format!("login:user:{}", req.username.trim().to_ascii_lowercase());
         self.ports
@@ -243,7 +255,7 @@ impl Services {
     ) -> Result<NewServiceAccount> {
         let tenant = self.known_tenant(tenant).await?;
         authorize(actor, Action::ManageUsers, &tenant)?;
-        let name = DisplayName::parse(name).map_err(|_| Error::invalid("服务账号名称不能为空，且不超过50字"))?;
+        let name = DisplayName::parse_as("服务账号名称", name)?;
         let now = self.now();
         let client_secret = self.ports.secrets.random_token();
         let account = ServiceAccount {
@@ -262,6 +274,8 @@ impl Services {
 
     /// Client-credentials grant: a token limited to the cross-area operations of the account's tenant.
     pub async fn service_token(&self, client_id: &str, client_secret: &str, client: &str) -> Result<Session> {
+        text::check("客户端标识", client_id.trim(), TextKind::Line, Username::MAX_CHARS)?;
+        text::check("客户端密钥", client_secret.trim(), TextKind::Line, MAX_SECRET_CHARS)?;
         let s = &self.settings;
         self.ports
             .ephemeral

@@ -11,6 +11,7 @@ mod document;
 mod hall;
 mod health;
 mod identity;
+mod input;
 mod isolation;
 mod limits;
 mod queue;
