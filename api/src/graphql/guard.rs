@@ -3,7 +3,7 @@
 //! `[[[…` overflows the stack), text without control characters, one operation per request, and, for
 //! service accounts, only the operations the policy allows. Everything here runs before any resolver.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, BytesMut, Payload};
@@ -129,12 +129,14 @@ pub fn check(body: &[u8], limits: &Limits, actor: Option<&Actor>) -> Result<Chec
     if graphql_nesting_exceeds(&query, limits.max_nesting) {
         return Err(Rejected::Invalid(format!("查询嵌套过深：括号最多{}层", limits.max_nesting)));
     }
+    let doc = async_graphql::parser::parse_query(&query).map_err(|e| Rejected::Invalid(format!("请求无效：{e}")))?;
+    let used_as = check_document(&doc, limits.max_input_depth)?;
     for (name, value) in &variables {
         domain::text::check("变量名", name, domain::text::TextKind::Line, 100)?;
-        check_json(&format!("变量 {name}"), value, limits.max_input_depth)?;
+        // Named as the argument it fills, which is what the caller knows the field by.
+        let label = used_as.get(name.as_str()).map_or_else(|| format!("变量 {name}"), |arg| format!("参数 {arg}"));
+        check_json(&label, value, limits.max_input_depth)?;
     }
-    let doc = async_graphql::parser::parse_query(&query).map_err(|e| Rejected::Invalid(format!("请求无效：{e}")))?;
-    check_document(&doc, limits.max_input_depth)?;
 
     let roots = selected_operation(&doc, operation_name.as_deref()).map(|op| root_fields(&doc, op));
     let introspection_only = roots
@@ -227,25 +229,26 @@ pub fn graphql_nesting_exceeds(text: &str, max: usize) -> bool {
     false
 }
 
-/// A variable's value: nesting, keys and strings.
-fn check_json(what: &str, v: &Json, max_depth: usize) -> Result<(), Rejected> {
-    let mut stack = vec![(v, 0usize)];
-    while let Some((v, depth)) = stack.pop() {
+/// A variable's value: nesting, keys and strings. `label` names the argument; the path inside it
+/// is added where a string breaks the rule.
+fn check_json(label: &str, v: &Json, max_depth: usize) -> Result<(), Rejected> {
+    let mut stack = vec![(v, 0usize, String::new())];
+    while let Some((v, depth, path)) = stack.pop() {
         match v {
-            Json::String(s) => domain::text::check_any(what, s)?,
+            Json::String(s) => domain::text::check_any(&format!("{label}{path} "), s)?,
             Json::Array(items) => {
                 if depth >= max_depth {
                     return Err(too_deep(max_depth));
                 }
-                stack.extend(items.iter().map(|i| (i, depth + 1)));
+                stack.extend(items.iter().enumerate().map(|(i, item)| (item, depth + 1, format!("{path}[{i}]"))));
             }
             Json::Object(map) => {
                 if depth >= max_depth {
                     return Err(too_deep(max_depth));
                 }
                 for (k, item) in map {
-                    domain::text::check(what, k, domain::text::TextKind::Line, 200)?;
-                    stack.push((item, depth + 1));
+                    domain::text::check(&format!("{label}{path} 的键"), k, domain::text::TextKind::Line, 200)?;
+                    stack.push((item, depth + 1, format!("{path}.{k}")));
                 }
             }
             _ => {}
@@ -254,13 +257,15 @@ fn check_json(what: &str, v: &Json, max_depth: usize) -> Result<(), Rejected> {
     Ok(())
 }
 
-/// Every literal argument value of the document: nesting and strings.
-fn check_document(doc: &ExecutableDocument, max_depth: usize) -> Result<(), Rejected> {
+/// Every literal argument value of the document: nesting and strings. Returns which argument each
+/// variable fills (its first use), to name it in messages.
+fn check_document(doc: &ExecutableDocument, max_depth: usize) -> Result<HashMap<String, String>, Rejected> {
+    let mut used_as = HashMap::new();
     let mut sets: Vec<&SelectionSet> = Vec::new();
     for (_, op) in doc.operations.iter() {
         for var in &op.node.variable_definitions {
             if let Some(default) = &var.node.default_value {
-                check_value(&var.node.name.node, &default.node.clone().into_value(), max_depth)?;
+                check_value(&var.node.name.node, &default.node.clone().into_value(), max_depth, &mut used_as)?;
             }
         }
         sets.push(&op.node.selection_set.node);
@@ -272,13 +277,9 @@ fn check_document(doc: &ExecutableDocument, max_depth: usize) -> Result<(), Reje
         for sel in &set.items {
             match &sel.node {
                 Selection::Field(f) => {
-                    for (name, value) in &f.node.arguments {
-                        check_value(&name.node, &value.node, max_depth)?;
-                    }
-                    for d in &f.node.directives {
-                        for (name, value) in &d.node.arguments {
-                            check_value(&name.node, &value.node, max_depth)?;
-                        }
+                    let args = f.node.arguments.iter().chain(f.node.directives.iter().flat_map(|d| &d.node.arguments));
+                    for (name, value) in args {
+                        check_value(&name.node, &value.node, max_depth, &mut used_as)?;
                     }
                     sets.push(&f.node.selection_set.node);
                 }
@@ -287,26 +288,33 @@ fn check_document(doc: &ExecutableDocument, max_depth: usize) -> Result<(), Reje
             }
         }
     }
-    Ok(())
+    Ok(used_as)
 }
 
-fn check_value(arg: &str, v: &GqlValue, max_depth: usize) -> Result<(), Rejected> {
-    let what = format!("参数 {arg}");
-    let mut stack = vec![(v, 0usize)];
-    while let Some((v, depth)) = stack.pop() {
+fn check_value(
+    arg: &str,
+    v: &GqlValue,
+    max_depth: usize,
+    used_as: &mut HashMap<String, String>,
+) -> Result<(), Rejected> {
+    let mut stack = vec![(v, 0usize, String::new())];
+    while let Some((v, depth, path)) = stack.pop() {
         match v {
-            GqlValue::String(s) => domain::text::check_any(&what, s)?,
+            GqlValue::String(s) => domain::text::check_any(&format!("参数 {arg}{path} "), s)?,
+            GqlValue::Variable(name) => {
+                used_as.entry(name.to_string()).or_insert_with(|| format!("{arg}{path}"));
+            }
             GqlValue::List(items) => {
                 if depth >= max_depth {
                     return Err(too_deep(max_depth));
                 }
-                stack.extend(items.iter().map(|i| (i, depth + 1)));
+                stack.extend(items.iter().enumerate().map(|(i, item)| (item, depth + 1, format!("{path}[{i}]"))));
             }
             GqlValue::Object(map) => {
                 if depth >= max_depth {
                     return Err(too_deep(max_depth));
                 }
-                stack.extend(map.values().map(|i| (i, depth + 1)));
+                stack.extend(map.iter().map(|(k, item)| (item, depth + 1, format!("{path}.{k}"))));
             }
             _ => {}
         }
@@ -399,7 +407,10 @@ mod tests {
         let r = check(&body("{ serviceGuide(implCode: \"a\\u0000b\") { name } }", Json::Null), &LIMITS, None).err();
         assert!(matches!(r, Some(Rejected::Invalid(m)) if m.contains("implCode") && m.contains("NUL")), "literal");
         let r = check(&body("query($u: String!) { a(u: $u) }", json!({ "u": "x\u{202E}y" })), &LIMITS, None).err();
-        assert!(matches!(r, Some(Rejected::Invalid(m)) if m.contains("变量 u")), "variable");
+        assert!(matches!(r, Some(Rejected::Invalid(m)) if m.contains("参数 u ")), "variable, named by its argument");
+        let q = "query($i: SubmitCaseInput!) { submitCase(input: $i) { case { id } } }";
+        let r = check(&body(q, json!({ "i": { "applicant": { "name": "王\u{0}" } } })), &LIMITS, None).err();
+        assert!(matches!(r, Some(Rejected::Invalid(m)) if m.contains("参数 input.applicant.name ")), "nested");
     }
 
     #[test]

@@ -39,7 +39,7 @@ async fn public_lookups_refuse_control_characters_before_looking() {
     let app = TestApp::spawn().await;
     let login = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }";
     let r = app.gql(None, login, json!({ "u": "ys_admin\u{0}", "p": tests::DEMO_PASSWORD })).await;
-    assert_invalid(&r, "用户名");
+    assert_invalid(&r, "参数 username");
     let r = app.gql(None, login, json!({ "u": "ys_admin", "p": "x".repeat(5_000) })).await;
     assert_invalid(&r, "密码");
     // The refusals counted as no failed login of the real user.
@@ -47,15 +47,15 @@ async fn public_lookups_refuse_control_characters_before_looking() {
 
     let token = "mutation($c: String!, $s: String!) { serviceToken(clientId: $c, clientSecret: $s) { accessToken } }";
     let r = app.gql(None, token, json!({ "c": "svc-\u{0}", "s": "secret" })).await;
-    assert_invalid(&r, "客户端标识");
+    assert_invalid(&r, "参数 clientId");
 
     let guide = "query($c: String!) { serviceGuide(implCode: $c) { implCode } }";
     let r = app.gql(None, guide, json!({ "c": "11610426MB0000001X4XK\u{0}" })).await;
-    assert_invalid(&r, "实施编码");
+    assert_invalid(&r, "参数 implCode");
 
     let track = "query($n: String!, $q: String!) { trackCase(caseNo: $n, queryCode: $q) { status } }";
     let r = app.gql(None, track, json!({ "n": "TB610426-20261128-\u{0}", "q": "AAAAAAAA" })).await;
-    assert_invalid(&r, "办件编号");
+    assert_invalid(&r, "参数 caseNo");
 }
 
 #[tokio::test]
@@ -73,9 +73,9 @@ async fn a_booking_with_a_nul_in_the_name_is_refused_and_books_nothing() {
 
     let book = "mutation($t: RegionCode!, $s: ID!, $n: String!) { bookAppointment(tenant: $t, slotId: $s, applicantName: $n, phone: \"13800001234\") { id } }";
     let r = app.gql(None, book, json!({ "t": YONGSHOU, "s": slot, "n": "张\u{0}三" })).await;
-    assert_invalid(&r, "预约人姓名");
+    assert_invalid(&r, "参数 applicantName");
     let r = app.gql(None, book, json!({ "t": YONGSHOU, "s": slot, "n": "张三\u{202E}" })).await;
-    assert_invalid(&r, "预约人姓名");
+    assert_invalid(&r, "参数 applicantName");
 
     let slots = "query($t: RegionCode!, $i: ID!, $d: Date!) { appointmentSlots(tenant: $t, implItemId: $i, date: $d) { booked } }";
     let r = app.gql(None, slots, json!({ "t": YONGSHOU, "i": item, "d": day })).await;
@@ -94,28 +94,39 @@ async fn bad_applicant_text_and_oversized_forms_store_no_case() {
     let ok_form = json!({ "subject": "小学语文" });
 
     let r = app.gql(Some(&window), SUBMIT, submission(&item, json!({ "name": "王\u{0}小明" }), ok_form.clone())).await;
-    assert_invalid(&r, "申请人名称");
+    assert_invalid(&r, "参数 input.applicant.name");
     assert!(error_message(&r).contains("NUL"), "{r}");
     let r =
         app.gql(Some(&window), SUBMIT, submission(&item, json!({ "name": "王小明\u{202E}" }), ok_form.clone())).await;
-    assert_invalid(&r, "申请人名称");
+    assert_invalid(&r, "参数 input.applicant.name");
     assert!(error_message(&r).contains("U+202E"), "{r}");
     let long =
         json!({ "kind": "COMPANY", "name": "某公司", "idType": "证".repeat(5_000), "idNumber": "91610426MA6X00000X" });
     let r = app.gql(Some(&window), SUBMIT, submission(&item, long, ok_form.clone())).await;
     assert_invalid(&r, "证件类型");
 
-    let big = json!({ "subject": "小学语文", "essay": "x".repeat(100 * 1024) });
+    // 100 KB in strings each short enough for the API edge: the form's own bound refuses it.
+    let mut big = json!({ "subject": "小学语文" });
+    for i in 0..10 {
+        big[format!("part{i}")] = json!("x".repeat(10 * 1024));
+    }
     let r = app.gql(Some(&window), SUBMIT, submission(&item, json!({}), big)).await;
     assert_invalid(&r, "申请表单");
+    // Deeper than a form may be (8) but within what the API edge lets through (16)…
     let mut deep = json!("底");
-    for _ in 0..50 {
+    for _ in 0..12 {
+        deep = json!({ "a": deep });
+    }
+    let r = app.gql(Some(&window), SUBMIT, submission(&item, json!({}), deep.clone())).await;
+    assert_invalid(&r, "申请表单");
+    // …and deeper than any input value may be: refused at the edge.
+    for _ in 0..40 {
         deep = json!({ "a": deep });
     }
     let r = app.gql(Some(&window), SUBMIT, submission(&item, json!({}), deep)).await;
-    assert_invalid(&r, "申请表单");
+    assert_invalid(&r, "嵌套过深");
     let r = app.gql(Some(&window), SUBMIT, submission(&item, json!({}), json!({ "subject": "语\u{0}文" }))).await;
-    assert_invalid(&r, "申请表单");
+    assert_invalid(&r, "参数 input.form.subject");
 
     assert_eq!(case_count(&app, &window).await, before, "nothing was stored");
     // The same submission with clean text is taken.
