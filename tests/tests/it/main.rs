@@ -14,3 +14,4 @@ mod identity;
 mod isolation;
 mod queue;
 mod rejections;
+mod wall;
