@@ -106,41 +106,91 @@ pub struct AuditVerification {
     pub intact: bool,
     /// The first entry whose content or place no longer matches the chain.
     pub first_broken_id: Option<i64>,
+    /// Every break, by lane: each lane's first bad entry, and a head that no longer fits its lane.
+    pub breaks: Vec<AuditBreak>,
+}
+
+/// Where and how one lane of a chain no longer holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditBreak {
+    pub lane: i16,
+    /// The first bad entry; None when the break is past the stored entries (a head beyond the end).
+    pub entry_id: Option<i64>,
+    pub reason: BreakReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakReason {
+    /// The entry's content no longer gives its hash: it was edited.
+    HashMismatch,
+    /// The entry does not follow the one before it: an entry before it is missing or out of place.
+    ChainBroken,
+    /// The head counts entries that are gone: the lane's last entries were deleted.
+    HeadPastEnd,
+    /// The head ends the lane at another entry (its hash differs), or entries follow it.
+    HeadMismatch,
+}
+
+impl BreakReason {
+    pub fn message(self) -> &'static str {
+        match self {
+            BreakReason::HashMismatch => "哈希不符（记录内容被改动）",
+            BreakReason::ChainBroken => "链断开（前一条记录缺失或错位）",
+            BreakReason::HeadPastEnd => "链头指向不存在的记录（末尾记录被删除）",
+            BreakReason::HeadMismatch => "链头与末条记录不符",
+        }
+    }
 }
 
 /// A chain's head: its lane, last sequence number and last hash.
 pub type ChainHead = (i16, i64, String);
 
-/// Verifies a tenant's chains (entries in any order) against the chain heads kept beside them. The
-/// first broken entry is the earliest stored (lowest id) of those that no longer fit their chain.
+/// Verifies a tenant's chains (entries in any order) against the chain heads kept beside them.
+/// Each lane reports its first bad entry and, apart, a head that does not end it; the first
+/// broken entry is the earliest stored (lowest id) of the lanes' first bad entries.
 pub fn verify_chain(entries: &[AuditEntry], heads: &[ChainHead]) -> AuditVerification {
     let mut lanes: BTreeMap<i16, Vec<&AuditEntry>> = BTreeMap::new();
     for e in entries {
         lanes.entry(e.lane).or_default().push(e);
     }
-    let mut first_broken: Option<i64> = None;
-    let mut heads_ok = true;
+    for h in heads {
+        lanes.entry(h.0).or_default();
+    }
+    let mut breaks = Vec::new();
     for (lane, chain) in &mut lanes {
-        chain.sort_by_key(|e| e.seq);
+        let lane = *lane;
+        chain.sort_by_key(|e| (e.seq, e.id));
         let mut prev = GENESIS;
         for (expected_seq, e) in (1..).zip(chain.iter()) {
-            if e.seq != expected_seq || e.prev_hash != prev || e.record.chain_hash(e.seq, prev) != e.hash {
-                first_broken = Some(first_broken.map_or(e.id, |b| b.min(e.id)));
+            let reason = if e.seq != expected_seq || e.prev_hash != prev {
+                Some(BreakReason::ChainBroken)
+            } else if e.record.chain_hash(e.seq, prev) != e.hash {
+                Some(BreakReason::HashMismatch)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                breaks.push(AuditBreak { lane, entry_id: Some(e.id), reason });
                 break;
             }
             prev = &e.hash;
         }
-        let last = chain.last().map(|e| (e.seq, e.hash.as_str()));
-        let head = heads.iter().find(|h| h.0 == *lane).map(|h| (h.1, h.2.as_str()));
-        heads_ok &= head == last;
+        let (head_seq, head_hash) = heads.iter().find(|h| h.0 == lane).map_or((0, GENESIS), |h| (h.1, h.2.as_str()));
+        let last = chain.last().map_or((0, GENESIS), |e| (e.seq, e.hash.as_str()));
+        if head_seq > last.0 {
+            breaks.push(AuditBreak { lane, entry_id: None, reason: BreakReason::HeadPastEnd });
+        } else if (head_seq, head_hash) != last {
+            // The first entry the head does not account for, or the last when the hashes differ.
+            let entry = chain.iter().find(|e| e.seq > head_seq).or(chain.last()).map(|e| e.id);
+            breaks.push(AuditBreak { lane, entry_id: entry, reason: BreakReason::HeadMismatch });
+        }
     }
-    // A head without entries: its whole chain is gone.
-    heads_ok &= heads.iter().all(|h| lanes.contains_key(&h.0));
-    AuditVerification {
-        entries: entries.len() as u64,
-        intact: first_broken.is_none() && heads_ok,
-        first_broken_id: first_broken,
-    }
+    let first_broken_id = breaks
+        .iter()
+        .filter(|b| b.reason != BreakReason::HeadPastEnd && b.reason != BreakReason::HeadMismatch)
+        .filter_map(|b| b.entry_id)
+        .min();
+    AuditVerification { entries: entries.len() as u64, intact: breaks.is_empty(), first_broken_id, breaks }
 }
 
 #[cfg(test)]
@@ -191,7 +241,11 @@ mod tests {
     fn intact_chain_verifies() {
         let c = chain(5);
         let v = verify_chain(&c, &heads(&c));
-        assert_eq!(v, AuditVerification { entries: 5, intact: true, first_broken_id: None });
+        assert_eq!(v, AuditVerification { entries: 5, intact: true, first_broken_id: None, breaks: vec![] });
+    }
+
+    fn brk(lane: i16, entry_id: Option<i64>, reason: BreakReason) -> AuditBreak {
+        AuditBreak { lane, entry_id, reason }
     }
 
     #[test]
@@ -202,18 +256,36 @@ mod tests {
         let v = verify_chain(&c, &h);
         assert!(!v.intact);
         assert_eq!(v.first_broken_id, Some(30));
+        assert_eq!(v.breaks, vec![brk(0, Some(30), BreakReason::HashMismatch)]);
     }
 
     #[test]
-    fn deleted_entries_are_found() {
+    fn deleted_middle_entry_breaks_the_link_of_the_next() {
         let mut c = chain(5);
         let h = heads(&c);
         c.remove(1);
-        assert_eq!(verify_chain(&c, &h).first_broken_id, Some(30));
+        let v = verify_chain(&c, &h);
+        assert_eq!(v.first_broken_id, Some(30));
+        assert_eq!(v.breaks, vec![brk(0, Some(30), BreakReason::ChainBroken)]);
+    }
+
+    #[test]
+    fn deleted_last_entry_leaves_the_head_past_the_end() {
         let mut c = chain(5);
+        let h = heads(&c);
         c.pop();
         let v = verify_chain(&c, &h);
         assert!(!v.intact);
+        assert_eq!(v.first_broken_id, None);
+        assert_eq!(v.breaks, vec![brk(0, None, BreakReason::HeadPastEnd)]);
+    }
+
+    #[test]
+    fn an_entry_past_the_head_is_named() {
+        let c = chain(5);
+        let h = heads(&c[..4]);
+        let v = verify_chain(&c, &h);
+        assert_eq!(v.breaks, vec![brk(0, Some(50), BreakReason::HeadMismatch)]);
     }
 
     #[test]
@@ -230,12 +302,33 @@ mod tests {
         let mut broken = c.clone();
         broken.retain(|e| e.id != 40);
         broken.iter_mut().filter(|e| e.id == 70).for_each(|e| e.record.action = "user.delete".into());
-        assert_eq!(verify_chain(&broken, &h).first_broken_id, Some(60));
+        let v = verify_chain(&broken, &h);
+        assert_eq!(v.first_broken_id, Some(60));
+        assert_eq!(
+            v.breaks,
+            vec![brk(0, Some(70), BreakReason::HashMismatch), brk(3, Some(60), BreakReason::ChainBroken)],
+            "every lane's first bad entry"
+        );
+        // Two lanes whose last entries are gone, and one edited: three breaks.
+        let mut tails = c.clone();
+        tails.retain(|e| e.id != 70 && e.id != 80);
+        tails.iter_mut().filter(|e| e.id == 20).for_each(|e| e.record.actor = "someone".into());
+        let v = verify_chain(&tails, &h);
+        assert_eq!(
+            v.breaks,
+            vec![
+                brk(0, None, BreakReason::HeadPastEnd),
+                brk(3, Some(20), BreakReason::HashMismatch),
+                brk(3, None, BreakReason::HeadPastEnd),
+            ]
+        );
+        assert_eq!(v.first_broken_id, Some(20));
         // A lane wiped out entirely still fails on its head.
         let mut wiped = c.clone();
         wiped.retain(|e| e.lane != 3);
         let v = verify_chain(&wiped, &h);
         assert_eq!((v.intact, v.first_broken_id), (false, None));
+        assert_eq!(v.breaks, vec![brk(3, None, BreakReason::HeadPastEnd)]);
         // An entry moved to another lane breaks both.
         let mut moved = c;
         moved.iter_mut().filter(|e| e.id == 30).for_each(|e| e.lane = 3);

@@ -17,6 +17,7 @@ mod m0008_tenant_settings;
 mod m0009_document_series;
 mod m0010_audit_lanes;
 mod m0011_pending_reviews;
+mod m0012_wall;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_document_series::Migration),
             Box::new(m0010_audit_lanes::Migration),
             Box::new(m0011_pending_reviews::Migration),
+            Box::new(m0012_wall::Migration),
         ]
     }
 }

@@ -47,6 +47,17 @@ pub struct AuditVerification {
     entries: i32,
     intact: bool,
     first_broken_id: Option<ID>,
+    /// Every break: each lane's first bad entry, and a head that no longer ends its lane.
+    breaks: Vec<AuditBreak>,
+}
+
+/// One lane's break.
+#[derive(SimpleObject)]
+pub struct AuditBreak {
+    lane: i32,
+    /// The first bad entry; null when the head points past the stored entries.
+    entry_id: Option<ID>,
+    reason: String,
 }
 
 #[derive(Default)]
@@ -80,6 +91,15 @@ impl AuditQuery {
             entries: v.entries.min(i32::MAX as u64) as i32,
             intact: v.intact,
             first_broken_id: v.first_broken_id.map(|i| ID(i.to_string())),
+            breaks: v
+                .breaks
+                .into_iter()
+                .map(|b| AuditBreak {
+                    lane: i32::from(b.lane),
+                    entry_id: b.entry_id.map(|i| ID(i.to_string())),
+                    reason: b.reason.message().to_owned(),
+                })
+                .collect(),
         })
     }
 }

@@ -567,9 +567,9 @@ fn in_reach(prefix: &str) -> Condition {
     if prefix.is_empty() {
         return Condition::all();
     }
-    Condition::any()
-        .add(case::Column::TenantCode.starts_with(prefix))
-        .add(case::Column::CollectingCode.starts_with(prefix))
+    let end = super::prefix_end(prefix);
+    let under = |col: case::Column| Condition::all().add(col.gte(prefix)).add(col.lt(end.as_str()));
+    Condition::any().add(under(case::Column::TenantCode)).add(under(case::Column::CollectingCode))
 }
 
 fn cursor(c: &Case) -> String {
@@ -635,7 +635,7 @@ impl CaseRepo for Db {
         if let Some(a) = &q.applicant {
             sel = sel.filter(
                 Condition::any()
-                    .add(case::Column::ApplicantName.contains(a))
+                    .add(super::contains(case::Column::ApplicantName, a))
                     .add(case::Column::IdNumber.eq(a.to_ascii_uppercase())),
             );
         }
@@ -661,7 +661,7 @@ impl CaseRepo for Db {
             for g in if groups.is_empty() { &none[..] } else { &groups[..] } {
                 let mut pending = Condition::any().add(case::Column::PendingReviews.is_null());
                 for d in &g.departments {
-                    pending = pending.add(case::Column::PendingReviews.contains(format!(",{d},")));
+                    pending = pending.add(super::contains(case::Column::PendingReviews, &format!(",{d},")));
                 }
                 any_group = any_group.add(
                     Condition::all()

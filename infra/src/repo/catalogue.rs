@@ -13,7 +13,7 @@ use domain::{Error, Result};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, QueryResult, Value};
 use uuid::Uuid;
 
-use super::{parse_code, parse_id};
+use super::{like_contains, parse_code, parse_id};
 use crate::db::{Db, append_audit, commit, conflict_or_internal, internal, stmt};
 
 const BASE_COLS: &str = "b.id AS b_id, b.owner_code AS b_owner, b.base_code AS b_code, b.name AS b_name, \
@@ -109,19 +109,6 @@ fn to_impl(r: &QueryResult) -> Result<ImplItem> {
         delegated_by: get::<Option<String>>(r, "i_delegated")?.as_deref().map(parse_code).transpose()?,
         updated_at: get::<DateTime<Utc>>(r, "i_updated")?,
     })
-}
-
-/// `%kw%` with LIKE's wildcards escaped (used with `ESCAPE '\'`).
-fn like(kw: &str) -> String {
-    let mut s = String::from("%");
-    for c in kw.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s.push('%');
-    s
 }
 
 fn levels_text(levels: &[AdminLevel]) -> String {
@@ -254,8 +241,8 @@ impl CatalogueRepo for Db {
         let mut values: Vec<Value> = vec![owner.as_str().to_owned().into()];
         if let Some(k) = keyword {
             filter.push_str(" AND (b.name LIKE ? ESCAPE '\\' OR b.base_code LIKE ? ESCAPE '\\')");
-            values.push(like(k).into());
-            values.push(like(k).into());
+            values.push(like_contains(k).into());
+            values.push(like_contains(k).into());
         }
         if let Some(k) = kind {
             filter.push_str(" AND b.kind = ?");
@@ -391,8 +378,8 @@ impl CatalogueRepo for Db {
         }
         if let Some(k) = &q.keyword {
             filter.push_str(" AND (b.name LIKE ? ESCAPE '\\' OR i.impl_code LIKE ? ESCAPE '\\')");
-            values.push(like(k).into());
-            values.push(like(k).into());
+            values.push(like_contains(k).into());
+            values.push(like_contains(k).into());
         }
         if let Some(k) = q.kind {
             filter.push_str(" AND b.kind = ?");

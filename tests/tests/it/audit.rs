@@ -3,7 +3,7 @@ use serde_json::json;
 use tests::{JIANJUN, TestApp, YONGSHOU, error_code};
 
 const LOG: &str = "query($t: RegionCode!, $a: String) { auditLog(tenant: $t, first: 2, after: $a) { totalCount nodes { id actor action target tenant { code } at } pageInfo { hasNextPage endCursor } } }";
-const VERIFY: &str = "query($t: RegionCode!) { verifyAudit(tenant: $t) { entries intact firstBrokenId } }";
+const VERIFY: &str = "query($t: RegionCode!) { verifyAudit(tenant: $t) { entries intact firstBrokenId breaks { lane entryId reason } } }";
 
 async fn create_clerk(app: &TestApp, token: &str, name: &str) {
     let r = app
@@ -88,6 +88,8 @@ async fn an_edited_or_deleted_entry_breaks_the_chain() {
     let v = app.gql(Some(&admin), VERIFY, json!({ "t": JIANJUN })).await;
     assert_eq!(v["data"]["verifyAudit"]["intact"], false, "{v}");
     assert_eq!(v["data"]["verifyAudit"]["firstBrokenId"], edited.to_string());
+    assert_eq!(v["data"]["verifyAudit"]["breaks"][0]["entryId"], edited.to_string(), "{v}");
+    assert_eq!(v["data"]["verifyAudit"]["breaks"][0]["reason"].as_str().map(|r| r.starts_with("哈希不符")), Some(true));
     db.execute_unprepared(&format!("UPDATE audit_log SET actor = 'ys_admin' WHERE id = {edited}")).await.expect("undo");
     let v = app.gql(Some(&admin), VERIFY, json!({ "t": JIANJUN })).await;
     assert_eq!(v["data"]["verifyAudit"]["intact"], true, "undoing the edit restores the chain: {v}");
@@ -110,6 +112,8 @@ async fn an_edited_or_deleted_entry_breaks_the_chain() {
     let v = app.gql(Some(&admin), VERIFY, json!({ "t": JIANJUN })).await;
     assert_eq!(v["data"]["verifyAudit"]["intact"], false, "{v}");
     assert_eq!(v["data"]["verifyAudit"]["firstBrokenId"], next.to_string());
+    assert_eq!(v["data"]["verifyAudit"]["breaks"][0]["entryId"], next.to_string(), "{v}");
+    assert_eq!(v["data"]["verifyAudit"]["breaks"][0]["reason"].as_str().map(|r| r.starts_with("链断开")), Some(true));
     // The last entry of a chain has no successor: its chain head still catches the deletion.
     let mut yongshou_intact = app.gql(Some(&admin), VERIFY, json!({ "t": YONGSHOU })).await;
     assert_eq!(yongshou_intact["data"]["verifyAudit"]["intact"], true);
@@ -131,6 +135,12 @@ async fn an_edited_or_deleted_entry_breaks_the_chain() {
     .expect("delete the last");
     yongshou_intact = app.gql(Some(&admin), VERIFY, json!({ "t": YONGSHOU })).await;
     assert_eq!(yongshou_intact["data"]["verifyAudit"]["intact"], false, "{yongshou_intact}");
+    // The break is named: that lane's head points past its last entry.
+    assert_eq!(
+        yongshou_intact["data"]["verifyAudit"]["breaks"],
+        json!([{ "lane": lane, "entryId": null, "reason": "链头指向不存在的记录（末尾记录被删除）" }]),
+        "{yongshou_intact}"
+    );
 
     // Other tenants' chains are untouched.
     let xy = app.gql(Some(&app.token("xy_admin").await), VERIFY, json!({ "t": "610400000000" })).await;

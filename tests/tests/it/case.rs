@@ -736,6 +736,23 @@ async fn cases_are_found_by_applicant_and_approvers_see_their_queue() {
     assert_eq!(found("小明").await, [first.as_str()], "part of the name");
     assert_eq!(found("110105198001010016").await, [second.as_str()], "the whole id number");
     assert!(found("1101051980").await.is_empty(), "not a part of an id number");
+    // LIKE's wildcards match only themselves.
+    assert!(found("%").await.is_empty(), "a percent sign matches no name");
+    assert!(found("_").await.is_empty(), "an underscore matches no name");
+    assert!(found("小%").await.is_empty(), "a percent sign inside a name part");
+    assert!(found("\\").await.is_empty(), "a backslash");
+    let keyword = "query($t: RegionCode!, $k: String) { implItems(tenant: $t, keyword: $k) { totalCount } }";
+    let count = |k: &'static str| {
+        let window = window.clone();
+        let app = &app;
+        async move {
+            let r = app.gql(Some(&window), keyword, json!({ "t": YONGSHOU, "k": k })).await;
+            r["data"]["implItems"]["totalCount"].as_i64().unwrap_or_else(|| panic!("{r}"))
+        }
+    };
+    assert!(count("教师").await > 0, "a real keyword matches");
+    assert_eq!(count("%").await, 0, "a percent sign matches no item");
+    assert_eq!(count("_").await, 0, "an underscore matches no item");
 
     // The console's search box takes a number, a name or an id number.
     let console = app.console_client("ys_window").await;

@@ -16,3 +16,4 @@ mod isolation;
 mod limits;
 mod queue;
 mod rejections;
+mod wall;
