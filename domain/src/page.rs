@@ -4,6 +4,10 @@ use crate::error::Error;
 
 pub const MAX_PAGE: u32 = 200;
 
+/// Counting a list stops past this many rows: a larger total is reported as this bound with
+/// `total_exact` false ("at least"), so that no page costs a scan of a whole city's cases.
+pub const COUNT_BOUND: u64 = 10_000;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
     pub first: u32,
@@ -32,6 +36,8 @@ pub struct Page<T> {
     pub has_next: bool,
     pub end_cursor: Option<String>,
     pub total: u64,
+    /// False when counting stopped at [`COUNT_BOUND`]: `total` is then a lower bound.
+    pub total_exact: bool,
 }
 
 impl<T> Page<T> {
@@ -40,7 +46,14 @@ impl<T> Page<T> {
         let has_next = rows.len() > req.first as usize;
         rows.truncate(req.first as usize);
         let end_cursor = rows.last().map(cursor);
-        Page { items: rows, has_next, end_cursor, total }
+        Page { items: rows, has_next, end_cursor, total, total_exact: true }
+    }
+
+    /// The same page with a total counted up to [`COUNT_BOUND`] + 1 rows.
+    pub fn bounded(mut self, counted: u64) -> Self {
+        self.total_exact = counted <= COUNT_BOUND;
+        self.total = counted.min(COUNT_BOUND);
+        self
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
@@ -49,6 +62,7 @@ impl<T> Page<T> {
             has_next: self.has_next,
             end_cursor: self.end_cursor,
             total: self.total,
+            total_exact: self.total_exact,
         }
     }
 }
@@ -66,5 +80,14 @@ mod tests {
         assert_eq!(p.end_cursor.as_deref(), Some("2"));
         assert!(PageRequest::parse(0, None).is_err());
         assert!(PageRequest::parse(201, None).is_err());
+    }
+
+    #[test]
+    fn a_count_past_the_bound_is_a_lower_bound() {
+        let req = PageRequest::parse(2, None).expect("valid");
+        let p = Page::from_rows(vec![1], &req, 0, |n| n.to_string()).bounded(COUNT_BOUND);
+        assert_eq!((p.total, p.total_exact), (COUNT_BOUND, true));
+        let p = p.bounded(COUNT_BOUND + 1);
+        assert_eq!((p.total, p.total_exact), (COUNT_BOUND, false));
     }
 }
