@@ -6,7 +6,7 @@ pub const MAX_PAGE: u32 = 200;
 
 /// Counting a list stops past this many rows: a larger total is reported as this bound with
 /// `total_exact` false ("at least"), so that no page costs a scan of a whole city's cases.
-pub const COUNT_BOUND: u64 = 10_000;
+pub const COUNT_BOUND: u64 = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
