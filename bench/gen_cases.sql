@@ -22,7 +22,7 @@ CREATE TEMP TABLE gen AS
 SELECT g AS n,
        t.code AS tenant_code,
        -- a tenth of a county's cases were collected at one of its towns (上报件)
-       CASE WHEN t.level = 'county' AND g % 10 = 0
+       CASE WHEN t.level = 'county' AND g % 11 = 3
             THEN COALESCE((SELECT code FROM gen_tenants s WHERE s.level = 'town' AND s.code LIKE left(t.code, 6) || '%'
                            ORDER BY s.code LIMIT 1), t.code)
             ELSE t.code END AS collecting_code,
