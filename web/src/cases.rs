@@ -142,7 +142,7 @@ fn rejection_row(c: &Case, names: &std::collections::HashMap<domain::region::Reg
     RejectionRow {
         id: c.id.to_string(),
         case_no: c.case_no.clone(),
-        date: (at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
+        date: domain::china_time::minute_text(at),
         item: c.item_name.clone(),
         applicant: format!("{}（{} {}）", c.applicant.name, c.applicant.id_type, c.applicant.id_number_masked()),
         tenant: names.get(&c.handling).cloned().unwrap_or_else(|| c.handling.to_string()),
@@ -449,7 +449,7 @@ pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpRes
                 .events
                 .iter()
                 .map(|e| EventLine {
-                    at: (e.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
+                    at: domain::china_time::minute_text(e.at),
                     action: e.action.clone(),
                     actor: e.actor.clone(),
                     opinion: e.opinion.clone().unwrap_or_default(),

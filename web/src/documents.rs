@@ -50,7 +50,7 @@ pub(crate) async fn show(ctx: Console, id: web::Path<String>) -> HttpResponse {
         Ok(d) => d,
         Err(e) => return plain_error(&e),
     };
-    let day = domain::hall::local_day(doc.issued_at);
+    let day = domain::china_time::local_day(doc.issued_at);
     let page = DocumentPage {
         title: doc.title(),
         number: doc.number.clone(),

@@ -89,7 +89,7 @@ struct HallPage {
 
 fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
     // China has one time zone, UTC+8, without daylight saving.
-    (t + chrono::Duration::hours(8)).format("%H:%M").to_string()
+    domain::china_time::clock_text(t)
 }
 
 #[derive(Deserialize, Default)]

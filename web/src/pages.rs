@@ -273,7 +273,7 @@ struct DashboardPage {
 /// 2026年3月2日 星期一, in Beijing time.
 fn today_label(ctx: &Console) -> String {
     // China has one time zone, UTC+8, without daylight saving.
-    let now = (ctx.services.ports.clock.now() + chrono::Duration::hours(8)).date_naive();
+    let now = domain::china_time::local_day(ctx.services.ports.clock.now());
     let weekday = match now.weekday() {
         Weekday::Mon => "一",
         Weekday::Tue => "二",

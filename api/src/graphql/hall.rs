@@ -455,7 +455,7 @@ impl HallMutation {
             id: ID(b.appointment.id.to_string()),
             code: b.code,
             slot,
-            phone: domain::hall::mask_phone(&b.appointment.phone),
+            phone: domain::mask::mask_phone(&b.appointment.phone),
         })
     }
 

@@ -54,7 +54,7 @@ pub struct DocumentDraft {
 
 impl DocumentDraft {
     pub fn year(&self) -> i32 {
-        crate::hall::local_day(self.issued_at).year()
+        crate::china_time::local_day(self.issued_at).year()
     }
 
     /// 永寿县受字〔2026〕7号: issuer, word and year, then the sequence number without padding or
@@ -79,7 +79,7 @@ impl DocumentDraft {
         issued_at: DateTime<Utc>,
         opinion: Option<&str>,
     ) -> Self {
-        let day = crate::hall::local_day(case.received_at);
+        let day = crate::china_time::local_day(case.received_at);
         let applied = format!(
             "{}：\n你（单位）于{}年{}月{}日提出的“{}”申请（办件编号 {}）",
             case.applicant.name,

@@ -14,5 +14,5 @@ pub use form::CaseForm;
 pub use model::{
     Applicant, ApplicantKind, Case, CaseEvent, Channel, DeliveryMethod, DepartmentReview, SpecialProcedure,
 };
-pub use number::{CaseNo, QueryCode, mask_id_number, mask_phone};
+pub use number::{CaseNo, QueryCode};
 pub use state::{CaseAction, CaseKind, CaseStatus, JointOutcome, joint_outcome};

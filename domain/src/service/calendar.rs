@@ -142,7 +142,7 @@ fn effective_day(cal: &WorkingCalendar, date: NaiveDate) -> CalendarDay {
 impl Services {
     /// Today in Asia/Shanghai.
     pub fn today(&self) -> NaiveDate {
-        self.ports.clock.now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+        crate::china_time::local_day(self.ports.clock.now())
     }
 
     /// The tenant and its stored ancestors, top-down.

@@ -11,8 +11,8 @@ use crate::case::{
     SpecialProcedure, joint_outcome,
 };
 use crate::catalogue::{CaseKind, Department, ImplItem, ImplStatus};
+use crate::china_time::local_day;
 use crate::error::{Error, Result};
-use crate::hall::local_day;
 use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, authorize};
@@ -140,7 +140,7 @@ impl Services {
             }
             None => actor.scope().prefix().to_owned(),
         };
-        let day_start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc() - Duration::hours(8));
+        let day_start = crate::china_time::day_start;
         let mut q = CaseQuery {
             tenant_prefix: prefix,
             statuses: filter.statuses.clone(),
@@ -156,31 +156,15 @@ impl Services {
         };
         // Warning filters select running clocks by their stored deadline.
         if !filter.warnings.is_empty() {
-            use crate::case::Warning as W;
             let today = local_day(self.now());
             // The listed tenant's calendar and its root's threshold.
             let listed = self.known_tenant(filter.tenant.as_ref().unwrap_or(&actor.tenant)).await?;
             let cal = self.working_calendar(&listed).await?;
-            let yellow_days = self.warning_policy_for(&listed).await?.yellow_days;
-            let yellow_until = cal.add_working_days(today, yellow_days.max(0) as u32).date;
-            let (red, yellow, green) = (
-                filter.warnings.contains(&W::Red),
-                filter.warnings.contains(&W::Yellow),
-                filter.warnings.contains(&W::Green),
-            );
+            let policy = self.warning_policy_for(&listed).await?;
             if q.statuses.is_empty() {
                 q.statuses = vec![CaseStatus::Accepted];
             }
-            match (red, yellow, green) {
-                (true, false, false) => q.deadline_until = today.pred_opt(),
-                (false, true, false) => {
-                    q.deadline_from = Some(today);
-                    q.deadline_until = Some(yellow_until);
-                }
-                (true, true, false) => q.deadline_until = Some(yellow_until),
-                (false, false, true) => q.deadline_from = yellow_until.succ_opt(),
-                _ => {}
-            }
+            (q.deadline_from, q.deadline_until) = policy.deadline_bounds(&cal, today, &filter.warnings);
         }
         self.ports.cases.list(&actor.scope(), &q).await
     }

@@ -5,12 +5,14 @@ use uuid::Uuid;
 
 use crate::audit::AuditRecord;
 use crate::catalogue::{Department, ImplItem};
+use crate::china_time::local_day;
 use crate::error::{Error, Result};
 use crate::hall::{
     Appointment, AppointmentStatus, Attendance, Post, Slot, Window, WindowKind, WindowNumber, check_capacity,
-    check_phone, check_slot, check_slot_day, check_specialized, local_day, mask_phone, on_duty, queue_key, window_name,
+    check_phone, check_slot, check_slot_day, check_specialized, on_duty, queue_key, window_name,
 };
 use crate::identity::{Actor, User};
+use crate::mask::mask_phone;
 use crate::policy::{Action, authorize};
 use crate::ports::CallRecord;
 use crate::queue::{HallDay, Prefix};
