@@ -124,7 +124,7 @@ impl Application {
 /// notices past their deadline expire their cases.
 fn spawn_sweeper(services: Services, every_secs: u64) {
     tokio::spawn(async move {
-        match services.heal_provisional_deadlines().await {
+        match services.calendar.heal_provisional_deadlines().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(recomputed = n, "provisional deadlines recomputed at start"),
             Err(e) => tracing::warn!(error = %e, detail = ?e, "provisional deadline check failed"),
@@ -132,7 +132,7 @@ fn spawn_sweeper(services: Services, every_secs: u64) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(every_secs.max(1)));
         loop {
             tick.tick().await;
-            match services.expire_corrections().await {
+            match services.cases.expire_corrections().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "correction deadlines passed"),
                 Err(e) => tracing::warn!(error = %e, detail = ?e, "correction sweep failed"),

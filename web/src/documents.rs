@@ -46,7 +46,7 @@ pub(crate) async fn show(ctx: Console, id: web::Path<String>) -> HttpResponse {
     let Ok(id) = Uuid::parse_str(&id) else {
         return plain_error(&Error::NotFound { what: "文书" });
     };
-    let doc = match ctx.services.document(&ctx.actor, id).await {
+    let doc = match ctx.services.cases.document(&ctx.actor, id).await {
         Ok(d) => d,
         Err(e) => return plain_error(&e),
     };
@@ -67,7 +67,7 @@ pub(crate) async fn pdf(ctx: Console, id: web::Path<String>) -> HttpResponse {
     let Ok(id) = Uuid::parse_str(&id) else {
         return plain_error(&Error::NotFound { what: "文书" });
     };
-    let doc = match ctx.services.document(&ctx.actor, id).await {
+    let doc = match ctx.services.cases.document(&ctx.actor, id).await {
         Ok(d) => d,
         Err(e) => return plain_error(&e),
     };

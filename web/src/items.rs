@@ -119,7 +119,7 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
         department: None,
         page: PageRequest { first: PER_PAGE, after: Some(q.after.clone()).filter(|a| !a.is_empty()) },
     };
-    let page = match ctx.services.impl_items(&ctx.actor, &t.code, iq).await {
+    let page = match ctx.services.catalogue.impl_items(&ctx.actor, &t.code, iq).await {
         Ok(p) => p,
         Err(e) => return error_page(ctx, e, ITEMS).await,
     };
@@ -127,7 +127,7 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
     let (mut bases, mut town_bases, mut departments) = (Vec::new(), Vec::new(), Vec::new());
     if can_manage {
         let all = PageRequest { first: MAX_PAGE, after: None };
-        let catalogue = match ctx.services.base_items(&ctx.actor, None, None, all).await {
+        let catalogue = match ctx.services.catalogue.base_items(&ctx.actor, None, None, all).await {
             Ok(p) => p.items,
             Err(e) => return error_page(ctx, e, ITEMS).await,
         };
@@ -140,7 +140,7 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
                 town_bases.push(Opt { value: b.id.to_string(), label, selected: false });
             }
         }
-        departments = match ctx.services.departments(&ctx.actor, &t.code).await {
+        departments = match ctx.services.catalogue.departments(&ctx.actor, &t.code).await {
             Ok(ds) => ds.into_iter().map(|d| Opt { value: d.id.to_string(), label: d.name, selected: false }).collect(),
             Err(e) => return error_page(ctx, e, ITEMS).await,
         };
@@ -229,7 +229,7 @@ pub(crate) async fn implement(mut ctx: Console, form: web::Form<Vec<(String, Str
         };
         let base = id(&get("base_item"), "基本目录事项")?;
         let dept = id(&get("department"), "实施部门")?;
-        ctx.services.implement_item(&ctx.actor, &current.code, base, dept, input).await
+        ctx.services.catalogue.implement_item(&ctx.actor, &current.code, base, dept, input).await
     }
     .await;
     match result {
@@ -274,7 +274,7 @@ pub(crate) async fn delegate(mut ctx: Console, form: web::Form<DelegateForm>) ->
             defaults: ImplInput { promised_days: days(&f.promised_days)?, ..Default::default() },
             publish: !f.publish.is_empty(),
         };
-        ctx.services.delegate_item(&ctx.actor, d).await
+        ctx.services.catalogue.delegate_item(&ctx.actor, d).await
     }
     .await;
     match result {
@@ -300,9 +300,9 @@ pub(crate) async fn step(ctx: Console, path: web::Path<(String, String)>, form: 
     };
     let s = &ctx.services;
     let (result, msg) = match action.as_str() {
-        "publish" => (s.publish_impl_item(&ctx.actor, item).await, "published"),
-        "suspend" => (s.suspend_impl_item(&ctx.actor, item, &form.reason).await, "suspended"),
-        "cancel" => (s.cancel_impl_item(&ctx.actor, item).await, "cancelled"),
+        "publish" => (s.catalogue.publish_impl_item(&ctx.actor, item).await, "published"),
+        "suspend" => (s.catalogue.suspend_impl_item(&ctx.actor, item, &form.reason).await, "suspended"),
+        "cancel" => (s.catalogue.cancel_impl_item(&ctx.actor, item).await, "cancelled"),
         _ => return crate::pages::not_found().await,
     };
     match result {
@@ -364,7 +364,7 @@ async fn catalogue_page(
     };
     let kind = q.kind.parse::<ItemKind>().ok();
     let page = PageRequest { first: PER_PAGE, after: Some(q.after.clone()).filter(|a| !a.is_empty()) };
-    let p = match ctx.services.base_items(&ctx.actor, Some(&q.keyword), kind, page).await {
+    let p = match ctx.services.catalogue.base_items(&ctx.actor, Some(&q.keyword), kind, page).await {
         Ok(p) => p,
         Err(e) => return error_page(ctx, e, CATALOGUE).await,
     };
@@ -427,7 +427,7 @@ pub(crate) async fn import(ctx: Console, form: web::Form<ImportForm>) -> HttpRes
         }
     };
     let owner = ctx.actor.tenant;
-    match ctx.services.import_catalogue(Some(&ctx.actor), &owner, &rows).await {
+    match ctx.services.catalogue.import_catalogue(Some(&ctx.actor), &owner, &rows).await {
         Ok(Ok(r)) => {
             let report =
                 format!("导入完成：新增 {}，更新 {}，未变 {}", r.stats.inserted, r.stats.updated, r.stats.unchanged);
@@ -504,7 +504,7 @@ pub(crate) async fn base_item_form(mut ctx: Console, path: web::Path<String>) ->
     let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
         return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
     };
-    let b = match ctx.services.base_item(&ctx.actor, id).await {
+    let b = match ctx.services.catalogue.base_item(&ctx.actor, id).await {
         Ok(b) => b,
         Err(e) => return error_page(ctx, e, CATALOGUE).await,
     };
@@ -548,7 +548,7 @@ pub(crate) async fn base_item_save(
         return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
     };
     let result = async {
-        let old = ctx.services.base_item(&ctx.actor, id).await?;
+        let old = ctx.services.catalogue.base_item(&ctx.actor, id).await?;
         let levels = fields
             .iter()
             .filter(|(n, _)| n == "levels")
@@ -569,7 +569,7 @@ pub(crate) async fn base_item_save(
             default_case_kind: get("case_kind").parse()?,
             default_cross_area: old.default_cross_area,
         };
-        ctx.services.update_base_item(&ctx.actor, id, draft).await
+        ctx.services.catalogue.update_base_item(&ctx.actor, id, draft).await
     }
     .await;
     match result {
@@ -615,11 +615,11 @@ pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> Http
     let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
         return error_page(ctx, Error::NotFound { what: "实施清单事项" }, ITEMS).await;
     };
-    let item = match ctx.services.impl_item(&ctx.actor, id).await {
+    let item = match ctx.services.catalogue.impl_item(&ctx.actor, id).await {
         Ok(i) => i,
         Err(e) => return error_page(ctx, e, ITEMS).await,
     };
-    let departments = match ctx.services.departments(&ctx.actor, &item.tenant).await {
+    let departments = match ctx.services.catalogue.departments(&ctx.actor, &item.tenant).await {
         Ok(d) => d,
         Err(e) => return error_page(ctx, e, ITEMS).await,
     };
@@ -695,7 +695,7 @@ pub(crate) async fn edit_save(
             phone: text(get("phone")),
             fee_yuan: text(get("fee")),
         };
-        ctx.services.update_impl_item(&ctx.actor, id, None, input).await
+        ctx.services.catalogue.update_impl_item(&ctx.actor, id, None, input).await
     }
     .await;
     match result {

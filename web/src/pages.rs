@@ -138,8 +138,10 @@ pub(crate) async fn login(req: HttpRequest, form: web::Form<LoginForm>) -> HttpR
         (_, Err(e)) => return plain_error(&e),
     };
     let client = crate::client_address(&req);
-    let result =
-        services.login(LoginRequest { username: &form.username, password: &form.password, client: &client }).await;
+    let result = services
+        .identity
+        .login(LoginRequest { username: &form.username, password: &form.password, client: &client })
+        .await;
     match result {
         Ok(session) => {
             let secure = config.secure_cookies;
@@ -195,7 +197,7 @@ async fn selected_tenant(ctx: &mut Console, own: &Tenant) -> Result<Tenant, Erro
     };
     let code = RegionCode::parse(&raw).ok().filter(|c| *c != own.code);
     if let Some(code) = code {
-        match ctx.services.tenant(&ctx.actor, &code).await {
+        match ctx.services.tenants.tenant(&ctx.actor, &code).await {
             Ok(t) => return Ok(t),
             Err(e @ Error::Internal(_)) => return Err(e),
             Err(_) => {}
@@ -208,15 +210,18 @@ async fn selected_tenant(ctx: &mut Console, own: &Tenant) -> Result<Tenant, Erro
 
 pub(crate) async fn chrome(ctx: &mut Console, active: &'static str, back: &'static str) -> Result<Chrome, Error> {
     let services = ctx.services.clone();
-    let user = services.me(&ctx.actor).await?;
-    let own = services.tenant(&ctx.actor, &ctx.actor.tenant).await?;
+    let user = services.identity.me(&ctx.actor).await?;
+    let own = services.tenants.tenant(&ctx.actor, &ctx.actor.tenant).await?;
     let current = selected_tenant(ctx, &own).await?;
-    let children =
-        match services.tenants(&ctx.actor, Some(own.code), None, PageRequest { first: MAX_PAGE, after: None }).await {
-            Ok(p) => p,
-            Err(Error::Forbidden(_)) => Page { items: Vec::new(), has_next: false, end_cursor: None, total: 0 },
-            Err(e) => return Err(e),
-        };
+    let children = match services
+        .tenants
+        .tenants(&ctx.actor, Some(own.code), None, PageRequest { first: MAX_PAGE, after: None })
+        .await
+    {
+        Ok(p) => p,
+        Err(Error::Forbidden(_)) => Page { items: Vec::new(), has_next: false, end_cursor: None, total: 0 },
+        Err(e) => return Err(e),
+    };
     let mut listed: Vec<&Tenant> = std::iter::once(&own).chain(&children.items).collect();
     if !listed.iter().any(|t| t.code == current.code) {
         listed.push(&current);
@@ -236,7 +241,7 @@ pub(crate) async fn chrome(ctx: &mut Console, active: &'static str, back: &'stat
         active,
         csrf: ctx.csrf()?,
         back,
-        calendar_warning: services.calendar_warning(&ctx.actor, services.today()).await?,
+        calendar_warning: services.calendar.calendar_warning(&ctx.actor, services.calendar.today()).await?,
     })
 }
 
@@ -273,7 +278,7 @@ struct DashboardPage {
 /// 2026年3月2日 星期一, in Beijing time.
 fn today_label(ctx: &Console) -> String {
     // China has one time zone, UTC+8, without daylight saving.
-    let now = domain::china_time::local_day(ctx.services.ports.clock.now());
+    let now = ctx.services.calendar.today();
     let weekday = match now.weekday() {
         Weekday::Mon => "一",
         Weekday::Tue => "二",
@@ -333,6 +338,7 @@ pub(crate) async fn tenants(mut ctx: Console, query: web::Query<TenantsQuery>) -
     let first_page = after.is_none();
     let result = ctx
         .services
+        .tenants
         .tenants(&ctx.actor, Some(chrome.current.code), None, PageRequest { first: TENANTS_PER_PAGE, after })
         .await;
     let page = match result {
@@ -404,18 +410,18 @@ pub(crate) async fn calendar(mut ctx: Console, query: web::Query<CalendarQuery>)
     };
     let query = query.into_inner();
     let year = match query.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        None => ctx.services.today().year(),
+        None => ctx.services.calendar.today().year(),
         Some(y) => match y.parse::<i32>() {
             Ok(y) => y,
             Err(_) => return error_page(ctx, Error::invalid(format!("年份“{y}”无效")), CALENDAR).await,
         },
     };
     let services = ctx.services.clone();
-    let days = match services.calendar(&ctx.actor, &chrome.current.code, year).await {
+    let days = match services.calendar.calendar(&ctx.actor, &chrome.current.code, year).await {
         Ok(d) => d,
         Err(e) => return error_page(ctx, e, CALENDAR).await,
     };
-    let official = match services.official_calendar_years().await {
+    let official = match services.calendar.official_calendar_years().await {
         Ok(y) => y,
         Err(e) => return error_page(ctx, e, CALENDAR).await,
     };
@@ -432,17 +438,17 @@ pub(crate) async fn calendar(mut ctx: Console, query: web::Query<CalendarQuery>)
             name: d.name.unwrap_or_default(),
         })
         .collect();
-    let may_edit = services.may_edit_calendar(&ctx.actor, &chrome.current);
+    let may_edit = services.calendar.may_edit_calendar(&ctx.actor, &chrome.current);
     let notice = query.saved.filter(|s| !s.is_empty()).map(|s| format!("已保存：{s}"));
     let threshold = if chrome.current.root {
-        match services.warning_threshold(&ctx.actor, &chrome.current.code).await {
+        match services.cases.warning_threshold(&ctx.actor, &chrome.current.code).await {
             Ok(t) => Some(t),
             Err(e) => return error_page(ctx, e, CALENDAR).await,
         }
     } else {
         None
     };
-    let may_set_threshold = services.may_set_warning_threshold(&ctx.actor, &chrome.current);
+    let may_set_threshold = services.cases.may_set_warning_threshold(&ctx.actor, &chrome.current);
     let page = CalendarPage {
         chrome,
         year,
@@ -484,7 +490,7 @@ pub(crate) async fn set_calendar_day(mut ctx: Console, form: web::Form<CalendarF
         _ => return error_page(ctx, Error::invalid("请选择上班或休息"), CALENDAR).await,
     };
     let services = ctx.services.clone();
-    let own = match services.tenant(&ctx.actor, &ctx.actor.tenant).await {
+    let own = match services.tenants.tenant(&ctx.actor, &ctx.actor.tenant).await {
         Ok(t) => t,
         Err(e) => return error_page(ctx, e, CALENDAR).await,
     };
@@ -492,7 +498,7 @@ pub(crate) async fn set_calendar_day(mut ctx: Console, form: web::Form<CalendarF
         Ok(t) => t,
         Err(e) => return error_page(ctx, e, CALENDAR).await,
     };
-    match services.set_calendar_day(&ctx.actor, &current.code, date, workday, Some(form.name)).await {
+    match services.calendar.set_calendar_day(&ctx.actor, &current.code, date, workday, Some(form.name)).await {
         Ok(day) => {
             let label = format!("{} {}", day.date, if day.workday { "上班" } else { "休息" });
             let to = format!("{CALENDAR}?year={}&saved={}", date.year(), urlencode(&label));
@@ -521,7 +527,7 @@ pub(crate) async fn set_warning_threshold(mut ctx: Console, form: web::Form<Thre
         return error_page(ctx, Error::invalid(format!("预警阈值“{raw}”无效，应为整数个工作日")), CALENDAR).await;
     };
     let services = ctx.services.clone();
-    let own = match services.tenant(&ctx.actor, &ctx.actor.tenant).await {
+    let own = match services.tenants.tenant(&ctx.actor, &ctx.actor.tenant).await {
         Ok(t) => t,
         Err(e) => return error_page(ctx, e, CALENDAR).await,
     };
@@ -529,7 +535,7 @@ pub(crate) async fn set_warning_threshold(mut ctx: Console, form: web::Form<Thre
         Ok(t) => t,
         Err(e) => return error_page(ctx, e, CALENDAR).await,
     };
-    match services.set_warning_threshold(&ctx.actor, &current.code, days).await {
+    match services.cases.set_warning_threshold(&ctx.actor, &current.code, days).await {
         Ok(t) => {
             let label = format!("预警阈值 {} 个工作日", t.yellow_days);
             let to = format!("{CALENDAR}?saved={}", urlencode(&label));
@@ -562,7 +568,7 @@ pub(crate) async fn logout(ctx: Console, form: web::Form<CsrfForm>) -> HttpRespo
     if !ctx.csrf_ok(&form.csrf) {
         return error_page(ctx, Error::forbidden(STALE_FORM), HOME).await;
     }
-    if let Err(e) = ctx.services.logout(&ctx.actor, &ctx.claims).await {
+    if let Err(e) = ctx.services.identity.logout(&ctx.actor, &ctx.claims).await {
         // The cookies go anyway; the tokens expire on their own.
         tracing::warn!(code = e.code(), error = %e, "console logout failed");
         if let Error::Internal(detail) = &e {
@@ -605,7 +611,7 @@ pub(crate) async fn switch_tenant(ctx: Console, form: web::Form<TenantForm>) -> 
         Ok(c) => c,
         Err(e) => return error_page(ctx, e, back).await,
     };
-    match ctx.services.tenant(&ctx.actor, &chosen).await {
+    match ctx.services.tenants.tenant(&ctx.actor, &chosen).await {
         Ok(t) => {
             let secure = ctx.secure();
             let choice = if t.code == ctx.actor.tenant {
