@@ -340,15 +340,11 @@ async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant)
 
 /// Parses catalogue CSV text with the sample's header.
 pub fn parse_catalogue_csv(text: &str) -> anyhow::Result<Vec<CatalogueRow>> {
-    ::web::parse_catalogue_csv(text).map_err(|e| anyhow!(e))
+    domain::catalogue_file::parse_catalogue_csv(text).map_err(|e| anyhow!(e))
 }
 
 fn check_catalogue_header<'a>(cells: impl Iterator<Item = &'a str>) -> anyhow::Result<()> {
-    let names: Vec<&str> = cells.map(|h| h.trim().trim_start_matches('\u{feff}')).collect();
-    if names != CATALOGUE_COLUMNS {
-        return Err(anyhow!("第1行：表头应为 {}，实际为 {}", CATALOGUE_COLUMNS.join(","), names.join(",")));
-    }
-    Ok(())
+    domain::catalogue_file::check_header(cells).map_err(|e| anyhow!(e))
 }
 
 /// Reads the first sheet of an XLSX workbook with the sample's columns.

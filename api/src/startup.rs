@@ -154,13 +154,13 @@ fn serve(listener: TcpListener, runtime: Runtime, schema: Schemas, config: &Conf
     let max_body = config.max_body_bytes;
     let services = web::Data::new(runtime.services.clone());
     let printer: web::Data<dyn DocumentPrinter> = web::Data::from(runtime.printer.clone());
-    let runtime = web::Data::new(runtime);
+    let probes = web::Data::new(health::Probes { db: runtime.db.clone(), redis: runtime.redis.clone() });
     let schema = web::Data::new(schema);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(prometheus.clone())
             .wrap(tracing_actix_web::TracingLogger::default())
-            .app_data(runtime.clone())
+            .app_data(probes.clone())
             .app_data(services.clone())
             .app_data(printer.clone())
             .app_data(schema.clone())

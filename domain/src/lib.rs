@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;
+pub mod catalogue_file;
 pub mod china_time;
 pub mod error;
 pub mod hall;

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use domain::Error;
-use domain::catalogue::{CATALOGUE_COLUMNS, CaseKind, CatalogueRow, ImplInput, ImplStatus, ItemKind};
+use domain::catalogue::{CaseKind, ImplInput, ImplStatus, ItemKind};
 use domain::page::{MAX_PAGE, PageRequest};
 use domain::policy::{Action, authorize};
 use domain::ports::ImplQuery;
@@ -20,26 +20,6 @@ use crate::pages::{Chrome, STALE_FORM, chrome, error_page, render};
 const ITEMS: &str = "/console/items";
 const CATALOGUE: &str = "/console/catalogue";
 const PER_PAGE: u32 = 50;
-
-/// Parses catalogue CSV text with the sample's header (used by the console and the CLI).
-pub fn parse_catalogue_csv(text: &str) -> Result<Vec<CatalogueRow>, String> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-    let headers = rdr.headers().map_err(|_| "目录文件缺少表头".to_owned())?.clone();
-    let names: Vec<&str> = headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}')).collect();
-    if names != CATALOGUE_COLUMNS {
-        return Err(format!("第1行：表头应为 {}，实际为 {}", CATALOGUE_COLUMNS.join(","), names.join(",")));
-    }
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| format!("第{line}行：无法解析（{e}）"))?;
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        rows.push(CatalogueRow { line, cells: rec.iter().map(str::to_owned).collect() });
-    }
-    Ok(rows)
-}
 
 struct Opt {
     value: String,
@@ -419,10 +399,10 @@ pub(crate) async fn import(ctx: Console, form: web::Form<ImportForm>) -> HttpRes
     if !ctx.csrf_ok(&f.csrf) {
         return error_page(ctx, Error::forbidden(STALE_FORM), CATALOGUE).await;
     }
-    let rows = match parse_catalogue_csv(&f.csv) {
+    let rows = match domain::catalogue_file::parse_catalogue_csv(&f.csv) {
         Ok(r) => r,
-        Err(m) => {
-            let p = vec![Problem { line: 1, message: m }];
+        Err(e) => {
+            let p = vec![Problem { line: 1, message: e.to_string() }];
             return catalogue_page(ctx, CatalogueQuery::default(), None, p, StatusCode::BAD_REQUEST).await;
         }
     };

@@ -16,7 +16,6 @@ mod menu;
 mod pages;
 
 pub use documents::PDF_UNAVAILABLE;
-pub use items::parse_catalogue_csv;
 
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
@@ -133,10 +132,9 @@ fn bad_input<E: std::fmt::Debug + std::fmt::Display + 'static>(err: E) -> actix_
     actix_web::error::InternalError::from_response(err, page).into()
 }
 
-/// The client address for per-client rate limits: the socket peer. Forwarding headers are not
-/// trusted, since any client can send them.
-pub fn client_address(req: &actix_web::HttpRequest) -> String {
-    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+/// The client address of a request, by the domain's rule.
+fn client_address(req: &actix_web::HttpRequest) -> String {
+    domain::session::client_address(req.peer_addr().map(|a| a.ip()))
 }
 
 #[cfg(test)]

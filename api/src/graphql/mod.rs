@@ -156,7 +156,7 @@ async fn graphql(
         Ok(b) => b,
         Err(r) => return r.response(),
     };
-    let client = ::web::client_address(&http);
+    let client = domain::session::client_address(http.peer_addr().map(|a| a.ip()));
     let bearer = http
         .headers()
         .get("Authorization")

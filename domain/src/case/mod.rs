@@ -7,6 +7,7 @@ pub mod form;
 pub mod model;
 pub mod number;
 pub mod state;
+mod wording;
 
 pub use clock::{CaseClock, ClockReading, Pause, Warning, WarningPolicy};
 pub use document::{Document, DocumentDraft, DocumentKind};
