@@ -40,8 +40,9 @@ mod tests {
 
     #[test]
     fn rows_keep_their_line_numbers() {
-        let text =
-            format!("\u{feff}{}\n\n{}\n", CATALOGUE_COLUMNS.join(","), vec!["x"; CATALOGUE_COLUMNS.len()].join(","));
+        let n = CATALOGUE_COLUMNS.len();
+        let (blank, row) = (vec![" "; n].join(","), vec!["x"; n].join(","));
+        let text = format!("\u{feff}{}\n{blank}\n{row}\n", CATALOGUE_COLUMNS.join(","));
         let rows = parse_catalogue_csv(&text).expect("rows");
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].line, 3);
