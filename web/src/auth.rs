@@ -11,14 +11,15 @@ use domain::identity::Actor;
 use domain::service::Services;
 use domain::session::{AccessClaims, Session, SubjectKind};
 
-use crate::{ConsoleConfig, csrf};
+use crate::config::ConsoleConfig;
+use crate::csrf;
+use crate::routes::LOGIN_URL;
 
 pub(crate) const SESSION: &str = "tb_session";
 pub(crate) const REFRESH: &str = "tb_refresh";
 pub(crate) const TENANT: &str = "tb_tenant";
 pub(crate) const LOGIN_CSRF: &str = "tb_csrf";
 const COOKIE_PATH: &str = "/console";
-pub(crate) const LOGIN_URL: &str = "/console/login";
 
 /// An HttpOnly, SameSite=Strict cookie for /console.
 pub(crate) fn cookie(name: &'static str, value: String, secure: bool, max_age: Option<Duration>) -> Cookie<'static> {
@@ -146,7 +147,7 @@ impl ResponseError for Reject {
                 }
                 b.finish()
             }
-            Reject::Failed(e) => crate::pages::plain_error(e),
+            Reject::Failed(e) => crate::view::plain_error(e),
         }
     }
 }

@@ -18,9 +18,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Console, see_other};
-use crate::pages::{Chrome, STALE_FORM, chrome, error_page, render};
+use crate::layout::{Chrome, chrome, error_page};
+use crate::view::{STALE_FORM, render};
 
-const CASES: &str = "/console/cases";
+use crate::routes::CASES;
 
 struct CaseRow {
     id: String,
@@ -78,7 +79,7 @@ async fn rows(ctx: &Console, cases: &[Case]) -> Result<Vec<CaseRow>, Error> {
 pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let q = query.into_inner();
     let result = async {
@@ -158,7 +159,7 @@ fn rejection_row(c: &Case, names: &std::collections::HashMap<domain::region::Reg
 pub(crate) async fn rejections(mut ctx: Console) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "rejections", CASES).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let result = async {
         authorize(&ctx.actor, Action::Supervise, &chrome.current)?;
@@ -219,7 +220,7 @@ pub(crate) struct NewQuery {
 pub(crate) async fn new_form(mut ctx: Console, query: web::Query<NewQuery>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let result = async {
         let q = ImplQuery {
@@ -291,7 +292,7 @@ pub(crate) async fn submit(mut ctx: Console, form: web::Form<Vec<(String, String
     }
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let result = async {
         let kind = match get(&f, "applicant_kind").as_str() {
@@ -391,7 +392,7 @@ struct DetailPage {
 pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let result = async {
         let id = Uuid::parse_str(&path.into_inner()).map_err(|_| Error::NotFound { what: "办件" })?;

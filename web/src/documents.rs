@@ -11,7 +11,7 @@ use domain::ports::DocumentPrinter;
 use uuid::Uuid;
 
 use crate::auth::Console;
-use crate::pages::{plain_error, render};
+use crate::view::{plain_error, render};
 
 /// Said on the page, and by the PDF route, when no CJK font is installed.
 pub const PDF_UNAVAILABLE: &str = "本机未安装中文字体（fonts-noto-cjk），暂不能生成 PDF，请使用浏览器打印本页";

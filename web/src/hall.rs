@@ -18,9 +18,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::Console;
-use crate::pages::{Chrome, STALE_FORM, chrome, error_page, plain_error, render, urlencode};
+use crate::layout::{Chrome, chrome, error_page};
+use crate::view::{STALE_FORM, plain_error, render, urlencode};
 
-pub(crate) const HALL: &str = "/console/hall";
+use crate::routes::HALL;
 
 struct WindowRow {
     id: String,

@@ -15,10 +15,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Console, see_other};
-use crate::pages::{Chrome, STALE_FORM, chrome, error_page, render};
+use crate::layout::{Chrome, chrome, error_page};
+use crate::view::{STALE_FORM, render};
 
-const ITEMS: &str = "/console/items";
-const CATALOGUE: &str = "/console/catalogue";
+use crate::routes::{CATALOGUE, ITEMS};
 const PER_PAGE: u32 = 50;
 
 struct Opt {
@@ -86,7 +86,7 @@ fn notice(msg: &str, n: u32) -> Option<String> {
 pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "items", ITEMS).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let q = query.into_inner();
     let t = chrome.current.clone();
@@ -283,7 +283,7 @@ pub(crate) async fn step(ctx: Console, path: web::Path<(String, String)>, form: 
         "publish" => (s.catalogue.publish_impl_item(&ctx.actor, item).await, "published"),
         "suspend" => (s.catalogue.suspend_impl_item(&ctx.actor, item, &form.reason).await, "suspended"),
         "cancel" => (s.catalogue.cancel_impl_item(&ctx.actor, item).await, "cancelled"),
-        _ => return crate::pages::not_found().await,
+        _ => return crate::view::not_found().await,
     };
     match result {
         Ok(_) => see_other(&format!("{ITEMS}?msg={msg}")).finish(),
@@ -340,7 +340,7 @@ async fn catalogue_page(
 ) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "catalogue", CATALOGUE).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let kind = q.kind.parse::<ItemKind>().ok();
     let page = PageRequest { first: PER_PAGE, after: Some(q.after.clone()).filter(|a| !a.is_empty()) };
@@ -479,7 +479,7 @@ fn parse_materials(text: &str) -> Result<Vec<domain::catalogue::Material>, Error
 pub(crate) async fn base_item_form(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "catalogue", CATALOGUE).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
         return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
@@ -590,7 +590,7 @@ struct MaterialBox {
 pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "items", ITEMS).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
         return error_page(ctx, Error::NotFound { what: "实施清单事项" }, ITEMS).await;
