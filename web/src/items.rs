@@ -349,7 +349,7 @@ async fn catalogue_page(
         Err(e) => return error_page(ctx, e, CATALOGUE).await,
     };
     let own = chrome.current.clone();
-    let can_edit = own.code == ctx.actor.tenant && authorize(&ctx.actor, Action::ManageCatalogue, &own).is_ok();
+    let can_edit = ctx.services.catalogue.may_edit_base_catalogue(&ctx.actor, &own);
     let rows = p
         .items
         .iter()

@@ -169,6 +169,11 @@ impl CatalogueService {
         }
     }
 
+    /// May `actor` edit the base catalogue shown for `tenant`? Only their own root tenant's.
+    pub fn may_edit_base_catalogue(&self, actor: &Actor, tenant: &Tenant) -> bool {
+        tenant.code == actor.tenant && authorize(actor, Action::ManageCatalogue, tenant).is_ok()
+    }
+
     async fn catalogue_admin_root(&self, actor: &Actor) -> Result<Tenant> {
         let own = self.own_tenant(actor).await?;
         authorize(actor, Action::ManageCatalogue, &own)?;
