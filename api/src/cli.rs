@@ -166,7 +166,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = String::from_utf8(bytes).context("文件不是 UTF-8 编码")?;
             ensure_secret(&mut config);
             let runtime = Runtime::build(&config).await?;
-            let r = runtime.services.import_official_calendar(&text).await.map_err(|e| {
+            let r = runtime.services.calendar.import_official_calendar(&text).await.map_err(|e| {
                 if let domain::Error::Internal(detail) = &e {
                     tracing::error!(%detail, "import-calendar failed");
                 }
@@ -191,7 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             ensure_secret(&mut config);
             let runtime = Runtime::build(&config).await?;
             let s = &runtime.services;
-            let roots = s.root_tenants().await.map_err(|e| anyhow!("{e}"))?;
+            let roots = s.tenants.root_tenants().await.map_err(|e| anyhow!("{e}"))?;
             let root =
                 roots.first().ok_or_else(|| anyhow!("尚未导入行政区划：请先运行 tongban import-regions FILE"))?;
             let tenant = match tenant {
@@ -207,7 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 roles: vec![Role::PlatformAdmin],
                 department_id: None,
             };
-            let user = s.create_user(&system, new).await.map_err(|e| anyhow!("{e}"))?;
+            let user = s.identity.create_user(&system, new).await.map_err(|e| anyhow!("{e}"))?;
             println!("已创建平台管理员 {}（{}）", user.username, user.tenant);
             Ok(())
         }
@@ -217,12 +217,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 /// The demo root when it is a root tenant, else the first root.
 async fn default_owner(s: &domain::service::Services) -> anyhow::Result<RegionCode> {
     let demo = RegionCode::parse(migrations::seed::DEMO_ROOT).map_err(|e| anyhow!("{e}"))?;
-    if let Ok(t) = s.tenant_identities(&[demo]).await
+    if let Ok(t) = s.tenants.tenant_identities(&[demo]).await
         && t.first().is_some_and(|t| t.root)
     {
         return Ok(demo);
     }
-    let roots = s.root_tenants().await.map_err(|e| anyhow!("{e}"))?;
+    let roots = s.tenants.root_tenants().await.map_err(|e| anyhow!("{e}"))?;
     roots.first().map(|r| r.code).ok_or_else(|| anyhow!("尚未导入行政区划：请先运行 tongban import-regions FILE"))
 }
 

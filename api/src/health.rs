@@ -3,7 +3,16 @@
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use crate::startup::Runtime;
+use std::sync::Arc;
+
+use infra::Db;
+use infra::ephemeral::RedisEphemeral;
+
+/// What readiness asks: the database and, when configured, Redis.
+pub struct Probes {
+    pub db: Db,
+    pub redis: Option<Arc<RedisEphemeral>>,
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz)).route("/readyz", web::get().to(readyz));
@@ -14,7 +23,7 @@ async fn healthz() -> HttpResponse {
 }
 
 /// 200 while the database answers; Redis trouble is reported as degraded, not fatal.
-async fn readyz(rt: web::Data<Runtime>) -> HttpResponse {
+async fn readyz(rt: web::Data<Probes>) -> HttpResponse {
     let db_ok = rt.db.ping().await.is_ok();
     let redis = match &rt.redis {
         None => "not_configured",

@@ -80,7 +80,7 @@ pub fn format_problems(problems: &[ImportProblem]) -> String {
 
 /// Imports regions through the domain; returns a one-line report.
 pub async fn import_regions(services: &Services, rows: Vec<RegionRow>) -> anyhow::Result<String> {
-    match services.import_regions(None, rows).await.map_err(|e| anyhow!("{e}"))? {
+    match services.tenants.import_regions(None, rows).await.map_err(|e| anyhow!("{e}"))? {
         Ok(r) => Ok(format!(
             "导入完成：新增 {}，更新 {}，未变 {}，合并重复 {}",
             r.stats.inserted, r.stats.updated, r.stats.unchanged, r.merged
@@ -95,10 +95,10 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     let report = import_regions(services, rows).await?;
     tracing::info!("{report}");
     let root_code = RegionCode::parse(migrations::seed::DEMO_ROOT).map_err(|e| anyhow!("{e}"))?;
-    let roots = services.root_tenants().await.map_err(|e| anyhow!("{e}"))?;
+    let roots = services.tenants.root_tenants().await.map_err(|e| anyhow!("{e}"))?;
     let top = roots.first().context("没有根租户")?;
     let system = Actor::system("seed-demo", top);
-    let city = services.set_root_tenant(&system, &root_code).await.map_err(|e| anyhow!("{e}"))?;
+    let city = services.tenants.set_root_tenant(&system, &root_code).await.map_err(|e| anyhow!("{e}"))?;
     let system = Actor::system("seed-demo", &city);
     for (username, display, tenant, roles) in DEMO_USERS {
         let new = NewUser {
@@ -109,7 +109,7 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<()> {
             roles: roles.to_vec(),
             department_id: None,
         };
-        match services.create_user(&system, new).await {
+        match services.identity.create_user(&system, new).await {
             Ok(_) | Err(domain::Error::Conflict(_)) => {}
             Err(e) => return Err(anyhow!("创建演示用户 {username} 失败：{e}")),
         }
@@ -126,13 +126,13 @@ async fn seed_demo_department_approvers(services: &Services, city: &domain::tena
     let err = |e: domain::Error| anyhow!("{e}");
     let system = Actor::system("seed-demo", city);
     let county = RegionCode::parse(DEMO_COUNTY).map_err(err)?;
-    let depts = services.departments(&system, &county).await.map_err(err)?;
+    let depts = services.catalogue.departments(&system, &county).await.map_err(err)?;
     let q = ImplQuery {
         status: Some(domain::catalogue::ImplStatus::Published),
         page: PageRequest { first: 200, after: None },
         ..Default::default()
     };
-    let published = services.impl_items(&system, &county, q).await.map_err(err)?.items;
+    let published = services.catalogue.impl_items(&system, &county, q).await.map_err(err)?.items;
     let joint = published.iter().find(|i| i.tenant == county && i.base.base_code == DEMO_JOINT_ITEM);
     for (username, display, department) in DEMO_DEPARTMENT_APPROVERS {
         let Some(d) = depts.iter().find(|d| d.name == *department) else { continue };
@@ -144,24 +144,37 @@ async fn seed_demo_department_approvers(services: &Services, city: &domain::tena
             roles: vec![Role::Approver],
             department_id: Some(d.id),
         };
-        match services.create_user(&system, new).await {
+        match services.identity.create_user(&system, new).await {
             Ok(_) | Err(domain::Error::Conflict(_)) => {}
             Err(e) => return Err(anyhow!("创建演示用户 {username} 失败：{e}")),
         }
-        let (Some(item), Some(creds)) =
-            (joint, services.ports.users.credentials_by_username(username).await.map_err(err)?)
-        else {
+        let (Some(item), Some(user)) = (joint, demo_user(services, &system, &county, username).await?) else {
             continue;
         };
-        if services.ports.hall.approver_items(&county, creds.user.id).await.map_err(err)?.contains(&item.id) {
+        if services.hall.approver_item_ids(&user).await.map_err(err)?.0.contains(&item.id) {
             continue;
         }
         services
-            .authorize_approver(&system, creds.user.id, &[item.id])
+            .hall
+            .authorize_approver(&system, user.id, &[item.id])
             .await
             .map_err(|e| anyhow!("为演示审批人员 {username} 授权失败：{e}"))?;
     }
     Ok(())
+}
+
+/// A seeded demo user of `tenant`, or None before it exists.
+async fn demo_user(
+    services: &Services,
+    system: &Actor,
+    tenant: &RegionCode,
+    username: &str,
+) -> anyhow::Result<Option<domain::identity::User>> {
+    match services.hall.tenant_user_by_username(system, tenant, username).await {
+        Ok(u) => Ok(Some(u)),
+        Err(domain::Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(anyhow!("{e}")),
+    }
 }
 
 /// Authorizes each demo approver for the published items of their tenant, so that the demo
@@ -171,7 +184,7 @@ async fn seed_demo_approvers(services: &Services, city: &domain::tenant::Tenant)
     let system = Actor::system("seed-demo", city);
     for (username, _, tenant, _) in DEMO_USERS.iter().filter(|u| u.3.contains(&Role::Approver)) {
         let tenant = RegionCode::parse(tenant).map_err(err)?;
-        let Some(creds) = services.ports.users.credentials_by_username(username).await.map_err(err)? else {
+        let Some(user) = demo_user(services, &system, &tenant, username).await? else {
             continue;
         };
         let q = ImplQuery {
@@ -179,8 +192,8 @@ async fn seed_demo_approvers(services: &Services, city: &domain::tenant::Tenant)
             page: PageRequest { first: 200, after: None },
             ..Default::default()
         };
-        let published = services.impl_items(&system, &tenant, q).await.map_err(err)?.items;
-        let have = services.ports.hall.approver_items(&tenant, creds.user.id).await.map_err(err)?;
+        let published = services.catalogue.impl_items(&system, &tenant, q).await.map_err(err)?.items;
+        let have = services.hall.approver_item_ids(&user).await.map_err(err)?.0;
         // Joint items are reviewed by their departments' approvers (see DEMO_DEPARTMENT_APPROVERS).
         let missing: Vec<uuid::Uuid> = published
             .iter()
@@ -191,7 +204,8 @@ async fn seed_demo_approvers(services: &Services, city: &domain::tenant::Tenant)
             continue;
         }
         services
-            .authorize_approver(&system, creds.user.id, &missing)
+            .hall
+            .authorize_approver(&system, user.id, &missing)
             .await
             .map_err(|e| anyhow!("为演示审批人员 {username} 授权失败：{e}"))?;
     }
@@ -225,7 +239,7 @@ fn demo_credit_code(region6: &str, n: usize) -> anyhow::Result<CreditCode> {
 async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant) -> anyhow::Result<()> {
     let err = |e: domain::Error| anyhow!("{e}");
     let rows = parse_catalogue_csv(migrations::seed::SAMPLE_CATALOGUE)?;
-    match services.import_catalogue(None, &city.code, &rows).await.map_err(err)? {
+    match services.catalogue.import_catalogue(None, &city.code, &rows).await.map_err(err)? {
         Ok(_) => {}
         Err(p) => return Err(anyhow!(format_catalogue_problems(&p))),
     }
@@ -247,21 +261,22 @@ async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant)
     }
     wanted.push((town, "监军街道便民服务中心".into(), demo_credit_code(&DEMO_COUNTY[..6], 101)?));
     for (tenant, name, code) in &wanted {
-        match services.create_department(&system, tenant, name, code.as_str(), true).await {
+        match services.catalogue.create_department(&system, tenant, name, code.as_str(), true).await {
             Ok(_) | Err(domain::Error::Conflict(_)) => {}
             Err(e) => return Err(anyhow!("创建演示部门 {name} 失败：{e}")),
         }
     }
     let existing = services
+        .catalogue
         .impl_items(&system, &county, ImplQuery { page: PageRequest { first: 1, after: None }, ..Default::default() })
         .await
         .map_err(err)?;
     if existing.total > 0 {
         return Ok(());
     }
-    let depts = services.departments(&system, &county).await.map_err(err)?;
+    let depts = services.catalogue.departments(&system, &county).await.map_err(err)?;
     let base_page = PageRequest { first: 200, after: None };
-    let base = services.base_items(&system, None, None, base_page).await.map_err(err)?.items;
+    let base = services.catalogue.base_items(&system, None, None, base_page).await.map_err(err)?.items;
     let by_code = |c: &str| base.iter().find(|b| b.base_code == c);
     let demo = [
         ("QR-00104-000", 0, "婚姻登记处（县政务服务中心一楼）"),
@@ -285,8 +300,8 @@ async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant)
             phone: Some("029-35512345".into()),
             ..Default::default()
         };
-        let item = services.implement_item(&system, &county, b.id, d.id, input).await.map_err(err)?;
-        services.publish_impl_item(&system, item.id).await.map_err(err)?;
+        let item = services.catalogue.implement_item(&system, &county, b.id, d.id, input).await.map_err(err)?;
+        services.catalogue.publish_impl_item(&system, item.id).await.map_err(err)?;
     }
     if let Some(b) = by_code(DEMO_JOINT_ITEM)
         && let Some(lead) = depts.iter().find(|d| d.name == "林业局")
@@ -301,8 +316,8 @@ async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant)
             phone: Some("029-35512345".into()),
             ..Default::default()
         };
-        let item = services.implement_item(&system, &county, b.id, lead.id, input).await.map_err(err)?;
-        services.publish_impl_item(&system, item.id).await.map_err(err)?;
+        let item = services.catalogue.implement_item(&system, &county, b.id, lead.id, input).await.map_err(err)?;
+        services.catalogue.publish_impl_item(&system, item.id).await.map_err(err)?;
     }
     if let Some(b) = by_code("GF-00108-000") {
         let d = Delegation {
@@ -318,22 +333,18 @@ async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant)
             },
             publish: true,
         };
-        services.delegate_item(&system, d).await.map_err(err)?;
+        services.catalogue.delegate_item(&system, d).await.map_err(err)?;
     }
     Ok(())
 }
 
 /// Parses catalogue CSV text with the sample's header.
 pub fn parse_catalogue_csv(text: &str) -> anyhow::Result<Vec<CatalogueRow>> {
-    ::web::parse_catalogue_csv(text).map_err(|e| anyhow!(e))
+    domain::catalogue_file::parse_catalogue_csv(text).map_err(|e| anyhow!(e))
 }
 
 fn check_catalogue_header<'a>(cells: impl Iterator<Item = &'a str>) -> anyhow::Result<()> {
-    let names: Vec<&str> = cells.map(|h| h.trim().trim_start_matches('\u{feff}')).collect();
-    if names != CATALOGUE_COLUMNS {
-        return Err(anyhow!("第1行：表头应为 {}，实际为 {}", CATALOGUE_COLUMNS.join(","), names.join(",")));
-    }
-    Ok(())
+    domain::catalogue_file::check_header(cells).map_err(|e| anyhow!(e))
 }
 
 /// Reads the first sheet of an XLSX workbook with the sample's columns.
@@ -400,7 +411,7 @@ pub async fn import_catalogue(
     owner: &RegionCode,
     rows: &[CatalogueRow],
 ) -> anyhow::Result<String> {
-    match services.import_catalogue(None, owner, rows).await.map_err(|e| anyhow!("{e}"))? {
+    match services.catalogue.import_catalogue(None, owner, rows).await.map_err(|e| anyhow!("{e}"))? {
         Ok(r) => Ok(format!(
             "目录导入完成（{}）：新增 {}，更新 {}，未变 {}",
             r.owner, r.stats.inserted, r.stats.updated, r.stats.unchanged

@@ -124,7 +124,7 @@ impl Application {
 /// notices past their deadline expire their cases.
 fn spawn_sweeper(services: Services, every_secs: u64) {
     tokio::spawn(async move {
-        match services.heal_provisional_deadlines().await {
+        match services.calendar.heal_provisional_deadlines().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(recomputed = n, "provisional deadlines recomputed at start"),
             Err(e) => tracing::warn!(error = %e, detail = ?e, "provisional deadline check failed"),
@@ -132,7 +132,7 @@ fn spawn_sweeper(services: Services, every_secs: u64) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(every_secs.max(1)));
         loop {
             tick.tick().await;
-            match services.expire_corrections().await {
+            match services.cases.expire_corrections().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "correction deadlines passed"),
                 Err(e) => tracing::warn!(error = %e, detail = ?e, "correction sweep failed"),
@@ -154,13 +154,13 @@ fn serve(listener: TcpListener, runtime: Runtime, schema: Schemas, config: &Conf
     let max_body = config.max_body_bytes;
     let services = web::Data::new(runtime.services.clone());
     let printer: web::Data<dyn DocumentPrinter> = web::Data::from(runtime.printer.clone());
-    let runtime = web::Data::new(runtime);
+    let probes = web::Data::new(health::Probes { db: runtime.db.clone(), redis: runtime.redis.clone() });
     let schema = web::Data::new(schema);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(prometheus.clone())
             .wrap(tracing_actix_web::TracingLogger::default())
-            .app_data(runtime.clone())
+            .app_data(probes.clone())
             .app_data(services.clone())
             .app_data(printer.clone())
             .app_data(schema.clone())

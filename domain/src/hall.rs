@@ -251,11 +251,6 @@ pub fn check_phone(s: &str) -> Result<String> {
     }
 }
 
-/// 138****5678
-pub fn mask_phone(s: &str) -> String {
-    if s.len() == 11 { format!("{}****{}", &s[..3], &s[7..]) } else { "****".into() }
-}
-
 /// A department's filing of a leader's on-site duty days (领导进驻现场办公) for a month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LeaderDuty {
@@ -290,23 +285,12 @@ impl Attendance {
     }
 }
 
-/// The Asia/Shanghai date of an instant: attendance and queues count by local day.
-pub fn local_day(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-    }
-
-    #[test]
-    fn local_days_follow_shanghai() {
-        let late_utc = chrono::DateTime::parse_from_rfc3339("2026-11-28T17:30:00Z").expect("time").to_utc();
-        assert_eq!(local_day(late_utc), d("2026-11-29"));
     }
 
     #[test]

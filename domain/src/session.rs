@@ -7,6 +7,12 @@ use uuid::Uuid;
 use crate::identity::{Roles, User};
 use crate::region::{AdminLevel, RegionCode};
 
+/// The client address that per-client rate limits count by: the socket peer's IP, "unknown"
+/// without one. Forwarding headers are not trusted, since any client can send them.
+pub fn client_address(peer: Option<std::net::IpAddr>) -> String {
+    peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SubjectKind {

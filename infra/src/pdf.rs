@@ -147,7 +147,7 @@ impl<'a> Data<'a> {
             addressee,
             paragraphs: lines.collect(),
             issuer,
-            date: domain::hall::local_day(doc.issued_at).format("%Y年%m月%d日").to_string(),
+            date: domain::china_time::local_day(doc.issued_at).format("%Y年%m月%d日").to_string(),
             fonts,
         }
     }

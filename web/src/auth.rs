@@ -11,14 +11,15 @@ use domain::identity::Actor;
 use domain::service::Services;
 use domain::session::{AccessClaims, Session, SubjectKind};
 
-use crate::{ConsoleConfig, csrf};
+use crate::config::ConsoleConfig;
+use crate::csrf;
+use crate::routes::LOGIN_URL;
 
 pub(crate) const SESSION: &str = "tb_session";
 pub(crate) const REFRESH: &str = "tb_refresh";
 pub(crate) const TENANT: &str = "tb_tenant";
 pub(crate) const LOGIN_CSRF: &str = "tb_csrf";
 const COOKIE_PATH: &str = "/console";
-pub(crate) const LOGIN_URL: &str = "/console/login";
 
 /// An HttpOnly, SameSite=Strict cookie for /console.
 pub(crate) fn cookie(name: &'static str, value: String, secure: bool, max_age: Option<Duration>) -> Cookie<'static> {
@@ -43,9 +44,7 @@ pub(crate) fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
 
 /// The cookies of a new or refreshed session. The access cookie lives as long as the token.
 pub(crate) fn session_cookies(services: &Services, session: &Session, secure: bool) -> Vec<Cookie<'static>> {
-    let now = services.ports.clock.now();
-    let access_secs = (session.expires_at - now).num_seconds().max(1);
-    let refresh_secs = services.settings.refresh_ttl.num_seconds().max(1);
+    let (access_secs, refresh_secs) = services.identity.session_lifetimes(session);
     vec![
         cookie(SESSION, session.access_token.clone(), secure, Some(Duration::seconds(access_secs))),
         cookie(REFRESH, session.refresh_token.clone(), secure, Some(Duration::seconds(refresh_secs))),
@@ -148,7 +147,7 @@ impl ResponseError for Reject {
                 }
                 b.finish()
             }
-            Reject::Failed(e) => crate::pages::plain_error(e),
+            Reject::Failed(e) => crate::view::plain_error(e),
         }
     }
 }
@@ -186,7 +185,7 @@ async fn resolve(req: HttpRequest) -> Result<Console, Reject> {
         cookies,
     };
     if let Some(token) = &access {
-        match services.authenticate(token).await {
+        match services.identity.authenticate(token).await {
             Ok((actor, claims)) if claims.kind == SubjectKind::User => {
                 return Ok(console(actor, claims, Vec::new()));
             }
@@ -200,12 +199,12 @@ async fn resolve(req: HttpRequest) -> Result<Console, Reject> {
     let Some(refresh) = refresh else {
         return Err(Reject::Login { secure, clear: access.is_some() });
     };
-    let session = match services.refresh_session(&refresh).await {
+    let session = match services.identity.refresh_session(&refresh).await {
         Ok(s) => s,
         Err(Error::Unauthenticated(_)) => return Err(Reject::Login { secure, clear: true }),
         Err(e) => return Err(Reject::Failed(e)),
     };
-    let (actor, claims) = services.authenticate(&session.access_token).await.map_err(Reject::Failed)?;
+    let (actor, claims) = services.identity.authenticate(&session.access_token).await.map_err(Reject::Failed)?;
     let cookies = session_cookies(&services, &session, secure);
     Ok(console(actor, claims, cookies))
 }

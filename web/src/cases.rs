@@ -18,9 +18,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Console, see_other};
-use crate::pages::{Chrome, STALE_FORM, chrome, error_page, render};
+use crate::layout::{Chrome, chrome, error_page};
+use crate::view::{STALE_FORM, render};
 
-const CASES: &str = "/console/cases";
+use crate::routes::CASES;
 
 struct CaseRow {
     id: String,
@@ -70,7 +71,7 @@ fn row(c: &Case, r: Option<ClockReading>) -> CaseRow {
 
 /// The rows of a page of cases: one calendar and threshold lookup per handling tenant.
 async fn rows(ctx: &Console, cases: &[Case]) -> Result<Vec<CaseRow>, Error> {
-    let readings = ctx.services.case_readings(cases).await?;
+    let readings = ctx.services.cases.case_readings(cases).await?;
     Ok(cases.iter().zip(readings).map(|(c, r)| row(c, r)).collect())
 }
 
@@ -78,13 +79,13 @@ async fn rows(ctx: &Console, cases: &[Case]) -> Result<Vec<CaseRow>, Error> {
 pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let q = query.into_inner();
     let result = async {
         let no = q.no.trim();
         if domain::case::CaseNo::parse(no).is_ok() {
-            let c = ctx.services.case_by_no(&ctx.actor, no).await?;
+            let c = ctx.services.cases.case_by_no(&ctx.actor, no).await?;
             return Ok((rows(&ctx, std::slice::from_ref(&c)).await?, 1));
         }
         let applicant = (!no.is_empty()).then(|| no.to_owned());
@@ -95,10 +96,10 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
         };
         let first = PageRequest { first: 100, after: None };
         let page = if q.tab == "approve" && applicant.is_none() {
-            ctx.services.approval_queue(&ctx.actor, first).await?
+            ctx.services.cases.approval_queue(&ctx.actor, first).await?
         } else {
             let filter = CaseFilter { tenant: Some(chrome.current.code), warnings, applicant, ..Default::default() };
-            ctx.services.cases(&ctx.actor, filter, first).await?
+            ctx.services.cases.cases(&ctx.actor, filter, first).await?
         };
         Ok::<_, Error>((rows(&ctx, &page.items).await?, page.total))
     }
@@ -142,7 +143,7 @@ fn rejection_row(c: &Case, names: &std::collections::HashMap<domain::region::Reg
     RejectionRow {
         id: c.id.to_string(),
         case_no: c.case_no.clone(),
-        date: (at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
+        date: domain::china_time::minute_text(at),
         item: c.item_name.clone(),
         applicant: format!("{}（{} {}）", c.applicant.name, c.applicant.id_type, c.applicant.id_number_masked()),
         tenant: names.get(&c.handling).cloned().unwrap_or_else(|| c.handling.to_string()),
@@ -158,7 +159,7 @@ fn rejection_row(c: &Case, names: &std::collections::HashMap<domain::region::Reg
 pub(crate) async fn rejections(mut ctx: Console) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "rejections", CASES).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let result = async {
         authorize(&ctx.actor, Action::Supervise, &chrome.current)?;
@@ -167,13 +168,13 @@ pub(crate) async fn rejections(mut ctx: Console) -> HttpResponse {
             statuses: vec![CaseStatus::NotAccepted],
             ..Default::default()
         };
-        let page = ctx.services.cases(&ctx.actor, filter, PageRequest { first: 100, after: None }).await?;
+        let page = ctx.services.cases.cases(&ctx.actor, filter, PageRequest { first: 100, after: None }).await?;
         let mut codes: Vec<_> = page.items.iter().map(|c| c.handling).collect();
         codes.sort();
         codes.dedup();
         let mut names = std::collections::HashMap::new();
         for code in codes {
-            let t = ctx.services.tenant(&ctx.actor, &code).await?;
+            let t = ctx.services.tenants.tenant(&ctx.actor, &code).await?;
             names.insert(code, t.center_name());
         }
         let rows = page.items.iter().map(|c| rejection_row(c, &names)).collect();
@@ -219,7 +220,7 @@ pub(crate) struct NewQuery {
 pub(crate) async fn new_form(mut ctx: Console, query: web::Query<NewQuery>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let result = async {
         let q = ImplQuery {
@@ -227,7 +228,7 @@ pub(crate) async fn new_form(mut ctx: Console, query: web::Query<NewQuery>) -> H
             page: PageRequest { first: 200, after: None },
             ..Default::default()
         };
-        let list = ctx.services.impl_items(&ctx.actor, &ctx.actor.tenant, q).await?.items;
+        let list = ctx.services.catalogue.impl_items(&ctx.actor, &ctx.actor.tenant, q).await?.items;
         let chosen = Uuid::parse_str(query.item.trim()).ok().and_then(|id| list.iter().find(|i| i.id == id).cloned());
         let materials = chosen
             .as_ref()
@@ -291,7 +292,7 @@ pub(crate) async fn submit(mut ctx: Console, form: web::Form<Vec<(String, String
     }
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let result = async {
         let kind = match get(&f, "applicant_kind").as_str() {
@@ -312,7 +313,7 @@ pub(crate) async fn submit(mut ctx: Console, form: web::Form<Vec<(String, String
             form: None,
             idempotency_key: Some(get(&f, "key")).filter(|k| !k.is_empty()),
         };
-        ctx.services.submit_case(&ctx.actor, submit).await
+        ctx.services.cases.submit_case(&ctx.actor, submit).await
     }
     .await;
     match result {
@@ -391,15 +392,15 @@ struct DetailPage {
 pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let result = async {
         let id = Uuid::parse_str(&path.into_inner()).map_err(|_| Error::NotFound { what: "办件" })?;
-        let c = ctx.services.case(&ctx.actor, id).await?;
-        let reading = ctx.services.case_reading(&c).await?;
-        let item = ctx.services.case_item(&c).await?;
+        let c = ctx.services.cases.case(&ctx.actor, id).await?;
+        let reading = ctx.services.cases.case_reading(&c).await?;
+        let item = ctx.services.cases.case_item(&c).await?;
         let warning = reading.map_or(Warning::Green, |r| r.warning);
-        let centers = ctx.services.tenant_identities(&[c.handling, c.collecting]).await?;
+        let centers = ctx.services.tenants.tenant_identities(&[c.handling, c.collecting]).await?;
         let center = |code| centers.iter().find(|t| t.code == code).map(|t| t.center_name()).unwrap_or_default();
         Ok::<_, Error>(DetailPage {
             handling_center: center(c.handling),
@@ -449,7 +450,7 @@ pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpRes
                 .events
                 .iter()
                 .map(|e| EventLine {
-                    at: (e.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
+                    at: domain::china_time::minute_text(e.at),
                     action: e.action.clone(),
                     actor: e.actor.clone(),
                     opinion: e.opinion.clone().unwrap_or_default(),
@@ -498,18 +499,18 @@ pub(crate) async fn step(
                     .map_err(|_| Error::invalid("补交日期格式不正确")),
             };
             match until {
-                Ok(u) => s.accept_case(a, id, all(&f, "deferred"), u).await,
+                Ok(u) => s.cases.accept_case(a, id, all(&f, "deferred"), u).await,
                 Err(e) => Err(e),
             }
         }
-        "correct" => s.request_correction(a, id, all(&f, "missing"), &get(&f, "note")).await,
-        "resubmit" => s.resubmit_case(a, id, all(&f, "provided")).await,
-        "reject" => s.reject_case(a, id, &get(&f, "reason")).await,
-        "forward" => s.forward_case(a, id, &get(&f, "opinion")).await,
-        "suspend" => s.suspend_case(a, id, SpecialProcedure::Other, &get(&f, "reason")).await,
-        "resume" => s.resume_case(a, id).await,
-        "approve" => s.decide_case(a, id, true, &get(&f, "opinion")).await,
-        "deny" => s.decide_case(a, id, false, &get(&f, "opinion")).await,
+        "correct" => s.cases.request_correction(a, id, all(&f, "missing"), &get(&f, "note")).await,
+        "resubmit" => s.cases.resubmit_case(a, id, all(&f, "provided")).await,
+        "reject" => s.cases.reject_case(a, id, &get(&f, "reason")).await,
+        "forward" => s.cases.forward_case(a, id, &get(&f, "opinion")).await,
+        "suspend" => s.cases.suspend_case(a, id, SpecialProcedure::Other, &get(&f, "reason")).await,
+        "resume" => s.cases.resume_case(a, id).await,
+        "approve" => s.cases.decide_case(a, id, true, &get(&f, "opinion")).await,
+        "deny" => s.cases.decide_case(a, id, false, &get(&f, "opinion")).await,
         "deliver" => {
             let method = match get(&f, "method").as_str() {
                 "POST" => DeliveryMethod::Post,
@@ -517,10 +518,10 @@ pub(crate) async fn step(
                 _ => DeliveryMethod::Window,
             };
             let tracking = get(&f, "tracking_no");
-            s.deliver_case(a, id, method, Some(tracking.as_str())).await
+            s.cases.deliver_case(a, id, method, Some(tracking.as_str())).await
         }
-        "archive" => s.archive_case(a, id).await,
-        "withdraw" => s.withdraw_case(a, id, &get(&f, "reason")).await,
+        "archive" => s.cases.archive_case(a, id).await,
+        "withdraw" => s.cases.withdraw_case(a, id, &get(&f, "reason")).await,
         _ => Err(Error::NotFound { what: "操作" }),
     };
     match result {

@@ -11,7 +11,7 @@ use domain::ports::DocumentPrinter;
 use uuid::Uuid;
 
 use crate::auth::Console;
-use crate::pages::{plain_error, render};
+use crate::view::{plain_error, render};
 
 /// Said on the page, and by the PDF route, when no CJK font is installed.
 pub const PDF_UNAVAILABLE: &str = "本机未安装中文字体（fonts-noto-cjk），暂不能生成 PDF，请使用浏览器打印本页";
@@ -46,11 +46,11 @@ pub(crate) async fn show(ctx: Console, id: web::Path<String>) -> HttpResponse {
     let Ok(id) = Uuid::parse_str(&id) else {
         return plain_error(&Error::NotFound { what: "文书" });
     };
-    let doc = match ctx.services.document(&ctx.actor, id).await {
+    let doc = match ctx.services.cases.document(&ctx.actor, id).await {
         Ok(d) => d,
         Err(e) => return plain_error(&e),
     };
-    let day = domain::hall::local_day(doc.issued_at);
+    let day = domain::china_time::local_day(doc.issued_at);
     let page = DocumentPage {
         title: doc.title(),
         number: doc.number.clone(),
@@ -67,7 +67,7 @@ pub(crate) async fn pdf(ctx: Console, id: web::Path<String>) -> HttpResponse {
     let Ok(id) = Uuid::parse_str(&id) else {
         return plain_error(&Error::NotFound { what: "文书" });
     };
-    let doc = match ctx.services.document(&ctx.actor, id).await {
+    let doc = match ctx.services.cases.document(&ctx.actor, id).await {
         Ok(d) => d,
         Err(e) => return plain_error(&e),
     };

@@ -102,7 +102,7 @@ pub(crate) async fn list(services: web::Data<Services>, q: web::Query<ListQuery>
         Ok(c) => c,
         Err(e) => return error(&e),
     };
-    let tenant = match services.tenant_identities(&[code]).await {
+    let tenant = match services.tenants.tenant_identities(&[code]).await {
         Ok(mut ts) if !ts.is_empty() => ts.remove(0),
         Ok(_) => return error(&Error::NotFound { what: "服务中心" }),
         Err(e) => return error(&e),
@@ -118,11 +118,11 @@ pub(crate) async fn list(services: web::Data<Services>, q: web::Query<ListQuery>
         department,
         page: PageRequest { first: PER_PAGE, after },
     };
-    let page = match services.public_guides(&code, iq).await {
+    let page = match services.catalogue.public_guides(&code, iq).await {
         Ok(p) => p,
         Err(e) => return error(&e),
     };
-    let depts = match services.public_departments(&code).await {
+    let depts = match services.catalogue.public_departments(&code).await {
         Ok(d) => d,
         Err(e) => return error(&e),
     };
@@ -184,11 +184,11 @@ struct GuideDetail {
 }
 
 pub(crate) async fn detail(services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
-    let item = match services.service_guide(&path.into_inner()).await {
+    let item = match services.catalogue.service_guide(&path.into_inner()).await {
         Ok(i) => i,
         Err(e) => return error(&e),
     };
-    let center = match services.tenant_identities(&[item.tenant]).await {
+    let center = match services.tenants.tenant_identities(&[item.tenant]).await {
         Ok(ts) => ts.first().map(|t| t.center_name()).unwrap_or_default(),
         Err(e) => return error(&e),
     };

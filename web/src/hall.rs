@@ -18,9 +18,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::Console;
-use crate::pages::{Chrome, STALE_FORM, chrome, error_page, plain_error, render, urlencode};
+use crate::layout::{Chrome, chrome, error_page};
+use crate::view::{STALE_FORM, plain_error, render, urlencode};
 
-pub(crate) const HALL: &str = "/console/hall";
+use crate::routes::HALL;
 
 struct WindowRow {
     id: String,
@@ -89,7 +90,7 @@ struct HallPage {
 
 fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
     // China has one time zone, UTC+8, without daylight saving.
-    (t + chrono::Duration::hours(8)).format("%H:%M").to_string()
+    domain::china_time::clock_text(t)
 }
 
 #[derive(Deserialize, Default)]
@@ -122,16 +123,17 @@ async fn build(
     let s: &Services = &ctx.services;
     let a = &ctx.actor;
     let tenant = chrome.current.code;
-    let views = s.windows(a, &tenant).await?;
+    let views = s.hall.windows(a, &tenant).await?;
     let manage = authorize(a, Action::ManageTenantSetup, &chrome.current).is_ok();
     let list = s
+        .catalogue
         .impl_items(a, &tenant, ImplQuery { page: PageRequest { first: 200, after: None }, ..Default::default() })
         .await?
         .items;
     let names: HashMap<Uuid, String> = list.iter().map(|i| (i.id, i.base.name.clone())).collect();
     let staff: Vec<Uuid> = views.iter().flat_map(|v| v.window.primary.into_iter().chain(v.window.backup)).collect();
     let users: HashMap<Uuid, String> =
-        s.users_by_id(a, &staff).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+        s.identity.users_by_id(a, &staff).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
     let name_of = |u: Option<Uuid>| u.and_then(|u| users.get(&u).cloned()).unwrap_or_else(|| "—".into());
     let windows: Vec<WindowRow> = views
         .iter()
@@ -147,7 +149,7 @@ async fn build(
         })
         .collect();
     let unstaffed = views.iter().filter(|v| v.on_duty.is_none()).map(|v| v.window.number.clone()).collect();
-    let board = match s.attendance_board(a, &tenant, None).await {
+    let board = match s.hall.attendance_board(a, &tenant, None).await {
         Ok(rows) => Some(
             rows.into_iter()
                 .map(|r| BoardRow {
@@ -161,10 +163,12 @@ async fn build(
         Err(e) => return Err(e),
     };
     let slot_item = slot_item.and_then(|i| Uuid::parse_str(&i).ok()).or_else(|| list.first().map(|i| i.id));
-    let slot_day =
-        slot_day.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).unwrap_or_else(|| s.today());
+    let slot_day = slot_day
+        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| s.calendar.today());
     let slots = match slot_item {
         Some(item) => s
+            .hall
             .appointment_slots(&tenant, item, slot_day)
             .await?
             .into_iter()
@@ -177,12 +181,12 @@ async fn build(
         None => Vec::new(),
     };
     let items = list.into_iter().map(|i| ItemOption { id: i.id.to_string(), label: i.base.name }).collect();
-    let depts = s.departments(a, &tenant).await?;
+    let depts = s.catalogue.departments(a, &tenant).await?;
     let dept_names: HashMap<Uuid, String> = depts.iter().map(|d| (d.id, d.name.clone())).collect();
-    let first = s.today().with_day(1).unwrap_or_else(|| s.today());
+    let first = s.calendar.today().with_day(1).unwrap_or_else(|| s.calendar.today());
     let mut duties = Vec::new();
     for m in [Some(first), first.checked_add_months(chrono::Months::new(1))].into_iter().flatten() {
-        for d in s.leader_schedule(a, &tenant, m).await? {
+        for d in s.hall.leader_schedule(a, &tenant, m).await? {
             duties.push(DutyRow {
                 month: m.format("%Y年%m月").to_string(),
                 department: dept_names.get(&d.department_id).cloned().unwrap_or_default(),
@@ -205,7 +209,7 @@ async fn build(
         items,
         notice: notice.filter(|n| !n.is_empty()).map(|n| format!("已保存：{n}")),
         tenant: tenant.to_string(),
-        month: s.today().format("%Y-%m").to_string(),
+        month: s.calendar.today().format("%Y-%m").to_string(),
         departments,
         duties,
         slots,
@@ -239,7 +243,10 @@ pub(crate) async fn create_slot(ctx: Console, form: web::Form<SlotForm>) -> Http
             chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| Error::invalid("时间应为HH:MM格式"))
         };
         let capacity = f.capacity.trim().parse::<i64>().map_err(|_| Error::invalid("名额应为整数"))?;
-        ctx.services.create_appointment_slot(&ctx.actor, item, day, time(&f.starts)?, time(&f.ends)?, capacity).await
+        ctx.services
+            .hall
+            .create_appointment_slot(&ctx.actor, item, day, time(&f.starts)?, time(&f.ends)?, capacity)
+            .await
     }
     .await;
     match result {
@@ -291,7 +298,7 @@ pub(crate) async fn create_window(mut ctx: Console, form: web::Form<Vec<(String,
     let zone = Some(field("zone"));
     let input = NewWindow { tenant, number: field("number"), name: field("name"), kind, zone, items };
     let services = ctx.services.clone();
-    match services.create_window(&ctx.actor, input).await {
+    match services.hall.create_window(&ctx.actor, input).await {
         Ok(v) => saved(&ctx, &format!("窗口 {}", v.window.number)),
         Err(e) => error_page(ctx, e, HALL).await,
     }
@@ -324,8 +331,8 @@ pub(crate) async fn assign_staff(mut ctx: Console, form: web::Form<StaffForm>) -
     };
     let services = ctx.services.clone();
     let result = async {
-        let user = services.tenant_user_by_username(&ctx.actor, &tenant, &form.username).await?;
-        services.assign_window_staff(&ctx.actor, window, user.id, post).await
+        let user = services.hall.tenant_user_by_username(&ctx.actor, &tenant, &form.username).await?;
+        services.hall.assign_window_staff(&ctx.actor, window, user.id, post).await
     }
     .await;
     match result {
@@ -347,8 +354,8 @@ pub(crate) async fn attendance(ctx: Console, form: web::Form<AttendanceForm>) ->
     }
     let services = ctx.services.clone();
     let result = match form.action.as_str() {
-        "in" => services.sign_in(&ctx.actor).await.map(|_| "签到"),
-        "out" => services.sign_out(&ctx.actor).await.map(|_| "签退"),
+        "in" => services.hall.sign_in(&ctx.actor).await.map(|_| "签到"),
+        "out" => services.hall.sign_out(&ctx.actor).await.map(|_| "签退"),
         _ => Err(Error::invalid("无效的操作")),
     };
     match result {
@@ -390,8 +397,8 @@ pub(crate) async fn window_page(
     };
     let services = ctx.services.clone();
     let result = async {
-        let v = services.window(&ctx.actor, id).await?;
-        let waiting = services.waiting_for(&ctx.actor, id).await?;
+        let v = services.hall.window(&ctx.actor, id).await?;
+        let waiting = services.hall.waiting_for(&ctx.actor, id).await?;
         Ok::<_, Error>((v, waiting))
     }
     .await;
@@ -427,7 +434,7 @@ pub(crate) async fn call(ctx: Console, path: web::Path<String>, form: web::Form<
         return error_page(ctx, Error::NotFound { what: "窗口" }, HALL).await;
     };
     let services = ctx.services.clone();
-    match services.call_next(&ctx.actor, id).await {
+    match services.hall.call_next(&ctx.actor, id).await {
         Ok(c) => {
             let to = match c {
                 Some(c) => format!("{HALL}/window/{id}?called={}", c.number),
@@ -452,8 +459,8 @@ struct LobbyPage {
 pub(crate) async fn lobby(services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
     let result = async {
         let code = RegionCode::parse(&path)?;
-        let t = services.ports.tenants.get(&code).await?.ok_or(Error::NotFound { what: "租户" })?;
-        let calls = services.recent_calls(&code, 8).await?;
+        let t = services.tenants.public_tenant(&code).await?;
+        let calls = services.hall.recent_calls(&code, 8).await?;
         Ok::<_, Error>(LobbyPage { center: t.center_name(), calls })
     }
     .await;
@@ -486,7 +493,7 @@ pub(crate) async fn attendance_csv(mut ctx: Console, query: web::Query<MonthQuer
         Err(e) => return error_page(ctx, e, HALL).await,
     };
     let services = ctx.services.clone();
-    match services.attendance_month(&ctx.actor, &tenant, month.year(), month.month()).await {
+    match services.hall.attendance_month(&ctx.actor, &tenant, month.year(), month.month()).await {
         Ok(rows) => {
             let mut out = String::from("\u{feff}日期,用户名,姓名,签到,签退\n");
             for r in rows {
@@ -529,8 +536,8 @@ pub(crate) async fn authorize_approver(mut ctx: Console, form: web::Form<Vec<(St
             .filter(|(n, _)| n == "item")
             .map(|(_, v)| Uuid::parse_str(v).map_err(|_| Error::invalid("事项无效")))
             .collect::<Result<Vec<_>, _>>()?;
-        let user = services.tenant_user_by_username(&ctx.actor, &tenant, &field("username")).await?;
-        services.authorize_approver(&ctx.actor, user.id, &items).await
+        let user = services.hall.tenant_user_by_username(&ctx.actor, &tenant, &field("username")).await?;
+        services.hall.authorize_approver(&ctx.actor, user.id, &items).await
     }
     .await;
     match result {

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use domain::Error;
-use domain::catalogue::{CATALOGUE_COLUMNS, CaseKind, CatalogueRow, ImplInput, ImplStatus, ItemKind};
+use domain::catalogue::{CaseKind, ImplInput, ImplStatus, ItemKind};
 use domain::page::{MAX_PAGE, PageRequest};
 use domain::policy::{Action, authorize};
 use domain::ports::ImplQuery;
@@ -15,31 +15,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Console, see_other};
-use crate::pages::{Chrome, STALE_FORM, chrome, error_page, render};
+use crate::layout::{Chrome, chrome, error_page};
+use crate::view::{STALE_FORM, render};
 
-const ITEMS: &str = "/console/items";
-const CATALOGUE: &str = "/console/catalogue";
+use crate::routes::{CATALOGUE, ITEMS};
 const PER_PAGE: u32 = 50;
-
-/// Parses catalogue CSV text with the sample's header (used by the console and the CLI).
-pub fn parse_catalogue_csv(text: &str) -> Result<Vec<CatalogueRow>, String> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-    let headers = rdr.headers().map_err(|_| "目录文件缺少表头".to_owned())?.clone();
-    let names: Vec<&str> = headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}')).collect();
-    if names != CATALOGUE_COLUMNS {
-        return Err(format!("第1行：表头应为 {}，实际为 {}", CATALOGUE_COLUMNS.join(","), names.join(",")));
-    }
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| format!("第{line}行：无法解析（{e}）"))?;
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        rows.push(CatalogueRow { line, cells: rec.iter().map(str::to_owned).collect() });
-    }
-    Ok(rows)
-}
 
 struct Opt {
     value: String,
@@ -106,7 +86,7 @@ fn notice(msg: &str, n: u32) -> Option<String> {
 pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "items", ITEMS).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let q = query.into_inner();
     let t = chrome.current.clone();
@@ -119,7 +99,7 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
         department: None,
         page: PageRequest { first: PER_PAGE, after: Some(q.after.clone()).filter(|a| !a.is_empty()) },
     };
-    let page = match ctx.services.impl_items(&ctx.actor, &t.code, iq).await {
+    let page = match ctx.services.catalogue.impl_items(&ctx.actor, &t.code, iq).await {
         Ok(p) => p,
         Err(e) => return error_page(ctx, e, ITEMS).await,
     };
@@ -127,7 +107,7 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
     let (mut bases, mut town_bases, mut departments) = (Vec::new(), Vec::new(), Vec::new());
     if can_manage {
         let all = PageRequest { first: MAX_PAGE, after: None };
-        let catalogue = match ctx.services.base_items(&ctx.actor, None, None, all).await {
+        let catalogue = match ctx.services.catalogue.base_items(&ctx.actor, None, None, all).await {
             Ok(p) => p.items,
             Err(e) => return error_page(ctx, e, ITEMS).await,
         };
@@ -140,7 +120,7 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
                 town_bases.push(Opt { value: b.id.to_string(), label, selected: false });
             }
         }
-        departments = match ctx.services.departments(&ctx.actor, &t.code).await {
+        departments = match ctx.services.catalogue.departments(&ctx.actor, &t.code).await {
             Ok(ds) => ds.into_iter().map(|d| Opt { value: d.id.to_string(), label: d.name, selected: false }).collect(),
             Err(e) => return error_page(ctx, e, ITEMS).await,
         };
@@ -229,7 +209,7 @@ pub(crate) async fn implement(mut ctx: Console, form: web::Form<Vec<(String, Str
         };
         let base = id(&get("base_item"), "基本目录事项")?;
         let dept = id(&get("department"), "实施部门")?;
-        ctx.services.implement_item(&ctx.actor, &current.code, base, dept, input).await
+        ctx.services.catalogue.implement_item(&ctx.actor, &current.code, base, dept, input).await
     }
     .await;
     match result {
@@ -274,7 +254,7 @@ pub(crate) async fn delegate(mut ctx: Console, form: web::Form<DelegateForm>) ->
             defaults: ImplInput { promised_days: days(&f.promised_days)?, ..Default::default() },
             publish: !f.publish.is_empty(),
         };
-        ctx.services.delegate_item(&ctx.actor, d).await
+        ctx.services.catalogue.delegate_item(&ctx.actor, d).await
     }
     .await;
     match result {
@@ -300,10 +280,10 @@ pub(crate) async fn step(ctx: Console, path: web::Path<(String, String)>, form: 
     };
     let s = &ctx.services;
     let (result, msg) = match action.as_str() {
-        "publish" => (s.publish_impl_item(&ctx.actor, item).await, "published"),
-        "suspend" => (s.suspend_impl_item(&ctx.actor, item, &form.reason).await, "suspended"),
-        "cancel" => (s.cancel_impl_item(&ctx.actor, item).await, "cancelled"),
-        _ => return crate::pages::not_found().await,
+        "publish" => (s.catalogue.publish_impl_item(&ctx.actor, item).await, "published"),
+        "suspend" => (s.catalogue.suspend_impl_item(&ctx.actor, item, &form.reason).await, "suspended"),
+        "cancel" => (s.catalogue.cancel_impl_item(&ctx.actor, item).await, "cancelled"),
+        _ => return crate::view::not_found().await,
     };
     match result {
         Ok(_) => see_other(&format!("{ITEMS}?msg={msg}")).finish(),
@@ -360,16 +340,16 @@ async fn catalogue_page(
 ) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "catalogue", CATALOGUE).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let kind = q.kind.parse::<ItemKind>().ok();
     let page = PageRequest { first: PER_PAGE, after: Some(q.after.clone()).filter(|a| !a.is_empty()) };
-    let p = match ctx.services.base_items(&ctx.actor, Some(&q.keyword), kind, page).await {
+    let p = match ctx.services.catalogue.base_items(&ctx.actor, Some(&q.keyword), kind, page).await {
         Ok(p) => p,
         Err(e) => return error_page(ctx, e, CATALOGUE).await,
     };
     let own = chrome.current.clone();
-    let can_edit = own.code == ctx.actor.tenant && authorize(&ctx.actor, Action::ManageCatalogue, &own).is_ok();
+    let can_edit = ctx.services.catalogue.may_edit_base_catalogue(&ctx.actor, &own);
     let rows = p
         .items
         .iter()
@@ -419,15 +399,15 @@ pub(crate) async fn import(ctx: Console, form: web::Form<ImportForm>) -> HttpRes
     if !ctx.csrf_ok(&f.csrf) {
         return error_page(ctx, Error::forbidden(STALE_FORM), CATALOGUE).await;
     }
-    let rows = match parse_catalogue_csv(&f.csv) {
+    let rows = match domain::catalogue_file::parse_catalogue_csv(&f.csv) {
         Ok(r) => r,
-        Err(m) => {
-            let p = vec![Problem { line: 1, message: m }];
+        Err(e) => {
+            let p = vec![Problem { line: 1, message: e.to_string() }];
             return catalogue_page(ctx, CatalogueQuery::default(), None, p, StatusCode::BAD_REQUEST).await;
         }
     };
     let owner = ctx.actor.tenant;
-    match ctx.services.import_catalogue(Some(&ctx.actor), &owner, &rows).await {
+    match ctx.services.catalogue.import_catalogue(Some(&ctx.actor), &owner, &rows).await {
         Ok(Ok(r)) => {
             let report =
                 format!("导入完成：新增 {}，更新 {}，未变 {}", r.stats.inserted, r.stats.updated, r.stats.unchanged);
@@ -499,12 +479,12 @@ fn parse_materials(text: &str) -> Result<Vec<domain::catalogue::Material>, Error
 pub(crate) async fn base_item_form(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "catalogue", CATALOGUE).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
         return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
     };
-    let b = match ctx.services.base_item(&ctx.actor, id).await {
+    let b = match ctx.services.catalogue.base_item(&ctx.actor, id).await {
         Ok(b) => b,
         Err(e) => return error_page(ctx, e, CATALOGUE).await,
     };
@@ -548,7 +528,7 @@ pub(crate) async fn base_item_save(
         return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
     };
     let result = async {
-        let old = ctx.services.base_item(&ctx.actor, id).await?;
+        let old = ctx.services.catalogue.base_item(&ctx.actor, id).await?;
         let levels = fields
             .iter()
             .filter(|(n, _)| n == "levels")
@@ -569,7 +549,7 @@ pub(crate) async fn base_item_save(
             default_case_kind: get("case_kind").parse()?,
             default_cross_area: old.default_cross_area,
         };
-        ctx.services.update_base_item(&ctx.actor, id, draft).await
+        ctx.services.catalogue.update_base_item(&ctx.actor, id, draft).await
     }
     .await;
     match result {
@@ -610,16 +590,16 @@ struct MaterialBox {
 pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "items", ITEMS).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::plain_error(&e),
+        Err(e) => return crate::view::plain_error(&e),
     };
     let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
         return error_page(ctx, Error::NotFound { what: "实施清单事项" }, ITEMS).await;
     };
-    let item = match ctx.services.impl_item(&ctx.actor, id).await {
+    let item = match ctx.services.catalogue.impl_item(&ctx.actor, id).await {
         Ok(i) => i,
         Err(e) => return error_page(ctx, e, ITEMS).await,
     };
-    let departments = match ctx.services.departments(&ctx.actor, &item.tenant).await {
+    let departments = match ctx.services.catalogue.departments(&ctx.actor, &item.tenant).await {
         Ok(d) => d,
         Err(e) => return error_page(ctx, e, ITEMS).await,
     };
@@ -695,7 +675,7 @@ pub(crate) async fn edit_save(
             phone: text(get("phone")),
             fee_yuan: text(get("fee")),
         };
-        ctx.services.update_impl_item(&ctx.actor, id, None, input).await
+        ctx.services.catalogue.update_impl_item(&ctx.actor, id, None, input).await
     }
     .await;
     match result {

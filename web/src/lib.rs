@@ -6,36 +6,25 @@
 mod assets;
 mod auth;
 mod cases;
+mod config;
 mod csrf;
 mod documents;
 mod errors;
 mod guide;
 mod hall;
 mod items;
+mod layout;
 mod menu;
 mod pages;
+mod routes;
+mod view;
 
+pub use config::ConsoleConfig;
 pub use documents::PDF_UNAVAILABLE;
-pub use items::parse_catalogue_csv;
 
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::web;
-
-/// Console settings that the deployment provides.
-#[derive(Clone)]
-pub struct ConsoleConfig {
-    /// Key for the CSRF tokens of logged-in forms; at least 32 bytes, else those forms fail.
-    pub csrf_key: Vec<u8>,
-    /// Mark cookies `Secure` (behind HTTPS).
-    pub secure_cookies: bool,
-}
-
-impl std::fmt::Debug for ConsoleConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConsoleConfig").field("csrf_key", &"***").field("secure_cookies", &self.secure_cookies).finish()
-    }
-}
 
 /// Same-origin only; no inline script or style.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -82,16 +71,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .app_data(web::FormConfig::default().limit(16 * 1024).error_handler(|e, _| bad_input(e)))
                 .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input(e)))
-                .route("", web::get().to(pages::dashboard))
-                .route("/", web::get().to(pages::dashboard))
-                .route("/login", web::get().to(pages::login_form))
-                .route("/login", web::post().to(pages::login))
-                .route("/logout", web::post().to(pages::logout))
-                .route("/tenant", web::post().to(pages::switch_tenant))
-                .route("/tenants", web::get().to(pages::tenants))
-                .route("/calendar", web::get().to(pages::calendar))
-                .route("/calendar", web::post().to(pages::set_calendar_day))
-                .route("/calendar/warning", web::post().to(pages::set_warning_threshold))
+                .route("", web::get().to(pages::dashboard::dashboard))
+                .route("/", web::get().to(pages::dashboard::dashboard))
+                .route("/login", web::get().to(pages::session::login_form))
+                .route("/login", web::post().to(pages::session::login))
+                .route("/logout", web::post().to(pages::session::logout))
+                .route("/tenant", web::post().to(pages::session::switch_tenant))
+                .route("/tenants", web::get().to(pages::tenants::tenants))
+                .route("/calendar", web::get().to(pages::calendar::calendar))
+                .route("/calendar", web::post().to(pages::calendar::set_calendar_day))
+                .route("/calendar/warning", web::post().to(pages::calendar::set_warning_threshold))
                 .route("/documents/{id}.pdf", web::get().to(documents::pdf))
                 .route("/documents/{id}", web::get().to(documents::show))
                 .route("/cases", web::get().to(cases::list))
@@ -123,20 +112,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/hall/attendance.csv", web::get().to(hall::attendance_csv))
                 .route("/hall/window/{id}", web::get().to(hall::window_page))
                 .route("/hall/window/{id}/call", web::post().to(hall::call))
-                .default_service(web::to(pages::not_found)),
+                .default_service(web::to(view::not_found)),
         );
 }
 
 /// Unparseable forms and queries get the Chinese 400 page.
 fn bad_input<E: std::fmt::Debug + std::fmt::Display + 'static>(err: E) -> actix_web::Error {
-    let page = pages::plain_error(&domain::Error::invalid("提交的数据无效，请返回重试"));
+    let page = view::plain_error(&domain::Error::invalid("提交的数据无效，请返回重试"));
     actix_web::error::InternalError::from_response(err, page).into()
-}
-
-/// The client address for per-client rate limits: the socket peer. Forwarding headers are not
-/// trusted, since any client can send them.
-pub fn client_address(req: &actix_web::HttpRequest) -> String {
-    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 use domain::identity::{Role, Roles};
 use domain::policy::Action;
 
+use crate::routes::{CALENDAR, CASES, CATALOGUE, HALL, HOME, ITEMS, TENANTS};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MenuItem {
     pub key: &'static str,
@@ -21,39 +23,45 @@ const fn soon(key: &'static str, label: &'static str) -> MenuItem {
     MenuItem { key, label, href: "#", ready: false }
 }
 
-/// The menu for a set of roles, in display order.
+/// The menu for a set of roles, in display order. Entries follow the policy's actions; the
+/// platform administrator, whom the policy grants everything, sees only the platform's pages.
 pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
-    let any = |rs: &[Role]| rs.iter().any(|r| roles.contains(*r));
-    let mut menu = vec![item("dashboard", "工作台", "/console")];
+    let may = |a: Action| a.granted_by(roles);
+    let platform = roles.contains(Role::PlatformAdmin);
+    let mut menu = vec![item("dashboard", "工作台", HOME)];
     if roles.iter().any(Role::reaches_descendants) {
-        menu.push(item("tenants", "辖区单位", "/console/tenants"));
+        menu.push(item("tenants", "辖区单位", TENANTS));
     }
-    if any(&[Role::CenterAdmin, Role::CatalogueAdmin, Role::PlatformAdmin]) {
-        menu.push(item("calendar", "工作日历", "/console/calendar"));
+    // Root edits (catalogue administrators) and local overrides (center administrators).
+    if platform || may(Action::ManageCatalogue) || may(Action::ManageTenantSetup) {
+        menu.push(item("calendar", "工作日历", CALENDAR));
     }
-    if any(&[Role::WindowStaff, Role::Approver, Role::StationStaff, Role::CenterAdmin, Role::Supervisor]) {
-        menu.push(item("cases", "办件", "/console/cases"));
+    if may(Action::HandleCases) || may(Action::DecideCases) || may(Action::Supervise) {
+        menu.push(item("cases", "办件", CASES));
     }
-    if Action::Supervise.granted_by(roles) {
+    if may(Action::Supervise) {
         menu.push(item("rejections", "不予受理备案", "/console/cases/rejections"));
     }
-    if any(&[Role::CenterAdmin, Role::StationStaff]) {
-        menu.push(item("items", "事项清单", "/console/items"));
+    // Stations read their list; center administrators manage it.
+    if may(Action::ManageTenantSetup) || roles.contains(Role::StationStaff) {
+        menu.push(item("items", "事项清单", ITEMS));
     }
-    if any(&[Role::WindowStaff, Role::StationStaff]) && !roles.contains(Role::CenterAdmin) {
-        menu.push(item("hall", "窗口叫号", "/console/hall"));
+    if may(Action::HandleCases) && !may(Action::ManageTenantSetup) {
+        menu.push(item("hall", "窗口叫号", HALL));
     }
-    if any(&[Role::CenterAdmin]) {
-        menu.push(item("hall", "大厅管理", "/console/hall"));
+    if may(Action::ManageTenantSetup) {
+        menu.push(item("hall", "大厅管理", HALL));
+    }
+    if may(Action::ManageUsers) {
         menu.push(soon("users", "用户管理"));
     }
-    if any(&[Role::CatalogueAdmin]) {
-        menu.push(item("catalogue", "基本目录", "/console/catalogue"));
+    if may(Action::ManageCatalogue) {
+        menu.push(item("catalogue", "基本目录", CATALOGUE));
     }
-    if any(&[Role::Supervisor]) {
+    if roles.contains(Role::Supervisor) {
         menu.push(soon("supervision", "监察"));
     }
-    if any(&[Role::CenterAdmin, Role::Supervisor, Role::PlatformAdmin]) {
+    if platform || may(Action::ViewAudit) {
         menu.push(soon("audit", "审计日志"));
     }
     menu

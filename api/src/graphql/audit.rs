@@ -75,7 +75,7 @@ impl AuditQuery {
         after: Option<String>,
     ) -> Result<AuditConnection> {
         let page = PageRequest::parse(first.unwrap_or(50), after)?;
-        let p = services(ctx).audit_log(actor(ctx)?, &tenant.parse()?, page).await?;
+        let p = services(ctx).audit.audit_log(actor(ctx)?, &tenant.parse()?, page).await?;
         Ok(AuditConnection {
             page_info: PageInfo { has_next_page: p.has_next, end_cursor: p.end_cursor },
             total_count: p.total.min(i32::MAX as u64) as i32,
@@ -86,7 +86,7 @@ impl AuditQuery {
     /// Re-computes a tenant's hash chain: an edited or deleted entry breaks it.
     #[graphql(complexity = "cost::VERIFY_AUDIT + child_complexity")]
     async fn verify_audit(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<AuditVerification> {
-        let v = services(ctx).verify_audit(actor(ctx)?, &tenant.parse()?).await?;
+        let v = services(ctx).audit.verify_audit(actor(ctx)?, &tenant.parse()?).await?;
         Ok(AuditVerification {
             entries: v.entries.min(i32::MAX as u64) as i32,
             intact: v.intact,

@@ -69,7 +69,7 @@ impl CalendarQuery {
     /// Every date of `year` in the tenant's effective working-day calendar.
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn calendar(&self, ctx: &Context<'_>, tenant: RegionCodeScalar, year: i32) -> Result<Vec<CalendarDay>> {
-        let days = services(ctx).calendar(actor(ctx)?, &tenant.parse()?, year).await?;
+        let days = services(ctx).calendar.calendar(actor(ctx)?, &tenant.parse()?, year).await?;
         Ok(days.into_iter().map(Into::into).collect())
     }
 
@@ -82,7 +82,10 @@ impl CalendarQuery {
         from: DateScalar,
         days: i32,
     ) -> Result<DateScalar> {
-        let due = services(ctx).add_working_days(actor(ctx)?, &tenant.parse()?, from.parse()?, int_days(days)).await?;
+        let due = services(ctx)
+            .calendar
+            .add_working_days(actor(ctx)?, &tenant.parse()?, from.parse()?, int_days(days))
+            .await?;
         Ok(due.date.into())
     }
 
@@ -95,7 +98,10 @@ impl CalendarQuery {
         from: DateScalar,
         days: i32,
     ) -> Result<DeadlineInfo> {
-        let due = services(ctx).add_working_days(actor(ctx)?, &tenant.parse()?, from.parse()?, int_days(days)).await?;
+        let due = services(ctx)
+            .calendar
+            .add_working_days(actor(ctx)?, &tenant.parse()?, from.parse()?, int_days(days))
+            .await?;
         Ok(due.into())
     }
 
@@ -108,8 +114,10 @@ impl CalendarQuery {
         from: DateScalar,
         to: DateScalar,
     ) -> Result<WorkingDaysCount> {
-        let (days, provisional) =
-            services(ctx).working_days_between(actor(ctx)?, &tenant.parse()?, from.parse()?, to.parse()?).await?;
+        let (days, provisional) = services(ctx)
+            .calendar
+            .working_days_between(actor(ctx)?, &tenant.parse()?, from.parse()?, to.parse()?)
+            .await?;
         let days = i32::try_from(days).map_err(|_| domain::Error::invalid("日期范围过大"))?;
         Ok(WorkingDaysCount { days, provisional })
     }
@@ -117,7 +125,7 @@ impl CalendarQuery {
     /// The yellow-warning threshold of a root tenant.
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn warning_threshold(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<WarningThreshold> {
-        Ok(services(ctx).warning_threshold(actor(ctx)?, &tenant.parse()?).await?.into())
+        Ok(services(ctx).cases.warning_threshold(actor(ctx)?, &tenant.parse()?).await?.into())
     }
 }
 
@@ -138,7 +146,7 @@ impl CalendarMutation {
         name: Option<String>,
     ) -> Result<CalendarDay> {
         let a = actor(ctx)?;
-        let day = services(ctx).set_calendar_day(a, &tenant.parse()?, date.parse()?, workday, name).await?;
+        let day = services(ctx).calendar.set_calendar_day(a, &tenant.parse()?, date.parse()?, workday, name).await?;
         Ok(day.into())
     }
 
@@ -151,7 +159,8 @@ impl CalendarMutation {
         tenant: RegionCodeScalar,
         yellow_days: i32,
     ) -> Result<WarningThreshold> {
-        let t = services(ctx).set_warning_threshold(actor(ctx)?, &tenant.parse()?, i64::from(yellow_days)).await?;
+        let t =
+            services(ctx).cases.set_warning_threshold(actor(ctx)?, &tenant.parse()?, i64::from(yellow_days)).await?;
         Ok(t.into())
     }
 }

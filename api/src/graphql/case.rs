@@ -168,7 +168,7 @@ impl Case {
     }
 
     async fn reading(&self, ctx: &Context<'_>) -> Result<Option<dc::ClockReading>, domain::Error> {
-        self.1.get_or_try_init(|| services(ctx).case_reading(&self.0)).await.copied()
+        self.1.get_or_try_init(|| services(ctx).cases.case_reading(&self.0)).await.copied()
     }
 
     /// The case with its events and documents.
@@ -176,7 +176,7 @@ impl Case {
         if self.0.history_loaded {
             return Ok(&self.0);
         }
-        self.2.get_or_try_init(|| async { services(ctx).case(actor(ctx)?, self.0.id).await }).await
+        self.2.get_or_try_init(|| async { services(ctx).cases.case(actor(ctx)?, self.0.id).await }).await
     }
 }
 
@@ -196,7 +196,7 @@ impl Case {
     }
     /// The implementation item that decides the case (after forwardCase, the ancestor's).
     async fn item(&self, ctx: &Context<'_>) -> Result<ImplItem> {
-        Ok(ImplItem(services(ctx).case_item(&self.0).await?))
+        Ok(ImplItem(services(ctx).cases.case_item(&self.0).await?))
     }
     /// The implementation item's version the case was opened under.
     async fn item_version(&self) -> i32 {
@@ -368,7 +368,7 @@ async fn connection(ctx: &Context<'_>, p: domain::page::Page<DCase>) -> Result<C
     let nodes = ctx.look_ahead().field("nodes");
     let clock = ["deadline", "deadlineProvisional", "workingDaysLeft", "warning"];
     let nodes = if clock.iter().any(|f| nodes.field(f).exists()) {
-        let readings = services(ctx).case_readings(&p.items).await?;
+        let readings = services(ctx).cases.case_readings(&p.items).await?;
         p.items.into_iter().zip(readings).map(|(c, r)| Case::with_reading(c, r)).collect()
     } else {
         p.items.into_iter().map(Case::new).collect()
@@ -392,12 +392,12 @@ impl CaseQuery {
     /// A case in the actor's scope; anything else is NOT_FOUND.
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
-        Ok(Case::new(services(ctx).case(actor(ctx)?, self::id(&id, "办件")?).await?))
+        Ok(Case::new(services(ctx).cases.case(actor(ctx)?, self::id(&id, "办件")?).await?))
     }
 
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn case_by_no(&self, ctx: &Context<'_>, case_no: String) -> Result<Case> {
-        Ok(Case::new(services(ctx).case_by_no(actor(ctx)?, &case_no).await?))
+        Ok(Case::new(services(ctx).cases.case_by_no(actor(ctx)?, &case_no).await?))
     }
 
     #[graphql(complexity = "cost::READ + child_complexity")]
@@ -418,7 +418,7 @@ impl CaseQuery {
             received_from: f.received_from.map(|d| d.parse()).transpose()?,
             received_to: f.received_to.map(|d| d.parse()).transpose()?,
         };
-        let p = services(ctx).cases(actor(ctx)?, filter, PageRequest::parse(first.unwrap_or(50), after)?).await?;
+        let p = services(ctx).cases.cases(actor(ctx)?, filter, PageRequest::parse(first.unwrap_or(50), after)?).await?;
         connection(ctx, p).await
     }
 
@@ -431,7 +431,7 @@ impl CaseQuery {
         after: Option<String>,
     ) -> Result<CaseConnection> {
         let page = PageRequest::parse(first.unwrap_or(50), after)?;
-        let p = services(ctx).approval_queue(actor(ctx)?, page).await?;
+        let p = services(ctx).cases.approval_queue(actor(ctx)?, page).await?;
         connection(ctx, p).await
     }
 
@@ -439,9 +439,10 @@ impl CaseQuery {
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn track_case(&self, ctx: &Context<'_>, case_no: String, query_code: String) -> Result<PublicCaseStatus> {
         let s = services(ctx);
-        let c = s.track_case(&case_no, &query_code, &request(ctx).client).await?;
-        let reading = s.case_reading(&c).await?;
-        let center = s.tenant_identities(&[c.handling]).await?.first().map(|t| t.center_name()).unwrap_or_default();
+        let c = s.cases.track_case(&case_no, &query_code, &request(ctx).client).await?;
+        let reading = s.cases.case_reading(&c).await?;
+        let center =
+            s.tenants.tenant_identities(&[c.handling]).await?.first().map(|t| t.center_name()).unwrap_or_default();
         Ok(PublicCaseStatus {
             case_no: c.case_no.clone(),
             item_name: c.item_name.clone(),
@@ -478,7 +479,7 @@ impl CaseMutation {
             form: input.form.map(|j| j.0),
             idempotency_key: input.idempotency_key,
         };
-        let r = services(ctx).submit_case(actor(ctx)?, submit).await?;
+        let r = services(ctx).cases.submit_case(actor(ctx)?, submit).await?;
         Ok(CaseReceipt { case: Case::new(r.case), query_code: r.query_code })
     }
 
@@ -492,7 +493,9 @@ impl CaseMutation {
     ) -> Result<Case> {
         let until = deferred_until.map(|d| d.parse()).transpose()?;
         let deferred_materials = deferred_materials.unwrap_or_default();
-        Ok(Case::new(services(ctx).accept_case(actor(ctx)?, self::id(&id, "办件")?, deferred_materials, until).await?))
+        Ok(Case::new(
+            services(ctx).cases.accept_case(actor(ctx)?, self::id(&id, "办件")?, deferred_materials, until).await?,
+        ))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
@@ -504,25 +507,28 @@ impl CaseMutation {
         note: String,
     ) -> Result<Case> {
         Ok(Case::new(
-            services(ctx).request_correction(actor(ctx)?, self::id(&id, "办件")?, missing_materials, &note).await?,
+            services(ctx)
+                .cases
+                .request_correction(actor(ctx)?, self::id(&id, "办件")?, missing_materials, &note)
+                .await?,
         ))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn resubmit_case(&self, ctx: &Context<'_>, id: ID, provided_materials: Vec<String>) -> Result<Case> {
-        Ok(Case::new(services(ctx).resubmit_case(actor(ctx)?, self::id(&id, "办件")?, provided_materials).await?))
+        Ok(Case::new(services(ctx).cases.resubmit_case(actor(ctx)?, self::id(&id, "办件")?, provided_materials).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn reject_case(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Case> {
-        Ok(Case::new(services(ctx).reject_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
+        Ok(Case::new(services(ctx).cases.reject_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
     }
 
     /// Escalated cases (上报件): the preliminary review is done; the nearest ancestor publishing the
     /// same item receives the case. Both tenants see it.
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn forward_case(&self, ctx: &Context<'_>, id: ID, opinion: String) -> Result<Case> {
-        Ok(Case::new(services(ctx).forward_case(actor(ctx)?, self::id(&id, "办件")?, &opinion).await?))
+        Ok(Case::new(services(ctx).cases.forward_case(actor(ctx)?, self::id(&id, "办件")?, &opinion).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
@@ -533,17 +539,19 @@ impl CaseMutation {
         procedure: SpecialProcedure,
         reason: String,
     ) -> Result<Case> {
-        Ok(Case::new(services(ctx).suspend_case(actor(ctx)?, self::id(&id, "办件")?, procedure.into(), &reason).await?))
+        Ok(Case::new(
+            services(ctx).cases.suspend_case(actor(ctx)?, self::id(&id, "办件")?, procedure.into(), &reason).await?,
+        ))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn resume_case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
-        Ok(Case::new(services(ctx).resume_case(actor(ctx)?, self::id(&id, "办件")?).await?))
+        Ok(Case::new(services(ctx).cases.resume_case(actor(ctx)?, self::id(&id, "办件")?).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn decide_case(&self, ctx: &Context<'_>, id: ID, approve: bool, opinion: String) -> Result<Case> {
-        Ok(Case::new(services(ctx).decide_case(actor(ctx)?, self::id(&id, "办件")?, approve, &opinion).await?))
+        Ok(Case::new(services(ctx).cases.decide_case(actor(ctx)?, self::id(&id, "办件")?, approve, &opinion).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
@@ -555,6 +563,7 @@ impl CaseMutation {
         tracking_no: Option<String>,
     ) -> Result<Case> {
         let c = services(ctx)
+            .cases
             .deliver_case(actor(ctx)?, self::id(&id, "办件")?, method.into(), tracking_no.as_deref())
             .await?;
         Ok(Case::new(c))
@@ -562,11 +571,11 @@ impl CaseMutation {
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn archive_case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
-        Ok(Case::new(services(ctx).archive_case(actor(ctx)?, self::id(&id, "办件")?).await?))
+        Ok(Case::new(services(ctx).cases.archive_case(actor(ctx)?, self::id(&id, "办件")?).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn withdraw_case(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Case> {
-        Ok(Case::new(services(ctx).withdraw_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
+        Ok(Case::new(services(ctx).cases.withdraw_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
     }
 }

@@ -207,9 +207,9 @@ impl ImplItem {
     /// Joint items: the co-departments reviewing beside the lead department.
     async fn co_departments(&self, ctx: &Context<'_>) -> Result<Vec<Department>> {
         let s = services(ctx);
-        let t = s.tenant_identities(&[self.0.tenant]).await?;
+        let t = s.tenants.tenant_identities(&[self.0.tenant]).await?;
         let Some(t) = t.first() else { return Ok(Vec::new()) };
-        Ok(s.co_departments(t, &self.0.local).await?.into_iter().map(Department).collect())
+        Ok(s.catalogue.co_departments(t, &self.0.local).await?.into_iter().map(Department).collect())
     }
     async fn status(&self) -> ImplItemStatus {
         self.0.status.into()
@@ -429,7 +429,7 @@ impl CatalogueQuery {
         after: Option<String>,
     ) -> Result<BaseItemConnection> {
         let page = PageRequest::parse(first.unwrap_or(50), after)?;
-        let p = services(ctx).base_items(actor(ctx)?, keyword.as_deref(), kind.map(Into::into), page).await?;
+        let p = services(ctx).catalogue.base_items(actor(ctx)?, keyword.as_deref(), kind.map(Into::into), page).await?;
         Ok(BaseItemConnection {
             page_info: page_info(&p),
             total_count: count(p.total),
@@ -440,7 +440,7 @@ impl CatalogueQuery {
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn base_item(&self, ctx: &Context<'_>, id: ID) -> Result<BaseItem> {
         let id = parse_id(&id, "基本目录事项")?;
-        Ok(BaseItem(services(ctx).base_item(actor(ctx)?, id).await?))
+        Ok(BaseItem(services(ctx).catalogue.base_item(actor(ctx)?, id).await?))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -466,25 +466,25 @@ impl CatalogueQuery {
             department,
             page,
         };
-        let p = services(ctx).impl_items(actor(ctx)?, &tenant.parse()?, q).await?;
+        let p = services(ctx).catalogue.impl_items(actor(ctx)?, &tenant.parse()?, q).await?;
         Ok(impl_connection(p))
     }
 
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn impl_item(&self, ctx: &Context<'_>, id: ID) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
-        Ok(ImplItem(services(ctx).impl_item(actor(ctx)?, id).await?))
+        Ok(ImplItem(services(ctx).catalogue.impl_item(actor(ctx)?, id).await?))
     }
 
     /// Public, no login: the service guide of a published item.
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn service_guide(&self, ctx: &Context<'_>, impl_code: String) -> Result<ImplItem> {
-        Ok(ImplItem(services(ctx).service_guide(&impl_code).await?))
+        Ok(ImplItem(services(ctx).catalogue.service_guide(&impl_code).await?))
     }
 
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn departments(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<Vec<Department>> {
-        let ds = services(ctx).departments(actor(ctx)?, &tenant.parse()?).await?;
+        let ds = services(ctx).catalogue.departments(actor(ctx)?, &tenant.parse()?).await?;
         Ok(ds.into_iter().map(Department).collect())
     }
 }
@@ -504,20 +504,23 @@ impl CatalogueMutation {
         #[graphql(default_with = "Some(true)")] stationed: Option<bool>,
     ) -> Result<Department> {
         let stationed = stationed.unwrap_or(true);
-        let d = services(ctx).create_department(actor(ctx)?, &tenant.parse()?, &name, &credit_code, stationed).await?;
+        let d = services(ctx)
+            .catalogue
+            .create_department(actor(ctx)?, &tenant.parse()?, &name, &credit_code, stationed)
+            .await?;
         Ok(Department(d))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn create_base_item(&self, ctx: &Context<'_>, input: BaseItemInput) -> Result<BaseItem> {
-        Ok(BaseItem(services(ctx).create_base_item(actor(ctx)?, input.into_draft()?).await?))
+        Ok(BaseItem(services(ctx).catalogue.create_base_item(actor(ctx)?, input.into_draft()?).await?))
     }
 
     /// Edits a base item: a new version, followed by every implementation. The base code stays.
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn update_base_item(&self, ctx: &Context<'_>, id: ID, input: BaseItemInput) -> Result<BaseItem> {
         let id = parse_id(&id, "基本目录事项")?;
-        Ok(BaseItem(services(ctx).update_base_item(actor(ctx)?, id, input.into_draft()?).await?))
+        Ok(BaseItem(services(ctx).catalogue.update_base_item(actor(ctx)?, id, input.into_draft()?).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
@@ -536,7 +539,8 @@ impl CatalogueMutation {
             phone: input.phone,
             fee_yuan: input.fee_yuan,
         };
-        let item = services(ctx).implement_item(actor(ctx)?, &input.tenant.parse()?, base, dept, local).await?;
+        let item =
+            services(ctx).catalogue.implement_item(actor(ctx)?, &input.tenant.parse()?, base, dept, local).await?;
         Ok(ImplItem(item))
     }
 
@@ -546,7 +550,7 @@ impl CatalogueMutation {
         let id = parse_id(&id, "实施清单事项")?;
         let s = services(ctx);
         let a = actor(ctx)?;
-        let old = s.impl_item(a, id).await?;
+        let old = s.catalogue.impl_item(a, id).await?;
         let mut local = old.as_input();
         if let Some(d) = input.promised_days {
             local.promised_days = i64::from(d);
@@ -588,25 +592,25 @@ impl CatalogueMutation {
             .department_id
             .map(|d| Uuid::parse_str(&d).map_err(|_| domain::Error::invalid("实施部门ID无效")))
             .transpose()?;
-        Ok(ImplItem(s.update_impl_item(a, id, dept, local).await?))
+        Ok(ImplItem(s.catalogue.update_impl_item(a, id, dept, local).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn publish_impl_item(&self, ctx: &Context<'_>, id: ID) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
-        Ok(ImplItem(services(ctx).publish_impl_item(actor(ctx)?, id).await?))
+        Ok(ImplItem(services(ctx).catalogue.publish_impl_item(actor(ctx)?, id).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn suspend_impl_item(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
-        Ok(ImplItem(services(ctx).suspend_impl_item(actor(ctx)?, id, &reason).await?))
+        Ok(ImplItem(services(ctx).catalogue.suspend_impl_item(actor(ctx)?, id, &reason).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn cancel_impl_item(&self, ctx: &Context<'_>, id: ID) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
-        Ok(ImplItem(services(ctx).cancel_impl_item(actor(ctx)?, id).await?))
+        Ok(ImplItem(services(ctx).catalogue.cancel_impl_item(actor(ctx)?, id).await?))
     }
 
     /// 下放: a county implements one base item for its towns in one call with shared
@@ -634,7 +638,7 @@ impl CatalogueMutation {
             },
             publish: input.publish,
         };
-        let r = services(ctx).delegate_item(actor(ctx)?, d).await?;
+        let r = services(ctx).catalogue.delegate_item(actor(ctx)?, d).await?;
         Ok(DelegationResult {
             items: r.items.into_iter().map(ImplItem).collect(),
             skipped: r.skipped.into_iter().map(|(t, reason)| DelegationSkip { tenant: Tenant(t), reason }).collect(),
@@ -650,7 +654,7 @@ impl CatalogueMutation {
         base_item_id: ID,
     ) -> Result<Vec<ImplItem>> {
         let base = parse_id(&base_item_id, "基本目录事项")?;
-        let items = services(ctx).revoke_delegation(actor(ctx)?, &from_tenant.parse()?, base).await?;
+        let items = services(ctx).catalogue.revoke_delegation(actor(ctx)?, &from_tenant.parse()?, base).await?;
         Ok(items.into_iter().map(ImplItem).collect())
     }
 }

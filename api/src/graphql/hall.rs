@@ -29,7 +29,7 @@ pub struct Window(pub WindowView);
 
 async fn load_user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<User>> {
     let Some(id) = id else { return Ok(None) };
-    let users = services(ctx).users_by_id(actor(ctx)?, &[id]).await?;
+    let users = services(ctx).identity.users_by_id(actor(ctx)?, &[id]).await?;
     Ok(users.into_iter().next().map(User))
 }
 
@@ -58,7 +58,7 @@ impl Window {
         let (s, a) = (services(ctx), actor(ctx)?);
         let mut out = Vec::with_capacity(self.0.window.items.len());
         for id in &self.0.window.items {
-            out.push(ImplItem(s.impl_item(a, *id).await?));
+            out.push(ImplItem(s.catalogue.impl_item(a, *id).await?));
         }
         Ok(out)
     }
@@ -234,28 +234,28 @@ impl HallQuery {
     /// Today's attendance board of a tenant's hall.
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn attendance_board(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<Vec<AttendanceRecord>> {
-        let rows = services(ctx).attendance_board(actor(ctx)?, &tenant.parse()?, None).await?;
+        let rows = services(ctx).hall.attendance_board(actor(ctx)?, &tenant.parse()?, None).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// The windows of a tenant's hall, with items, A/B staff and who is on duty.
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn windows(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<Vec<Window>> {
-        let ws = services(ctx).windows(actor(ctx)?, &tenant.parse()?).await?;
+        let ws = services(ctx).hall.windows(actor(ctx)?, &tenant.parse()?).await?;
         Ok(ws.into_iter().map(Window).collect())
     }
 
     /// Windows with nobody on duty now (neither A nor B signed in): for the center admin.
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn unstaffed_windows(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<Vec<Window>> {
-        let ws = services(ctx).unstaffed_windows(actor(ctx)?, &tenant.parse()?).await?;
+        let ws = services(ctx).hall.unstaffed_windows(actor(ctx)?, &tenant.parse()?).await?;
         Ok(ws.into_iter().map(Window).collect())
     }
 
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn window(&self, ctx: &Context<'_>, id: ID) -> Result<Window> {
         let id = parse_id(&id, "窗口")?;
-        Ok(Window(services(ctx).window(actor(ctx)?, id).await?))
+        Ok(Window(services(ctx).hall.window(actor(ctx)?, id).await?))
     }
 
     /// Whether the caller may decide (approve or deny) this item: authorized for it, or chief
@@ -264,8 +264,8 @@ impl HallQuery {
     async fn may_decide(&self, ctx: &Context<'_>, impl_item_id: ID) -> Result<bool> {
         let id = parse_id(&impl_item_id, "实施清单事项")?;
         let (s, a) = (services(ctx), actor(ctx)?);
-        let item = s.impl_item(a, id).await?;
-        Ok(s.may_decide(a, &item).await?)
+        let item = s.catalogue.impl_item(a, id).await?;
+        Ok(s.hall.may_decide(a, &item).await?)
     }
 
     /// Public, no login: the appointment slots of an item on a day.
@@ -278,7 +278,7 @@ impl HallQuery {
         date: DateScalar,
     ) -> Result<Vec<AppointmentSlot>> {
         let item = parse_id(&impl_item_id, "实施清单事项")?;
-        let slots = services(ctx).appointment_slots(&tenant.parse()?, item, date.parse()?).await?;
+        let slots = services(ctx).hall.appointment_slots(&tenant.parse()?, item, date.parse()?).await?;
         Ok(slots.into_iter().map(Into::into).collect())
     }
 
@@ -290,7 +290,7 @@ impl HallQuery {
         tenant: RegionCodeScalar,
         month: DateScalar,
     ) -> Result<Vec<LeaderDuty>> {
-        let rows = services(ctx).leader_schedule(actor(ctx)?, &tenant.parse()?, month.parse()?).await?;
+        let rows = services(ctx).hall.leader_schedule(actor(ctx)?, &tenant.parse()?, month.parse()?).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -302,7 +302,7 @@ impl HallQuery {
         tenant: RegionCodeScalar,
         #[graphql(default = 10)] first: i32,
     ) -> Result<Vec<LobbyCall>> {
-        let calls = services(ctx).recent_calls(&tenant.parse()?, first.clamp(1, 50) as u32).await?;
+        let calls = services(ctx).hall.recent_calls(&tenant.parse()?, first.clamp(1, 50) as u32).await?;
         Ok(calls.into_iter().map(|(number, window_number)| LobbyCall { number, window_number }).collect())
     }
 }
@@ -315,14 +315,14 @@ impl HallMutation {
     /// Signs the caller in at their hall for today (考勤签到).
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn sign_in(&self, ctx: &Context<'_>) -> Result<bool> {
-        services(ctx).sign_in(actor(ctx)?).await?;
+        services(ctx).hall.sign_in(actor(ctx)?).await?;
         Ok(true)
     }
 
     /// Signs the caller out for today.
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn sign_out(&self, ctx: &Context<'_>) -> Result<bool> {
-        services(ctx).sign_out(actor(ctx)?).await?;
+        services(ctx).hall.sign_out(actor(ctx)?).await?;
         Ok(true)
     }
 
@@ -345,14 +345,14 @@ impl HallMutation {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let input = NewWindow { tenant: tenant.parse()?, number, name, kind: kind.into(), zone, items };
-        Ok(Window(services(ctx).create_window(actor(ctx)?, input).await?))
+        Ok(Window(services(ctx).hall.create_window(actor(ctx)?, input).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn assign_window_staff(&self, ctx: &Context<'_>, window_id: ID, user_id: ID, post: Post) -> Result<Window> {
         let w = parse_id(&window_id, "窗口")?;
         let u = parse_id(&user_id, "用户")?;
-        Ok(Window(services(ctx).assign_window_staff(actor(ctx)?, w, u, post.into()).await?))
+        Ok(Window(services(ctx).hall.assign_window_staff(actor(ctx)?, w, u, post.into()).await?))
     }
 
     /// Authorizes (授权) an approver to decide these implementation items of their tenant.
@@ -365,7 +365,7 @@ impl HallMutation {
                 uuid::Uuid::parse_str(i).map_err(|_| domain::Error::invalid(format!("事项ID {} 无效", i.as_str())))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(User(services(ctx).authorize_approver(actor(ctx)?, u, &items).await?))
+        Ok(User(services(ctx).hall.authorize_approver(actor(ctx)?, u, &items).await?))
     }
 
     /// Appoints a chief representative (首席代表) of a department: they may decide all its items.
@@ -373,14 +373,14 @@ impl HallMutation {
     async fn appoint_chief_representative(&self, ctx: &Context<'_>, user_id: ID, department_id: ID) -> Result<User> {
         let u = parse_id(&user_id, "用户")?;
         let d = parse_id(&department_id, "部门")?;
-        Ok(User(services(ctx).appoint_chief_representative(actor(ctx)?, u, d).await?))
+        Ok(User(services(ctx).hall.appoint_chief_representative(actor(ctx)?, u, d).await?))
     }
 
     /// Public (lobby kiosk): takes a queue number for an item at a hall.
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn take_ticket(&self, ctx: &Context<'_>, tenant: RegionCodeScalar, impl_item_id: ID) -> Result<Ticket> {
         let item = parse_id(&impl_item_id, "实施清单事项")?;
-        Ok(issued(services(ctx).take_ticket(&tenant.parse()?, item).await?))
+        Ok(issued(services(ctx).hall.take_ticket(&tenant.parse()?, item).await?))
     }
 
     /// Files next month's (or a later month's) leader on-site duty of a department, by the 10th.
@@ -395,7 +395,7 @@ impl HallMutation {
     ) -> Result<LeaderDuty> {
         let d = parse_id(&department_id, "部门")?;
         let dates = dates.iter().map(DateScalar::parse).collect::<Result<Vec<_>, _>>()?;
-        let duty = services(ctx).file_leader_duty(actor(ctx)?, d, month.parse()?, &leader_name, &dates).await?;
+        let duty = services(ctx).hall.file_leader_duty(actor(ctx)?, d, month.parse()?, &leader_name, &dates).await?;
         Ok(duty.into())
     }
 
@@ -407,7 +407,7 @@ impl HallMutation {
         tenant: RegionCodeScalar,
         month: DateScalar,
     ) -> Result<i32> {
-        let n = services(ctx).publish_leader_schedule(actor(ctx)?, &tenant.parse()?, month.parse()?).await?;
+        let n = services(ctx).hall.publish_leader_schedule(actor(ctx)?, &tenant.parse()?, month.parse()?).await?;
         Ok(n.min(i32::MAX as u64) as i32)
     }
 
@@ -424,6 +424,7 @@ impl HallMutation {
     ) -> Result<AppointmentSlot> {
         let item = parse_id(&impl_item_id, "实施清单事项")?;
         let s = services(ctx)
+            .hall
             .create_appointment_slot(
                 actor(ctx)?,
                 item,
@@ -447,7 +448,7 @@ impl HallMutation {
         phone: String,
     ) -> Result<AppointmentBooking> {
         let slot = parse_id(&slot_id, "预约时段")?;
-        let b = services(ctx).book_appointment(&tenant.parse()?, slot, &applicant_name, &phone).await?;
+        let b = services(ctx).hall.book_appointment(&tenant.parse()?, slot, &applicant_name, &phone).await?;
         let mut slot: AppointmentSlot = b.slot.into();
         slot.booked += 1;
         slot.available -= 1;
@@ -455,7 +456,7 @@ impl HallMutation {
             id: ID(b.appointment.id.to_string()),
             code: b.code,
             slot,
-            phone: domain::hall::mask_phone(&b.appointment.phone),
+            phone: domain::mask::mask_phone(&b.appointment.phone),
         })
     }
 
@@ -469,7 +470,7 @@ impl HallMutation {
         code: String,
     ) -> Result<bool> {
         let id = parse_id(&id, "预约")?;
-        services(ctx).cancel_appointment(&tenant.parse()?, id, &code).await?;
+        services(ctx).hall.cancel_appointment(&tenant.parse()?, id, &code).await?;
         Ok(true)
     }
 
@@ -483,7 +484,7 @@ impl HallMutation {
         code: String,
     ) -> Result<Ticket> {
         let id = parse_id(&id, "预约")?;
-        Ok(issued(services(ctx).check_in_appointment(&tenant.parse()?, id, &code).await?))
+        Ok(issued(services(ctx).hall.check_in_appointment(&tenant.parse()?, id, &code).await?))
     }
 
     /// Calls the next number for a window (叫号); null when nobody waits.
@@ -492,8 +493,8 @@ impl HallMutation {
         let w = parse_id(&window_id, "窗口")?;
         let s = services(ctx);
         let a = actor(ctx)?;
-        let Some(c) = s.call_next(a, w).await? else { return Ok(None) };
-        let view = s.window(a, c.window.id).await?;
+        let Some(c) = s.hall.call_next(a, w).await? else { return Ok(None) };
+        let view = s.hall.window(a, c.window.id).await?;
         Ok(Some(Ticket {
             number: c.number,
             windows: vec![c.window.number],

@@ -40,19 +40,19 @@ impl User {
         self.0.roles.iter().map(Role::from).collect()
     }
     async fn department(&self, ctx: &Context<'_>) -> Result<Option<super::catalogue::Department>> {
-        let d = services(ctx).user_department(actor(ctx)?, &self.0).await?;
+        let d = services(ctx).hall.user_department(actor(ctx)?, &self.0).await?;
         Ok(d.map(super::catalogue::Department))
     }
     /// Implementation items this user is authorized (授权) to decide, one by one.
     async fn authorized_item_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
         actor(ctx)?;
-        let (items, _) = services(ctx).approver_item_ids(&self.0).await?;
+        let (items, _) = services(ctx).hall.approver_item_ids(&self.0).await?;
         Ok(items.into_iter().map(|i| ID(i.to_string())).collect())
     }
     /// Departments this user is chief representative (首席代表) of: all their items may be decided.
     async fn chief_of_department_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
         actor(ctx)?;
-        let (_, chief) = services(ctx).approver_item_ids(&self.0).await?;
+        let (_, chief) = services(ctx).hall.approver_item_ids(&self.0).await?;
         Ok(chief.into_iter().map(|i| ID(i.to_string())).collect())
     }
 }
@@ -100,7 +100,7 @@ impl IdentityQuery {
     /// The signed-in user.
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
-        Ok(User(services(ctx).me(actor(ctx)?).await?))
+        Ok(User(services(ctx).identity.me(actor(ctx)?).await?))
     }
 }
 
@@ -112,12 +112,12 @@ impl IdentityMutation {
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn login(&self, ctx: &Context<'_>, username: String, password: String) -> Result<Session> {
         let req = LoginRequest { username: &username, password: &password, client: &request(ctx).client };
-        Ok(Session(services(ctx).login(req).await?))
+        Ok(Session(services(ctx).identity.login(req).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> Result<Session> {
-        Ok(Session(services(ctx).refresh_session(&refresh_token).await?))
+        Ok(Session(services(ctx).identity.refresh_session(&refresh_token).await?))
     }
 
     /// Revokes the access token in use and its session's refresh tokens.
@@ -125,14 +125,14 @@ impl IdentityMutation {
     async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
         let a = actor(ctx)?;
         let claims = request(ctx).claims.as_ref().ok_or_else(|| domain::Error::unauthenticated("请先登录"))?;
-        services(ctx).logout(a, claims).await?;
+        services(ctx).identity.logout(a, claims).await?;
         Ok(true)
     }
 
     /// Client-credentials grant for service accounts (cross-area partners).
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn service_token(&self, ctx: &Context<'_>, client_id: String, client_secret: String) -> Result<Session> {
-        Ok(Session(services(ctx).service_token(&client_id, &client_secret, &request(ctx).client).await?))
+        Ok(Session(services(ctx).identity.service_token(&client_id, &client_secret, &request(ctx).client).await?))
     }
 
     #[graphql(complexity = "cost::WRITE + child_complexity")]
@@ -142,7 +142,7 @@ impl IdentityMutation {
         tenant: RegionCodeScalar,
         name: String,
     ) -> Result<ServiceAccountSecret> {
-        let created = services(ctx).create_service_account(actor(ctx)?, &tenant.parse()?, &name).await?;
+        let created = services(ctx).identity.create_service_account(actor(ctx)?, &tenant.parse()?, &name).await?;
         Ok(ServiceAccountSecret {
             client_id: created.account.client_id,
             client_secret: created.client_secret,
@@ -164,6 +164,6 @@ impl IdentityMutation {
             roles: input.roles.into_iter().map(DRole::from).collect(),
             department_id,
         };
-        Ok(User(services(ctx).create_user(actor(ctx)?, new).await?))
+        Ok(User(services(ctx).identity.create_user(actor(ctx)?, new).await?))
     }
 }

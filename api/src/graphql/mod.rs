@@ -156,7 +156,7 @@ async fn graphql(
         Ok(b) => b,
         Err(r) => return r.response(),
     };
-    let client = ::web::client_address(&http);
+    let client = domain::session::client_address(http.peer_addr().map(|a| a.ip()));
     let bearer = http
         .headers()
         .get("Authorization")
@@ -165,7 +165,7 @@ async fn graphql(
         .map(str::trim);
     let (actor, claims) = match bearer {
         None => (None, None),
-        Some(token) => match services.authenticate(token).await {
+        Some(token) => match services.identity.authenticate(token).await {
             Ok((a, c)) => (Some(a), Some(c)),
             Err(e) => return HttpResponse::Ok().json(error_response(e)),
         },

@@ -3,7 +3,6 @@
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::{DateTime, Utc};
-use chrono_tz::Asia::Shanghai;
 use domain::region::RegionCode;
 
 /// RFC 3339 with the Asia/Shanghai offset, e.g. 2026-11-28T09:30:00+08:00.
@@ -21,7 +20,7 @@ impl ScalarType for DateTimeScalar {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.with_timezone(&Shanghai).to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+        Value::String(domain::china_time::rfc3339(self.0))
     }
 }
 

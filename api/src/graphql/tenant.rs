@@ -29,7 +29,7 @@ impl Loader<RegionCode> for TenantLoader {
     type Error = domain::Error;
 
     async fn load(&self, keys: &[RegionCode]) -> Result<HashMap<RegionCode, DTenant>, domain::Error> {
-        Ok(self.0.tenant_identities(keys).await?.into_iter().map(|t| (t.code, t)).collect())
+        Ok(self.0.tenants.tenant_identities(keys).await?.into_iter().map(|t| (t.code, t)).collect())
     }
 }
 
@@ -95,7 +95,7 @@ impl Tenant {
         after: Option<String>,
     ) -> Result<TenantConnection> {
         let page = PageRequest::parse(first.unwrap_or(50), after)?;
-        let p = services(ctx).tenants(actor(ctx)?, Some(self.0.code), None, page).await?;
+        let p = services(ctx).tenants.tenants(actor(ctx)?, Some(self.0.code), None, page).await?;
         Ok(TenantConnection::from(p))
     }
 }
@@ -108,7 +108,7 @@ impl TenantQuery {
     /// A tenant in the actor's scope; FORBIDDEN outside it.
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn tenant(&self, ctx: &Context<'_>, code: RegionCodeScalar) -> Result<Tenant> {
-        Ok(Tenant(services(ctx).tenant(actor(ctx)?, &code.parse()?).await?))
+        Ok(Tenant(services(ctx).tenants.tenant(actor(ctx)?, &code.parse()?).await?))
     }
 
     /// Tenants in the actor's scope; with `parent`, its children only.
@@ -123,7 +123,7 @@ impl TenantQuery {
     ) -> Result<TenantConnection> {
         let parent = parent.map(|p| p.parse()).transpose()?;
         let page = PageRequest::parse(first.unwrap_or(50), after)?;
-        let p = services(ctx).tenants(actor(ctx)?, parent, level.map(Into::into), page).await?;
+        let p = services(ctx).tenants.tenants(actor(ctx)?, parent, level.map(Into::into), page).await?;
         Ok(TenantConnection::from(p))
     }
 }

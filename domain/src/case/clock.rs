@@ -63,6 +63,39 @@ impl Default for WarningPolicy {
     }
 }
 
+impl WarningPolicy {
+    /// The colour of a clock: red past the deadline, yellow when a running clock has
+    /// `yellow_days` working days or fewer left, else green.
+    pub fn colour(&self, overdue: bool, working_days_left: i64, running: bool) -> Warning {
+        if overdue {
+            Warning::Red
+        } else if running && working_days_left <= self.yellow_days {
+            Warning::Yellow
+        } else {
+            Warning::Green
+        }
+    }
+
+    /// The same colours as stored-deadline bounds (from, until; inclusive, None is open) for
+    /// listing running clocks on `today`. Mixed or empty choices set no bound.
+    pub fn deadline_bounds(
+        &self,
+        cal: &WorkingCalendar,
+        today: NaiveDate,
+        wanted: &[Warning],
+    ) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let yellow_until = cal.add_working_days(today, self.yellow_days.max(0) as u32).date;
+        let has = |w| wanted.contains(&w);
+        match (has(Warning::Red), has(Warning::Yellow), has(Warning::Green)) {
+            (true, false, false) => (None, today.pred_opt()),
+            (false, true, false) => (Some(today), Some(yellow_until)),
+            (true, true, false) => (None, Some(yellow_until)),
+            (false, false, true) => (yellow_until.succ_opt(), None),
+            _ => (None, None),
+        }
+    }
+}
+
 /// Where a running or concluded case stands on `today`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClockReading {
@@ -120,13 +153,7 @@ impl CaseClock {
             // Past the deadline on a day off still counts as overdue.
             left = left.min(-1);
         }
-        let warning = if overdue {
-            Warning::Red
-        } else if concluded_on.is_none() && !self.is_paused() && left <= policy.yellow_days {
-            Warning::Yellow
-        } else {
-            Warning::Green
-        };
+        let warning = policy.colour(overdue, left, concluded_on.is_none() && !self.is_paused());
         ClockReading { deadline, working_days_left: left, warning }
     }
 }
@@ -221,5 +248,25 @@ mod tests {
         let c = CaseClock::new(d("2026-12-28"), 5);
         assert!(c.deadline(&cal(), d("2026-12-28")).provisional);
         assert!(!CaseClock::new(d("2026-12-01"), 5).deadline(&cal(), d("2026-12-01")).provisional);
+    }
+
+    #[test]
+    fn list_bounds_agree_with_readings() {
+        let cal = cal();
+        let today = d("2026-03-02");
+        let policy = WarningPolicy { yellow_days: 2 };
+        let within = |b: (Option<NaiveDate>, Option<NaiveDate>), x: NaiveDate| {
+            b.0.is_none_or(|f| f <= x) && b.1.is_none_or(|u| x <= u)
+        };
+        for offset in -3..10 {
+            let deadline = today + chrono::Duration::days(offset);
+            let overdue = is_overdue(deadline, today);
+            let left = cal.working_days_between(today, deadline);
+            let colour = policy.colour(overdue, if overdue { left.min(-1) } else { left }, true);
+            for w in [Warning::Red, Warning::Yellow, Warning::Green] {
+                let b = policy.deadline_bounds(&cal, today, &[w]);
+                assert_eq!(within(b, deadline), colour == w, "{deadline} {w:?}");
+            }
+        }
     }
 }

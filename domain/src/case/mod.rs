@@ -7,6 +7,7 @@ pub mod form;
 pub mod model;
 pub mod number;
 pub mod state;
+mod wording;
 
 pub use clock::{CaseClock, ClockReading, Pause, Warning, WarningPolicy};
 pub use document::{Document, DocumentDraft, DocumentKind};
@@ -14,5 +15,5 @@ pub use form::CaseForm;
 pub use model::{
     Applicant, ApplicantKind, Case, CaseEvent, Channel, DeliveryMethod, DepartmentReview, SpecialProcedure,
 };
-pub use number::{CaseNo, QueryCode, mask_id_number, mask_phone};
+pub use number::{CaseNo, QueryCode};
 pub use state::{CaseAction, CaseKind, CaseStatus, JointOutcome, joint_outcome};

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::clock::{CaseClock, ClockReading, WarningPolicy};
-use super::number::{mask_id_number, mask_phone};
 use super::state::{CaseKind, CaseStatus};
 use crate::calendar::WorkingCalendar;
 use crate::error::{Error, Result};
+use crate::mask::{mask_id_number, mask_phone};
 use crate::region::RegionCode;
 use crate::text;
 
@@ -193,7 +193,7 @@ impl Case {
 
     /// The clock's reading on `today`, if the clock has started.
     pub fn reading(&self, cal: &WorkingCalendar, today: NaiveDate, policy: WarningPolicy) -> Option<ClockReading> {
-        let concluded_on = self.concluded_at.map(crate::hall::local_day);
+        let concluded_on = self.concluded_at.map(crate::china_time::local_day);
         self.clock.as_ref().map(|c| c.reading(cal, today, concluded_on, policy))
     }
 }

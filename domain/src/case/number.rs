@@ -66,31 +66,6 @@ impl QueryCode {
     }
 }
 
-/// 身份证 610426199001011234 → 6104**********1234; other documents keep two characters each end.
-pub fn mask_id_number(id: &str) -> String {
-    let chars: Vec<char> = id.trim().chars().collect();
-    let keep = if chars.len() >= 15 { 4 } else { 2 };
-    if chars.len() <= keep * 2 {
-        return "*".repeat(chars.len());
-    }
-    let mut out: String = chars[..keep].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - keep * 2));
-    out.extend(&chars[chars.len() - keep..]);
-    out
-}
-
-/// 13812345678 → 138****5678.
-pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.trim().chars().collect();
-    if chars.len() < 8 {
-        return "*".repeat(chars.len());
-    }
-    let mut out: String = chars[..3].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - 7));
-    out.extend(&chars[chars.len() - 4..]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,15 +89,5 @@ mod tests {
         let q = QueryCode::generate([255; 5]);
         assert_eq!(q.as_str(), "ZZZZZZZZ");
         assert_eq!(QueryCode::generate([0; 5]).as_str(), "00000000");
-    }
-
-    #[test]
-    fn masking() {
-        assert_eq!(mask_id_number("610426199001011234"), "6104**********1234");
-        assert_eq!(mask_id_number("91610400MA6X1234"), "9161********1234");
-        assert_eq!(mask_id_number("AB12345"), "AB***45");
-        assert_eq!(mask_id_number("1234"), "****");
-        assert_eq!(mask_phone("13812345678"), "138****5678");
-        assert_eq!(mask_phone("12345"), "*****");
     }
 }

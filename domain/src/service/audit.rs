@@ -5,17 +5,17 @@ use crate::page::{Page, PageRequest};
 use crate::policy::{Action, authorize};
 use crate::region::RegionCode;
 
-use super::Services;
+use super::AuditService;
 
-impl Services {
+impl AuditService {
     pub async fn audit_log(&self, actor: &Actor, tenant: &RegionCode, page: PageRequest) -> Result<Page<AuditEntry>> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         authorize(actor, Action::ViewAudit, &t)?;
         self.ports.audit.list(&t.code, &page).await
     }
 
     pub async fn verify_audit(&self, actor: &Actor, tenant: &RegionCode) -> Result<AuditVerification> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         authorize(actor, Action::ViewAudit, &t)?;
         let (entries, heads) = self.ports.audit.chain(&t.code).await?;
         Ok(verify_chain(&entries, &heads))

@@ -16,7 +16,7 @@ use crate::ports::CalendarImportStats;
 use crate::region::{AdminLevel, RegionCode};
 use crate::tenant::Tenant;
 
-use super::Services;
+use super::CalendarService;
 use super::deadlines::Affected;
 
 /// Years the calendar answers for.
@@ -139,10 +139,10 @@ fn effective_day(cal: &WorkingCalendar, date: NaiveDate) -> CalendarDay {
     CalendarDay { date, workday: cal.is_workday(date), name: cal.entry(date).and_then(|e| e.name.clone()) }
 }
 
-impl Services {
+impl CalendarService {
     /// Today in Asia/Shanghai.
     pub fn today(&self) -> NaiveDate {
-        self.ports.clock.now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+        crate::china_time::local_day(self.ports.clock.now())
     }
 
     /// The tenant and its stored ancestors, top-down.
@@ -184,7 +184,7 @@ impl Services {
     /// Every date of `year` with its effective workday flag and name, for a tenant in scope.
     pub async fn calendar(&self, actor: &Actor, tenant: &RegionCode, year: i32) -> Result<Vec<CalendarDay>> {
         check_year(year)?;
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         let cal = self.working_calendar(&t).await?;
         let first = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| Error::invalid(format!("年份{year}无效")))?;
         Ok(first.iter_days().take_while(|d| d.year() == year).map(|d| effective_day(&cal, d)).collect())
@@ -211,7 +211,7 @@ impl Services {
         workday: bool,
         name: Option<String>,
     ) -> Result<CalendarDay> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         authorize(actor, calendar_edit_action(&t), &t)?;
         check_date(date)?;
         let name = clean_name(name)?;
@@ -247,7 +247,7 @@ impl Services {
             return Err(Error::invalid(format!("工作日数{days}无效，应在0至{MAX_WORKING_DAYS}之间")));
         }
         check_date(from)?;
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         let n = u32::try_from(days).map_err(|_| Error::invalid("工作日数无效"))?;
         Ok(self.working_calendar(&t).await?.add_working_days(from, n))
     }
@@ -263,7 +263,7 @@ impl Services {
     ) -> Result<(i64, bool)> {
         check_date(from)?;
         check_date(to)?;
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         let cal = self.working_calendar(&t).await?;
         Ok((cal.working_days_between(from, to), !cal.covers(from, to)))
     }

@@ -11,8 +11,8 @@ use crate::case::{
     SpecialProcedure, joint_outcome,
 };
 use crate::catalogue::{CaseKind, Department, ImplItem, ImplStatus};
+use crate::china_time::local_day;
 use crate::error::{Error, Result};
-use crate::hall::local_day;
 use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, authorize};
@@ -21,7 +21,7 @@ use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 use crate::text::{self, TextKind};
 
-use super::Services;
+use super::CaseService;
 
 const CASE: &str = "办件";
 
@@ -95,7 +95,7 @@ fn required_text(s: &str, what: &str) -> Result<String> {
     text::multiline(what, s, MAX_OPINION_CHARS)
 }
 
-impl Services {
+impl CaseService {
     /// The case in the actor's scope; anything else is NOT_FOUND (existence is not revealed).
     pub async fn case(&self, actor: &Actor, id: Uuid) -> Result<Case> {
         self.ports.cases.get(&actor.scope(), id).await?.ok_or(Error::NotFound { what: CASE })
@@ -121,8 +121,8 @@ impl Services {
         if case.clock.is_none() {
             return Ok(None);
         }
-        let tenant = self.known_tenant(&case.handling).await?;
-        let cal = self.working_calendar(&tenant).await?;
+        let tenant = self.tenants.known_tenant(&case.handling).await?;
+        let cal = self.calendar.working_calendar(&tenant).await?;
         Ok(case.reading(&cal, local_day(self.now()), self.warning_policy_for(&tenant).await?))
     }
 
@@ -131,7 +131,7 @@ impl Services {
         let prefix = match &filter.tenant {
             Some(code) => {
                 // Supervising roles list the tenant's subtree; case workers its own cases.
-                let t = self.tenant(actor, code).await?;
+                let t = self.tenants.tenant(actor, code).await?;
                 if authorize(actor, Action::Supervise, &t).is_ok() {
                     t.code.prefix(t.level).to_owned()
                 } else {
@@ -140,7 +140,7 @@ impl Services {
             }
             None => actor.scope().prefix().to_owned(),
         };
-        let day_start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc() - Duration::hours(8));
+        let day_start = crate::china_time::day_start;
         let mut q = CaseQuery {
             tenant_prefix: prefix,
             statuses: filter.statuses.clone(),
@@ -156,31 +156,15 @@ impl Services {
         };
         // Warning filters select running clocks by their stored deadline.
         if !filter.warnings.is_empty() {
-            use crate::case::Warning as W;
             let today = local_day(self.now());
             // The listed tenant's calendar and its root's threshold.
-            let listed = self.known_tenant(filter.tenant.as_ref().unwrap_or(&actor.tenant)).await?;
-            let cal = self.working_calendar(&listed).await?;
-            let yellow_days = self.warning_policy_for(&listed).await?.yellow_days;
-            let yellow_until = cal.add_working_days(today, yellow_days.max(0) as u32).date;
-            let (red, yellow, green) = (
-                filter.warnings.contains(&W::Red),
-                filter.warnings.contains(&W::Yellow),
-                filter.warnings.contains(&W::Green),
-            );
+            let listed = self.tenants.known_tenant(filter.tenant.as_ref().unwrap_or(&actor.tenant)).await?;
+            let cal = self.calendar.working_calendar(&listed).await?;
+            let policy = self.warning_policy_for(&listed).await?;
             if q.statuses.is_empty() {
                 q.statuses = vec![CaseStatus::Accepted];
             }
-            match (red, yellow, green) {
-                (true, false, false) => q.deadline_until = today.pred_opt(),
-                (false, true, false) => {
-                    q.deadline_from = Some(today);
-                    q.deadline_until = Some(yellow_until);
-                }
-                (true, true, false) => q.deadline_until = Some(yellow_until),
-                (false, false, true) => q.deadline_from = yellow_until.succ_opt(),
-                _ => {}
-            }
+            (q.deadline_from, q.deadline_until) = policy.deadline_bounds(&cal, today, &filter.warnings);
         }
         self.ports.cases.list(&actor.scope(), &q).await
     }
@@ -188,7 +172,7 @@ impl Services {
     /// The approver's queue (待审批): accepted cases of their tenant on items they may decide, joint
     /// items included where they speak for one of the departments.
     pub async fn approval_queue(&self, actor: &Actor, page: PageRequest) -> Result<Page<Case>> {
-        let tenant = self.known_tenant(&actor.tenant).await?;
+        let tenant = self.tenants.known_tenant(&actor.tenant).await?;
         authorize(actor, Action::DecideCases, &tenant)?;
         let Some(user_id) = actor.user_id() else {
             return Ok(Page::from_rows(Vec::new(), &page, 0, |_| String::new()));
@@ -247,7 +231,7 @@ impl Services {
             Some(found) if scope.contains(&found.item.tenant) => found,
             _ => return Err(Error::invalid("实施事项不存在或不属于本单位")),
         };
-        let tenant = self.known_tenant(&item.tenant).await?;
+        let tenant = self.tenants.known_tenant(&item.tenant).await?;
         authorize(actor, Action::HandleCases, &tenant)?;
         if item.status != ImplStatus::Published {
             return Err(Error::invalid(format!("事项“{}”未发布，不能受理（清单之外无审批）", item.base.name)));
@@ -339,13 +323,13 @@ impl Services {
             .await?
             .ok_or(Error::NotFound { what: CASE })?;
         let known = approver_items.as_deref();
-        let tenant = self.known_tenant(&case.handling).await?;
+        let tenant = self.tenants.known_tenant(&case.handling).await?;
         if case.collected_elsewhere() && !actor.scope().contains(&case.handling) {
             // The collecting tenant sees the case; the deciding ancestor handles it.
             if !at_collecting {
                 return Err(Error::forbidden(format!("办件已上报{}办理，本单位只能查看", tenant.name)));
             }
-            let collecting = self.known_tenant(&case.collecting).await?;
+            let collecting = self.tenants.known_tenant(&case.collecting).await?;
             authorize(actor, action, &collecting)?;
         } else {
             authorize(actor, action, &tenant)?;
@@ -363,7 +347,7 @@ impl Services {
                 let mine = self.speaks_for(actor, &tenant, &item, known).await?;
                 case.reviews.iter().any(|r| mine.contains(&r.department_id))
             } else {
-                self.may_decide_given(actor, &item, known).await?
+                self.hall.may_decide_given(actor, &item, known).await?
             };
             if !allowed {
                 return Err(Error::forbidden(format!("您未获授权审批事项“{}”", item.base.name)));
@@ -397,7 +381,7 @@ impl Services {
         };
         let document = match kind {
             Some(k) => {
-                let t = self.known_tenant(&case.handling).await?;
+                let t = self.tenants.known_tenant(&case.handling).await?;
                 Some(DocumentDraft::compose(k, &case, &t.name, &t.center_name(), now, opinion.as_deref()))
             }
             None => None,
@@ -452,7 +436,7 @@ impl Services {
     async fn deciding_item(&self, from: &Tenant, item: &ImplItem) -> Result<(Tenant, ImplItem)> {
         let mut next = if from.root { None } else { from.parent };
         while let Some(code) = next {
-            let t = self.known_tenant(&code).await?;
+            let t = self.tenants.known_tenant(&code).await?;
             let found = self
                 .ports
                 .catalogue
@@ -505,7 +489,7 @@ impl Services {
             }
         }
         let budget = if case.kind == CaseKind::Instant { 0 } else { item.local.promised_days };
-        let cal = self.working_calendar(&tenant).await?;
+        let cal = self.calendar.working_calendar(&tenant).await?;
         let clock = CaseClock::new(today, budget);
         let deadline = clock.deadline(&cal, today);
         let now = self.now();
@@ -587,7 +571,7 @@ impl Services {
     pub async fn resume_case(&self, actor: &Actor, id: Uuid) -> Result<Case> {
         let (case, tenant, _, write) = self.workable(actor, id, Action::DecideCases).await?;
         let today = local_day(self.now());
-        let cal = self.working_calendar(&tenant).await?;
+        let cal = self.calendar.working_calendar(&tenant).await?;
         self.transition(actor, case, write, CaseAction::Resume, None, |c| {
             if let Some(clock) = c.clock.as_mut() {
                 if let Some(p) = clock.pauses.last_mut().filter(|p| p.to.is_none()) {
@@ -631,7 +615,7 @@ impl Services {
             at: None,
         };
         let mut out = vec![review(&item.department, true)];
-        out.extend(self.co_departments(tenant, &item.local).await?.iter().map(|d| review(d, false)));
+        out.extend(self.catalogue.co_departments(tenant, &item.local).await?.iter().map(|d| review(d, false)));
         Ok(out)
     }
 
@@ -693,7 +677,7 @@ impl Services {
             return Ok(Vec::new());
         }
         let mut mine = self.ports.hall.chief_of(&tenant.code, user_id).await?;
-        if self.authorized_for(&tenant.code, user_id, item.id, known).await?
+        if self.hall.authorized_for(&tenant.code, user_id, item.id, known).await?
             && let Some(user) = self.ports.users.get(&Scope::only(&tenant.code), user_id).await?
             && let Some(d) = user.department_id
         {
@@ -768,7 +752,7 @@ impl Services {
         let due = self.ports.cases.list(&Scope::All, &q).await?;
         let mut expired = 0;
         for listed in due.items {
-            let tenant = self.known_tenant(&listed.handling).await?;
+            let tenant = self.tenants.known_tenant(&listed.handling).await?;
             let system = Actor::system("correction-expiry", &tenant);
             let read =
                 self.ports.cases.get_for_transition(&system.scope(), listed.id, TransitionRead::default()).await?;

@@ -19,7 +19,7 @@ use crate::region::{AdminLevel, RegionCode};
 use crate::tenant::{ImportProblem, Scope, Tenant};
 use crate::text;
 
-use super::Services;
+use super::CatalogueService;
 
 /// The default time a rendered guide stays cached (also invalidated on every change).
 pub const GUIDE_TTL: Duration = Duration::from_secs(600);
@@ -92,7 +92,7 @@ fn base_summary(b: &BaseItem) -> serde_json::Value {
     })
 }
 
-impl Services {
+impl CatalogueService {
     /// The root tenant whose catalogue `t` uses: the nearest root ancestor-or-self.
     pub async fn catalogue_owner(&self, t: &Tenant) -> Result<Tenant> {
         let mut cur = t.clone();
@@ -114,7 +114,7 @@ impl Services {
     // ------------------------------------------------------------ departments
 
     pub async fn departments(&self, actor: &Actor, tenant: &RegionCode) -> Result<Vec<Department>> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         self.ports.catalogue.departments(&actor.scope(), &t.code).await
     }
 
@@ -126,7 +126,7 @@ impl Services {
         credit_code: &str,
         stationed: bool,
     ) -> Result<Department> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         authorize(actor, Action::ManageTenantSetup, &t)?;
         let d = Department {
             id: Uuid::now_v7(),
@@ -167,6 +167,11 @@ impl Services {
             Some(b) if b.owner == owner.code || actor.has(Role::PlatformAdmin) => Ok(b),
             _ => Err(Error::NotFound { what: BASE }),
         }
+    }
+
+    /// May `actor` edit the base catalogue shown for `tenant`? Only their own root tenant's.
+    pub fn may_edit_base_catalogue(&self, actor: &Actor, tenant: &Tenant) -> bool {
+        tenant.code == actor.tenant && authorize(actor, Action::ManageCatalogue, tenant).is_ok()
     }
 
     async fn catalogue_admin_root(&self, actor: &Actor) -> Result<Tenant> {
@@ -218,7 +223,7 @@ impl Services {
         owner: &RegionCode,
         rows: &[CatalogueRow],
     ) -> Result<std::result::Result<CatalogueImportReport, Vec<ImportProblem>>> {
-        let owner_t = self.known_tenant(owner).await?;
+        let owner_t = self.tenants.known_tenant(owner).await?;
         if let Some(a) = by {
             authorize(a, Action::ManageCatalogue, &owner_t)?;
         } else if !owner_t.root {
@@ -267,7 +272,7 @@ impl Services {
 
     pub async fn impl_items(&self, actor: &Actor, tenant: &RegionCode, mut q: ImplQuery) -> Result<Page<ImplItem>> {
         q.keyword = keyword(q.keyword.as_deref())?;
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         q.tenant = Some(t.code);
         self.ports.catalogue.list_impl_items(&actor.scope(), &q).await
     }
@@ -343,7 +348,7 @@ impl Services {
         department: Uuid,
         input: ImplInput,
     ) -> Result<ImplItem> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         authorize(actor, Action::ManageTenantSetup, &t)?;
         let base = self.base_for(&t, base_item).await?;
         let dept = self.department_of(&actor.scope(), &t, department).await?;
@@ -357,7 +362,7 @@ impl Services {
     /// An item the actor may manage.
     async fn managed_impl(&self, actor: &Actor, id: Uuid) -> Result<(ImplItem, Tenant)> {
         let item = self.impl_item(actor, id).await?;
-        let t = self.known_tenant(&item.tenant).await?;
+        let t = self.tenants.known_tenant(&item.tenant).await?;
         authorize(actor, Action::ManageTenantSetup, &t)?;
         Ok((item, t))
     }
@@ -429,7 +434,7 @@ impl Services {
     pub async fn delegate_item(&self, actor: &Actor, mut d: Delegation) -> Result<DelegationReport> {
         d.department_name =
             text::optional_line("部门名称", d.department_name.as_deref(), crate::catalogue::MAX_DEPARTMENT_NAME_CHARS)?;
-        let county = self.tenant(actor, &d.from).await?;
+        let county = self.tenants.tenant(actor, &d.from).await?;
         authorize(actor, Action::ManageTenantSetup, &county)?;
         if county.level != AdminLevel::County {
             return Err(Error::invalid("只有县级可以将事项下放到乡镇"));
@@ -440,7 +445,7 @@ impl Services {
             Some(codes) => {
                 let mut out = Vec::new();
                 for c in codes {
-                    let t = self.tenant(actor, c).await?;
+                    let t = self.tenants.tenant(actor, c).await?;
                     if t.parent != Some(county.code) || t.level != AdminLevel::Town {
                         return Err(Error::invalid(format!("{}不是{}的乡镇", t.name, county.name)));
                     }
@@ -504,7 +509,7 @@ impl Services {
 
     /// Takes a delegation back: the towns' delegated items of the base item are cancelled.
     pub async fn revoke_delegation(&self, actor: &Actor, from: &RegionCode, base_item: Uuid) -> Result<Vec<ImplItem>> {
-        let county = self.tenant(actor, from).await?;
+        let county = self.tenants.tenant(actor, from).await?;
         authorize(actor, Action::ManageTenantSetup, &county)?;
         let base = self.base_for(&county, base_item).await?;
         let scope = actor.scope();

@@ -10,13 +10,13 @@ use serde_json::json;
 use crate::audit::AuditRecord;
 use crate::calendar::{Deadline, WorkingCalendar};
 use crate::case::{Case, CaseClock, CaseEvent};
+use crate::china_time::local_day;
 use crate::error::{Error, Result};
-use crate::hall::local_day;
 use crate::identity::Actor;
 use crate::region::RegionCode;
 use crate::tenant::Tenant;
 
-use super::Services;
+use super::CalendarService;
 
 /// How often a tenant's batch is retried when a case changed meanwhile.
 const ATTEMPTS: usize = 3;
@@ -48,7 +48,7 @@ fn describe(date: Option<NaiveDate>, provisional: bool) -> String {
     }
 }
 
-impl Services {
+impl CalendarService {
     /// Recomputes the stored deadlines of the affected open clocks with their handling tenants'
     /// calendars; saves (with an event per case and an audit entry per tenant, in one
     /// transaction per tenant) those that changed. Returns how many changed.
@@ -63,7 +63,7 @@ impl Services {
         }
         let mut changed = 0;
         for (code, mut cases) in by_tenant {
-            let tenant = self.known_tenant(&code).await?;
+            let tenant = self.tenants.known_tenant(&code).await?;
             for attempt in 1..=ATTEMPTS {
                 match self.recompute_batch(&tenant, &cases, why).await? {
                     Some(n) => {

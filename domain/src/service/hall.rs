@@ -5,12 +5,14 @@ use uuid::Uuid;
 
 use crate::audit::AuditRecord;
 use crate::catalogue::{Department, ImplItem};
+use crate::china_time::local_day;
 use crate::error::{Error, Result};
 use crate::hall::{
     Appointment, AppointmentStatus, Attendance, Post, Slot, Window, WindowKind, WindowNumber, check_capacity,
-    check_phone, check_slot, check_slot_day, check_specialized, local_day, mask_phone, on_duty, queue_key, window_name,
+    check_phone, check_slot, check_slot_day, check_specialized, on_duty, queue_key, window_name,
 };
 use crate::identity::{Actor, User};
+use crate::mask::mask_phone;
 use crate::policy::{Action, authorize};
 use crate::ports::CallRecord;
 use crate::queue::{HallDay, Prefix};
@@ -18,12 +20,12 @@ use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 use crate::text::{self, TextKind};
 
-use super::Services;
+use super::HallService;
 
-impl Services {
+impl HallService {
     /// Signs the actor in for today at their own tenant's hall.
     pub async fn sign_in(&self, actor: &Actor) -> Result<Attendance> {
-        let user = self.me(actor).await?;
+        let user = self.identity.me(actor).await?;
         let now = self.now();
         let record = Attendance {
             id: Uuid::now_v7(),
@@ -43,7 +45,7 @@ impl Services {
     }
 
     pub async fn sign_out(&self, actor: &Actor) -> Result<()> {
-        let user = self.me(actor).await?;
+        let user = self.identity.me(actor).await?;
         let now = self.now();
         let audit = AuditRecord::new(actor, user.tenant, now, "attendance.sign_out", format!("user:{}", user.id));
         if self.ports.attendance.sign_out(&user.tenant, user.id, local_day(now), now, audit).await? {
@@ -60,7 +62,7 @@ impl Services {
         tenant: &RegionCode,
         day: Option<NaiveDate>,
     ) -> Result<Vec<Attendance>> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         authorize(actor, Action::Supervise, &t)?;
         let day = day.unwrap_or_else(|| local_day(self.now()));
         self.ports.attendance.between(&t.code, day, day).await
@@ -74,7 +76,7 @@ impl Services {
         year: i32,
         month: u32,
     ) -> Result<Vec<Attendance>> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         authorize(actor, Action::Supervise, &t)?;
         let from = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| Error::invalid("月份无效"))?;
         let to = from
@@ -136,7 +138,7 @@ pub struct CalledTicket {
     pub called_at: DateTime<Utc>,
 }
 
-impl Services {
+impl HallService {
     fn hall_day(&self, tenant: &RegionCode) -> HallDay {
         HallDay { hall: *tenant, day: local_day(self.now()) }
     }
@@ -164,7 +166,7 @@ impl Services {
         if !scope.contains(&w.tenant) {
             return Err(Error::NotFound { what: WINDOW });
         }
-        let t = self.known_tenant(&w.tenant).await?;
+        let t = self.tenants.known_tenant(&w.tenant).await?;
         Ok((w, t))
     }
 
@@ -177,7 +179,7 @@ impl Services {
     }
 
     pub async fn create_window(&self, actor: &Actor, input: NewWindow) -> Result<WindowView> {
-        let t = self.tenant(actor, &input.tenant).await?;
+        let t = self.tenants.tenant(actor, &input.tenant).await?;
         authorize(actor, Action::ManageTenantSetup, &t)?;
         let number = WindowNumber::parse(&input.number)?;
         let name = window_name(&input.name)?;
@@ -218,14 +220,14 @@ impl Services {
 
     /// The windows of a tenant's hall with who is on duty.
     pub async fn windows(&self, actor: &Actor, tenant: &RegionCode) -> Result<Vec<WindowView>> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         let windows = self.ports.hall.windows(&t.code).await?;
         self.with_duty(&t.code, windows).await
     }
 
     /// Windows with nobody on duty (neither A nor B signed in), for the center admin.
     pub async fn unstaffed_windows(&self, actor: &Actor, tenant: &RegionCode) -> Result<Vec<WindowView>> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         authorize(actor, Action::Supervise, &t)?;
         let all = self.windows(actor, tenant).await?;
         Ok(all.into_iter().filter(|w| w.on_duty.is_none()).collect())
@@ -258,7 +260,7 @@ impl Services {
     /// Authorizes (授权) a user of the actor's managed tenant to decide `items`.
     pub async fn authorize_approver(&self, actor: &Actor, user: Uuid, items: &[Uuid]) -> Result<User> {
         let u = self.ports.users.get(&actor.scope(), user).await?.ok_or(Error::NotFound { what: USER })?;
-        let t = self.known_tenant(&u.tenant).await?;
+        let t = self.tenants.known_tenant(&u.tenant).await?;
         authorize(actor, Action::ManageTenantSetup, &t)?;
         if items.is_empty() {
             return Err(Error::invalid("请至少选择一个事项"));
@@ -275,7 +277,7 @@ impl Services {
     /// decide all of its items.
     pub async fn appoint_chief_representative(&self, actor: &Actor, user: Uuid, department: Uuid) -> Result<User> {
         let u = self.ports.users.get(&actor.scope(), user).await?.ok_or(Error::NotFound { what: USER })?;
-        let t = self.known_tenant(&u.tenant).await?;
+        let t = self.tenants.known_tenant(&u.tenant).await?;
         authorize(actor, Action::ManageTenantSetup, &t)?;
         let d = match self.ports.catalogue.department(&Scope::only(&t.code), department).await? {
             Some(d) if d.tenant == t.code => d,
@@ -308,7 +310,7 @@ impl Services {
         item: &ImplItem,
         known: Option<&[Uuid]>,
     ) -> Result<bool> {
-        let t = self.known_tenant(&item.tenant).await?;
+        let t = self.tenants.known_tenant(&item.tenant).await?;
         if authorize(actor, Action::DecideCases, &t).is_err() {
             return Ok(false);
         }
@@ -437,7 +439,7 @@ impl Services {
     }
 }
 
-impl Services {
+impl HallService {
     /// A user of `tenant` by user name, for forms that name staff; NOT_FOUND otherwise.
     pub async fn tenant_user_by_username(&self, actor: &Actor, tenant: &RegionCode, username: &str) -> Result<User> {
         text::check("用户名", username.trim(), TextKind::Line, crate::identity::Username::MAX_CHARS)?;
@@ -457,7 +459,7 @@ pub struct Booking {
     pub code: String,
 }
 
-impl Services {
+impl HallService {
     /// Opens an appointment slot for an item on a working day of the tenant's calendar.
     pub async fn create_appointment_slot(
         &self,
@@ -468,14 +470,14 @@ impl Services {
         ends: NaiveTime,
         capacity: i64,
     ) -> Result<Slot> {
-        let item = self.impl_item(actor, item).await?;
-        let t = self.known_tenant(&item.tenant).await?;
+        let item = self.catalogue.impl_item(actor, item).await?;
+        let t = self.tenants.known_tenant(&item.tenant).await?;
         authorize(actor, Action::ManageTenantSetup, &t)?;
         let capacity = check_slot(starts, ends, capacity)?;
-        if day < self.today() {
+        if day < self.calendar.today() {
             return Err(Error::invalid("不能为过去的日期开放预约"));
         }
-        check_slot_day(&*self.working_calendar(&t).await?, day)?;
+        check_slot_day(&*self.calendar.working_calendar(&t).await?, day)?;
         let slot = Slot { id: Uuid::now_v7(), tenant: t.code, item: item.id, day, starts, ends, capacity, booked: 0 };
         let audit = AuditRecord::new(actor, t.code, self.now(), "appointment.slot_create", format!("slot:{}", slot.id))
             .after(serde_json::json!({ "item": item.base.name, "day": day, "starts": starts, "ends": ends, "capacity": capacity }));
@@ -498,7 +500,7 @@ impl Services {
         let name = crate::identity::DisplayName::parse_as("预约人姓名", name)?.as_str().to_owned();
         let phone = check_phone(phone)?;
         let slot = self.public_slot(tenant, slot).await?;
-        if slot.day < self.today() {
+        if slot.day < self.calendar.today() {
             return Err(Error::invalid("该时段已过期"));
         }
         check_capacity(slot.booked, slot.capacity)?;
@@ -515,7 +517,7 @@ impl Services {
             ticket: None,
             created_at: now,
         };
-        let actor = Actor::system("public-appointment", &self.known_tenant(&slot.tenant).await?);
+        let actor = Actor::system("public-appointment", &self.tenants.known_tenant(&slot.tenant).await?);
         let audit = AuditRecord::new(&actor, slot.tenant, now, "appointment.book", format!("appointment:{}", a.id))
             .after(serde_json::json!({ "slot": slot.id, "phone": mask_phone(&a.phone) }));
         if !self.ports.appointments.book(&a, audit).await? {
@@ -536,7 +538,7 @@ impl Services {
     /// Public, with the booking code: cancels and frees the place.
     pub async fn cancel_appointment(&self, tenant: &RegionCode, id: Uuid, code: &str) -> Result<()> {
         let a = self.own_appointment(tenant, id, code).await?;
-        let actor = Actor::system("public-appointment", &self.known_tenant(&a.tenant).await?);
+        let actor = Actor::system("public-appointment", &self.tenants.known_tenant(&a.tenant).await?);
         let audit =
             AuditRecord::new(&actor, a.tenant, self.now(), "appointment.cancel", format!("appointment:{}", a.id));
         if !self.ports.appointments.finish(&a, AppointmentStatus::Cancelled, None, audit).await? {
@@ -553,11 +555,11 @@ impl Services {
         if a.status != AppointmentStatus::Booked {
             return Err(Error::IllegalTransition("该预约已取消或已签到".into()));
         }
-        if slot.day != self.today() {
+        if slot.day != self.calendar.today() {
             return Err(Error::invalid(format!("请在预约当天（{}）签到", slot.day)));
         }
         let ticket = self.issue_ticket(&a.tenant, slot.item, true).await?;
-        let actor = Actor::system("public-appointment", &self.known_tenant(&a.tenant).await?);
+        let actor = Actor::system("public-appointment", &self.tenants.known_tenant(&a.tenant).await?);
         let audit =
             AuditRecord::new(&actor, a.tenant, self.now(), "appointment.check_in", format!("appointment:{}", a.id))
                 .after(serde_json::json!({ "ticket": ticket.number }));
@@ -568,7 +570,7 @@ impl Services {
     }
 }
 
-impl Services {
+impl HallService {
     /// Files a department's leader on-site duty for a coming month (by the 10th of the month
     /// before): the center admin, or a user of that department.
     pub async fn file_leader_duty(
@@ -581,14 +583,14 @@ impl Services {
     ) -> Result<crate::hall::LeaderDuty> {
         let d = self.ports.catalogue.department(&actor.scope(), department).await?;
         let d = d.filter(|d| actor.scope().contains(&d.tenant)).ok_or(Error::NotFound { what: "部门" })?;
-        let t = self.known_tenant(&d.tenant).await?;
+        let t = self.tenants.known_tenant(&d.tenant).await?;
         if authorize(actor, Action::ManageTenantSetup, &t).is_err() {
-            let me = self.me(actor).await?;
+            let me = self.identity.me(actor).await?;
             if me.department_id != Some(d.id) || me.tenant != t.code {
                 return Err(Error::forbidden("只有中心管理员或本部门人员可以报送领导进驻安排"));
             }
         }
-        crate::hall::check_leader_filing(month, dates, self.today())?;
+        crate::hall::check_leader_filing(month, dates, self.calendar.today())?;
         let leader_name = crate::identity::DisplayName::parse_as("领导姓名", leader_name)?.as_str().to_owned();
         let mut dates = dates.to_vec();
         dates.sort();
@@ -617,7 +619,7 @@ impl Services {
         tenant: &RegionCode,
         month: NaiveDate,
     ) -> Result<Vec<crate::hall::LeaderDuty>> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         let all = self.ports.hall.leader_duties(&t.code, month).await?;
         let admin = authorize(actor, Action::ManageTenantSetup, &t).is_ok();
         Ok(all.into_iter().filter(|d| admin || d.published).collect())
@@ -625,7 +627,7 @@ impl Services {
 
     /// Publishes the month's schedule (center admin).
     pub async fn publish_leader_schedule(&self, actor: &Actor, tenant: &RegionCode, month: NaiveDate) -> Result<u64> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         authorize(actor, Action::ManageTenantSetup, &t)?;
         if month.day() != 1 {
             return Err(Error::invalid("月份须为该月1日"));

@@ -10,7 +10,7 @@ use crate::region::RegionCode;
 use crate::session::{AccessClaims, RefreshToken, Session, SubjectKind};
 use crate::text::{self, TextKind};
 
-use super::Services;
+use super::IdentityService;
 
 /// A precomputed argon2id hash of a random string: verified against when the user name is
 /// unknown, so that unknown and known names take the same time.
@@ -53,7 +53,14 @@ fn check_login(username: &str, password: &str) -> Result<()> {
     text::check("密码", password, TextKind::Line, NewPassword::MAX_CHARS)
 }
 
-impl Services {
+impl IdentityService {
+    /// Seconds the access and the refresh token of `session` still live (at least one each),
+    /// for the cookies that carry them.
+    pub fn session_lifetimes(&self, session: &Session) -> (i64, i64) {
+        let access = (session.expires_at - self.ports.clock.now()).num_seconds().max(1);
+        (access, self.settings.refresh_ttl.num_seconds().max(1))
+    }
+
     pub async fn login(&self, req: LoginRequest<'_>) -> Result<Session> {
         check_login(req.username, req.password)?;
         let s = &self.settings;
@@ -74,7 +81,7 @@ impl Services {
         self.ports.ephemeral.rate_limit(&user_key, s.login_failures_per_user, s.login_window).await?;
         self.ports.ephemeral.reset(&user_key).await?;
         let user = creds.user;
-        let tenant = self.known_tenant(&user.tenant).await?;
+        let tenant = self.tenants.known_tenant(&user.tenant).await?;
         let actor = Actor::user(&user, &tenant);
         self.open_session(&actor, user, Uuid::now_v7(), "session.login").await
     }
@@ -140,7 +147,7 @@ impl Services {
         }
         let scope = crate::tenant::Scope::only(&old.tenant);
         let user = self.ports.users.get(&scope, old.user_id).await?.ok_or_else(expired)?;
-        let tenant = self.known_tenant(&user.tenant).await?;
+        let tenant = self.tenants.known_tenant(&user.tenant).await?;
         let actor = Actor::user(&user, &tenant);
         if old.used_at.is_none() {
             let secret = self.ports.secrets.random_token();
@@ -214,7 +221,7 @@ impl Services {
     }
 
     pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User> {
-        let tenant = self.known_tenant(&input.tenant).await?;
+        let tenant = self.tenants.known_tenant(&input.tenant).await?;
         authorize(actor, Action::ManageUsers, &tenant)?;
         let roles = Roles::new(input.roles)?;
         for r in roles.iter() {
@@ -253,7 +260,7 @@ impl Services {
         tenant: &RegionCode,
         name: &str,
     ) -> Result<NewServiceAccount> {
-        let tenant = self.known_tenant(tenant).await?;
+        let tenant = self.tenants.known_tenant(tenant).await?;
         authorize(actor, Action::ManageUsers, &tenant)?;
         let name = DisplayName::parse_as("服务账号名称", name)?;
         let now = self.now();
@@ -287,7 +294,7 @@ impl Services {
         if !constant_time_eq(given.as_bytes(), account.secret_hash.as_bytes()) {
             return Err(invalid());
         }
-        let tenant = self.known_tenant(&account.tenant).await?;
+        let tenant = self.tenants.known_tenant(&account.tenant).await?;
         let actor = Actor::service(&account, &tenant);
         let audit =
             AuditRecord::new(&actor, tenant.code, self.now(), "session.service_token", account.client_id.clone());

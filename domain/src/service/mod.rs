@@ -18,9 +18,10 @@ use chrono::{DateTime, Utc};
 use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
-    AttendanceRepo, AuditRepo, Cache, CalendarRepo, CaseRepo, CatalogueRepo, Clock, Ephemeral, HallRepo,
-    PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner, UserRepo,
+    AppointmentRepo, AttendanceRepo, AuditRepo, Cache, CalendarRepo, CaseRepo, CatalogueRepo, Clock, Ephemeral,
+    HallRepo, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner, UserRepo,
 };
+use crate::queue::QueueStore;
 use crate::region::RegionCode;
 use crate::tenant::Tenant;
 
@@ -91,23 +92,237 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
 }
 
+/// The use-case services, one per resource. Cheap to clone: each holds `Arc`s.
 #[derive(Clone)]
 pub struct Services {
-    pub ports: Ports,
-    pub settings: Settings,
-    /// Built working calendars, shared by the clones of these services.
-    calendars: CalendarCache,
+    pub tenants: TenantService,
+    pub identity: IdentityService,
+    pub catalogue: CatalogueService,
+    pub calendar: CalendarService,
+    pub hall: HallService,
+    pub cases: CaseService,
+    pub audit: AuditService,
 }
 
 impl Services {
+    /// Hands each service the ports it uses.
     pub fn new(ports: Ports, settings: Settings) -> Self {
-        Services { ports, settings, calendars: CalendarCache::default() }
+        let p = ports;
+        let tenants = TenantService { ports: TenantPorts { tenants: p.tenants.clone(), clock: p.clock.clone() } };
+        let audit = AuditService { ports: AuditPorts { audit: p.audit.clone() }, tenants: tenants.clone() };
+        let calendar = CalendarService {
+            ports: CalendarPorts {
+                calendar: p.calendar.clone(),
+                tenants: p.tenants.clone(),
+                cases: p.cases.clone(),
+                clock: p.clock.clone(),
+            },
+            calendars: CalendarCache::default(),
+            tenants: tenants.clone(),
+        };
+        let identity = IdentityService {
+            ports: IdentityPorts {
+                users: p.users.clone(),
+                sessions: p.sessions.clone(),
+                audit: p.audit.clone(),
+                ephemeral: p.ephemeral.clone(),
+                passwords: p.passwords.clone(),
+                secrets: p.secrets.clone(),
+                tokens: p.tokens.clone(),
+                catalogue: p.catalogue.clone(),
+                clock: p.clock.clone(),
+            },
+            settings: settings.clone(),
+            tenants: tenants.clone(),
+        };
+        let catalogue = CatalogueService {
+            ports: CataloguePorts {
+                catalogue: p.catalogue.clone(),
+                cache: p.cache.clone(),
+                tenants: p.tenants.clone(),
+                clock: p.clock.clone(),
+            },
+            settings: settings.clone(),
+            tenants: tenants.clone(),
+        };
+        let hall = HallService {
+            ports: HallPorts {
+                appointments: p.appointments.clone(),
+                attendance: p.attendance.clone(),
+                catalogue: p.catalogue.clone(),
+                hall: p.hall.clone(),
+                queue: p.queue.clone(),
+                secrets: p.secrets.clone(),
+                tenants: p.tenants.clone(),
+                users: p.users.clone(),
+                clock: p.clock.clone(),
+            },
+            tenants: tenants.clone(),
+            calendar: calendar.clone(),
+            identity: identity.clone(),
+            catalogue: catalogue.clone(),
+        };
+        let cases = CaseService {
+            ports: CasePorts {
+                cases: p.cases.clone(),
+                catalogue: p.catalogue.clone(),
+                hall: p.hall.clone(),
+                secrets: p.secrets.clone(),
+                users: p.users.clone(),
+                cache: p.cache.clone(),
+                ephemeral: p.ephemeral.clone(),
+                tenants: p.tenants.clone(),
+                clock: p.clock.clone(),
+            },
+            settings,
+            tenants: tenants.clone(),
+            calendar: calendar.clone(),
+            hall: hall.clone(),
+            catalogue: catalogue.clone(),
+        };
+        Services { tenants, identity, catalogue, calendar, hall, cases, audit }
     }
+}
 
-    fn now(&self) -> DateTime<Utc> {
-        truncate_micros(self.ports.clock.now())
-    }
+/// Tenants and regions.
+#[derive(Clone)]
+pub struct TenantService {
+    ports: TenantPorts,
+}
 
+#[derive(Clone)]
+struct TenantPorts {
+    tenants: Arc<dyn TenantRepo>,
+    clock: Arc<dyn Clock>,
+}
+
+/// The audit trail.
+#[derive(Clone)]
+pub struct AuditService {
+    ports: AuditPorts,
+    tenants: TenantService,
+}
+
+#[derive(Clone)]
+struct AuditPorts {
+    audit: Arc<dyn AuditRepo>,
+}
+
+/// Working calendars and the deadlines that follow them.
+#[derive(Clone)]
+pub struct CalendarService {
+    ports: CalendarPorts,
+    /// Built working calendars, shared by the clones of this service.
+    calendars: CalendarCache,
+    tenants: TenantService,
+}
+
+#[derive(Clone)]
+struct CalendarPorts {
+    calendar: Arc<dyn CalendarRepo>,
+    tenants: Arc<dyn TenantRepo>,
+    cases: Arc<dyn CaseRepo>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Users, sessions, tokens and service accounts.
+#[derive(Clone)]
+pub struct IdentityService {
+    ports: IdentityPorts,
+    settings: Settings,
+    tenants: TenantService,
+}
+
+#[derive(Clone)]
+struct IdentityPorts {
+    users: Arc<dyn UserRepo>,
+    sessions: Arc<dyn SessionRepo>,
+    audit: Arc<dyn AuditRepo>,
+    ephemeral: Arc<dyn Ephemeral>,
+    passwords: Arc<dyn PasswordHasher>,
+    secrets: Arc<dyn Secrets>,
+    tokens: Arc<dyn TokenSigner>,
+    catalogue: Arc<dyn CatalogueRepo>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Departments, base and implementation items, service guides.
+#[derive(Clone)]
+pub struct CatalogueService {
+    ports: CataloguePorts,
+    settings: Settings,
+    tenants: TenantService,
+}
+
+#[derive(Clone)]
+struct CataloguePorts {
+    catalogue: Arc<dyn CatalogueRepo>,
+    cache: Arc<dyn Cache>,
+    tenants: Arc<dyn TenantRepo>,
+    clock: Arc<dyn Clock>,
+}
+
+/// The hall: windows, attendance, the queue, appointments, approvers and leader duty.
+#[derive(Clone)]
+pub struct HallService {
+    ports: HallPorts,
+    tenants: TenantService,
+    calendar: CalendarService,
+    identity: IdentityService,
+    catalogue: CatalogueService,
+}
+
+#[derive(Clone)]
+struct HallPorts {
+    appointments: Arc<dyn AppointmentRepo>,
+    attendance: Arc<dyn AttendanceRepo>,
+    catalogue: Arc<dyn CatalogueRepo>,
+    hall: Arc<dyn HallRepo>,
+    queue: Arc<dyn QueueStore>,
+    secrets: Arc<dyn Secrets>,
+    tenants: Arc<dyn TenantRepo>,
+    users: Arc<dyn UserRepo>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Cases, their clocks and warning thresholds.
+#[derive(Clone)]
+pub struct CaseService {
+    ports: CasePorts,
+    settings: Settings,
+    tenants: TenantService,
+    calendar: CalendarService,
+    hall: HallService,
+    catalogue: CatalogueService,
+}
+
+#[derive(Clone)]
+struct CasePorts {
+    cases: Arc<dyn CaseRepo>,
+    catalogue: Arc<dyn CatalogueRepo>,
+    hall: Arc<dyn HallRepo>,
+    secrets: Arc<dyn Secrets>,
+    users: Arc<dyn UserRepo>,
+    cache: Arc<dyn Cache>,
+    ephemeral: Arc<dyn Ephemeral>,
+    tenants: Arc<dyn TenantRepo>,
+    clock: Arc<dyn Clock>,
+}
+
+/// The services' clock, to the microsecond the stores keep.
+macro_rules! clocked {
+    ($($t:ty),*) => {$(
+        impl $t {
+            fn now(&self) -> DateTime<Utc> {
+                truncate_micros(self.ports.clock.now())
+            }
+        }
+    )*};
+}
+
+clocked!(TenantService, CalendarService, IdentityService, CatalogueService, HallService, CaseService);
+
+impl TenantService {
     /// A tenant by code, or INVALID_INPUT naming the unknown code.
     pub(crate) async fn known_tenant(&self, code: &RegionCode) -> Result<Tenant> {
         self.ports.tenants.get(code).await?.ok_or_else(|| Error::invalid(format!("区划代码 {code} 不存在")))

@@ -9,7 +9,7 @@ use crate::ports::{ImportStats, TenantQuery};
 use crate::region::{AdminLevel, RegionCode};
 use crate::tenant::{ImportProblem, RegionImport, RegionRow, Tenant, validate_region_rows};
 
-use super::Services;
+use super::TenantService;
 
 /// The outcome of a region import.
 #[derive(Debug)]
@@ -19,12 +19,17 @@ pub struct RegionImportReport {
     pub roots: Vec<RegionCode>,
 }
 
-impl Services {
+impl TenantService {
     /// A tenant the actor may browse; FORBIDDEN outside the scope.
     pub async fn tenant(&self, actor: &Actor, code: &RegionCode) -> Result<Tenant> {
         let t = self.ports.tenants.get(code).await?.ok_or(Error::NotFound { what: "租户" })?;
         authorize(actor, Action::ViewTenant, &t)?;
         Ok(t)
+    }
+
+    /// A tenant by code for the public screens (the lobby): NOT_FOUND when unknown.
+    pub async fn public_tenant(&self, code: &RegionCode) -> Result<Tenant> {
+        self.ports.tenants.get(code).await?.ok_or(Error::NotFound { what: "租户" })
     }
 
     /// Tenant identities by code, for display wherever a visible object points at them.

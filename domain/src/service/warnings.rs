@@ -10,14 +10,14 @@ use serde_json::json;
 use crate::audit::AuditRecord;
 use crate::calendar::WorkingCalendar;
 use crate::case::{Case, ClockReading, WarningPolicy};
+use crate::china_time::local_day;
 use crate::error::{Error, Result};
-use crate::hall::local_day;
 use crate::identity::Actor;
 use crate::policy::{Action, authorize};
 use crate::region::RegionCode;
 use crate::tenant::Tenant;
 
-use super::Services;
+use super::CaseService;
 use super::calendar::calendar_layers;
 
 /// The thresholds a root tenant may choose, in working days.
@@ -36,13 +36,13 @@ pub struct WarningThreshold {
     pub is_default: bool,
 }
 
-impl Services {
+impl CaseService {
     /// The nearest root tenant at or above `tenant`, if any.
     async fn root_of(&self, tenant: &Tenant) -> Result<Option<Tenant>> {
         if tenant.root {
             return Ok(Some(tenant.clone()));
         }
-        let path = self.tenant_path(tenant).await?;
+        let path = self.calendar.tenant_path(tenant).await?;
         Ok(calendar_layers(&path).0.cloned())
     }
 
@@ -88,8 +88,9 @@ impl Services {
             let (cal, policy) = match per_tenant.get(&case.handling) {
                 Some(known) => known.clone(),
                 None => {
-                    let tenant = self.known_tenant(&case.handling).await?;
-                    let looked_up = (self.working_calendar(&tenant).await?, self.warning_policy_for(&tenant).await?);
+                    let tenant = self.tenants.known_tenant(&case.handling).await?;
+                    let looked_up =
+                        (self.calendar.working_calendar(&tenant).await?, self.warning_policy_for(&tenant).await?);
                     per_tenant.insert(case.handling, looked_up.clone());
                     looked_up
                 }
@@ -101,7 +102,7 @@ impl Services {
 
     /// The threshold a root tenant's cases follow, for anyone who may see the tenant.
     pub async fn warning_threshold(&self, actor: &Actor, tenant: &RegionCode) -> Result<WarningThreshold> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         if !t.root {
             return Err(Error::invalid(format!("{}不是根租户：预警阈值由根租户设置", t.name)));
         }
@@ -121,7 +122,7 @@ impl Services {
         tenant: &RegionCode,
         yellow_days: i64,
     ) -> Result<WarningThreshold> {
-        let t = self.tenant(actor, tenant).await?;
+        let t = self.tenants.tenant(actor, tenant).await?;
         authorize(actor, Action::ManageTenantSetup, &t)?;
         if !t.root {
             return Err(Error::invalid(format!("{}不是根租户：预警阈值由根租户设置", t.name)));
