@@ -41,6 +41,11 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// No rows at all.
+    pub fn empty() -> Self {
+        Page { items: Vec::new(), has_next: false, end_cursor: None, total: 0, total_exact: true }
+    }
+
     /// Builds a page from up to `first + 1` rows fetched after the cursor.
     pub fn from_rows(mut rows: Vec<T>, req: &PageRequest, total: u64, cursor: impl Fn(&T) -> String) -> Self {
         let has_next = rows.len() > req.first as usize;

@@ -66,7 +66,7 @@ pub(crate) async fn chrome(ctx: &mut Console, active: &'static str, back: &'stat
         .await
     {
         Ok(p) => p,
-        Err(Error::Forbidden(_)) => Page { items: Vec::new(), has_next: false, end_cursor: None, total: 0 },
+        Err(Error::Forbidden(_)) => Page::empty(),
         Err(e) => return Err(e),
     };
     let mut listed: Vec<&Tenant> = std::iter::once(&own).chain(&children.items).collect();

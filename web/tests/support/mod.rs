@@ -577,7 +577,7 @@ impl CatalogueRepo for NoCatalogue {
         _: Option<ItemKind>,
         _: &PageRequest,
     ) -> Result<Page<BaseItem>> {
-        Ok(Page { items: Vec::new(), has_next: false, end_cursor: None, total: 0 })
+        Ok(Page::empty())
     }
     async fn save_base_items(&self, _: &[BaseWrite], _: AuditRecord) -> Result<Vec<String>> {
         Err(Error::internal("no catalogue in console tests"))
@@ -589,7 +589,7 @@ impl CatalogueRepo for NoCatalogue {
         Ok(None)
     }
     async fn list_impl_items(&self, _: &Scope, _: &ImplQuery) -> Result<Page<ImplItem>> {
-        Ok(Page { items: Vec::new(), has_next: false, end_cursor: None, total: 0 })
+        Ok(Page::empty())
     }
     async fn active_impls_of_base(&self, _: &Scope, _: Uuid) -> Result<Vec<ImplItem>> {
         Ok(Vec::new())
