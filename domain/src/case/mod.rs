@@ -7,6 +7,7 @@ pub mod form;
 pub mod model;
 pub mod number;
 pub mod state;
+pub mod write;
 
 pub use clock::{CaseClock, ClockReading, Pause, Warning, WarningPolicy};
 pub use document::{Document, DocumentDraft, DocumentKind};
@@ -16,3 +17,4 @@ pub use model::{
 };
 pub use number::{CaseNo, QueryCode, mask_id_number, mask_phone};
 pub use state::{CaseAction, CaseKind, CaseStatus, JointOutcome, joint_outcome};
+pub use write::{CaseRow, CaseWrite, OutboxMessage};
