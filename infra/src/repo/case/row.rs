@@ -138,8 +138,6 @@ pub(super) fn doc_to_domain(d: document::Model) -> Result<Document> {
     })
 }
 
-/// Numbers and stores a document inside `tx`, after `entry` where given; the series row (tenant,
-
 const EVENT_COLUMNS: [case_event::Column; 8] = [
     case_event::Column::CaseId,
     case_event::Column::TenantCode,
