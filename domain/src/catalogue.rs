@@ -690,6 +690,22 @@ pub struct ImplItem {
 }
 
 impl ImplItem {
+    /// The implementation statuses that follow an edit of their base item with a new version
+    /// (三级四同): every one but cancelled.
+    pub fn follows_base_edits(status: ImplStatus) -> bool {
+        status != ImplStatus::Cancelled
+    }
+
+    /// [`ImplItem::follows_base_edits`] as a list, for storage filters.
+    pub fn statuses_following_base() -> Vec<ImplStatus> {
+        ImplStatus::ALL.into_iter().filter(|s| Self::follows_base_edits(*s)).collect()
+    }
+
+    /// The new version of this item after its base item was edited at `at`.
+    pub fn after_base_edit(self, at: DateTime<Utc>) -> ImplItem {
+        ImplItem { version: self.version + 1, updated_at: at, ..self }
+    }
+
     /// The materials this tenant requires, with the base counts and the local 容缺 marks.
     pub fn materials(&self) -> Vec<Material> {
         self.base
@@ -802,6 +818,14 @@ pub fn validate_catalogue_rows(rows: &[CatalogueRow]) -> std::result::Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_implementation_but_a_cancelled_one_follows_base_edits() {
+        assert_eq!(
+            ImplItem::statuses_following_base(),
+            [ImplStatus::Draft, ImplStatus::Published, ImplStatus::Suspended]
+        );
+    }
 
     fn code(body: &str) -> CreditCode {
         CreditCode::complete(body).expect("valid body")

@@ -295,52 +295,34 @@ pub struct ForTransition {
     pub case: crate::case::Case,
     pub item: Option<crate::catalogue::ImplItem>,
     pub approver_items: Option<Vec<Uuid>>,
-    pub write: Box<dyn CaseWrite>,
-}
-
-/// The write that completes a transition.
-#[async_trait]
-pub trait CaseWrite: Send {
-    /// Saves `case` (its status, clock, materials, dates, handling tenant) if its stored version is
-    /// still `case.version - 1` and it is still held by `held_by`, appending `event` and `audit`;
-    /// `CaseSaved::Stale` when another change won. A `document` is numbered (per tenant and year)
-    /// and stored in the same transaction.
-    async fn save(
-        self: Box<Self>,
-        case: &crate::case::Case,
-        held_by: &RegionCode,
-        event: &crate::case::CaseEvent,
-        document: Option<&crate::case::DocumentDraft>,
-        audit: AuditRecord,
-    ) -> Result<CaseSaved>;
+    pub write: Box<dyn CaseWriter>,
 }
 
 /// An implementation item in the scope, whatever its status (the service admits published ones), read
-/// for intake; `insert` stores the new case, in the read's transaction where the backend can spare the
+/// for intake; `write` stores the new case, in the read's transaction where the backend can spare the
 /// connection (as [`ForTransition`]).
 pub struct ForIntake {
     pub item: crate::catalogue::ImplItem,
-    pub insert: Box<dyn CaseInsert>,
+    pub write: Box<dyn CaseWriter>,
 }
 
+/// Saves the step a case was read for.
 #[async_trait]
-pub trait CaseInsert: Send {
-    /// Stores a new case with its first event; with an idempotency key already used at the
-    /// same tenant, stores nothing and returns the earlier case instead.
-    async fn insert(
-        self: Box<Self>,
-        case: &crate::case::Case,
-        query_code_hash: &str,
-        idempotency_key: Option<&str>,
-        audit: AuditRecord,
-    ) -> Result<crate::case::Case>;
+pub trait CaseWriter: Send {
+    /// Saves `write` whole in one transaction: the row (inserted, or updated if nobody changed it
+    /// meanwhile), its events, the audit entry, the documents (numbered per tenant, year and kind)
+    /// and the outbox messages.
+    async fn save(self: Box<Self>, write: crate::case::CaseWrite) -> Result<CaseSaved>;
 }
 
-/// What [`CaseWrite::save`] did.
+/// What [`CaseWriter::save`] did.
 #[derive(Debug)]
 pub enum CaseSaved {
-    /// Stored, with the document as numbered.
-    Saved(Option<crate::case::Document>),
+    /// Stored: the case with the step's events and its documents as numbered.
+    Saved(crate::case::Case),
+    /// An intake whose idempotency key was used before at the same tenant: nothing was stored; the
+    /// earlier case.
+    Earlier(crate::case::Case),
     /// Another change won; nothing was written.
     Stale,
 }

@@ -59,6 +59,34 @@ impl Scope {
     pub fn contains(&self, code: &RegionCode) -> bool {
         code.as_str().starts_with(self.prefix())
     }
+
+    /// The codes in the scope as a half-open range `[start, end)` for storage filters (an index
+    /// range instead of `LIKE`); None for every tenant.
+    pub fn code_range(&self) -> Option<(&str, String)> {
+        let p = self.prefix();
+        (!p.is_empty()).then(|| (p, prefix_end(p)))
+    }
+
+    /// Who may see a case: a case is in reach when its handling tenant or its collecting tenant is in
+    /// the scope (a collecting tenant follows the cases it forwarded). Storage filters on
+    /// [`Scope::code_range`] over the same two tenants.
+    pub fn reaches_case(&self, handling: &RegionCode, collecting: &RegionCode) -> bool {
+        self.contains(handling) || self.contains(collecting)
+    }
+}
+
+/// The end of the codes under a region-code prefix: `[prefix, end)` holds exactly them (`610426` →
+/// `610427`, `610429` → `61043`; only nines → past every 12-digit code). A range, unlike LIKE, is
+/// leakproof, so an index serves it under row-level security.
+pub fn prefix_end(prefix: &str) -> String {
+    let kept = prefix.trim_end_matches('9');
+    match kept.chars().last() {
+        Some(last) => {
+            let next = char::from_u32(u32::from(last) + 1).unwrap_or(last);
+            format!("{}{next}", &kept[..kept.len() - last.len_utf8()])
+        }
+        None => "9".repeat(13),
+    }
 }
 
 /// One row of a region file: `code,name,level,parent_code`.
@@ -209,6 +237,29 @@ mod tests {
 
     fn none(_: &RegionCode) -> Option<AdminLevel> {
         None
+    }
+
+    #[test]
+    fn a_case_is_in_reach_through_its_handling_or_collecting_tenant() {
+        let code = |c: &str| RegionCode::parse(c).expect("valid");
+        let (county, town, other) = (code("610426000000"), code("610426001000"), code("610425000000"));
+        let county_scope = Scope::Subtree("610426".into());
+        let town_scope = Scope::only(&town);
+        // Collected at the town, handled by the county after forwarding: both see it.
+        assert!(county_scope.reaches_case(&county, &town));
+        assert!(town_scope.reaches_case(&county, &town));
+        assert!(!Scope::only(&other).reaches_case(&county, &town));
+        assert!(Scope::All.reaches_case(&other, &other));
+        assert_eq!(county_scope.code_range(), Some(("610426", "610427".to_owned())));
+        assert_eq!(Scope::All.code_range(), None);
+        assert_eq!(prefix_end("610429"), "61043");
+        assert_eq!(prefix_end("6199"), "62");
+        assert_eq!(prefix_end("99"), "9".repeat(13));
+        // The range holds exactly the codes the prefix does.
+        let (start, end) = county_scope.code_range().expect("a subtree");
+        for c in [&county, &town, &other] {
+            assert_eq!(c.as_str() >= start && c.as_str() < end.as_str(), county_scope.contains(c));
+        }
     }
 
     #[test]

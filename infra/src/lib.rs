@@ -12,5 +12,6 @@ pub mod pdf;
 pub mod queue;
 mod repo;
 pub mod secrets;
+mod sql;
 
 pub use db::Db;

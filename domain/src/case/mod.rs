@@ -8,6 +8,7 @@ pub mod model;
 pub mod number;
 pub mod state;
 mod wording;
+pub mod write;
 
 pub use clock::{CaseClock, ClockReading, Pause, Warning, WarningPolicy};
 pub use document::{Document, DocumentDraft, DocumentKind};
@@ -17,3 +18,4 @@ pub use model::{
 };
 pub use number::{CaseNo, QueryCode};
 pub use state::{CaseAction, CaseKind, CaseStatus, JointOutcome, joint_outcome};
+pub use write::{CaseRow, CaseWrite, OutboxMessage};

@@ -10,6 +10,7 @@ use crate::calendar::WorkingCalendar;
 use crate::error::{Error, Result};
 use crate::mask::{mask_id_number, mask_phone};
 use crate::region::RegionCode;
+use crate::tenant::Scope;
 use crate::text;
 
 /// The longest applicant name (a person's or an organisation's).
@@ -184,6 +185,11 @@ impl Case {
     /// Joint cases: the departments that have not reviewed yet, lead first.
     pub fn departments_to_review(&self) -> impl Iterator<Item = Uuid> + '_ {
         self.reviews.iter().filter(|r| r.approve.is_none()).map(|r| r.department_id)
+    }
+
+    /// Whether the case is in reach of `scope` (see [`Scope::reaches_case`]).
+    pub fn visible_in(&self, scope: &Scope) -> bool {
+        scope.reaches_case(&self.handling, &self.collecting)
     }
 
     /// Collected at one tenant and handled at another (an escalated case after forwardCase).

@@ -86,6 +86,14 @@ impl CaseStatus {
         matches!(self, CaseStatus::Approved | CaseStatus::Denied)
     }
 
+    /// Statuses with an open clock: running (accepted) or paused (suspended).
+    pub const OPEN_CLOCK: [CaseStatus; 2] = [CaseStatus::Accepted, CaseStatus::Suspended];
+
+    /// The clock is open: running or paused, its deadline still to be kept.
+    pub fn clock_open(self) -> bool {
+        Self::OPEN_CLOCK.contains(&self)
+    }
+
     /// The clock runs only while accepted; it is paused while suspended.
     pub fn clock_running(self) -> bool {
         self == CaseStatus::Accepted
@@ -256,6 +264,14 @@ pub fn joint_outcome(decisions: &[Option<bool>]) -> JointOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_clocks_are_running_or_paused() {
+        let open: Vec<CaseStatus> = CaseStatus::ALL.into_iter().filter(|s| s.clock_open()).collect();
+        assert_eq!(open, CaseStatus::OPEN_CLOCK);
+        assert!(open.iter().any(|s| s.clock_running()) && open.iter().any(|s| !s.clock_running()));
+        assert!(CaseStatus::ALL.into_iter().filter(|s| s.clock_running()).all(CaseStatus::clock_open));
+    }
     use CaseAction as A;
     use CaseStatus as S;
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::audit::AuditRecord;
 use crate::case::{
-    Applicant, Case, CaseAction, CaseClock, CaseEvent, CaseForm, CaseNo, CaseStatus, Channel, ClockReading,
+    Applicant, Case, CaseAction, CaseClock, CaseEvent, CaseForm, CaseNo, CaseStatus, CaseWrite, Channel, ClockReading,
     DeliveryMethod, DepartmentReview, Document, DocumentDraft, DocumentKind, JointOutcome, Pause, QueryCode,
     SpecialProcedure, joint_outcome,
 };
@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, authorize};
-use crate::ports::{CaseQuery, CaseSaved, CaseWrite, ForIntake, ForTransition, ReviewGroup, TransitionRead};
+use crate::ports::{CaseQuery, CaseSaved, CaseWriter, ForIntake, ForTransition, ReviewGroup, TransitionRead};
 use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 use crate::text::{self, TextKind};
@@ -26,7 +26,7 @@ use super::CaseService;
 const CASE: &str = "办件";
 
 /// Saves a transition of the case read for it.
-type Write = Box<dyn CaseWrite>;
+type Write = Box<dyn CaseWriter>;
 
 pub struct SubmitCase {
     pub impl_item_id: Uuid,
@@ -227,7 +227,7 @@ impl CaseService {
         let form = CaseForm::parse_optional(input.form)?.map(CaseForm::into_value);
         let key = text::optional_line("幂等键", input.idempotency_key.as_deref(), MAX_IDEMPOTENCY_KEY_CHARS)?;
         let scope = actor.scope();
-        let ForIntake { item, insert } = match self.ports.cases.get_for_intake(&scope, input.impl_item_id).await? {
+        let ForIntake { item, write } = match self.ports.cases.get_for_intake(&scope, input.impl_item_id).await? {
             Some(found) if scope.contains(&found.item.tenant) => found,
             _ => return Err(Error::invalid("实施事项不存在或不属于本单位")),
         };
@@ -281,10 +281,13 @@ impl CaseService {
         let audit = AuditRecord::new(actor, tenant.code, now, "case.submit", case.case_no.clone())
             .after(serde_json::json!({ "item": item.impl_code, "version": item.version, "channel": case.channel }));
         let hash = self.ports.secrets.fingerprint(query_code.as_str());
-        let stored = insert.insert(&case, &hash, key.as_deref(), audit).await?;
         // A retried submit gets the same case; its query code was shown the first time only.
-        let query_code = if stored.id == case.id { query_code.as_str().to_owned() } else { String::new() };
-        Ok(CaseReceipt { case: stored, query_code })
+        let (case, query_code) = match write.save(CaseWrite::intake(case, hash, key, audit)).await? {
+            CaseSaved::Saved(case) => (case, query_code.as_str().to_owned()),
+            CaseSaved::Earlier(case) => (case, String::new()),
+            CaseSaved::Stale => return Err(Error::internal("new case reported stale")),
+        };
+        Ok(CaseReceipt { case, query_code })
     }
 
     fn random_hex(&self) -> String {
@@ -398,13 +401,9 @@ impl CaseService {
         let audit = AuditRecord::new(actor, held_by, now, step.audit_action(), case.case_no.clone())
             .before(serde_json::json!({ "status": before, "tenant": held_by }))
             .after(serde_json::json!({ "status": case.status, "tenant": case.handling, "opinion": opinion }));
-        match write.save(&case, &held_by, &event, document.as_ref(), audit).await? {
+        match write.save(CaseWrite::transition(case, held_by, event, document, audit)).await? {
             CaseSaved::Stale => Err(Error::conflict("办件已被他人同时办理，请刷新后重试")),
-            CaseSaved::Saved(document) => {
-                case.events.push(event);
-                case.documents.extend(document);
-                Ok(case)
-            }
+            CaseSaved::Saved(case) | CaseSaved::Earlier(case) => Ok(case),
         }
     }
 

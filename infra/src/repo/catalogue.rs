@@ -154,6 +154,16 @@ pub(super) async fn impl_in_scope(tx: &DatabaseTransaction, scope: &Scope, id: U
     Ok(query_impls(tx, &sql, values).await?.into_iter().next())
 }
 
+/// The implementation items of `base` that follow its edits (the domain's
+/// [`ImplItem::follows_base_edits`]): a filter of [`query_impls`] and its values.
+fn following_base(base: Uuid) -> (String, Vec<Value>) {
+    let statuses = ImplItem::statuses_following_base();
+    let marks = vec!["?"; statuses.len()].join(", ");
+    let mut values: Vec<Value> = vec![base.to_string().into()];
+    values.extend(statuses.into_iter().map(|s| Value::from(s.as_str())));
+    (format!("i.base_item_id = ? AND i.status IN ({marks})"), values)
+}
+
 fn tenant_filter(scope: &Scope, col: &str, sql: &mut String, values: &mut Vec<Value>) {
     if !scope.prefix().is_empty() {
         sql.push_str(&format!(" AND {col} LIKE ?"));
@@ -329,11 +339,9 @@ impl CatalogueRepo for Db {
             .map_err(internal)?;
             if !w.is_new {
                 // Every active implementation follows with a new version (三级四同).
-                let impls =
-                    query_impls(&tx, "i.base_item_id = ? AND i.status <> 'CANCELLED'", vec![it.id.to_string().into()])
-                        .await?;
-                for old in impls {
-                    let new = ImplItem { version: old.version + 1, updated_at: audit.at, ..old };
+                let (filter, values) = following_base(it.id);
+                for old in query_impls(&tx, &filter, values).await? {
+                    let new = old.after_base_edit(audit.at);
                     tx.execute_raw(stmt(
                         b,
                         "UPDATE impl_items SET version = ?, updated_at = ? WHERE id = ?",
@@ -410,8 +418,7 @@ impl CatalogueRepo for Db {
 
     async fn active_impls_of_base(&self, scope: &Scope, base: Uuid) -> Result<Vec<ImplItem>> {
         let tx = self.begin(scope).await?;
-        let mut sql = String::from("i.base_item_id = ? AND i.status <> 'CANCELLED'");
-        let mut values: Vec<Value> = vec![base.to_string().into()];
+        let (mut sql, mut values) = following_base(base);
         tenant_filter(scope, "i.tenant_code", &mut sql, &mut values);
         let rows = query_impls(&tx, &sql, values).await?;
         commit(tx).await?;

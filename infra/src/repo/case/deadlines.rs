@@ -6,14 +6,15 @@ use domain::audit::AuditRecord;
 use domain::case::{Case, CaseEvent, CaseStatus};
 use domain::region::RegionCode;
 use domain::tenant::Scope;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QueryTrait,
+};
 
-use super::case::{event_model, load};
+use super::read::load;
+use super::row::events_insert;
 use crate::db::{Db, append_audit, commit, internal};
 use crate::entity::case;
-
-/// Statuses whose clock runs (ACCEPTED) or is paused (SUSPENDED).
-const OPEN: [CaseStatus; 2] = [CaseStatus::Accepted, CaseStatus::Suspended];
+use crate::sql::Sql;
 
 pub(super) async fn open_clocks(
     db: &Db,
@@ -21,20 +22,22 @@ pub(super) async fn open_clocks(
     provisional_only: bool,
     deadline_from: Option<NaiveDate>,
 ) -> Result<Vec<Case>> {
+    let status = |open: &dyn Fn(&CaseStatus) -> bool| {
+        case::Column::Status.is_in(CaseStatus::OPEN_CLOCK.into_iter().filter(open).map(CaseStatus::as_str))
+    };
     // System work across tenants: the prefix limits the rows.
     let tx = db.begin(&Scope::All).await?;
     let mut sel = case::Entity::find()
         .filter(case::Column::TenantCode.starts_with(prefix))
-        .filter(case::Column::Status.is_in(OPEN.iter().map(|s| s.as_str())))
+        .filter(status(&|_| true))
         .filter(case::Column::ClockJson.is_not_null());
     if provisional_only {
         sel = sel.filter(case::Column::DeadlineProvisional.eq(true));
     }
     if let Some(d) = deadline_from {
+        // A paused clock's deadline moves with the pause, whatever it was.
         sel = sel.filter(
-            Condition::any()
-                .add(case::Column::Deadline.gte(d))
-                .add(case::Column::Status.eq(CaseStatus::Suspended.as_str())),
+            Condition::any().add(case::Column::Deadline.gte(d)).add(status(&|s: &CaseStatus| !s.clock_running())),
         );
     }
     let rows = sel.order_by_asc(case::Column::Id).all(&tx).await.map_err(internal)?;
@@ -50,6 +53,7 @@ pub(super) async fn save_deadlines(
     audit: AuditRecord,
 ) -> Result<bool> {
     let tx = db.begin(&Scope::only(tenant)).await?;
+    let b = tx.get_database_backend();
     for (c, event) in changes {
         let m = case::ActiveModel {
             deadline: Set(c.deadline),
@@ -57,19 +61,19 @@ pub(super) async fn save_deadlines(
             version: Set(c.version),
             ..Default::default()
         };
-        let res = case::Entity::update_many()
+        let update = case::Entity::update_many()
             .set(m)
             .filter(case::Column::Id.eq(c.id.to_string()))
             .filter(case::Column::Version.eq(c.version - 1))
             .filter(case::Column::TenantCode.eq(tenant.as_str()))
-            .exec(&tx)
-            .await
-            .map_err(internal)?;
-        if res.rows_affected != 1 {
+            .into_query();
+        let res = tx.execute_raw(Sql::of(b, &update)).await.map_err(internal)?;
+        if res.rows_affected() != 1 {
             tx.rollback().await.map_err(internal)?;
             return Ok(false);
         }
-        event_model(c, event).insert(&tx).await.map_err(internal)?;
+        let events = events_insert(c, std::slice::from_ref(event))?;
+        tx.execute_raw(Sql::of(b, &events)).await.map_err(internal)?;
     }
     append_audit(&tx, &audit).await?;
     commit(tx).await?;

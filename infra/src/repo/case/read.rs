@@ -1,0 +1,246 @@
+//! Reading cases: one for a step (with what the step needs, in one statement), one to show, lists.
+
+use domain::case::{Case, Document};
+use domain::catalogue::ImplItem;
+use domain::page::Page;
+use domain::ports::{CaseQuery, ReviewGroup, TransitionRead};
+use domain::tenant::Scope;
+use domain::{Error, Result};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
+use uuid::Uuid;
+
+use super::super::{catalogue, contains, parse_code, parse_id};
+use super::row::{doc_to_domain, to_domain};
+use crate::db::{Db, commit, internal};
+use crate::entity::{case, case_event, document};
+use crate::sql::Sql;
+
+pub(super) async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Result<Vec<Case>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut events = case_event::Entity::find()
+        .filter(case_event::Column::CaseId.is_in(ids))
+        .order_by_asc(case_event::Column::Id)
+        .all(tx)
+        .await
+        .map_err(internal)?;
+    let mut docs = document::Entity::find()
+        .filter(document::Column::CaseId.is_in(rows.iter().map(|r| r.id.clone())))
+        .order_by_asc(document::Column::IssuedAt)
+        .all(tx)
+        .await
+        .map_err(internal)?;
+    rows.into_iter()
+        .map(|r| {
+            let (mine, rest): (Vec<_>, Vec<_>) = events.drain(..).partition(|e| e.case_id == r.id);
+            events = rest;
+            let (my_docs, rest): (Vec<_>, Vec<_>) = docs.drain(..).partition(|d| d.case_id == r.id);
+            docs = rest;
+            to_domain(r, mine, my_docs)
+        })
+        .collect()
+}
+
+pub(super) async fn find_one(db: &Db, scope: &Scope, cond: Condition) -> Result<Option<Case>> {
+    let tx = db.begin(scope).await?;
+    let read = read_one(&tx, scope, cond, TransitionRead::default(), true).await?;
+    commit(tx).await?;
+    Ok(read.map(|r| r.case))
+}
+
+pub(super) struct Read {
+    pub case: Case,
+    pub item: Option<ImplItem>,
+    pub approver_items: Option<Vec<Uuid>>,
+}
+
+/// One case in reach of `scope`, with its events and documents when `history`, and what `want` asks
+/// for when its handling tenant is in the scope.
+pub(super) async fn read_one(
+    tx: &DatabaseTransaction,
+    scope: &Scope,
+    cond: Condition,
+    want: TransitionRead,
+    history: bool,
+) -> Result<Option<Read>> {
+    let find = case::Entity::find().filter(cond).filter(in_reach(scope)).limit(1);
+    let (row, item, approver_items) = if want.item || want.approver.is_some() {
+        read_joined(tx, find, want).await?
+    } else {
+        (find.one(tx).await.map_err(internal)?, None, None)
+    };
+    let Some(row) = row else { return Ok(None) };
+    let mine = scope.contains(&parse_code(&row.tenant_code)?);
+    let (item, approver_items) = if mine { (item, approver_items) } else { (None, None) };
+    let case = if history {
+        load(tx, vec![row]).await?.pop()
+    } else {
+        Some(Case { history_loaded: false, ..to_domain(row, Vec::new(), Vec::new())? })
+    };
+    Ok(case.map(|case| Read { case, item, approver_items }))
+}
+
+/// A case row with what `want` asks for, in one round trip: its implementation item (outer join)
+/// and the approver's authorizations at its handling tenant (a subquery).
+async fn read_joined(
+    tx: &DatabaseTransaction,
+    find: sea_orm::Select<case::Entity>,
+    want: TransitionRead,
+) -> Result<(Option<case::Model>, Option<ImplItem>, Option<Vec<Uuid>>)> {
+    let b = tx.get_database_backend();
+    let mut sql = Sql::new(b);
+    sql.text(&format!("SELECT c.*, {}", catalogue::impl_cols()));
+    if let Some(user) = want.approver {
+        let agg = if b == DbBackend::Postgres { "string_agg" } else { "group_concat" };
+        sql.push(
+            &format!(
+                ", (SELECT {agg}(a.impl_item_id, ',') FROM approver_items a \
+                 WHERE a.tenant_code = c.tenant_code AND a.user_id = ?) AS approver_items"
+            ),
+            [user.to_string().into()],
+        );
+    }
+    sql.text(" FROM (").query(&find.into_query()).text(
+        ") c LEFT JOIN impl_items i ON i.id = c.impl_item_id AND i.tenant_code = c.tenant_code \
+         LEFT JOIN base_items b ON b.id = i.base_item_id LEFT JOIN departments d ON d.id = i.department_id",
+    );
+    let statement = sql.build();
+    Ok(match tx.query_one_raw(statement).await.map_err(internal)? {
+        Some(r) => {
+            let ids = match want.approver {
+                Some(_) => Some(id_list(r.try_get::<Option<String>>("", "approver_items").map_err(internal)?)?),
+                None => None,
+            };
+            let item = if want.item { catalogue::impl_from_row(&r)? } else { None };
+            (Some(case::Model::from_query_result(&r, "").map_err(internal)?), item, ids)
+        }
+        None => (None, None, None),
+    })
+}
+
+/// Ids joined by commas, sorted.
+fn id_list(joined: Option<String>) -> Result<Vec<Uuid>> {
+    let mut ids = joined
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(parse_id)
+        .collect::<Result<Vec<_>>>()?;
+    ids.sort();
+    Ok(ids)
+}
+
+/// Cases in reach of `scope` ([`Scope::reaches_case`]): its code range over the handling and the
+/// collecting tenant.
+pub(super) fn in_reach(scope: &Scope) -> Condition {
+    let Some((start, end)) = scope.code_range() else { return Condition::all() };
+    let under = |col: case::Column| Condition::all().add(col.gte(start)).add(col.lt(end.as_str()));
+    Condition::any().add(under(case::Column::TenantCode)).add(under(case::Column::CollectingCode))
+}
+
+fn cursor(c: &Case) -> String {
+    format!("{}_{}", c.received_at.timestamp_micros(), c.id)
+}
+
+pub(super) async fn for_tracking(db: &Db, case_no: &str) -> Result<Option<(Case, String)>> {
+    let tx = db.begin(&Scope::All).await?;
+    let row = case::Entity::find().filter(case::Column::CaseNo.eq(case_no)).one(&tx).await.map_err(internal)?;
+    let out = match row {
+        Some(r) => {
+            let hash = r.query_hash.clone();
+            load(&tx, vec![r]).await?.pop().map(|c| (c, hash))
+        }
+        None => None,
+    };
+    commit(tx).await?;
+    Ok(out)
+}
+
+pub(super) async fn list(db: &Db, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
+    let tx = db.begin(scope).await?;
+    let mut sel =
+        case::Entity::find().filter(in_reach(scope)).filter(in_reach(&Scope::Subtree(q.tenant_prefix.clone())));
+    if !q.statuses.is_empty() {
+        sel = sel.filter(case::Column::Status.is_in(q.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(items) = &q.impl_items {
+        sel = sel.filter(case::Column::ImplItemId.is_in(items.iter().map(Uuid::to_string)));
+    }
+    if let Some(a) = &q.applicant {
+        sel = sel.filter(
+            Condition::any()
+                .add(contains(case::Column::ApplicantName, a))
+                .add(case::Column::IdNumber.eq(a.to_ascii_uppercase())),
+        );
+    }
+    if let Some(f) = q.received_from {
+        sel = sel.filter(case::Column::ReceivedAt.gte(f));
+    }
+    if let Some(t) = q.received_to {
+        sel = sel.filter(case::Column::ReceivedAt.lt(t));
+    }
+    if let Some(d) = q.deadline_until {
+        sel = sel.filter(case::Column::Deadline.lte(d));
+    }
+    if let Some(d) = q.deadline_from {
+        sel = sel.filter(case::Column::Deadline.gte(d));
+    }
+    if let Some(d) = q.correction_due_before {
+        sel = sel.filter(case::Column::CorrectionDue.lt(d));
+    }
+    if let Some(groups) = &q.awaiting_review {
+        // An empty item list matches no case (`IN ()` is rendered false), so neither does no group.
+        let none = [ReviewGroup::default()];
+        let mut any_group = Condition::any();
+        for g in if groups.is_empty() { &none[..] } else { &groups[..] } {
+            let mut pending = Condition::any().add(case::Column::PendingReviews.is_null());
+            for d in &g.departments {
+                pending = pending.add(contains(case::Column::PendingReviews, &format!(",{d},")));
+            }
+            any_group = any_group.add(
+                Condition::all().add(case::Column::ImplItemId.is_in(g.items.iter().map(Uuid::to_string))).add(pending),
+            );
+        }
+        sel = sel.filter(any_group);
+    }
+    let total = sel.clone().count(&tx).await.map_err(internal)?;
+    if let Some(after) = &q.page.after {
+        let (micros, id) = after.split_once('_').ok_or_else(|| Error::invalid("分页游标无效"))?;
+        let micros: i64 = micros.parse().map_err(|_| Error::invalid("分页游标无效"))?;
+        let at = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(|| Error::invalid("分页游标无效"))?;
+        sel = sel.filter(
+            Condition::any()
+                .add(case::Column::ReceivedAt.lt(at))
+                .add(Condition::all().add(case::Column::ReceivedAt.eq(at)).add(case::Column::Id.lt(id))),
+        );
+    }
+    let rows = sel
+        .order_by_desc(case::Column::ReceivedAt)
+        .order_by_desc(case::Column::Id)
+        .limit(u64::from(q.page.first) + 1)
+        .all(&tx)
+        .await
+        .map_err(internal)?;
+    let cases = load(&tx, rows).await?;
+    commit(tx).await?;
+    Ok(Page::from_rows(cases, &q.page, total, cursor))
+}
+
+pub(super) async fn document(db: &Db, scope: &Scope, id: Uuid) -> Result<Option<Document>> {
+    let tx = db.begin(scope).await?;
+    let d = document::Entity::find_by_id(id.to_string()).one(&tx).await.map_err(internal)?;
+    // A document is in reach when its case is.
+    let d = match d {
+        Some(d) => {
+            let case =
+                case::Entity::find_by_id(d.case_id.clone()).filter(in_reach(scope)).one(&tx).await.map_err(internal)?;
+            case.map(|_| d)
+        }
+        None => None,
+    };
+    commit(tx).await?;
+    d.map(doc_to_domain).transpose()
+}
