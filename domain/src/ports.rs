@@ -268,6 +268,8 @@ pub struct CaseQuery {
     /// Cases of the groups' items only, and of those the joint cases only where one of the group's
     /// departments has still to review (an approver's queue); None = no such filter.
     pub awaiting_review: Option<Vec<ReviewGroup>>,
+    /// Each case with its events and documents (else `history_loaded` false).
+    pub history: bool,
     pub page: PageRequest,
 }
 
@@ -331,7 +333,8 @@ pub enum CaseSaved {
 pub trait CaseRepo: Send + Sync {
     /// The implementation item `item_id` in the scope, to submit a case against.
     async fn get_for_intake(&self, scope: &Scope, item_id: Uuid) -> Result<Option<ForIntake>>;
-    async fn get(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Case>>;
+    /// A case in reach; with its events and documents when `history` (else `history_loaded` false).
+    async fn get(&self, scope: &Scope, id: Uuid, history: bool) -> Result<Option<crate::case::Case>>;
     /// The case to apply a transition to, without its events and documents (`history_loaded` false),
     /// in one read with what `want` asks for where the handling tenant is in the scope.
     async fn get_for_transition(&self, scope: &Scope, id: Uuid, want: TransitionRead) -> Result<Option<ForTransition>>;

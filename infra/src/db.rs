@@ -102,6 +102,17 @@ impl Db {
         Ok(tx)
     }
 
+    /// A transaction for lists, whose statements are written for ordered index ranges: on PostgreSQL
+    /// the planner is also kept off sequential and bitmap scans, since it cannot see the row-level
+    /// policy's bounds (read once per statement) and takes them for selective. Same round trip.
+    pub async fn begin_listing(&self, scope: &Scope) -> Result<DatabaseTransaction, Error> {
+        let tx = self.conn.begin().await.map_err(internal)?;
+        if tx.get_database_backend() == DbBackend::Postgres {
+            tx.execute_raw(listing_settings(scope)).await.map_err(internal)?;
+        }
+        Ok(tx)
+    }
+
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
     }
@@ -124,6 +135,23 @@ pub async fn set_scope(tx: &DatabaseTransaction, scope: &Scope) -> Result<(), Er
     .await
     .map_err(internal)?;
     Ok(())
+}
+
+/// The settings of a listing transaction on PostgreSQL (see [`Db::begin_listing`]); public so that a
+/// test can read the plans the lists get.
+pub fn listing_settings(scope: &Scope) -> Statement {
+    let value = match scope {
+        Scope::All => "*".to_owned(),
+        Scope::Subtree(p) => p.clone(),
+    };
+    Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        format!(
+            "SELECT set_config('{SCOPE_SETTING}', $1, true), set_config('enable_seqscan', 'off', true), \
+             set_config('enable_bitmapscan', 'off', true)"
+        ),
+        [value.into()],
+    )
 }
 
 /// A statement written with `?` placeholders, numbered for PostgreSQL.

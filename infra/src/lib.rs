@@ -15,3 +15,4 @@ pub mod secrets;
 mod sql;
 
 pub use db::Db;
+pub use repo::case_list_statements;

@@ -166,6 +166,7 @@ pub(crate) async fn rejections(mut ctx: Console) -> HttpResponse {
         let filter = CaseFilter {
             tenant: Some(chrome.current.code),
             statuses: vec![CaseStatus::NotAccepted],
+            history: true,
             ..Default::default()
         };
         let page = ctx.services.cases.cases(&ctx.actor, filter, PageRequest { first: 100, after: None }).await?;

@@ -308,7 +308,10 @@ pub struct DepartmentReview {
 pub struct CaseConnection {
     nodes: Vec<Case>,
     page_info: PageInfo,
+    /// 符合条件的办件数；计数在 1000 件处停止，超过时为 1000 且 totalCountExact 为 false。
     total_count: i32,
+    /// totalCount 是否为准确数；为 false 时 totalCount 是下限（至少这么多件）。
+    total_count_exact: bool,
 }
 
 #[derive(SimpleObject)]
@@ -376,8 +379,15 @@ async fn connection(ctx: &Context<'_>, p: domain::page::Page<DCase>) -> Result<C
     Ok(CaseConnection {
         page_info: PageInfo { has_next_page: p.has_next, end_cursor: p.end_cursor },
         total_count: p.total.min(i32::MAX as u64) as i32,
+        total_count_exact: p.total_exact,
         nodes,
     })
+}
+
+/// Whether a list's nodes ask for their events or documents: then the page reads them in one go.
+fn wants_history(ctx: &Context<'_>) -> bool {
+    let nodes = ctx.look_ahead().field("nodes");
+    nodes.field("events").exists() || nodes.field("documents").exists()
 }
 
 fn id(s: &ID, what: &'static str) -> Result<Uuid, domain::Error> {
@@ -392,7 +402,8 @@ impl CaseQuery {
     /// A case in the actor's scope; anything else is NOT_FOUND.
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn case(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
-        Ok(Case::new(services(ctx).cases.case(actor(ctx)?, self::id(&id, "办件")?).await?))
+        // Events and documents are read only if a field asks for them (`Case::with_history`).
+        Ok(Case::new(services(ctx).cases.case_summary(actor(ctx)?, self::id(&id, "办件")?).await?))
     }
 
     #[graphql(complexity = "cost::READ + child_complexity")]
@@ -417,6 +428,7 @@ impl CaseQuery {
             applicant: f.applicant,
             received_from: f.received_from.map(|d| d.parse()).transpose()?,
             received_to: f.received_to.map(|d| d.parse()).transpose()?,
+            history: wants_history(ctx),
         };
         let p = services(ctx).cases.cases(actor(ctx)?, filter, PageRequest::parse(first.unwrap_or(50), after)?).await?;
         connection(ctx, p).await

@@ -53,6 +53,8 @@ pub struct CaseFilter {
     pub applicant: Option<String>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
+    /// Each case with its events and documents (lists that show them).
+    pub history: bool,
 }
 
 fn random5(token: &str) -> [u8; 5] {
@@ -98,7 +100,12 @@ fn required_text(s: &str, what: &str) -> Result<String> {
 impl CaseService {
     /// The case in the actor's scope; anything else is NOT_FOUND (existence is not revealed).
     pub async fn case(&self, actor: &Actor, id: Uuid) -> Result<Case> {
-        self.ports.cases.get(&actor.scope(), id).await?.ok_or(Error::NotFound { what: CASE })
+        self.ports.cases.get(&actor.scope(), id, true).await?.ok_or(Error::NotFound { what: CASE })
+    }
+
+    /// The case without its events and documents (`history_loaded` false): one read fewer.
+    pub async fn case_summary(&self, actor: &Actor, id: Uuid) -> Result<Case> {
+        self.ports.cases.get(&actor.scope(), id, false).await?.ok_or(Error::NotFound { what: CASE })
     }
 
     pub async fn case_by_no(&self, actor: &Actor, case_no: &str) -> Result<Case> {
@@ -152,6 +159,7 @@ impl CaseService {
             deadline_from: None,
             correction_due_before: None,
             awaiting_review: None,
+            history: filter.history,
             page,
         };
         // Warning filters select running clocks by their stored deadline.
@@ -215,6 +223,7 @@ impl CaseService {
             tenant_prefix: tenant.code.as_str().to_owned(),
             statuses: vec![CaseStatus::Accepted, CaseStatus::Suspended],
             awaiting_review: Some(vec![as_authorized, as_chief]),
+            history: false,
             page,
             ..Default::default()
         };

@@ -11,6 +11,8 @@ mod session;
 mod tenant;
 mod user;
 
+pub use case::list_statements as case_list_statements;
+
 use domain::Error;
 use domain::region::RegionCode;
 use uuid::Uuid;

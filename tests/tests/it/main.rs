@@ -14,6 +14,7 @@ mod identity;
 mod input;
 mod isolation;
 mod limits;
+mod plans;
 mod queue;
 mod rejections;
 mod wall;

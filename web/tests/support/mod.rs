@@ -191,7 +191,7 @@ impl domain::ports::CaseRepo for NoCases {
     async fn get_for_intake(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::ports::ForIntake>> {
         Ok(None)
     }
-    async fn get(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::case::Case>> {
+    async fn get(&self, _: &domain::tenant::Scope, _: Uuid, _: bool) -> Result<Option<domain::case::Case>> {
         Ok(None)
     }
     async fn get_for_transition(

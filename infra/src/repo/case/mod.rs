@@ -4,6 +4,8 @@
 
 mod deadlines;
 mod read;
+
+pub use read::list_statements;
 mod row;
 mod write;
 
@@ -41,8 +43,8 @@ impl CaseRepo for Db {
         Ok(Some(ForIntake { item, write }))
     }
 
-    async fn get(&self, scope: &Scope, id: Uuid) -> Result<Option<Case>> {
-        read::find_one(self, scope, by_id(id)).await
+    async fn get(&self, scope: &Scope, id: Uuid, history: bool) -> Result<Option<Case>> {
+        read::find_one(self, scope, by_id(id), history).await
     }
 
     async fn get_for_transition(&self, scope: &Scope, id: Uuid, want: TransitionRead) -> Result<Option<ForTransition>> {
@@ -58,7 +60,7 @@ impl CaseRepo for Db {
     }
 
     async fn by_no(&self, scope: &Scope, case_no: &str) -> Result<Option<Case>> {
-        read::find_one(self, scope, Condition::all().add(case::Column::CaseNo.eq(case_no))).await
+        read::find_one(self, scope, Condition::all().add(case::Column::CaseNo.eq(case_no)), true).await
     }
 
     async fn for_tracking(&self, case_no: &str) -> Result<Option<(Case, String)>> {

@@ -2,13 +2,14 @@
 
 use domain::case::{Case, Document};
 use domain::catalogue::ImplItem;
-use domain::page::Page;
+use domain::page::{COUNT_BOUND, Page};
 use domain::ports::{CaseQuery, ReviewGroup, TransitionRead};
 use domain::tenant::Scope;
 use domain::{Error, Result};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use uuid::Uuid;
 
@@ -43,9 +44,9 @@ pub(super) async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Re
         .collect()
 }
 
-pub(super) async fn find_one(db: &Db, scope: &Scope, cond: Condition) -> Result<Option<Case>> {
+pub(super) async fn find_one(db: &Db, scope: &Scope, cond: Condition, history: bool) -> Result<Option<Case>> {
     let tx = db.begin(scope).await?;
-    let read = read_one(&tx, scope, cond, TransitionRead::default(), true).await?;
+    let read = read_one(&tx, scope, cond, TransitionRead::default(), history).await?;
     commit(tx).await?;
     Ok(read.map(|r| r.case))
 }
@@ -159,10 +160,20 @@ pub(super) async fn for_tracking(db: &Db, case_no: &str) -> Result<Option<(Case,
     Ok(out)
 }
 
-pub(super) async fn list(db: &Db, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
-    let tx = db.begin(scope).await?;
-    let mut sel =
-        case::Entity::find().filter(in_reach(scope)).filter(in_reach(&Scope::Subtree(q.tenant_prefix.clone())));
+/// The level columns that list a subtree by an equality an index serves in order (migration m0013):
+/// `(handling, collecting)` for a prefix of a city, county, town or one tenant.
+fn level_columns(prefix: &str) -> Option<(&'static str, &'static str)> {
+    match prefix.len() {
+        4 => Some(("tenant_l4", "collecting_l4")),
+        6 => Some(("tenant_l6", "collecting_l6")),
+        9 => Some(("tenant_l9", "collecting_l9")),
+        12 => Some(("tenant_code", "collecting_code")),
+        _ => None,
+    }
+}
+
+/// The filters of `q` other than the subtree and the cursor.
+fn filtered(mut sel: sea_orm::Select<case::Entity>, q: &CaseQuery) -> sea_orm::Select<case::Entity> {
     if !q.statuses.is_empty() {
         sel = sel.filter(case::Column::Status.is_in(q.statuses.iter().map(|s| s.as_str())));
     }
@@ -206,27 +217,102 @@ pub(super) async fn list(db: &Db, scope: &Scope, q: &CaseQuery) -> Result<Page<C
         }
         sel = sel.filter(any_group);
     }
-    let total = sel.clone().count(&tx).await.map_err(internal)?;
-    if let Some(after) = &q.page.after {
-        let (micros, id) = after.split_once('_').ok_or_else(|| Error::invalid("分页游标无效"))?;
-        let micros: i64 = micros.parse().map_err(|_| Error::invalid("分页游标无效"))?;
-        let at = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(|| Error::invalid("分页游标无效"))?;
-        sel = sel.filter(
-            Condition::any()
-                .add(case::Column::ReceivedAt.lt(at))
-                .add(Condition::all().add(case::Column::ReceivedAt.eq(at)).add(case::Column::Id.lt(id))),
-        );
+    sel
+}
+
+/// The parts of a list: the cases of the listed subtree by their handling tenant, then (where the
+/// subtree has a level) those it only collected, so that each part is one ordered index range.
+fn list_parts(scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::Select<case::Entity>> {
+    let base = || filtered(case::Entity::find().filter(in_reach(scope)), q);
+    let prefix = q.tenant_prefix.as_str();
+    let Some((handling, collecting)) = level_columns(prefix) else {
+        return vec![base().filter(in_reach(&Scope::Subtree(prefix.to_owned())))];
+    };
+    let end = domain::tenant::prefix_end(prefix);
+    let col = |c: &'static str| Expr::col((case::Entity, Alias::new(c)));
+    vec![
+        // The code range beside the level column lets the planner take (tenant, status, deadline)
+        // where a status and deadline filter is the narrower one (yellow and red lists).
+        base()
+            .filter(col(handling).eq(prefix))
+            .filter(case::Column::TenantCode.gte(prefix))
+            .filter(case::Column::TenantCode.lt(end.as_str())),
+        base()
+            .filter(col(collecting).eq(prefix))
+            .filter(
+                Expr::col((case::Entity, case::Column::CollectingCode))
+                    .ne(Expr::col((case::Entity, case::Column::TenantCode))),
+            )
+            .filter(col(handling).ne(prefix)),
+    ]
+}
+
+/// The statements of a list: one page (newest first, after the cursor) and its count, which stops
+/// past [`COUNT_BOUND`] rows. Public so that a test can read their plans.
+pub fn list_statements(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Result<(Statement, Statement)> {
+    let parts = list_parts(scope, q);
+    let after = match &q.page.after {
+        Some(after) => {
+            let (micros, id) = after.split_once('_').ok_or_else(|| Error::invalid("分页游标无效"))?;
+            let micros: i64 = micros.parse().map_err(|_| Error::invalid("分页游标无效"))?;
+            let at = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(|| Error::invalid("分页游标无效"))?;
+            Some(
+                Condition::any()
+                    .add(case::Column::ReceivedAt.lt(at))
+                    .add(Condition::all().add(case::Column::ReceivedAt.eq(at)).add(case::Column::Id.lt(id))),
+            )
+        }
+        None => None,
+    };
+    let limit = u64::from(q.page.first) + 1;
+    let mut page = Sql::new(backend);
+    page.text("SELECT * FROM (");
+    for (i, part) in parts.iter().enumerate() {
+        let mut part = part.clone();
+        if let Some(c) = &after {
+            part = part.filter(c.clone());
+        }
+        let part = part.order_by_desc(case::Column::ReceivedAt).order_by_desc(case::Column::Id).limit(limit);
+        page.text(if i == 0 { "SELECT * FROM (" } else { " UNION ALL SELECT * FROM (" })
+            .query(&part.into_query())
+            .text(&format!(") p{i}"));
     }
-    let rows = sel
-        .order_by_desc(case::Column::ReceivedAt)
-        .order_by_desc(case::Column::Id)
-        .limit(u64::from(q.page.first) + 1)
-        .all(&tx)
+    page.text(&format!(") u ORDER BY received_at DESC, id DESC LIMIT {limit}"));
+
+    let mut count = Sql::new(backend);
+    count.text("SELECT ");
+    for (i, part) in parts.into_iter().enumerate() {
+        let part = part.select_only().column(case::Column::Id).limit(COUNT_BOUND + 1);
+        count
+            .text(if i == 0 { "(SELECT count(*) FROM (" } else { " + (SELECT count(*) FROM (" })
+            .query(&part.into_query())
+            .text(&format!(") c{i})"));
+    }
+    count.text(" AS n");
+    Ok((page.build(), count.build()))
+}
+
+pub(super) async fn list(db: &Db, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
+    let tx = db.begin_listing(scope).await?;
+    let (page, count) = list_statements(tx.get_database_backend(), scope, q)?;
+    let counted = tx
+        .query_one_raw(count)
         .await
-        .map_err(internal)?;
-    let cases = load(&tx, rows).await?;
+        .map_err(internal)?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()
+        .map_err(internal)?
+        .unwrap_or_default();
+    let rows = case::Model::find_by_statement(page).all(&tx).await.map_err(internal)?;
+    let cases = if q.history {
+        load(&tx, rows).await?
+    } else {
+        rows.into_iter()
+            .map(|r| Ok(Case { history_loaded: false, ..to_domain(r, Vec::new(), Vec::new())? }))
+            .collect::<Result<Vec<_>>>()?
+    };
     commit(tx).await?;
-    Ok(Page::from_rows(cases, &q.page, total, cursor))
+    Ok(Page::from_rows(cases, &q.page, 0, cursor).bounded(u64::try_from(counted).unwrap_or_default()))
 }
 
 pub(super) async fn document(db: &Db, scope: &Scope, id: Uuid) -> Result<Option<Document>> {

@@ -161,7 +161,7 @@ impl CaseWriter for Writer {
                     drop(permit);
                     // A concurrent retry with the same key won the race: answer with its case.
                     if let (Some(k), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) = (key, e.sql_err()) {
-                        let found = find_one(&db, &Scope::only(&c.handling), earlier(k)).await?;
+                        let found = find_one(&db, &Scope::only(&c.handling), earlier(k), true).await?;
                         return found.map(CaseSaved::Earlier).ok_or_else(|| Error::internal(e));
                     }
                     return Err(internal(e));
