@@ -39,7 +39,8 @@ struct CaseRow {
 struct CasesPage {
     chrome: Chrome,
     rows: Vec<CaseRow>,
-    total: u64,
+    /// “52 件”, or “1000 件以上” where counting stopped.
+    total: String,
     tab: String,
     no: String,
     /// Approvers get a tab with their queue (待我审批).
@@ -86,7 +87,7 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
         let no = q.no.trim();
         if domain::case::CaseNo::parse(no).is_ok() {
             let c = ctx.services.cases.case_by_no(&ctx.actor, no).await?;
-            return Ok((rows(&ctx, std::slice::from_ref(&c)).await?, 1));
+            return Ok((rows(&ctx, std::slice::from_ref(&c)).await?, "1 件".to_owned()));
         }
         let applicant = (!no.is_empty()).then(|| no.to_owned());
         let warnings = match q.tab.as_str() {
@@ -101,7 +102,7 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
             let filter = CaseFilter { tenant: Some(chrome.current.code), warnings, applicant, ..Default::default() };
             ctx.services.cases.cases(&ctx.actor, filter, first).await?
         };
-        Ok::<_, Error>((rows(&ctx, &page.items).await?, page.total))
+        Ok::<_, Error>((rows(&ctx, &page.items).await?, count_label(&page)))
     }
     .await;
     match result {
@@ -133,7 +134,8 @@ struct RejectionRow {
 struct RejectionsPage {
     chrome: Chrome,
     rows: Vec<RejectionRow>,
-    total: u64,
+    /// “52 件”, or “1000 件以上” where counting stopped.
+    total: String,
 }
 
 fn rejection_row(c: &Case, names: &std::collections::HashMap<domain::region::RegionCode, String>) -> RejectionRow {
@@ -179,7 +181,7 @@ pub(crate) async fn rejections(mut ctx: Console) -> HttpResponse {
             names.insert(code, t.center_name());
         }
         let rows = page.items.iter().map(|c| rejection_row(c, &names)).collect();
-        Ok::<_, Error>((rows, page.total))
+        Ok::<_, Error>((rows, count_label(&page)))
     }
     .await;
     match result {
@@ -529,4 +531,9 @@ pub(crate) async fn step(
         Ok(c) => see_other(&format!("{CASES}/{}", c.id)).finish(),
         Err(e) => error_page(ctx, e, CASES).await,
     }
+}
+
+/// A list's total as the console says it.
+fn count_label<T>(page: &domain::page::Page<T>) -> String {
+    if page.total_exact { format!("{} 件", page.total) } else { format!("{} 件以上", page.total) }
 }

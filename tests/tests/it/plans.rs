@@ -119,10 +119,11 @@ async fn case_lists_and_lookups_use_indexes_under_row_level_security() {
             tx.execute_raw(infra::db::listing_settings(scope)).await.expect("listing settings");
             let explain = Statement { sql: format!("EXPLAIN (FORMAT JSON) {}", st.sql), ..st };
             let row = tx.query_one_raw(explain).await.expect("explain").expect("a plan");
-            let plan: Value = serde_json::from_str(&row.try_get::<String>("", "QUERY PLAN").unwrap_or_else(|_| {
-                row.try_get::<Value>("", "QUERY PLAN").map(|v| v.to_string()).expect("plan text")
-            }))
-            .expect("json plan");
+            let plan: Value =
+                serde_json::from_str(&row.try_get::<String>("", "QUERY PLAN").unwrap_or_else(|_| {
+                    row.try_get::<Value>("", "QUERY PLAN").map(|v| v.to_string()).expect("plan text")
+                }))
+                .expect("json plan");
             let mut all = Vec::new();
             nodes(&plan[0]["Plan"], &mut all);
             let on_cases: Vec<_> = all.iter().filter(|(_, rel, _)| rel == "cases").collect();
