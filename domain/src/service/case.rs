@@ -221,7 +221,7 @@ impl CaseService {
         // A joint case leaves the queue once the departments the approver speaks for have reviewed.
         let q = CaseQuery {
             tenant_prefix: tenant.code.as_str().to_owned(),
-            statuses: vec![CaseStatus::Accepted, CaseStatus::Suspended],
+            statuses: CaseStatus::OPEN_CLOCK.to_vec(),
             awaiting_review: Some(vec![as_authorized, as_chief]),
             history: false,
             page,
