@@ -4,7 +4,8 @@
 #     county's 20 newest, the county's yellow and red lists, an approver's queue (ys_approver).
 #  2. case(id) with ys_admin's token against PostGraphile v4 over the same cases (shared/peers/postgraphile),
 #     alternating run by run, at c=8 and c=32.
-# usage: bench/reads.sh [N]   env: RUNS (pairs, default 3), DURATION (default 10s), SKIP_GEN=1 to reuse the data,
+# usage: bench/reads.sh [N]   env: RUNS (pairs, default 3), DURATION (default 10s), SKIP_GEN=1 to reuse the data
+#        (both databases),
 #        PEER_DIR (where `npm install postgraphile@4.14` was run; without it the peer is skipped).
 source "$(dirname "$0")/lib.sh"
 N=${1:-1000000}
@@ -50,8 +51,10 @@ done
 
 PEER_DIR=${PEER_DIR:-}
 if [ -n "$PEER_DIR" ] && [ -x "$PEER_DIR/node_modules/.bin/postgraphile" ]; then
-  psql -q "$PG_BASE/test" -c "DROP DATABASE IF EXISTS peer WITH (FORCE)" -c "CREATE DATABASE peer"
-  python3 "$PEERS/load-peer.py" "psql -h 127.0.0.1 -U postgres -d peer" "$N" >/dev/null
+  if [ -z "${SKIP_GEN:-}" ]; then
+    psql -q "$PG_BASE/test" -c "DROP DATABASE IF EXISTS peer WITH (FORCE)" -c "CREATE DATABASE peer"
+    python3 "$PEERS/load-peer.py" "psql -h 127.0.0.1 -U postgres -d peer" "$N" >/dev/null
+  fi
   PEER_PORT=$(free_port)
   "$PEER_DIR/node_modules/.bin/postgraphile" -c "$PG_BASE/peer" --host 127.0.0.1 --port "$PEER_PORT" \
     --disable-query-log --cluster-workers 2 > /tmp/peer.log 2>&1 &
