@@ -44,8 +44,8 @@ echo "== lists (ys_admin unless noted), $N cases"
 for _ in $(seq 1 "$RUNS"); do
   run "town 20 newest (监军街道)" "$ADMIN" '{ cases(filter: {tenant: "610426001000"}, first: 20) { totalCount nodes { caseNo status itemName receivedAt } } }'
   run "county 20 newest (永寿县)" "$ADMIN" '{ cases(filter: {tenant: "610426000000"}, first: 20) { totalCount nodes { caseNo status itemName receivedAt } } }'
-  run "county yellow" "$ADMIN" '{ cases(filter: {tenant: "610426000000", warnings: [YELLOW]}, first: 20) { totalCount nodes { caseNo deadline } } }'
-  run "county red" "$ADMIN" '{ cases(filter: {tenant: "610426000000", warnings: [RED]}, first: 20) { totalCount nodes { caseNo deadline } } }'
+  run "county yellow" "$ADMIN" '{ cases(filter: {tenant: "610426000000", warning: [YELLOW]}, first: 20) { totalCount nodes { caseNo deadline } } }'
+  run "county red" "$ADMIN" '{ cases(filter: {tenant: "610426000000", warning: [RED]}, first: 20) { totalCount nodes { caseNo deadline } } }'
   run "approver queue (ys_approver)" "$APPROVER" '{ approvalQueue(first: 20) { totalCount nodes { caseNo } } }'
 done
 

@@ -104,7 +104,8 @@ impl Db {
 
     /// A transaction for lists, whose statements are written for ordered index ranges: on PostgreSQL
     /// the planner is also kept off sequential and bitmap scans, since it cannot see the row-level
-    /// policy's bounds (read once per statement) and takes them for selective. Same round trip.
+    /// policy's bounds (read once per statement) and takes them for selective, and off parallel
+    /// workers, whose start costs more than a page of 21 rows. Same round trip.
     pub async fn begin_listing(&self, scope: &Scope) -> Result<DatabaseTransaction, Error> {
         let tx = self.conn.begin().await.map_err(internal)?;
         if tx.get_database_backend() == DbBackend::Postgres {
@@ -148,7 +149,7 @@ pub fn listing_settings(scope: &Scope) -> Statement {
         DbBackend::Postgres,
         format!(
             "SELECT set_config('{SCOPE_SETTING}', $1, true), set_config('enable_seqscan', 'off', true), \
-             set_config('enable_bitmapscan', 'off', true)"
+             set_config('enable_bitmapscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
         ),
         [value.into()],
     )

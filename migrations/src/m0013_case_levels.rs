@@ -2,8 +2,9 @@
 //! level's prefix (city 4 digits, county 6, town 9, village 12), so a case keeps, for its handling and
 //! its collecting tenant, the prefix at each level (generated columns). A subtree's newest cases are
 //! then an equality on one column read backwards along `(level prefix, received_at, id)`: ordered,
-//! stopping after one page, whatever the size of the subtree. The collecting side is indexed only
-//! where it differs from the handling side (escalated and cross-area cases).
+//! stopping after one page, whatever the size of the subtree. The collecting side is indexed, level by
+//! level, only where the handling tenant lies outside the collecting one's subtree at that level
+//! (escalated and cross-area cases): the rest are listed by the handling side.
 //!
 //! On PostgreSQL the indexes also carry the two tenant columns, so that counting a subtree under the
 //! row-level policy (which reads them) needs no visit to the table.
@@ -42,8 +43,10 @@ fn statements(backend: DbBackend) -> Vec<String> {
         ("12", "tenant_code", "collecting_code"),
     ] {
         out.push(format!("CREATE INDEX cases_reach_t{level} ON cases ({t}, received_at, id){include}"));
+        // Only cases handled outside the collecting tenant's subtree at this level: the others are
+        // already listed by the handling side.
         out.push(format!(
-            "CREATE INDEX cases_reach_c{level} ON cases ({c}, received_at, id){include} WHERE collecting_code <> tenant_code"
+            "CREATE INDEX cases_reach_c{level} ON cases ({c}, received_at, id){include} WHERE {c} <> {t}"
         ));
     }
     out
