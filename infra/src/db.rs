@@ -106,7 +106,9 @@ impl Db {
     /// the planner is also kept off sequential and bitmap scans, since it cannot see the row-level
     /// policy's bounds (read once per statement) and takes them for selective, and off parallel
     /// workers and JIT compilation, whose start costs more than a page of 21 rows (the costs that
-    /// disabled scans add pass `jit_above_cost`: 50 ms of compiling for a 0.6 ms page). Same round trip.
+    /// disabled scans add pass `jit_above_cost`: 50 ms of compiling for a 0.6 ms page), and on plans
+    /// made for the values at hand: after five runs a prepared statement would otherwise get a generic
+    /// plan that cannot see which level prefix it lists. Same round trip.
     pub async fn begin_listing(&self, scope: &Scope) -> Result<DatabaseTransaction, Error> {
         let tx = self.conn.begin().await.map_err(internal)?;
         if tx.get_database_backend() == DbBackend::Postgres {
@@ -151,7 +153,7 @@ pub fn listing_settings(scope: &Scope) -> Statement {
         format!(
             "SELECT set_config('{SCOPE_SETTING}', $1, true), set_config('enable_seqscan', 'off', true), \
              set_config('enable_bitmapscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), \
-             set_config('jit', 'off', true)"
+             set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)"
         ),
         [value.into()],
     )
