@@ -127,14 +127,10 @@ pub async fn set_scope(tx: &DatabaseTransaction, scope: &Scope) -> Result<(), Er
     if tx.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
-    let value = match scope {
-        Scope::All => "*".to_owned(),
-        Scope::Subtree(p) => p.clone(),
-    };
     tx.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         format!("SELECT set_config('{SCOPE_SETTING}', $1, true)"),
-        [value.into()],
+        [scope_value(scope).into()],
     ))
     .await
     .map_err(internal)?;
@@ -144,10 +140,6 @@ pub async fn set_scope(tx: &DatabaseTransaction, scope: &Scope) -> Result<(), Er
 /// The settings of a listing transaction on PostgreSQL (see [`Db::begin_listing`]); public so that a
 /// test can read the plans the lists get.
 pub fn listing_settings(scope: &Scope) -> Statement {
-    let value = match scope {
-        Scope::All => "*".to_owned(),
-        Scope::Subtree(p) => p.clone(),
-    };
     Statement::from_sql_and_values(
         DbBackend::Postgres,
         format!(
@@ -155,8 +147,16 @@ pub fn listing_settings(scope: &Scope) -> Statement {
              set_config('enable_bitmapscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), \
              set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)"
         ),
-        [value.into()],
+        [scope_value(scope).into()],
     )
+}
+
+/// The scope as row-level security reads it: a region-code prefix, `*` for all.
+fn scope_value(scope: &Scope) -> String {
+    match scope {
+        Scope::All => "*".to_owned(),
+        Scope::Subtree(p) => p.clone(),
+    }
 }
 
 /// A statement written with `?` placeholders, numbered for PostgreSQL.
