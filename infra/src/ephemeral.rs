@@ -1,9 +1,13 @@
 //! Short-lived shared state: rate-limit counters and revoked tokens. Redis when configured,
 //! process memory otherwise; if Redis fails while serving, memory carries on (degraded).
+//!
+//! Revocations are also mirrored in every process: a revoking process publishes the id, the others
+//! hold a subscription (checked by a ping every few seconds) and, while it stands, answer
+//! `is_revoked` from memory without a round trip. When the subscription is down they ask Redis.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -67,9 +71,13 @@ impl Ephemeral for MemoryEphemeral {
 pub struct RedisEphemeral {
     conn: ConnectionManager,
     prefix: String,
-    fallback: MemoryEphemeral,
+    fallback: Arc<MemoryEphemeral>,
     healthy: Arc<AtomicBool>,
+    mirror: Arc<AtomicBool>,
 }
+
+/// How often the revocation subscription is checked; a failed check turns the mirror off.
+const MIRROR_PING: Duration = Duration::from_secs(3);
 
 impl RedisEphemeral {
     /// Connects at start-up; an unreachable Redis at start is an error, later it only degrades.
@@ -79,16 +87,34 @@ impl RedisEphemeral {
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_millis(500)))
             .set_number_of_retries(1);
-        let conn = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new_with_config(client, config))
+        let conn = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new_with_config(client.clone(), config))
             .await
             .map_err(|_| "连接 Redis 超时".to_owned())?
             .map_err(|e| format!("无法连接 Redis：{e}"))?;
-        Ok(RedisEphemeral {
+        let eph = RedisEphemeral {
             conn,
             prefix: prefix.to_owned(),
-            fallback: MemoryEphemeral::default(),
+            fallback: Arc::new(MemoryEphemeral::default()),
             healthy: Arc::new(AtomicBool::new(true)),
-        })
+            mirror: Arc::new(AtomicBool::new(false)),
+        };
+        tokio::spawn(mirror_revocations(
+            client,
+            eph.conn.clone(),
+            prefix.to_owned(),
+            Arc::downgrade(&eph.fallback),
+            eph.mirror.clone(),
+        ));
+        Ok(eph)
+    }
+
+    /// Whether revocation checks are answered from the process's mirror.
+    pub fn mirrored(&self) -> bool {
+        self.mirror.load(Ordering::Relaxed)
+    }
+
+    fn channel(prefix: &str) -> String {
+        format!("{prefix}revocations")
     }
 
     pub fn healthy(&self) -> bool {
@@ -163,7 +189,15 @@ impl Ephemeral for RedisEphemeral {
     async fn revoke(&self, jti: &str, ttl: Duration) -> Result<()> {
         self.fallback.revoke(jti, ttl).await?;
         let mut c = self.conn.clone();
-        if let Err(e) = c.set_ex::<_, _, ()>(self.key(&format!("revoked:{jti}")), 1, ttl.as_secs().max(1)).await {
+        let secs = ttl.as_secs().max(1);
+        let res: redis::RedisResult<()> = redis::pipe()
+            .set_ex(self.key(&format!("revoked:{jti}")), 1, secs)
+            .ignore()
+            .publish(Self::channel(&self.prefix), format!("{secs} {jti}"))
+            .ignore()
+            .query_async(&mut c)
+            .await;
+        if let Err(e) = res {
             self.degrade(&e);
         }
         Ok(())
@@ -175,6 +209,9 @@ impl Ephemeral for RedisEphemeral {
         }
         if self.fallback.is_revoked(ids).await? {
             return Ok(true);
+        }
+        if self.mirrored() {
+            return Ok(false);
         }
         let mut c = self.conn.clone();
         let keys: Vec<String> = ids.iter().map(|id| self.key(&format!("revoked:{id}"))).collect();
@@ -188,6 +225,105 @@ impl Ephemeral for RedisEphemeral {
                 Ok(false)
             }
         }
+    }
+}
+
+/// Keeps `mirror` on while a subscription to the revocation channel stands, and copies every
+/// revocation into `into`: subscribe first, then load what Redis already holds, then follow.
+async fn mirror_revocations(
+    client: redis::Client,
+    conn: ConnectionManager,
+    prefix: String,
+    into: Weak<MemoryEphemeral>,
+    mirror: Arc<AtomicBool>,
+) {
+    use futures::StreamExt;
+    let channel = RedisEphemeral::channel(&prefix);
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        mirror.store(false, Ordering::Relaxed);
+        if into.strong_count() == 0 {
+            return;
+        }
+        let attempt = async {
+            let (mut sink, stream) = client.get_async_pubsub().await?.split();
+            sink.subscribe(&channel).await?;
+            load_revocations(conn.clone(), &prefix, &into).await?;
+            Ok::<_, redis::RedisError>((sink, stream))
+        };
+        let (mut sink, mut stream) = match tokio::time::timeout(Duration::from_secs(5), attempt).await {
+            Ok(Ok(parts)) => parts,
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "revocation mirror: subscription failed");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+            Err(_) => {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        backoff = Duration::from_millis(200);
+        mirror.store(true, Ordering::Relaxed);
+        let mut ping = tokio::time::interval(MIRROR_PING);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                msg = stream.next() => match msg {
+                    Some(msg) => {
+                        let Some(target) = into.upgrade() else { return };
+                        if let Ok(payload) = msg.get_payload::<String>()
+                            && let Some((secs, id)) = payload.split_once(' ')
+                            && let Ok(secs) = secs.parse::<u64>()
+                        {
+                            let _ = target.revoke(id, Duration::from_secs(secs)).await;
+                        }
+                    }
+                    None => break,
+                },
+                _ = ping.tick() => {
+                    if into.strong_count() == 0 {
+                        return;
+                    }
+                    let alive = tokio::time::timeout(MIRROR_PING, sink.ping::<String>()).await;
+                    if !matches!(alive, Ok(Ok(_))) {
+                        break;
+                    }
+                }
+            }
+        }
+        tracing::debug!("revocation mirror: subscription lost, checking Redis per request until it is back");
+    }
+}
+
+/// Copies the revocations Redis holds now into memory, with their remaining lifetimes.
+async fn load_revocations(mut c: ConnectionManager, prefix: &str, into: &Weak<MemoryEphemeral>) -> redis::RedisResult<()> {
+    let pattern = format!("{prefix}revoked:*");
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) =
+            redis::cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(1000).query_async(&mut c).await?;
+        if !keys.is_empty() {
+            let mut pipe = redis::pipe();
+            for k in &keys {
+                pipe.pttl(k);
+            }
+            let ttls: Vec<i64> = pipe.query_async(&mut c).await?;
+            let Some(target) = into.upgrade() else { return Ok(()) };
+            for (k, ms) in keys.iter().zip(ttls) {
+                if ms > 0
+                    && let Some(id) = k.strip_prefix(&pattern[..pattern.len() - 1])
+                {
+                    let _ = target.revoke(id, Duration::from_millis(ms as u64)).await;
+                }
+            }
+        }
+        if next == 0 {
+            return Ok(());
+        }
+        cursor = next;
     }
 }
 
@@ -209,5 +345,49 @@ mod tests {
         assert!(m.is_revoked(&["j".into()]).await.expect("check"));
         assert!(m.is_revoked(&["other".into(), "j".into()]).await.expect("check"));
         assert!(!m.is_revoked(&["other".into()]).await.expect("check"));
+    }
+}
+
+#[cfg(test)]
+mod redis_tests {
+    use super::*;
+
+    /// A revocation made by one process reaches another's mirror, which then answers from memory.
+    #[tokio::test]
+    async fn revocations_reach_every_process() {
+        let Ok(url) = std::env::var("TONGBAN_TEST_REDIS_URL") else {
+            eprintln!("TONGBAN_TEST_REDIS_URL not set; the revocation mirror is tested in the PostgreSQL + Redis pass");
+            return;
+        };
+        let prefix = format!("test:{}:", uuid::Uuid::new_v4());
+        // One revocation made before the second process starts: it is loaded, not heard.
+        let a = RedisEphemeral::connect(&url, &prefix).await.expect("connect a");
+        a.revoke("early", Duration::from_secs(60)).await.expect("revoke");
+        let b = RedisEphemeral::connect(&url, &prefix).await.expect("connect b");
+        wait_until(|| a.mirrored() && b.mirrored()).await;
+        assert!(b.is_revoked(&["early".into()]).await.expect("check"));
+
+        a.revoke("late", Duration::from_secs(60)).await.expect("revoke");
+        let mut heard = false;
+        for _ in 0..100 {
+            if b.fallback.is_revoked(&["late".into()]).await.expect("memory") {
+                heard = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(heard, "the second process never heard of the revocation");
+        assert!(b.is_revoked(&["late".into()]).await.expect("check"));
+        assert!(!b.is_revoked(&["other".into()]).await.expect("check"));
+    }
+
+    async fn wait_until(ok: impl Fn() -> bool) {
+        for _ in 0..250 {
+            if ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the revocation mirror did not come up");
     }
 }

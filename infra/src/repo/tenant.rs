@@ -44,14 +44,23 @@ impl TenantRepo for Db {
 
     async fn get_many(&self, codes: &[RegionCode]) -> Result<Vec<Tenant>> {
         let mut out = Vec::with_capacity(codes.len());
-        for chunk in codes.chunks(CHUNK) {
+        let mut missing = Vec::new();
+        for code in codes {
+            match self.tenants.get(code.as_str()) {
+                Some(t) => out.push(t),
+                None => missing.push(code.clone()),
+            }
+        }
+        for chunk in missing.chunks(CHUNK) {
             let rows = Entity::find()
                 .filter(Column::Code.is_in(chunk.iter().map(|c| c.as_str().to_owned())))
                 .all(&self.conn)
                 .await
                 .map_err(internal)?;
             for m in rows {
-                out.push(to_domain(m)?);
+                let t = to_domain(m)?;
+                self.tenants.put(&t);
+                out.push(t);
             }
         }
         Ok(out)

@@ -20,6 +20,10 @@ use crate::entity::{case, case_event, document};
 use crate::sql::Sql;
 
 pub(super) async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Result<Vec<Case>> {
+    if rows.is_empty() {
+        // `IN ()` would be sent as a comparison of two parameters, which the planner cannot fold.
+        return Ok(Vec::new());
+    }
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut events = case_event::Entity::find()
         .filter(case_event::Column::CaseId.is_in(ids))
@@ -45,6 +49,11 @@ pub(super) async fn load(tx: &DatabaseTransaction, rows: Vec<case::Model>) -> Re
 }
 
 pub(super) async fn find_one(db: &Db, scope: &Scope, cond: Condition, history: bool) -> Result<Option<Case>> {
+    if !history {
+        let find = case::Entity::find().filter(cond).filter(in_reach(scope)).limit(1);
+        let row: Option<case::Model> = db.read_one(scope, find.as_query()).await?;
+        return row.map(|r| Ok(Case { history_loaded: false, ..to_domain(r, Vec::new(), Vec::new())? })).transpose();
+    }
     let tx = db.begin(scope).await?;
     let read = read_one(&tx, scope, cond, TransitionRead::default(), history).await?;
     commit(tx).await?;
