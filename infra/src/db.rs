@@ -9,8 +9,8 @@ use tokio::sync::Semaphore;
 use domain::Error;
 use domain::audit::{AuditRecord, GENESIS};
 use domain::tenant::{Scope, Tenant};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::sea_query::{PostgresQueryBuilder, SelectStatement};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     FromQueryResult, QueryResult, SqlErr, Statement, TransactionTrait, Value,
@@ -107,7 +107,11 @@ impl Db {
     /// as `SET LOCAL` in one simple query, which runs as one implicit transaction: no BEGIN and no
     /// COMMIT travel. The statement is rendered with its values inline (sea-query escapes them), as
     /// a simple query takes no parameters; the scope value is a region prefix (digits) or `*`.
-    pub async fn read_one<M: FromQueryResult>(&self, scope: &Scope, query: &SelectStatement) -> Result<Option<M>, Error> {
+    pub async fn read_one<M: FromQueryResult>(
+        &self,
+        scope: &Scope,
+        query: &SelectStatement,
+    ) -> Result<Option<M>, Error> {
         if !self.is_postgres() {
             let stmt = self.backend().build(query);
             return M::find_by_statement(stmt).one(&self.conn).await.map_err(internal);
@@ -115,7 +119,10 @@ impl Db {
         let value = scope_value(scope).replace('\'', "''");
         let sql = format!("SET LOCAL {SCOPE_SETTING} = '{value}'; {}", query.to_string(PostgresQueryBuilder));
         let pool = self.conn.get_postgres_connection_pool();
-        let row = sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(sql)).fetch_optional(pool).await.map_err(Error::internal)?;
+        let row = sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(sql))
+            .fetch_optional(pool)
+            .await
+            .map_err(Error::internal)?;
         row.map(|r| M::from_query_result(&QueryResult::from(r), "")).transpose().map_err(internal)
     }
 

@@ -87,10 +87,11 @@ impl RedisEphemeral {
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_millis(500)))
             .set_number_of_retries(1);
-        let conn = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new_with_config(client.clone(), config))
-            .await
-            .map_err(|_| "连接 Redis 超时".to_owned())?
-            .map_err(|e| format!("无法连接 Redis：{e}"))?;
+        let conn =
+            tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new_with_config(client.clone(), config))
+                .await
+                .map_err(|_| "连接 Redis 超时".to_owned())?
+                .map_err(|e| format!("无法连接 Redis：{e}"))?;
         let eph = RedisEphemeral {
             conn,
             prefix: prefix.to_owned(),
@@ -299,12 +300,22 @@ async fn mirror_revocations(
 }
 
 /// Copies the revocations Redis holds now into memory, with their remaining lifetimes.
-async fn load_revocations(mut c: ConnectionManager, prefix: &str, into: &Weak<MemoryEphemeral>) -> redis::RedisResult<()> {
+async fn load_revocations(
+    mut c: ConnectionManager,
+    prefix: &str,
+    into: &Weak<MemoryEphemeral>,
+) -> redis::RedisResult<()> {
     let pattern = format!("{prefix}revoked:*");
     let mut cursor: u64 = 0;
     loop {
-        let (next, keys): (u64, Vec<String>) =
-            redis::cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(1000).query_async(&mut c).await?;
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut c)
+            .await?;
         if !keys.is_empty() {
             let mut pipe = redis::pipe();
             for k in &keys {

@@ -19,6 +19,8 @@ fn generator_sql() -> String {
     GENERATOR
         .lines()
         .filter(|l| !l.trim_start().starts_with('\\'))
+        // VACUUM cannot run in the one transaction of a multi-statement query; the test runs it after.
+        .filter(|l| !l.trim_start().starts_with("VACUUM"))
         .collect::<Vec<_>>()
         .join("\n")
         .replace(" :n)", &format!(" {CASES})"))

@@ -27,10 +27,12 @@ pub(super) async fn open_clocks(
     };
     // System work across tenants: the prefix limits the rows.
     let tx = db.begin(&Scope::All).await?;
-    let mut sel = case::Entity::find()
-        .filter(case::Column::TenantCode.starts_with(prefix))
-        .filter(status(&|_| true))
-        .filter(case::Column::ClockJson.is_not_null());
+    let mut sel = case::Entity::find().filter(status(&|_| true));
+    if !prefix.is_empty() {
+        let end = domain::tenant::prefix_end(prefix);
+        sel = sel.filter(case::Column::TenantCode.gte(prefix)).filter(case::Column::TenantCode.lt(end.as_str()));
+    }
+    let mut sel = sel.filter(case::Column::ClockJson.is_not_null());
     if provisional_only {
         sel = sel.filter(case::Column::DeadlineProvisional.eq(true));
     }

@@ -239,13 +239,17 @@ fn list_parts(scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::Select<case::Entity>
     };
     let end = domain::tenant::prefix_end(prefix);
     let col = |c: &'static str| Expr::col((case::Entity, Alias::new(c)));
-    vec![
+    let mut handled = base().filter(col(handling).eq(prefix));
+    if q.deadline_until.is_some() || q.deadline_from.is_some() {
         // The code range beside the level column lets the planner take (tenant, status, deadline)
-        // where a status and deadline filter is the narrower one (yellow and red lists).
-        base()
-            .filter(col(handling).eq(prefix))
-            .filter(case::Column::TenantCode.gte(prefix))
-            .filter(case::Column::TenantCode.lt(end.as_str())),
+        // where a deadline filter is the narrower one (yellow and red lists). Elsewhere it would
+        // mislead: taken as independent of the level column, the two look like one row, and the
+        // planner reads a whole town by code to sort it instead of its newest cases in order.
+        handled =
+            handled.filter(case::Column::TenantCode.gte(prefix)).filter(case::Column::TenantCode.lt(end.as_str()));
+    }
+    vec![
+        handled,
         // Written as the partial index's own predicate (m0013), which also leaves out the cases the
         // handling side lists.
         base().filter(col(collecting).eq(prefix)).filter(col(collecting).ne(col(handling))),
