@@ -154,6 +154,10 @@ pub struct Transfer {
     /// ask the same.
     pub request_hash: String,
     pub version: i64,
+    /// Sent by another deployment (跨省通办): the collecting center's name there.
+    pub from_center: Option<String>,
+    /// Sent by another deployment: the case's number there.
+    pub remote_case_no: Option<String>,
 }
 
 /// What a step of a case does to its transfer, saved with the case in one transaction.

@@ -32,6 +32,8 @@ enum Transfers {
     IdempotencyKey,
     RequestHash,
     Version,
+    FromCenter,
+    RemoteCaseNo,
 }
 
 #[derive(DeriveIden)]
@@ -113,6 +115,8 @@ impl MigrationTrait for Migration {
                 .col(s(Transfers::IdempotencyKey, 100))
                 .col(s(Transfers::RequestHash, 64))
                 .col(ColumnDef::new(Transfers::Version).big_integer().not_null())
+                .col(ColumnDef::new(Transfers::FromCenter).string_len(100).null())
+                .col(ColumnDef::new(Transfers::RemoteCaseNo).string_len(40).null())
                 .to_owned(),
         )
         .await?;

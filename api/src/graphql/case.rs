@@ -343,12 +343,12 @@ pub struct PublicCaseStatus {
 
 #[derive(InputObject)]
 pub struct ApplicantInput {
-    kind: ApplicantKind,
-    name: String,
+    pub kind: ApplicantKind,
+    pub name: String,
     #[graphql(default_with = "Some(\"身份证\".to_owned())")]
-    id_type: Option<String>,
-    id_number: String,
-    phone: Option<String>,
+    pub id_type: Option<String>,
+    pub id_number: String,
+    pub phone: Option<String>,
 }
 
 #[derive(InputObject)]

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
 use domain::page::PageRequest;
-use domain::service::TransferReading;
+use domain::service::{RemoteTransfer, TransferReading};
 use domain::transfer::Transfer as DTransfer;
 use uuid::Uuid;
 
@@ -67,7 +67,26 @@ impl Transfer {
     }
     /// 收件地（转出单位）。
     async fn from(&self, ctx: &Context<'_>) -> Result<Tenant> {
-        Tenant::load(ctx, self.0.from).await
+        match (&self.0.from_center, Tenant::load(ctx, self.0.from).await) {
+            (_, Ok(t)) => Ok(t),
+            // A partner's region (跨省通办): known here by the code and center name it sent.
+            (Some(center), Err(_)) => Ok(Tenant(domain::tenant::Tenant {
+                code: self.0.from,
+                name: center.clone(),
+                level: partner_level(&self.0.from),
+                parent: None,
+                root: true,
+            })),
+            (None, Err(e)) => Err(e),
+        }
+    }
+    /// 跨省通办转入时收件地的中心名称。
+    async fn from_center(&self) -> Option<&str> {
+        self.0.from_center.as_deref()
+    }
+    /// 跨省通办转入时收件地的办件编号。
+    async fn remote_case_no(&self) -> Option<&str> {
+        self.0.remote_case_no.as_deref()
     }
     /// 办理地（转入单位）。
     async fn to(&self, ctx: &Context<'_>) -> Result<Tenant> {
@@ -147,6 +166,19 @@ pub struct RemoteTransferInput {
     provided_materials: Vec<String>,
     /// 申请表单。
     form: Option<Json<serde_json::Value>>,
+}
+
+/// The level a region code's trailing zeros mark.
+fn partner_level(code: &domain::region::RegionCode) -> domain::region::AdminLevel {
+    use domain::region::AdminLevel as L;
+    let zeros = code.as_str().chars().rev().take_while(|c| *c == '0').count();
+    match zeros {
+        10.. => L::Province,
+        8..=9 => L::City,
+        6..=7 => L::County,
+        3..=5 => L::Town,
+        _ => L::Village,
+    }
 }
 
 fn id(s: &ID) -> Result<Uuid, domain::Error> {
@@ -236,11 +268,25 @@ impl TransferMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "转入的办件")] input: RemoteTransferInput,
     ) -> Result<Transfer> {
-        let _ = (&input.from_center, &input.remote_case_no, &input.impl_code, &input.provided_materials);
-        let _ = (&input.idempotency_key, &input.form, &input.applicant);
-        let from = input.from_region.parse()?;
-        let to = input.to_region.parse()?;
-        services(ctx).transfers.refuse_remote(actor(ctx)?, &from, &to).await?;
-        Err(domain::Error::invalid("跨省通办转入尚未开通").into())
+        let a = input.applicant;
+        let applicant = domain::case::Applicant::parse(
+            a.kind.into(),
+            &a.name,
+            a.id_type.as_deref().unwrap_or_default(),
+            &a.id_number,
+            a.phone.as_deref(),
+        )?;
+        let remote = RemoteTransfer {
+            idempotency_key: input.idempotency_key,
+            from_region: input.from_region.parse()?,
+            from_center: input.from_center,
+            remote_case_no: input.remote_case_no,
+            to_region: input.to_region.parse()?,
+            impl_code: input.impl_code,
+            applicant,
+            provided: input.provided_materials,
+            form: input.form.map(|j| j.0),
+        };
+        Ok(Transfer::new(services(ctx).transfers.submit_remote(actor(ctx)?, remote).await?))
     }
 }

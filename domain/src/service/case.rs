@@ -57,7 +57,7 @@ pub struct CaseFilter {
     pub history: bool,
 }
 
-fn random5(token: &str) -> [u8; 5] {
+pub(super) fn random5(token: &str) -> [u8; 5] {
     let mut out = [0u8; 5];
     for (i, b) in out.iter_mut().enumerate() {
         *b = u8::from_str_radix(token.get(i * 2..i * 2 + 2).unwrap_or("00"), 16).unwrap_or(0);
@@ -76,7 +76,7 @@ const MAX_TRACKING_NO_CHARS: usize = 40;
 /// The longest query code taken (they have 8 characters).
 const MAX_QUERY_CODE_CHARS: usize = 20;
 
-fn names_in(list: &[String], allowed: &[String], what: &str) -> Result<Vec<String>> {
+pub(super) fn names_in(list: &[String], allowed: &[String], what: &str) -> Result<Vec<String>> {
     if list.len() > crate::catalogue::MAX_MATERIALS {
         return Err(Error::invalid(format!("{what}不能超过{}项", crate::catalogue::MAX_MATERIALS)));
     }
@@ -310,7 +310,7 @@ impl CaseService {
         Ok(CaseReceipt { case, query_code })
     }
 
-    fn random_hex(&self) -> String {
+    pub(super) fn random_hex(&self) -> String {
         self.ports.secrets.fingerprint(&self.ports.secrets.random_token())
     }
 

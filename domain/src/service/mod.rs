@@ -35,7 +35,7 @@ pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_T
 pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
-pub use transfers::TransferReading;
+pub use transfers::{RemoteTransfer, TransferReading};
 pub use warnings::{WarningThreshold, YELLOW_DAYS};
 
 /// Tunables that the deployment configures.

@@ -21,6 +21,25 @@ use crate::transfer::{
 use super::TransferService;
 
 const TRANSFER: &str = "转办";
+/// The longest name of a partner's collecting center.
+const MAX_CENTER_CHARS: usize = 100;
+/// The longest case number of a partner.
+const MAX_REMOTE_NO_CHARS: usize = 40;
+/// The longest implementation code.
+const MAX_IMPL_CODE_CHARS: usize = 60;
+
+/// A case sent by another deployment's service account (跨省通办), as checked at the edge.
+pub struct RemoteTransfer {
+    pub idempotency_key: String,
+    pub from_region: RegionCode,
+    pub from_center: String,
+    pub remote_case_no: String,
+    pub to_region: RegionCode,
+    pub impl_code: String,
+    pub applicant: crate::case::Applicant,
+    pub provided: Vec<String>,
+    pub form: Option<serde_json::Value>,
+}
 
 /// Each side's holding time and the signing warning of a transfer, as of today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +175,8 @@ impl TransferService {
             idempotency_key: key.clone(),
             request_hash: request.clone(),
             version: 1,
+            from_center: None,
+            remote_case_no: None,
         };
         let opinion = match &note {
             Some(n) => format!("转{}办理：{n}", handler.center_name()),
@@ -263,13 +284,143 @@ impl TransferService {
         Ok(t)
     }
 
-    /// Checks a partner's inbound call: a service account of the receiving tenant only.
-    pub async fn refuse_remote(&self, actor: &Actor, _from: &RegionCode, to: &RegionCode) -> Result<()> {
-        let handler = self.cases.tenants.known_tenant(to).await?;
+    /// 跨省通办转入: another deployment's service account sends a case to its own tenant here. The
+    /// case is created at the handler with its transfer (SENT); the sender and its key deduplicate
+    /// retries: the same request answers the same transfer, another one CONFLICT.
+    pub async fn submit_remote(&self, actor: &Actor, input: RemoteTransfer) -> Result<Transfer> {
+        let key = text::line("幂等键", &input.idempotency_key, MAX_KEY_CHARS)?;
+        let from_center = text::line("收件地中心名称", &input.from_center, MAX_CENTER_CHARS)?;
+        let remote_no = text::line("收件地办件编号", &input.remote_case_no, MAX_REMOTE_NO_CHARS)?;
+        let impl_code = text::line("实施编码", &input.impl_code, MAX_IMPL_CODE_CHARS)?;
+        let form = crate::case::CaseForm::parse_optional(input.form)?.map(crate::case::CaseForm::into_value);
+        let handler = self.cases.tenants.known_tenant(&input.to_region).await?;
         authorize(actor, Action::CrossArea, &handler)?;
         if actor.tenant != handler.code {
             return Err(Error::forbidden(format!("只能向本单位（{}）转入办件", handler.name)));
         }
-        Ok(())
+        let from = input.from_region;
+        let request = self.cases.ports.secrets.fingerprint(
+            &serde_json::json!([
+                from.as_str(),
+                from_center,
+                remote_no,
+                handler.code.as_str(),
+                impl_code,
+                input.applicant.kind,
+                input.applicant.name,
+                input.applicant.id_type,
+                input.applicant.id_number,
+                input.applicant.phone,
+                input.provided,
+                form,
+            ])
+            .to_string(),
+        );
+        let scope = crate::tenant::Scope::only(&handler.code);
+        let earlier = |t: Option<Transfer>| match t {
+            Some(t) if t.request_hash == request => Ok(Some(t)),
+            Some(_) => Err(Error::conflict("该幂等键已用于另一次转入，请换用新的幂等键")),
+            None => Ok(None),
+        };
+        if let Some(t) = earlier(self.ports.transfers.by_key(&scope, &from, &key).await?)? {
+            return Ok(t);
+        }
+        let item = match self.cases.ports.catalogue.impl_item_by_code(&impl_code).await? {
+            Some(i) if i.tenant == handler.code => i,
+            _ => return Err(Error::invalid(format!("实施编码“{impl_code}”不是{}的事项", handler.name))),
+        };
+        if item.status != crate::catalogue::ImplStatus::Published {
+            return Err(Error::invalid(format!("事项“{}”未发布，不能转入", item.base.name)));
+        }
+        if !transfer::scope_covers(item.local.cross_area, &handler.code, &from) {
+            return Err(Error::forbidden(format!(
+                "{}的事项“{}”通办范围为“{}”，区划 {from} 不在范围内",
+                handler.name,
+                item.base.name,
+                item.local.cross_area.label()
+            )));
+        }
+        let allowed: Vec<String> = item.materials().into_iter().map(|m| m.name).collect();
+        let provided = super::case::names_in(&input.provided, &allowed, "已提交材料")?;
+        let Some(crate::ports::ForIntake { item, write }) =
+            self.cases.ports.cases.get_for_intake(&scope, item.id).await?
+        else {
+            return Err(Error::invalid("实施事项不存在"));
+        };
+        let now = self.now();
+        let random = |c: &super::CaseService| super::case::random5(&c.random_hex());
+        let case_no = crate::case::CaseNo::generate(&handler.code, local_day(now), random(&self.cases));
+        let query_code = crate::case::QueryCode::generate(random(&self.cases));
+        let note = format!("{from_center}（{from}）收件，办件编号 {remote_no}");
+        let case = Case {
+            id: Uuid::now_v7(),
+            case_no: case_no.as_str().to_owned(),
+            kind: item.local.case_kind,
+            status: crate::case::CaseStatus::Transferred,
+            impl_item_id: item.id,
+            impl_version: item.version,
+            item_name: item.base.name.clone(),
+            handling: handler.code,
+            collecting: handler.code,
+            channel: crate::case::Channel::Remote,
+            applicant: input.applicant,
+            form,
+            provided,
+            missing: Vec::new(),
+            deferred: Vec::new(),
+            deferred_until: None,
+            correction_due: None,
+            received_at: now,
+            accepted_at: None,
+            concluded_at: None,
+            clock: None,
+            deadline: None,
+            deadline_provisional: false,
+            reviews: Vec::new(),
+            version: 1,
+            documents: Vec::new(),
+            history_loaded: true,
+            events: vec![crate::case::CaseEvent {
+                at: now,
+                status: crate::case::CaseStatus::Transferred,
+                actor: actor.name(),
+                tenant: handler.code,
+                action: "跨省通办转入".into(),
+                opinion: Some(note),
+            }],
+        };
+        let t = Transfer {
+            id: Uuid::now_v7(),
+            case_id: case.id,
+            case_no: case.case_no.clone(),
+            from,
+            to: handler.code,
+            status: TransferStatus::Sent,
+            collected_at: now,
+            sent_at: now,
+            received_at: None,
+            decided_at: None,
+            result_at: None,
+            note: None,
+            return_reason: None,
+            idempotency_key: key.clone(),
+            request_hash: request.clone(),
+            version: 1,
+            from_center: Some(from_center),
+            remote_case_no: Some(remote_no),
+        };
+        let audit =
+            crate::audit::AuditRecord::new(actor, handler.code, now, "transfer.submit_remote", case.case_no.clone())
+                .after(serde_json::json!({ "from": from, "key": key, "item": item.impl_code }));
+        let hash = self.cases.ports.secrets.fingerprint(query_code.as_str());
+        let mut w = crate::case::CaseWrite::intake(case, hash, None, audit);
+        w.transfer = Some(TransferChange::Save(Box::new(t.clone())));
+        match write.save(w).await {
+            Ok(crate::ports::CaseSaved::Saved(_)) => Ok(t),
+            Ok(_) => Err(Error::internal("new remote case not saved")),
+            // A concurrent retry with the same key won.
+            Err(e @ Error::Conflict(_)) => earlier(self.ports.transfers.by_key(&scope, &from, &key).await?)?.ok_or(e),
+            Err(e) => Err(e),
+        }
     }
 }

@@ -20,6 +20,8 @@ pub struct Model {
     pub idempotency_key: String,
     pub request_hash: String,
     pub version: i64,
+    pub from_center: Option<String>,
+    pub remote_case_no: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -51,6 +51,8 @@ fn to_domain(m: transfer::Model) -> Result<Transfer> {
         idempotency_key: m.idempotency_key,
         request_hash: m.request_hash,
         version: m.version,
+        from_center: m.from_center,
+        remote_case_no: m.remote_case_no,
     })
 }
 
@@ -72,6 +74,8 @@ fn active(t: &Transfer) -> transfer::ActiveModel {
         idempotency_key: Set(t.idempotency_key.clone()),
         request_hash: Set(t.request_hash.clone()),
         version: Set(t.version),
+        from_center: Set(t.from_center.clone()),
+        remote_case_no: Set(t.remote_case_no.clone()),
     }
 }
 

@@ -297,3 +297,81 @@ async fn row_level_security_keeps_transfers_to_their_two_tenants() {
     assert!(moved.is_err_and(|e| e.to_string().contains("row-level security")));
     tx.rollback().await.expect("rollback");
 }
+
+/// A service account of 永寿县, as a partner deployment would hold, and its access token.
+async fn yongshou_service_token(app: &TestApp) -> String {
+    let admin = app.token("ys_admin").await;
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($t: RegionCode!) { createServiceAccount(tenant: $t, name: \"跨省通办对接\") { clientId clientSecret } }",
+            json!({ "t": YONGSHOU }),
+        )
+        .await;
+    let sa = ok(&r, "createServiceAccount").clone();
+    let q = "mutation($i: String!, $s: String!) { serviceToken(clientId: $i, clientSecret: $s) { accessToken } }";
+    let r = app.gql(None, q, json!({ "i": sa["clientId"], "s": sa["clientSecret"] })).await;
+    ok(&r, "serviceToken")["accessToken"].as_str().expect("token").to_owned()
+}
+
+const SUBMIT_REMOTE: &str = "mutation($i: RemoteTransferInput!) { submitRemoteTransfer(input: $i) { id status fromCenter remoteCaseNo from { code name } to { code } case { id status channel } } }";
+
+#[tokio::test]
+async fn a_partner_submits_a_case_by_service_account_once_per_key() {
+    let app = TestApp::spawn().await;
+    let service = yongshou_service_token(&app).await;
+    let (item, materials) = yongshou_item(&app, "教师资格").await;
+    let ys = app.token("ys_window").await;
+    let r = app.gql(Some(&ys), "query($id: ID!) { implItem(id: $id) { implCode } }", json!({ "id": item })).await;
+    let impl_code = ok(&r, "implItem")["implCode"].as_str().expect("impl code").to_owned();
+    let input = |key: &str, from: &str, to: &str, code: &str, no: &str| {
+        json!({ "i": {
+            "idempotencyKey": key, "fromRegion": from, "fromCenter": "西安市政务服务中心", "remoteCaseNo": no,
+            "toRegion": to, "implCode": code,
+            "applicant": { "kind": "PERSON", "name": "李华", "idNumber": "11010519491231002X" },
+            "providedMaterials": materials,
+        } })
+    };
+    let r = app.gql(Some(&service), SUBMIT_REMOTE, input("p1", "610100000000", YONGSHOU, &impl_code, "XA-1")).await;
+    let t = ok(&r, "submitRemoteTransfer").clone();
+    assert_eq!(t["status"], "SENT");
+    assert_eq!(t["from"]["code"], "610100000000");
+    assert_eq!(t["from"]["name"], "西安市政务服务中心");
+    assert_eq!(t["remoteCaseNo"], "XA-1");
+    assert_eq!(t["case"]["status"], "TRANSFERRED");
+    assert_eq!(t["case"]["channel"], "REMOTE");
+    // Retried: the same transfer; the same key with another payload: CONFLICT.
+    let r = app.gql(Some(&service), SUBMIT_REMOTE, input("p1", "610100000000", YONGSHOU, &impl_code, "XA-1")).await;
+    assert_eq!(ok(&r, "submitRemoteTransfer")["id"], t["id"]);
+    let r = app.gql(Some(&service), SUBMIT_REMOTE, input("p1", "610100000000", YONGSHOU, &impl_code, "XA-2")).await;
+    assert_eq!(error_code(&r), "CONFLICT", "{r}");
+    // Outside the item's scope, an unknown item, another tenant: refused with the reason.
+    let r = app.gql(Some(&service), SUBMIT_REMOTE, input("p2", "330100000000", YONGSHOU, &impl_code, "HZ-1")).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+    assert!(error_message(&r).contains("全省通办"), "{r}");
+    let r = app.gql(Some(&service), SUBMIT_REMOTE, input("p3", "610100000000", YONGSHOU, "nope", "XA-3")).await;
+    assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+    let r = app.gql(Some(&service), SUBMIT_REMOTE, input("p4", "610100000000", QINDU, &impl_code, "XA-4")).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+    // A service account calls the transfer operations only.
+    let r = app.gql(Some(&service), "{ cases { totalCount } }", json!({})).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+
+    // Signed, accepted and decided here: the transfer's result is returned.
+    let id = t["id"].as_str().expect("id");
+    let r = app.gql(Some(&service), RECEIVE, json!({ "id": id })).await;
+    assert_eq!(ok(&r, "receiveTransfer")["status"], "RECEIVED");
+    let r = app.gql(Some(&ys), ACCEPT, json!({ "id": id })).await;
+    assert_eq!(ok(&r, "acceptTransfer")["case"]["status"], "ACCEPTED");
+    let approver = app.token("ys_approver").await;
+    let r = app
+        .gql(
+            Some(&approver),
+            "mutation($id: ID!) { decideCase(id: $id, approve: false, opinion: \"学历不符合要求\") { status } }",
+            json!({ "id": t["case"]["id"] }),
+        )
+        .await;
+    assert_eq!(ok(&r, "decideCase")["status"], "DENIED");
+    let r = app.gql(Some(&service), ONE, json!({ "id": id })).await;
+    assert_eq!(ok(&r, "transfer")["status"], "RESULT_RETURNED");
+}
