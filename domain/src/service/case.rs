@@ -356,7 +356,8 @@ impl CaseService {
                 return Err(Error::forbidden(format!("办件尚在{}收件审查，未转来本单位", collecting.name)));
             }
             if !at_collecting {
-                return Err(Error::forbidden(format!("办件已由{}办理，本单位只能查看", tenant.name)));
+                let how = if case.is_remote() { "已转" } else { "已上报" };
+                return Err(Error::forbidden(format!("办件{how}{}办理，本单位只能查看", tenant.name)));
             }
             let collecting = self.tenants.known_tenant(&case.collecting).await?;
             authorize(actor, action, &collecting)?;

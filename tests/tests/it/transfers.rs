@@ -375,3 +375,41 @@ async fn a_partner_submits_a_case_by_service_account_once_per_key() {
     let r = app.gql(Some(&service), ONE, json!({ "id": id })).await;
     assert_eq!(ok(&r, "transfer")["status"], "RESULT_RETURNED");
 }
+
+#[tokio::test]
+async fn the_console_lists_transfers_and_signs_accepts_them() {
+    let app = TestApp::spawn().await;
+    let qd = qindu_window(&app).await;
+    let (item, materials) = yongshou_item(&app, "教师资格").await;
+    let r = remote_intake(&app, &qd, &item, &materials).await;
+    let case_id = ok(&r, "submitCase")["case"]["id"].as_str().expect("id").to_owned();
+    let r = app.gql(Some(&qd), TRANSFER, json!({ "c": case_id, "n": "请签收", "k": "console" })).await;
+    let id = ok(&r, "transferCase")["id"].as_str().expect("id").to_owned();
+
+    let county = app.console_client("ys_window").await;
+    let get = |path: &'static str| {
+        let (client, url) = (county.clone(), app.url(path));
+        async move { client.get(url).send().await.expect("get").text().await.expect("body") }
+    };
+    let html = get("/console/transfers").await;
+    assert!(html.contains(&id) && html.contains("请签收") && html.contains("已发送"), "{html}");
+    assert!(html.contains(&format!("/console/transfers/{id}/receive")));
+    let csrf = TestApp::csrf_of(&html);
+    for action in ["receive", "accept"] {
+        let r = county
+            .post(app.url(&format!("/console/transfers/{id}/{action}")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("post");
+        assert!(r.status().is_success() || r.status().is_redirection(), "{action}: {}", r.status());
+    }
+    let r = app.gql(Some(&qd), ONE, json!({ "id": id })).await;
+    assert_eq!(ok(&r, "transfer")["status"], "ACCEPTED");
+    // Without the form token nothing happens; a third tenant's console shows nothing.
+    let station = app.console_client("jj_station").await;
+    let html = station.get(app.url("/console/transfers")).send().await.expect("get").text().await.expect("body");
+    assert!(!html.contains(&id));
+    let html = get("/console/transfers?direction=out").await;
+    assert!(!html.contains(&id), "the county sent nothing");
+}
