@@ -245,6 +245,10 @@ impl CaseService {
         };
         let tenant = self.tenants.known_tenant(&item.tenant).await?;
         if item.status != ImplStatus::Published {
+            if !scope.contains(&item.tenant) {
+                // Another tenant's unpublished items are not revealed.
+                return Err(Error::invalid("实施事项不存在或未发布"));
+            }
             return Err(Error::invalid(format!("事项“{}”未发布，不能受理（清单之外无审批）", item.base.name)));
         }
         let collecting = if scope.contains(&item.tenant) {
