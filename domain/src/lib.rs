@@ -19,5 +19,6 @@ pub mod service;
 pub mod session;
 pub mod tenant;
 pub mod text;
+pub mod transfer;
 
 pub use error::{Error, Result};

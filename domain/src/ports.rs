@@ -455,3 +455,29 @@ pub trait DocumentPrinter: Send + Sync {
     /// The document as a PDF; INTERNAL when unavailable or the layout fails.
     fn pdf(&self, doc: &crate::case::Document) -> Result<Vec<u8>>;
 }
+
+/// Filters of a transfer listing, within the actor's scope.
+#[derive(Debug, Clone)]
+pub struct TransferQuery {
+    pub direction: crate::transfer::Direction,
+    /// Region-code prefix of the listing side's tenants.
+    pub tenant_prefix: String,
+    pub statuses: Vec<crate::transfer::TransferStatus>,
+    /// Sent before this instant (unsigned transfers turning yellow or red).
+    pub sent_before: Option<DateTime<Utc>>,
+    /// Sent at or after this instant.
+    pub sent_from: Option<DateTime<Utc>>,
+    pub page: PageRequest,
+}
+
+/// Transfers (跨域通办). They are written with their case's steps ([`crate::case::CaseWrite`]);
+/// reads see those whose sending or receiving tenant is in the scope.
+#[async_trait]
+pub trait TransferRepo: Send + Sync {
+    async fn transfer(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::transfer::Transfer>>;
+    /// The transfer sent by `from` with idempotency key `key`.
+    async fn by_key(&self, scope: &Scope, from: &RegionCode, key: &str) -> Result<Option<crate::transfer::Transfer>>;
+    /// The transfers of a case, oldest first.
+    async fn of_case(&self, scope: &Scope, case_id: Uuid) -> Result<Vec<crate::transfer::Transfer>>;
+    async fn list(&self, scope: &Scope, q: &TransferQuery) -> Result<Page<crate::transfer::Transfer>>;
+}

@@ -17,6 +17,7 @@ mod layout;
 mod menu;
 mod pages;
 mod routes;
+mod transfers;
 mod view;
 
 pub use config::ConsoleConfig;
@@ -89,6 +90,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/cases/rejections", web::get().to(cases::rejections))
                 .route("/cases/{id}", web::get().to(cases::detail))
                 .route("/cases/{id}/{action}", web::post().to(cases::step))
+                .route("/transfers", web::get().to(transfers::list))
+                .route("/transfers/{id}/{action}", web::post().to(transfers::step))
                 .route("/items", web::get().to(items::items))
                 .route("/items/implement", web::post().to(items::implement))
                 .route("/items/delegate", web::post().to(items::delegate))

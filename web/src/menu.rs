@@ -39,6 +39,9 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
     if may(Action::HandleCases) || may(Action::DecideCases) || may(Action::Supervise) {
         menu.push(item("cases", "办件", CASES));
     }
+    if may(Action::CrossArea) {
+        menu.push(item("transfers", "跨域通办", "/console/transfers"));
+    }
     if may(Action::Supervise) {
         menu.push(item("rejections", "不予受理备案", "/console/cases/rejections"));
     }
@@ -82,16 +85,16 @@ mod tests {
             keys(&[Role::CenterAdmin]),
             ["dashboard", "tenants", "calendar", "cases", "rejections", "items", "hall", "users", "audit"]
         );
-        assert_eq!(keys(&[Role::WindowStaff]), ["dashboard", "cases", "hall"]);
+        assert_eq!(keys(&[Role::WindowStaff]), ["dashboard", "cases", "transfers", "hall"]);
         assert_eq!(keys(&[Role::Approver]), ["dashboard", "cases"]);
-        assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases", "items", "hall"]);
+        assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases", "transfers", "items", "hall"]);
         assert_eq!(keys(&[Role::CatalogueAdmin]), ["dashboard", "tenants", "calendar", "catalogue"]);
         assert_eq!(keys(&[Role::Supervisor]), ["dashboard", "tenants", "cases", "rejections", "supervision", "audit"]);
         assert_eq!(keys(&[Role::PlatformAdmin]), ["dashboard", "tenants", "calendar", "audit"]);
         // Roles combine without duplicates.
         assert_eq!(
             keys(&[Role::WindowStaff, Role::Approver, Role::Supervisor]),
-            ["dashboard", "tenants", "cases", "rejections", "hall", "supervision", "audit"]
+            ["dashboard", "tenants", "cases", "transfers", "rejections", "hall", "supervision", "audit"]
         );
     }
 

@@ -191,8 +191,12 @@ impl Case {
     async fn kind(&self) -> CaseKind {
         self.0.kind.into()
     }
-    async fn status(&self) -> CaseStatus {
-        self.0.status.into()
+    /// A remote intake's collecting tenant sees TRANSFERRED while the handling tenant works on it.
+    async fn status(&self, ctx: &Context<'_>) -> CaseStatus {
+        match actor(ctx) {
+            Ok(a) => self.0.status_seen_from(&a.scope()).into(),
+            Err(_) => self.0.status.into(),
+        }
     }
     /// The implementation item that decides the case (after forwardCase, the ancestor's).
     async fn item(&self, ctx: &Context<'_>) -> Result<ImplItem> {
@@ -275,6 +279,11 @@ impl Case {
     }
     /// Joint cases (联办件): each department's review, lead first; empty for other kinds and
     /// before acceptance.
+    /// 跨域通办：办件的转办记录，最早的在前。
+    async fn transfers(&self, ctx: &Context<'_>) -> Result<Vec<super::transfer::Transfer>> {
+        let list = services(ctx).transfers.case_transfers(actor(ctx)?, &self.0).await?;
+        Ok(list.into_iter().map(super::transfer::Transfer::new).collect())
+    }
     async fn department_reviews(&self) -> Vec<DepartmentReview> {
         self.0
             .reviews
@@ -334,12 +343,12 @@ pub struct PublicCaseStatus {
 
 #[derive(InputObject)]
 pub struct ApplicantInput {
-    kind: ApplicantKind,
-    name: String,
+    pub kind: ApplicantKind,
+    pub name: String,
     #[graphql(default_with = "Some(\"身份证\".to_owned())")]
-    id_type: Option<String>,
-    id_number: String,
-    phone: Option<String>,
+    pub id_type: Option<String>,
+    pub id_number: String,
+    pub phone: Option<String>,
 }
 
 #[derive(InputObject)]

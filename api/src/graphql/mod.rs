@@ -9,6 +9,7 @@ mod hall;
 mod identity;
 mod scalars;
 mod tenant;
+mod transfer;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ pub struct Query(
     hall::HallQuery,
     calendar::CalendarQuery,
     case::CaseQuery,
+    transfer::TransferQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +47,7 @@ pub struct Mutation(
     hall::HallMutation,
     calendar::CalendarMutation,
     case::CaseMutation,
+    transfer::TransferMutation,
 );
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -197,6 +197,36 @@ impl Case {
         self.handling != self.collecting
     }
 
+    /// A remote intake (异地收件) handled at another tenant: it travels by transfer.
+    pub fn is_remote(&self) -> bool {
+        self.channel == Channel::Remote && self.collected_elsewhere()
+    }
+
+    /// The tenant that works on the case now: a remote intake's collecting tenant until it has
+    /// transferred the case (and again once it is returned), the handling tenant otherwise.
+    pub fn holder(&self) -> &RegionCode {
+        let at_collector = matches!(
+            self.status,
+            CaseStatus::Received
+                | CaseStatus::CorrectionRequested
+                | CaseStatus::NotAccepted
+                | CaseStatus::Withdrawn
+                | CaseStatus::Expired
+        );
+        if self.is_remote() && at_collector { &self.collecting } else { &self.handling }
+    }
+
+    /// The status as `scope` sees it: a remote intake's collecting tenant sees TRANSFERRED while the
+    /// handling tenant works on it.
+    pub fn status_seen_from(&self, scope: &Scope) -> CaseStatus {
+        let handled = matches!(self.status, CaseStatus::Accepted | CaseStatus::Suspended);
+        if self.is_remote() && handled && !scope.contains(&self.handling) && scope.contains(&self.collecting) {
+            CaseStatus::Transferred
+        } else {
+            self.status
+        }
+    }
+
     /// The clock's reading on `today`, if the clock has started.
     pub fn reading(&self, cal: &WorkingCalendar, today: NaiveDate, policy: WarningPolicy) -> Option<ClockReading> {
         let concluded_on = self.concluded_at.map(crate::china_time::local_day);

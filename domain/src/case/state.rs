@@ -132,6 +132,9 @@ impl CaseStatus {
             (S::Accepted, A::Review { .. }) => S::Accepted,
             (S::Approved | S::Denied, A::Deliver) => S::Delivered,
             (S::Transferred, A::Deliver) => S::Delivered,
+            (S::Transferred, A::SignTransfer) => S::Transferred,
+            (S::Transferred, A::AcceptTransfer) => S::Accepted,
+            (S::Transferred, A::ReturnTransfer) => S::Received,
             (S::Received | S::CorrectionRequested | S::Accepted | S::Suspended, A::Withdraw) => S::Withdrawn,
             (S::Delivered | S::NotAccepted | S::Withdrawn | S::Expired, A::Archive) => S::Archived,
             (from, action) => return Err(Error::IllegalTransition(illegal(from, action))),
@@ -191,6 +194,12 @@ pub enum CaseAction {
     Archive,
     Withdraw,
     Expire,
+    /// The handling tenant signs for a transferred case (签收).
+    SignTransfer,
+    /// The handling tenant accepts a transferred case; its clock starts there.
+    AcceptTransfer,
+    /// The handling tenant returns a transferred case to the collecting tenant, with a reason.
+    ReturnTransfer,
 }
 
 impl CaseAction {
@@ -212,6 +221,9 @@ impl CaseAction {
             CaseAction::Archive => "归档",
             CaseAction::Withdraw => "撤回",
             CaseAction::Expire => "按补正逾期处理",
+            CaseAction::SignTransfer => "签收转来办件",
+            CaseAction::AcceptTransfer => "受理转来办件",
+            CaseAction::ReturnTransfer => "退回收件地",
         }
     }
 
@@ -232,6 +244,9 @@ impl CaseAction {
             CaseAction::Archive => "case.archive",
             CaseAction::Withdraw => "case.withdraw",
             CaseAction::Expire => "case.expire",
+            CaseAction::SignTransfer => "transfer.receive",
+            CaseAction::AcceptTransfer => "transfer.accept",
+            CaseAction::ReturnTransfer => "transfer.return",
         }
     }
 }
@@ -275,7 +290,7 @@ mod tests {
     use CaseAction as A;
     use CaseStatus as S;
 
-    const ACTIONS: [CaseAction; 16] = [
+    const ACTIONS: [CaseAction; 19] = [
         A::Accept,
         A::RequestCorrection,
         A::Resubmit,
@@ -292,6 +307,9 @@ mod tests {
         A::Archive,
         A::Withdraw,
         A::Expire,
+        A::SignTransfer,
+        A::AcceptTransfer,
+        A::ReturnTransfer,
     ];
 
     /// The whole table, written out independently of `apply`'s match.
@@ -316,6 +334,9 @@ mod tests {
             (S::Approved, A::Deliver) => S::Delivered,
             (S::Denied, A::Deliver) => S::Delivered,
             (S::Transferred, A::Deliver) => S::Delivered,
+            (S::Transferred, A::SignTransfer) => S::Transferred,
+            (S::Transferred, A::AcceptTransfer) => S::Accepted,
+            (S::Transferred, A::ReturnTransfer) => S::Received,
             (S::Delivered, A::Archive) => S::Archived,
             (S::NotAccepted, A::Archive) => S::Archived,
             (S::Withdrawn, A::Archive) => S::Archived,

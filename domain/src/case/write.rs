@@ -35,6 +35,8 @@ pub struct CaseWrite {
     pub audit: AuditRecord,
     pub documents: Vec<DocumentDraft>,
     pub messages: Vec<OutboxMessage>,
+    /// The case's transfer as this step changes it (跨域通办).
+    pub transfer: Option<crate::transfer::TransferChange>,
 }
 
 impl CaseWrite {
@@ -47,7 +49,7 @@ impl CaseWrite {
     ) -> Self {
         let events = std::mem::take(&mut case.events);
         let row = CaseRow::New { query_code_hash, idempotency_key };
-        CaseWrite { case, row, events, audit, documents: Vec::new(), messages: Vec::new() }
+        CaseWrite { case, row, events, audit, documents: Vec::new(), messages: Vec::new(), transfer: None }
     }
 
     /// A transition of a case held by `held_by` when it was read.
@@ -66,6 +68,7 @@ impl CaseWrite {
             audit,
             documents: document.into_iter().collect(),
             messages: Vec::new(),
+            transfer: None,
         }
     }
 

@@ -57,7 +57,7 @@ pub struct CaseFilter {
     pub history: bool,
 }
 
-fn random5(token: &str) -> [u8; 5] {
+pub(super) fn random5(token: &str) -> [u8; 5] {
     let mut out = [0u8; 5];
     for (i, b) in out.iter_mut().enumerate() {
         *b = u8::from_str_radix(token.get(i * 2..i * 2 + 2).unwrap_or("00"), 16).unwrap_or(0);
@@ -76,7 +76,7 @@ const MAX_TRACKING_NO_CHARS: usize = 40;
 /// The longest query code taken (they have 8 characters).
 const MAX_QUERY_CODE_CHARS: usize = 20;
 
-fn names_in(list: &[String], allowed: &[String], what: &str) -> Result<Vec<String>> {
+pub(super) fn names_in(list: &[String], allowed: &[String], what: &str) -> Result<Vec<String>> {
     if list.len() > crate::catalogue::MAX_MATERIALS {
         return Err(Error::invalid(format!("{what}不能超过{}项", crate::catalogue::MAX_MATERIALS)));
     }
@@ -236,15 +236,30 @@ impl CaseService {
         let form = CaseForm::parse_optional(input.form)?.map(CaseForm::into_value);
         let key = text::optional_line("幂等键", input.idempotency_key.as_deref(), MAX_IDEMPOTENCY_KEY_CHARS)?;
         let scope = actor.scope();
-        let ForIntake { item, write } = match self.ports.cases.get_for_intake(&scope, input.impl_item_id).await? {
-            Some(found) if scope.contains(&found.item.tenant) => found,
+        // Remote intake (异地收件) reads the published item of another tenant.
+        let remote = input.channel == Channel::Remote;
+        let read_scope = if remote { Scope::All } else { scope.clone() };
+        let ForIntake { item, write } = match self.ports.cases.get_for_intake(&read_scope, input.impl_item_id).await? {
+            Some(found) if scope.contains(&found.item.tenant) || remote => found,
             _ => return Err(Error::invalid("实施事项不存在或不属于本单位")),
         };
         let tenant = self.tenants.known_tenant(&item.tenant).await?;
-        authorize(actor, Action::HandleCases, &tenant)?;
         if item.status != ImplStatus::Published {
+            if !scope.contains(&item.tenant) {
+                // Another tenant's unpublished items are not revealed.
+                return Err(Error::invalid("实施事项不存在或未发布"));
+            }
             return Err(Error::invalid(format!("事项“{}”未发布，不能受理（清单之外无审批）", item.base.name)));
         }
+        let collecting = if scope.contains(&item.tenant) {
+            authorize(actor, Action::HandleCases, &tenant)?;
+            tenant.code
+        } else {
+            let collector = self.tenants.known_tenant(&actor.tenant).await?;
+            authorize(actor, Action::HandleCases, &collector)?;
+            crate::transfer::check_remote_intake(&item, &tenant, &collector)?;
+            collector.code
+        };
         let allowed: Vec<String> = item.materials().into_iter().map(|m| m.name).collect();
         let provided = names_in(&input.provided, &allowed, "已提交材料")?;
         let now = self.now();
@@ -259,7 +274,7 @@ impl CaseService {
             impl_version: item.version,
             item_name: item.base.name.clone(),
             handling: tenant.code,
-            collecting: tenant.code,
+            collecting,
             channel: input.channel,
             applicant: input.applicant,
             form,
@@ -299,7 +314,7 @@ impl CaseService {
         Ok(CaseReceipt { case, query_code })
     }
 
-    fn random_hex(&self) -> String {
+    pub(super) fn random_hex(&self) -> String {
         self.ports.secrets.fingerprint(&self.ports.secrets.random_token())
     }
 
@@ -318,7 +333,7 @@ impl CaseService {
 
     /// With `at_collecting`, the tenant that collected a case handled elsewhere may act too (it hands
     /// over the result). The item is loaded when `with_item` or when deciding needs it.
-    async fn workable_at(
+    pub(super) async fn workable_at(
         &self,
         actor: &Actor,
         id: Uuid,
@@ -336,12 +351,22 @@ impl CaseService {
             .ok_or(Error::NotFound { what: CASE })?;
         let known = approver_items.as_deref();
         let tenant = self.tenants.known_tenant(&case.handling).await?;
-        if case.collected_elsewhere() && !actor.scope().contains(&case.handling) {
-            // The collecting tenant sees the case; the deciding ancestor handles it.
+        let holder = *case.holder();
+        if case.collected_elsewhere() && !actor.scope().contains(&holder) {
+            // The collecting tenant sees the case; the deciding ancestor (or the handling tenant of a
+            // transferred case) handles it. A remote intake stays with its collector until transferred.
+            if holder == case.collecting {
+                let collecting = self.tenants.known_tenant(&case.collecting).await?;
+                return Err(Error::forbidden(format!("办件尚在{}收件审查，未转来本单位", collecting.name)));
+            }
             if !at_collecting {
-                return Err(Error::forbidden(format!("办件已上报{}办理，本单位只能查看", tenant.name)));
+                let how = if case.is_remote() { "已转" } else { "已上报" };
+                return Err(Error::forbidden(format!("办件{how}{}办理，本单位只能查看", tenant.name)));
             }
             let collecting = self.tenants.known_tenant(&case.collecting).await?;
+            authorize(actor, action, &collecting)?;
+        } else if holder != case.handling {
+            let collecting = self.tenants.known_tenant(&holder).await?;
             authorize(actor, action, &collecting)?;
         } else {
             authorize(actor, action, &tenant)?;
@@ -372,11 +397,27 @@ impl CaseService {
     async fn transition(
         &self,
         actor: &Actor,
+        case: Case,
+        write: Write,
+        step: CaseAction,
+        opinion: Option<String>,
+        change: impl FnOnce(&mut Case),
+    ) -> Result<Case> {
+        self.transition_with(actor, case, write, step, opinion, change, None).await
+    }
+
+    /// Like `transition`, saving `transfer` with it. A remote case concluded at its handler returns
+    /// its result to the collector (跨域通办).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn transition_with(
+        &self,
+        actor: &Actor,
         mut case: Case,
         write: Write,
         step: CaseAction,
         opinion: Option<String>,
         change: impl FnOnce(&mut Case),
+        transfer: Option<crate::transfer::TransferChange>,
     ) -> Result<Case> {
         let before = case.status;
         let held_by = case.handling;
@@ -384,7 +425,7 @@ impl CaseService {
         change(&mut case);
         let now = self.now();
         let kind = match (step, case.status) {
-            (CaseAction::Accept, _) => Some(DocumentKind::AcceptanceNotice),
+            (CaseAction::Accept | CaseAction::AcceptTransfer, _) => Some(DocumentKind::AcceptanceNotice),
             (CaseAction::RequestCorrection, _) => Some(DocumentKind::CorrectionNotice),
             (CaseAction::Reject, _) => Some(DocumentKind::NonAcceptanceNotice),
             (CaseAction::Decide { .. }, CaseStatus::Approved) => Some(DocumentKind::ApprovalDecision),
@@ -410,7 +451,16 @@ impl CaseService {
         let audit = AuditRecord::new(actor, held_by, now, step.audit_action(), case.case_no.clone())
             .before(serde_json::json!({ "status": before, "tenant": held_by }))
             .after(serde_json::json!({ "status": case.status, "tenant": case.handling, "opinion": opinion }));
-        match write.save(CaseWrite::transition(case, held_by, event, document, audit)).await? {
+        let transfer = match (transfer, step) {
+            (Some(t), _) => Some(t),
+            (None, CaseAction::Decide { .. }) if case.channel == Channel::Remote => {
+                Some(crate::transfer::TransferChange::ResultReturned { case_id: case.id, at: now })
+            }
+            (None, _) => None,
+        };
+        let mut w = CaseWrite::transition(case, held_by, event, document, audit);
+        w.transfer = transfer;
+        match write.save(w).await? {
             CaseSaved::Stale => Err(Error::conflict("办件已被他人同时办理，请刷新后重试")),
             CaseSaved::Saved(case) | CaseSaved::Earlier(case) => Ok(case),
         }
@@ -470,6 +520,9 @@ impl CaseService {
     ) -> Result<Case> {
         let (case, tenant, item, write) = self.workable(actor, id, Action::HandleCases).await?;
         case.status.apply(CaseAction::Accept)?;
+        if case.is_remote() {
+            return Err(Error::IllegalTransition(format!("异地收件的办件须转{}受理（转办理地）", tenant.name)));
+        }
         if item.local.case_kind == CaseKind::Escalated {
             return Err(Error::IllegalTransition(format!(
                 "事项“{}”在{}是上报件：初审后请上报，由上级受理并决定",
@@ -612,7 +665,7 @@ impl CaseService {
     }
 
     /// The departments of a joint item, lead first, as the reviews a case starts with.
-    async fn joint_reviews(&self, tenant: &Tenant, item: &ImplItem) -> Result<Vec<DepartmentReview>> {
+    pub(super) async fn joint_reviews(&self, tenant: &Tenant, item: &ImplItem) -> Result<Vec<DepartmentReview>> {
         let review = |d: &Department, lead: bool| DepartmentReview {
             department_id: d.id,
             department: d.name.clone(),

@@ -9,6 +9,7 @@ mod deadlines;
 mod hall;
 mod identity;
 mod tenants;
+mod transfers;
 mod warnings;
 
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
     AppointmentRepo, AttendanceRepo, AuditRepo, Cache, CalendarRepo, CaseRepo, CatalogueRepo, Clock, Ephemeral,
-    HallRepo, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner, UserRepo,
+    HallRepo, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner, TransferRepo, UserRepo,
 };
 use crate::queue::QueueStore;
 use crate::region::RegionCode;
@@ -34,6 +35,7 @@ pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_T
 pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
+pub use transfers::{RemoteTransfer, TransferReading};
 pub use warnings::{WarningThreshold, YELLOW_DAYS};
 
 /// Tunables that the deployment configures.
@@ -90,6 +92,7 @@ pub struct Ports {
     pub catalogue: Arc<dyn CatalogueRepo>,
     pub cache: Arc<dyn Cache>,
     pub clock: Arc<dyn Clock>,
+    pub transfers: Arc<dyn TransferRepo>,
 }
 
 /// The use-case services, one per resource. Cheap to clone: each holds `Arc`s.
@@ -102,6 +105,7 @@ pub struct Services {
     pub hall: HallService,
     pub cases: CaseService,
     pub audit: AuditService,
+    pub transfers: TransferService,
 }
 
 impl Services {
@@ -180,7 +184,9 @@ impl Services {
             hall: hall.clone(),
             catalogue: catalogue.clone(),
         };
-        Services { tenants, identity, catalogue, calendar, hall, cases, audit }
+        let transfers =
+            TransferService { ports: TransferPorts { transfers: p.transfers.clone() }, cases: cases.clone() };
+        Services { tenants, identity, catalogue, calendar, hall, cases, audit, transfers }
     }
 }
 
@@ -307,6 +313,18 @@ struct CasePorts {
     ephemeral: Arc<dyn Ephemeral>,
     tenants: Arc<dyn TenantRepo>,
     clock: Arc<dyn Clock>,
+}
+
+/// Cross-area transfers (跨域通办).
+#[derive(Clone)]
+pub struct TransferService {
+    ports: TransferPorts,
+    cases: CaseService,
+}
+
+#[derive(Clone)]
+struct TransferPorts {
+    transfers: Arc<dyn TransferRepo>,
 }
 
 /// The services' clock, to the microsecond the stores keep.

@@ -9,9 +9,11 @@ mod catalogue;
 mod hall;
 mod session;
 mod tenant;
+mod transfer;
 mod user;
 
 pub use case::list_statements as case_list_statements;
+pub(crate) use transfer::save_transfer;
 
 use domain::Error;
 use domain::region::RegionCode;

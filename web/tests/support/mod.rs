@@ -187,6 +187,31 @@ impl domain::ports::AttendanceRepo for NoAttendance {
 struct NoCases;
 
 #[async_trait]
+impl domain::ports::TransferRepo for NoCases {
+    async fn transfer(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::transfer::Transfer>> {
+        Ok(None)
+    }
+    async fn by_key(
+        &self,
+        _: &domain::tenant::Scope,
+        _: &domain::region::RegionCode,
+        _: &str,
+    ) -> Result<Option<domain::transfer::Transfer>> {
+        Ok(None)
+    }
+    async fn of_case(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Vec<domain::transfer::Transfer>> {
+        Ok(Vec::new())
+    }
+    async fn list(
+        &self,
+        _: &domain::tenant::Scope,
+        _: &domain::ports::TransferQuery,
+    ) -> Result<domain::page::Page<domain::transfer::Transfer>> {
+        Ok(domain::page::Page::empty())
+    }
+}
+
+#[async_trait]
 impl domain::ports::CaseRepo for NoCases {
     async fn get_for_intake(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::ports::ForIntake>> {
         Ok(None)
@@ -546,6 +571,7 @@ pub fn world() -> World {
         catalogue: Arc::new(NoCatalogue),
         cache: Arc::new(NoCache),
         clock: clock.clone(),
+        transfers: Arc::new(NoCases),
     };
     World { services: Services::new(ports, Settings::default()), clock }
 }

@@ -134,10 +134,6 @@ async fn write_rows(tx: &DatabaseTransaction, w: &CaseWrite, update: Option<Upda
 #[async_trait]
 impl CaseWriter for Writer {
     async fn save(self: Box<Self>, w: CaseWrite) -> Result<CaseSaved> {
-        if !w.messages.is_empty() {
-            // The outbox table comes with the first step that sends (transfers); refuse rather than drop.
-            return Err(Error::internal("outbox messages cannot be stored yet"));
-        }
         let Writer { db, held } = *self;
         let (tx, permit) = db.held_or_begin(held, w.tenant()).await?;
         let c = &w.case;
@@ -177,6 +173,16 @@ impl CaseWriter for Writer {
                 return Ok(CaseSaved::Stale);
             }
         };
+        // The case's transfer changes with it; a transfer changed meanwhile loses as a stale case does.
+        if let Some(change) = &w.transfer
+            && !crate::repo::save_transfer(&tx, change).await?
+        {
+            tx.rollback().await.map_err(internal)?;
+            return Ok(CaseSaved::Stale);
+        }
+        for m in &w.messages {
+            enqueue(&tx, w.tenant(), m, w.audit.at).await?;
+        }
         // The series row is one per tenant, year and kind, busier than any of the eight audit lanes:
         // numbering comes last so that row is held only for the insert and the commit.
         let mut documents = Vec::with_capacity(w.documents.len());
@@ -190,6 +196,31 @@ impl CaseWriter for Writer {
         drop(permit);
         Ok(CaseSaved::Saved(w.saved(documents)))
     }
+}
+
+/// Stores a message for another system in the outbox, in the step's transaction.
+async fn enqueue(
+    tx: &DatabaseTransaction,
+    tenant: &RegionCode,
+    m: &domain::case::OutboxMessage,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    crate::entity::outbox::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        tenant_code: Set(tenant.as_str().to_owned()),
+        topic: Set(m.topic.clone()),
+        payload_json: Set(m.payload.to_string()),
+        created_at: Set(at),
+        attempts: Set(0),
+        next_attempt_at: Set(at),
+        leased_until: Set(None),
+        last_error: Set(None),
+        status: Set("PENDING".to_owned()),
+    }
+    .insert(tx)
+    .await
+    .map_err(internal)?;
+    Ok(())
 }
 
 const NEXT_IN_SERIES: &str = "INSERT INTO document_series (tenant_code, year, kind, seq) VALUES (?, ?, ?, 1) \

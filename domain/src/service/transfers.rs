@@ -1,0 +1,426 @@
+//! Cross-area transfers (跨域通办) inside one deployment: the collecting tenant sends a remote intake
+//! to the handling tenant, which signs for it, then accepts it (its clock starts on the handler's
+//! calendar) or returns it with a reason. Every step changes the case and its transfer together.
+
+use uuid::Uuid;
+
+use crate::case::{Case, CaseAction, CaseClock, Warning};
+use crate::catalogue::CaseKind;
+use crate::china_time::{day_start, local_day};
+use crate::error::{Error, Result};
+use crate::identity::Actor;
+use crate::page::{Page, PageRequest};
+use crate::policy::{Action, authorize};
+use crate::ports::TransferQuery;
+use crate::region::RegionCode;
+use crate::text;
+use crate::transfer::{
+    self, Direction, MAX_KEY_CHARS, MAX_NOTE_CHARS, Transfer, TransferAction, TransferChange, TransferStatus,
+};
+
+use super::TransferService;
+
+const TRANSFER: &str = "转办";
+/// The longest name of a partner's collecting center.
+const MAX_CENTER_CHARS: usize = 100;
+/// The longest case number of a partner.
+const MAX_REMOTE_NO_CHARS: usize = 40;
+/// The longest implementation code.
+const MAX_IMPL_CODE_CHARS: usize = 60;
+
+/// A case sent by another deployment's service account (跨省通办), as checked at the edge.
+pub struct RemoteTransfer {
+    pub idempotency_key: String,
+    pub from_region: RegionCode,
+    pub from_center: String,
+    pub remote_case_no: String,
+    pub to_region: RegionCode,
+    pub impl_code: String,
+    pub applicant: crate::case::Applicant,
+    pub provided: Vec<String>,
+    pub form: Option<serde_json::Value>,
+}
+
+/// Each side's holding time and the signing warning of a transfer, as of today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferReading {
+    /// Working days the collecting tenant held the case before sending it.
+    pub collector_days: i64,
+    /// Working days the handling tenant has held it: from sending to the result (or the return),
+    /// or to today while it still holds it.
+    pub handler_days: i64,
+    /// Unsigned transfers turn yellow after one working day, red after two.
+    pub warning: Warning,
+}
+
+impl TransferService {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.cases.now()
+    }
+
+    /// A transfer whose sending or receiving tenant is in the actor's scope; else NOT_FOUND.
+    pub async fn transfer(&self, actor: &Actor, id: Uuid) -> Result<Transfer> {
+        self.ports.transfers.transfer(&actor.scope(), id).await?.ok_or(Error::NotFound { what: TRANSFER })
+    }
+
+    /// The transfers of a case in the actor's reach, oldest first.
+    pub async fn case_transfers(&self, actor: &Actor, case: &Case) -> Result<Vec<Transfer>> {
+        if case.channel != crate::case::Channel::Remote {
+            return Ok(Vec::new());
+        }
+        self.ports.transfers.of_case(&actor.scope(), case.id).await
+    }
+
+    /// The actor's inbound (to handle) or outbound (sent) transfers; with `warnings`, the unsigned
+    /// ones of those colours.
+    pub async fn transfers(
+        &self,
+        actor: &Actor,
+        direction: Direction,
+        statuses: Vec<TransferStatus>,
+        warnings: Vec<Warning>,
+        page: PageRequest,
+    ) -> Result<Page<Transfer>> {
+        let mut q = TransferQuery {
+            direction,
+            tenant_prefix: actor.scope().prefix().to_owned(),
+            statuses,
+            sent_before: None,
+            sent_from: None,
+            page,
+        };
+        if !warnings.is_empty() {
+            let tenant = self.cases.tenants.known_tenant(&actor.tenant).await?;
+            let cal = self.cases.calendar.working_calendar(&tenant).await?;
+            let (yellow, red) = transfer::sign_warning_bounds(&cal, local_day(self.now()));
+            let after = |d: chrono::NaiveDate| d.succ_opt().and_then(day_start);
+            let has = |w: Warning| warnings.contains(&w);
+            q.statuses = vec![TransferStatus::Sent];
+            q.sent_from = if has(Warning::Red) {
+                None
+            } else if has(Warning::Yellow) {
+                after(red)
+            } else {
+                after(yellow)
+            };
+            q.sent_before = if has(Warning::Green) {
+                None
+            } else if has(Warning::Yellow) {
+                after(yellow)
+            } else {
+                after(red)
+            };
+        }
+        self.ports.transfers.list(&actor.scope(), &q).await
+    }
+
+    /// Holding times and the signing warning, on each side's calendar (a partner's region outside
+    /// this deployment counts on the handler's).
+    pub async fn reading(&self, t: &Transfer) -> Result<TransferReading> {
+        let tenants = &self.cases.tenants;
+        let to = tenants.known_tenant(&t.to).await?;
+        let to_cal = self.cases.calendar.working_calendar(&to).await?;
+        let from_cal = match self.cases.ports.tenants.get(&t.from).await? {
+            Some(from) => self.cases.calendar.working_calendar(&from).await?,
+            None => to_cal.clone(),
+        };
+        let now = self.now();
+        let end = match t.status {
+            TransferStatus::Returned => t.decided_at,
+            _ => t.result_at,
+        }
+        .unwrap_or(now);
+        let sent = local_day(t.sent_at);
+        let warning = if t.status == TransferStatus::Sent {
+            transfer::sign_warning(&to_cal, sent, local_day(now))
+        } else {
+            Warning::Green
+        };
+        Ok(TransferReading {
+            collector_days: transfer::holding_days(&from_cal, local_day(t.collected_at), sent),
+            handler_days: transfer::holding_days(&to_cal, sent, local_day(end)),
+            warning,
+        })
+    }
+
+    /// 转办理地: the collecting tenant sends a remote intake to its handling tenant. A retry with
+    /// the same key and request answers the same transfer; with another request, CONFLICT.
+    pub async fn transfer_case(&self, actor: &Actor, case_id: Uuid, note: Option<&str>, key: &str) -> Result<Transfer> {
+        let key = text::line("幂等键", key, MAX_KEY_CHARS)?;
+        let note = text::optional_multiline("转办说明", note, MAX_NOTE_CHARS)?;
+        let request = self.cases.ports.secrets.fingerprint(&format!("{case_id}\n{}", note.as_deref().unwrap_or("")));
+        if let Some(done) = self.earlier(actor, &key, &request).await? {
+            return Ok(done);
+        }
+        let (case, handler, _, write) = self.cases.workable_at(actor, case_id, Action::CrossArea, false, false).await?;
+        if !case.is_remote() {
+            return Err(Error::IllegalTransition("只有异地收件的办件才能转办理地".into()));
+        }
+        case.status.apply(CaseAction::Transfer)?;
+        let now = self.now();
+        let t = Transfer {
+            id: Uuid::now_v7(),
+            case_id: case.id,
+            case_no: case.case_no.clone(),
+            from: case.collecting,
+            to: case.handling,
+            status: TransferStatus::Sent,
+            collected_at: case.received_at,
+            sent_at: now,
+            received_at: None,
+            decided_at: None,
+            result_at: None,
+            note: note.clone(),
+            return_reason: None,
+            idempotency_key: key.clone(),
+            request_hash: request.clone(),
+            version: 1,
+            from_center: None,
+            remote_case_no: None,
+        };
+        let opinion = match &note {
+            Some(n) => format!("转{}办理：{n}", handler.center_name()),
+            None => format!("转{}办理", handler.center_name()),
+        };
+        let change = Some(TransferChange::Save(Box::new(t.clone())));
+        match self.cases.transition_with(actor, case, write, CaseAction::Transfer, Some(opinion), |_| {}, change).await
+        {
+            Ok(_) => Ok(t),
+            // A concurrent retry with the same key won.
+            Err(e @ Error::Conflict(_)) => self.earlier(actor, &key, &request).await?.ok_or(e),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The transfer sent earlier with `key` by the actor's tenant, if the request is the same.
+    async fn earlier(&self, actor: &Actor, key: &str, request: &str) -> Result<Option<Transfer>> {
+        match self.ports.transfers.by_key(&actor.scope(), &actor.tenant, key).await? {
+            Some(t) if t.request_hash == request => Ok(Some(t)),
+            Some(_) => Err(Error::conflict("该幂等键已用于另一次转办，请换用新的幂等键")),
+            None => Ok(None),
+        }
+    }
+
+    /// A transfer the actor's tenant is to act on as the handling side.
+    async fn inbound(&self, actor: &Actor, id: Uuid, action: TransferAction) -> Result<(Transfer, TransferStatus)> {
+        let t = self.transfer(actor, id).await?;
+        let handler = self.cases.tenants.known_tenant(&t.to).await?;
+        if !actor.scope().contains(&t.to) {
+            return Err(Error::forbidden(format!("只有办理地{}才能{}该转办", handler.name, action.label())));
+        }
+        authorize(actor, Action::CrossArea, &handler)?;
+        let next = t.status.apply(action)?;
+        Ok((t, next))
+    }
+
+    /// 签收.
+    pub async fn receive(&self, actor: &Actor, id: Uuid) -> Result<Transfer> {
+        let (mut t, next) = self.inbound(actor, id, TransferAction::Receive).await?;
+        let (case, _, _, write) = self.cases.workable_at(actor, t.case_id, Action::CrossArea, false, false).await?;
+        t.status = next;
+        t.received_at = Some(self.now());
+        t.version += 1;
+        let change = Some(TransferChange::Save(Box::new(t.clone())));
+        self.cases.transition_with(actor, case, write, CaseAction::SignTransfer, None, |_| {}, change).await?;
+        Ok(t)
+    }
+
+    /// 受理: the case is accepted at the handler, its deadline counted on the handler's calendar
+    /// from today. Every required material must have been collected (else return it).
+    pub async fn accept(&self, actor: &Actor, id: Uuid) -> Result<Transfer> {
+        let (mut t, next) = self.inbound(actor, id, TransferAction::Accept).await?;
+        let (case, tenant, item, write) =
+            self.cases.workable_at(actor, t.case_id, Action::CrossArea, false, true).await?;
+        let item = item.ok_or_else(|| Error::internal("case item missing"))?;
+        if let Some(m) = item.materials().into_iter().find(|m| m.required && !case.provided.contains(&m.name)) {
+            return Err(Error::invalid(format!("缺少必要材料“{}”，请退回收件地补正", m.name)));
+        }
+        let reviews =
+            if case.kind == CaseKind::Joint { self.cases.joint_reviews(&tenant, &item).await? } else { Vec::new() };
+        let now = self.now();
+        let today = local_day(now);
+        let budget = if case.kind == CaseKind::Instant { 0 } else { item.local.promised_days };
+        let cal = self.cases.calendar.working_calendar(&tenant).await?;
+        let clock = CaseClock::new(today, budget);
+        let deadline = clock.deadline(&cal, today);
+        t.status = next;
+        t.decided_at = Some(now);
+        t.version += 1;
+        let change = Some(TransferChange::Save(Box::new(t.clone())));
+        self.cases
+            .transition_with(
+                actor,
+                case,
+                write,
+                CaseAction::AcceptTransfer,
+                None,
+                |c| {
+                    c.accepted_at = Some(now);
+                    c.clock = Some(clock);
+                    c.deadline = Some(deadline.date);
+                    c.deadline_provisional = deadline.provisional;
+                    c.missing.clear();
+                    c.reviews = reviews;
+                },
+                change,
+            )
+            .await?;
+        Ok(t)
+    }
+
+    /// 退回: back to the collecting tenant with a reason; it may send the case again or refuse it.
+    pub async fn return_transfer(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<Transfer> {
+        let reason = text::multiline("退回理由", reason, MAX_NOTE_CHARS)?;
+        let (mut t, next) = self.inbound(actor, id, TransferAction::Return).await?;
+        let (case, _, _, write) = self.cases.workable_at(actor, t.case_id, Action::CrossArea, false, false).await?;
+        t.status = next;
+        t.decided_at = Some(self.now());
+        t.return_reason = Some(reason.clone());
+        t.version += 1;
+        let change = Some(TransferChange::Save(Box::new(t.clone())));
+        self.cases
+            .transition_with(actor, case, write, CaseAction::ReturnTransfer, Some(reason), |_| {}, change)
+            .await?;
+        Ok(t)
+    }
+
+    /// 跨省通办转入: another deployment's service account sends a case to its own tenant here. The
+    /// case is created at the handler with its transfer (SENT); the sender and its key deduplicate
+    /// retries: the same request answers the same transfer, another one CONFLICT.
+    pub async fn submit_remote(&self, actor: &Actor, input: RemoteTransfer) -> Result<Transfer> {
+        let key = text::line("幂等键", &input.idempotency_key, MAX_KEY_CHARS)?;
+        let from_center = text::line("收件地中心名称", &input.from_center, MAX_CENTER_CHARS)?;
+        let remote_no = text::line("收件地办件编号", &input.remote_case_no, MAX_REMOTE_NO_CHARS)?;
+        let impl_code = text::line("实施编码", &input.impl_code, MAX_IMPL_CODE_CHARS)?;
+        let form = crate::case::CaseForm::parse_optional(input.form)?.map(crate::case::CaseForm::into_value);
+        let handler = self.cases.tenants.known_tenant(&input.to_region).await?;
+        authorize(actor, Action::CrossArea, &handler)?;
+        if actor.tenant != handler.code {
+            return Err(Error::forbidden(format!("只能向本单位（{}）转入办件", handler.name)));
+        }
+        let from = input.from_region;
+        let request = self.cases.ports.secrets.fingerprint(
+            &serde_json::json!([
+                from.as_str(),
+                from_center,
+                remote_no,
+                handler.code.as_str(),
+                impl_code,
+                input.applicant.kind,
+                input.applicant.name,
+                input.applicant.id_type,
+                input.applicant.id_number,
+                input.applicant.phone,
+                input.provided,
+                form,
+            ])
+            .to_string(),
+        );
+        let scope = crate::tenant::Scope::only(&handler.code);
+        let earlier = |t: Option<Transfer>| match t {
+            Some(t) if t.request_hash == request => Ok(Some(t)),
+            Some(_) => Err(Error::conflict("该幂等键已用于另一次转入，请换用新的幂等键")),
+            None => Ok(None),
+        };
+        if let Some(t) = earlier(self.ports.transfers.by_key(&scope, &from, &key).await?)? {
+            return Ok(t);
+        }
+        let item = match self.cases.ports.catalogue.impl_item_by_code(&impl_code).await? {
+            Some(i) if i.tenant == handler.code => i,
+            _ => return Err(Error::invalid(format!("实施编码“{impl_code}”不是{}的事项", handler.name))),
+        };
+        if item.status != crate::catalogue::ImplStatus::Published {
+            return Err(Error::invalid(format!("事项“{}”未发布，不能转入", item.base.name)));
+        }
+        if !transfer::scope_covers(item.local.cross_area, &handler.code, &from) {
+            return Err(Error::forbidden(format!(
+                "{}的事项“{}”通办范围为“{}”，区划 {from} 不在范围内",
+                handler.name,
+                item.base.name,
+                item.local.cross_area.label()
+            )));
+        }
+        let allowed: Vec<String> = item.materials().into_iter().map(|m| m.name).collect();
+        let provided = super::case::names_in(&input.provided, &allowed, "已提交材料")?;
+        let Some(crate::ports::ForIntake { item, write }) =
+            self.cases.ports.cases.get_for_intake(&scope, item.id).await?
+        else {
+            return Err(Error::invalid("实施事项不存在"));
+        };
+        let now = self.now();
+        let random = |c: &super::CaseService| super::case::random5(&c.random_hex());
+        let case_no = crate::case::CaseNo::generate(&handler.code, local_day(now), random(&self.cases));
+        let query_code = crate::case::QueryCode::generate(random(&self.cases));
+        let note = format!("{from_center}（{from}）收件，办件编号 {remote_no}");
+        let case = Case {
+            id: Uuid::now_v7(),
+            case_no: case_no.as_str().to_owned(),
+            kind: item.local.case_kind,
+            status: crate::case::CaseStatus::Transferred,
+            impl_item_id: item.id,
+            impl_version: item.version,
+            item_name: item.base.name.clone(),
+            handling: handler.code,
+            collecting: handler.code,
+            channel: crate::case::Channel::Remote,
+            applicant: input.applicant,
+            form,
+            provided,
+            missing: Vec::new(),
+            deferred: Vec::new(),
+            deferred_until: None,
+            correction_due: None,
+            received_at: now,
+            accepted_at: None,
+            concluded_at: None,
+            clock: None,
+            deadline: None,
+            deadline_provisional: false,
+            reviews: Vec::new(),
+            version: 1,
+            documents: Vec::new(),
+            history_loaded: true,
+            events: vec![crate::case::CaseEvent {
+                at: now,
+                status: crate::case::CaseStatus::Transferred,
+                actor: actor.name(),
+                tenant: handler.code,
+                action: "跨省通办转入".into(),
+                opinion: Some(note),
+            }],
+        };
+        let t = Transfer {
+            id: Uuid::now_v7(),
+            case_id: case.id,
+            case_no: case.case_no.clone(),
+            from,
+            to: handler.code,
+            status: TransferStatus::Sent,
+            collected_at: now,
+            sent_at: now,
+            received_at: None,
+            decided_at: None,
+            result_at: None,
+            note: None,
+            return_reason: None,
+            idempotency_key: key.clone(),
+            request_hash: request.clone(),
+            version: 1,
+            from_center: Some(from_center),
+            remote_case_no: Some(remote_no),
+        };
+        let audit =
+            crate::audit::AuditRecord::new(actor, handler.code, now, "transfer.submit_remote", case.case_no.clone())
+                .after(serde_json::json!({ "from": from, "key": key, "item": item.impl_code }));
+        let hash = self.cases.ports.secrets.fingerprint(query_code.as_str());
+        let mut w = crate::case::CaseWrite::intake(case, hash, None, audit);
+        w.transfer = Some(TransferChange::Save(Box::new(t.clone())));
+        match write.save(w).await {
+            Ok(crate::ports::CaseSaved::Saved(_)) => Ok(t),
+            Ok(_) => Err(Error::internal("new remote case not saved")),
+            // A concurrent retry with the same key won.
+            Err(e @ Error::Conflict(_)) => earlier(self.ports.transfers.by_key(&scope, &from, &key).await?)?.ok_or(e),
+            Err(e) => Err(e),
+        }
+    }
+}
