@@ -80,6 +80,7 @@ impl Runtime {
             hall: store.clone(),
             appointments: store.clone(),
             queue,
+            supervision: store.clone(),
             cases: store,
             passwords: Arc::new(infra::password::Argon2Hasher),
             secrets: Arc::new(infra::secrets::OsSecrets),

@@ -19,6 +19,7 @@ mod m0010_audit_lanes;
 mod m0011_pending_reviews;
 mod m0012_wall;
 mod m0013_case_levels;
+mod m0015_supervision;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_pending_reviews::Migration),
             Box::new(m0012_wall::Migration),
             Box::new(m0013_case_levels::Migration),
+            Box::new(m0015_supervision::Migration),
         ]
     }
 }

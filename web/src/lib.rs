@@ -17,6 +17,7 @@ mod layout;
 mod menu;
 mod pages;
 mod routes;
+mod supervision;
 mod view;
 
 pub use config::ConsoleConfig;
@@ -87,6 +88,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/cases", web::post().to(cases::submit))
                 .route("/cases/new", web::get().to(cases::new_form))
                 .route("/cases/rejections", web::get().to(cases::rejections))
+                .route("/supervision", web::get().to(supervision::page))
+                .route("/supervision/report.xlsx", web::get().to(supervision::xlsx))
+                .route("/supervision/report.csv", web::get().to(supervision::csv))
                 .route("/cases/{id}", web::get().to(cases::detail))
                 .route("/cases/{id}/{action}", web::post().to(cases::step))
                 .route("/items", web::get().to(items::items))

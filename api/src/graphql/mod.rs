@@ -8,6 +8,7 @@ pub mod guard;
 mod hall;
 mod identity;
 mod scalars;
+mod supervision;
 mod tenant;
 
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub struct Query(
     hall::HallQuery,
     calendar::CalendarQuery,
     case::CaseQuery,
+    supervision::SupervisionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +47,7 @@ pub struct Mutation(
     hall::HallMutation,
     calendar::CalendarMutation,
     case::CaseMutation,
+    supervision::SupervisionMutation,
 );
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;

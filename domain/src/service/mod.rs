@@ -8,6 +8,8 @@ mod catalogue;
 mod deadlines;
 mod hall;
 mod identity;
+mod supervision;
+mod supervision_report;
 mod tenants;
 mod warnings;
 
@@ -34,6 +36,8 @@ pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_T
 pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
+pub use supervision::MAX_STATS_DAYS;
+pub use supervision_report::{Cell, MonthlyReport, Table, parse_month, report_csv};
 pub use warnings::{WarningThreshold, YELLOW_DAYS};
 
 /// Tunables that the deployment configures.
@@ -90,6 +94,7 @@ pub struct Ports {
     pub catalogue: Arc<dyn CatalogueRepo>,
     pub cache: Arc<dyn Cache>,
     pub clock: Arc<dyn Clock>,
+    pub supervision: Arc<dyn crate::supervision::SupervisionRepo>,
 }
 
 /// The use-case services, one per resource. Cheap to clone: each holds `Arc`s.
@@ -102,6 +107,7 @@ pub struct Services {
     pub hall: HallService,
     pub cases: CaseService,
     pub audit: AuditService,
+    pub supervision: SupervisionService,
 }
 
 impl Services {
@@ -174,13 +180,26 @@ impl Services {
                 tenants: p.tenants.clone(),
                 clock: p.clock.clone(),
             },
-            settings,
+            settings: settings.clone(),
             tenants: tenants.clone(),
             calendar: calendar.clone(),
             hall: hall.clone(),
             catalogue: catalogue.clone(),
         };
-        Services { tenants, identity, catalogue, calendar, hall, cases, audit }
+        let supervision = SupervisionService {
+            ports: SupervisionPorts {
+                supervision: p.supervision.clone(),
+                catalogue: p.catalogue.clone(),
+                hall: p.hall.clone(),
+                ephemeral: p.ephemeral.clone(),
+                clock: p.clock.clone(),
+            },
+            settings,
+            tenants: tenants.clone(),
+            calendar: calendar.clone(),
+            cases: cases.clone(),
+        };
+        Services { tenants, identity, catalogue, calendar, hall, cases, audit, supervision }
     }
 }
 
@@ -309,6 +328,25 @@ struct CasePorts {
     clock: Arc<dyn Clock>,
 }
 
+/// Ratings and rectifications, complaints, statistics.
+#[derive(Clone)]
+pub struct SupervisionService {
+    ports: SupervisionPorts,
+    settings: Settings,
+    tenants: TenantService,
+    calendar: CalendarService,
+    cases: CaseService,
+}
+
+#[derive(Clone)]
+struct SupervisionPorts {
+    supervision: Arc<dyn crate::supervision::SupervisionRepo>,
+    catalogue: Arc<dyn CatalogueRepo>,
+    hall: Arc<dyn HallRepo>,
+    ephemeral: Arc<dyn Ephemeral>,
+    clock: Arc<dyn Clock>,
+}
+
 /// The services' clock, to the microsecond the stores keep.
 macro_rules! clocked {
     ($($t:ty),*) => {$(
@@ -320,7 +358,15 @@ macro_rules! clocked {
     )*};
 }
 
-clocked!(TenantService, CalendarService, IdentityService, CatalogueService, HallService, CaseService);
+clocked!(
+    TenantService,
+    CalendarService,
+    IdentityService,
+    CatalogueService,
+    HallService,
+    CaseService,
+    SupervisionService
+);
 
 impl TenantService {
     /// A tenant by code, or INVALID_INPUT naming the unknown code.

@@ -17,4 +17,5 @@ mod limits;
 mod plans;
 mod queue;
 mod rejections;
+mod supervision;
 mod wall;
