@@ -91,6 +91,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/supervision", web::get().to(supervision::page))
                 .route("/supervision/report.xlsx", web::get().to(supervision::xlsx))
                 .route("/supervision/report.csv", web::get().to(supervision::csv))
+                .route("/supervision/rectifications/{id}/complete", web::post().to(supervision::complete))
+                .route("/supervision/complaints/{id}/resolve", web::post().to(supervision::resolve))
                 .route("/cases/{id}", web::get().to(cases::detail))
                 .route("/cases/{id}/{action}", web::post().to(cases::step))
                 .route("/items", web::get().to(items::items))

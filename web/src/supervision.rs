@@ -35,6 +35,71 @@ struct SupervisionPage {
     month: String,
     title: String,
     tables: Vec<HtmlTable>,
+    rectifications: Vec<RectRow>,
+    complaints: Vec<ComplaintRow>,
+}
+
+struct RectRow {
+    id: String,
+    case_no: String,
+    department: String,
+    level: u8,
+    status: &'static str,
+    deadline: String,
+    overdue: bool,
+    appeal: String,
+}
+
+struct ComplaintRow {
+    id: String,
+    filed_on: String,
+    case_no: String,
+    content: String,
+    contact: String,
+    status: &'static str,
+    deadline: String,
+    overdue: bool,
+}
+
+/// The rectifications and complaints still to be handled in the selected tenant's subtree.
+async fn open_work(
+    ctx: &Console,
+    current: &domain::tenant::Tenant,
+) -> Result<(Vec<RectRow>, Vec<ComplaintRow>), Error> {
+    use domain::supervision::{ComplaintStatus, RectificationStatus};
+    let s = &ctx.services.supervision;
+    let open = [RectificationStatus::Open, RectificationStatus::Appealed];
+    let rects = s
+        .rectifications(&ctx.actor, &current.code, &open)
+        .await?
+        .into_iter()
+        .map(|r| RectRow {
+            id: r.id.to_string(),
+            overdue: s.rectification_overdue(&r),
+            case_no: r.case_no,
+            department: r.department,
+            level: r.level,
+            status: r.status.label(),
+            deadline: r.deadline.to_string(),
+            appeal: r.appeal_reason.unwrap_or_default(),
+        })
+        .collect();
+    let complaints = s
+        .complaints(&ctx.actor, &current.code, &[ComplaintStatus::Open, ComplaintStatus::Extended])
+        .await?
+        .into_iter()
+        .map(|c| ComplaintRow {
+            id: c.id.to_string(),
+            overdue: s.complaint_overdue(&c),
+            contact: s.complaint_contact(Some(&ctx.actor), &c),
+            filed_on: c.filed_on.to_string(),
+            case_no: c.case_no.unwrap_or_default(),
+            content: c.content,
+            status: c.status.label(),
+            deadline: c.deadline.to_string(),
+        })
+        .collect();
+    Ok((rects, complaints))
 }
 
 fn month_of(ctx: &Console, q: &MonthQuery) -> Result<chrono::NaiveDate, Error> {
@@ -61,8 +126,14 @@ pub(crate) async fn page(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpRes
         Ok(c) => c,
         Err(e) => return crate::view::plain_error(&e),
     };
-    match report(&ctx, &chrome.current, &q).await {
-        Ok(r) => {
+    let result = async {
+        let r = report(&ctx, &chrome.current, &q).await?;
+        let open = open_work(&ctx, &chrome.current).await?;
+        Ok::<_, Error>((r, open))
+    }
+    .await;
+    match result {
+        Ok((r, (rectifications, complaints))) => {
             let tables = ctx
                 .services
                 .supervision
@@ -74,7 +145,14 @@ pub(crate) async fn page(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpRes
                     rows: t.rows.iter().map(|row| row.iter().map(Cell::text).collect()).collect(),
                 })
                 .collect();
-            let page = SupervisionPage { month: r.month.format("%Y-%m").to_string(), title: title(&r), chrome, tables };
+            let page = SupervisionPage {
+                month: r.month.format("%Y-%m").to_string(),
+                title: title(&r),
+                chrome,
+                tables,
+                rectifications,
+                complaints,
+            };
             render(ctx.response(StatusCode::OK), &page)
         }
         Err(e) => error_page(ctx, e, SUPERVISION).await,
@@ -156,4 +234,62 @@ pub(crate) async fn csv(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpResp
     let title = title(&r);
     let body = report_csv(&title, &ctx.services.supervision.report_tables(&r));
     attachment(&ctx, "text/csv; charset=utf-8", &format!("{title}.csv"), body.into_bytes())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CompleteForm {
+    csrf: String,
+    outcome: String,
+    callback: String,
+}
+
+fn back_to_page(ctx: &Console) -> HttpResponse {
+    let mut b = ctx.response(StatusCode::SEE_OTHER);
+    b.insert_header((actix_web::http::header::LOCATION, SUPERVISION));
+    b.finish()
+}
+
+fn path_id(id: &str, what: &'static str) -> Result<uuid::Uuid, Error> {
+    uuid::Uuid::parse_str(id.trim()).map_err(|_| Error::NotFound { what })
+}
+
+/// POST /console/supervision/rectifications/{id}/complete: the call-back and the outcome.
+pub(crate) async fn complete(ctx: Console, id: web::Path<String>, form: web::Form<CompleteForm>) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(crate::view::STALE_FORM), SUPERVISION).await;
+    }
+    let result = async {
+        let id = path_id(&id, "整改单")?;
+        let callback = Some(form.callback.as_str()).filter(|c| !c.trim().is_empty());
+        ctx.services.supervision.complete_rectification(&ctx.actor, id, &form.outcome, callback).await
+    }
+    .await;
+    match result {
+        Ok(_) => back_to_page(&ctx),
+        Err(e) => error_page(ctx, e, SUPERVISION).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ResolveForm {
+    csrf: String,
+    result: String,
+}
+
+/// POST /console/supervision/complaints/{id}/resolve: the answer given to the complainant.
+pub(crate) async fn resolve(ctx: Console, id: web::Path<String>, form: web::Form<ResolveForm>) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(crate::view::STALE_FORM), SUPERVISION).await;
+    }
+    let result = async {
+        let id = path_id(&id, "投诉")?;
+        ctx.services.supervision.resolve_complaint(&ctx.actor, id, &form.result).await
+    }
+    .await;
+    match result {
+        Ok(_) => back_to_page(&ctx),
+        Err(e) => error_page(ctx, e, SUPERVISION).await,
+    }
 }

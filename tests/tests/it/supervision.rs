@@ -492,3 +492,53 @@ async fn the_monthly_report_downloads_as_a_spreadsheet_and_csv() {
     let r = console.get(app.url("/console/supervision?month=2026-13")).send().await.expect("bad");
     assert_eq!(r.status(), 400);
 }
+
+#[tokio::test]
+async fn the_console_completes_a_rectification_and_resolves_a_complaint() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let (teacher, _, _) = item(&app, &window, YONGSHOU, "教师资格").await;
+    let (_, no, code) = concluded(&app, &teacher).await;
+    ok(&app, None, RATE, json!({ "n": no, "q": code, "l": 4, "c": "WINDOW" })).await;
+    ok(&app, None, FILE, json!({ "t": YONGSHOU, "c": "办事指南不清楚", "p": "13812345678" })).await;
+
+    let console = app.console_client("ys_admin").await;
+    let html = console.get(app.url("/console/supervision")).send().await.expect("page").text().await.expect("html");
+    assert!(html.contains(&no) && html.contains("办事指南不清楚"), "{html}");
+    assert!(html.contains("13812345678"), "the handling admin sees the contact: {html}");
+    let csrf = TestApp::csrf_of(&html);
+    let admin = app.token("ys_admin").await;
+    let rects = ok(&app, Some(&admin), RECTS, json!({ "t": YONGSHOU })).await;
+    let rect = rects["rectifications"][0]["id"].as_str().expect("id").to_owned();
+    let r = console
+        .post(app.url(&format!("/console/supervision/rectifications/{rect}/complete")))
+        .form(&[("csrf", csrf.as_str()), ("outcome", "已整改"), ("callback", "已回访")])
+        .send()
+        .await
+        .expect("complete");
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    let rects = ok(&app, Some(&admin), RECTS, json!({ "t": YONGSHOU })).await;
+    assert_eq!(rects["rectifications"][0]["status"], "DONE");
+    assert_eq!(rects["rectifications"][0]["callback"], "已回访");
+
+    let complaints = ok(&app, Some(&admin), COMPLAINTS, json!({ "t": YONGSHOU })).await;
+    let id = complaints["complaints"][0]["id"].as_str().expect("id").to_owned();
+    let r = console
+        .post(app.url(&format!("/console/supervision/complaints/{id}/resolve")))
+        .form(&[("csrf", "stale"), ("result", "已答复")])
+        .send()
+        .await
+        .expect("stale");
+    assert_eq!(r.status(), 403, "a stale form changes nothing");
+    console
+        .post(app.url(&format!("/console/supervision/complaints/{id}/resolve")))
+        .form(&[("csrf", csrf.as_str()), ("result", "已答复投诉人")])
+        .send()
+        .await
+        .expect("resolve");
+    let complaints = ok(&app, Some(&admin), COMPLAINTS, json!({ "t": YONGSHOU })).await;
+    assert_eq!(complaints["complaints"][0]["status"], "RESOLVED");
+    assert_eq!(complaints["complaints"][0]["result"], "已答复投诉人");
+    let html = console.get(app.url("/console/supervision")).send().await.expect("page").text().await.expect("html");
+    assert!(html.contains("暂无待办整改") && html.contains("暂无待办投诉"), "{html}");
+}
