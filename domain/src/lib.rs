@@ -17,6 +17,7 @@ pub mod queue;
 pub mod region;
 pub mod service;
 pub mod session;
+pub mod supervision;
 pub mod tenant;
 pub mod text;
 pub mod transfer;

@@ -19,6 +19,8 @@ use crate::region::{AdminLevel, RegionCode};
 use crate::session::{AccessClaims, RefreshToken};
 use crate::tenant::{Scope, Tenant};
 
+pub use crate::supervision::SupervisionRepo;
+
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }

@@ -20,6 +20,7 @@ mod m0011_pending_reviews;
 mod m0012_wall;
 mod m0013_case_levels;
 mod m0014_transfers;
+mod m0015_supervision;
 mod m0017_sweep_indexes;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_wall::Migration),
             Box::new(m0013_case_levels::Migration),
             Box::new(m0014_transfers::Migration),
+            Box::new(m0015_supervision::Migration),
             Box::new(m0017_sweep_indexes::Migration),
         ]
     }

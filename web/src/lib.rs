@@ -18,6 +18,7 @@ mod menu;
 mod pages;
 mod routes;
 mod transfers;
+mod supervision;
 mod view;
 
 pub use config::ConsoleConfig;
@@ -88,6 +89,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/cases", web::post().to(cases::submit))
                 .route("/cases/new", web::get().to(cases::new_form))
                 .route("/cases/rejections", web::get().to(cases::rejections))
+                .route("/supervision", web::get().to(supervision::page))
+                .route("/supervision/report.xlsx", web::get().to(supervision::xlsx))
+                .route("/supervision/report.csv", web::get().to(supervision::csv))
+                .route("/supervision/rectifications/{id}/complete", web::post().to(supervision::complete))
+                .route("/supervision/complaints/{id}/resolve", web::post().to(supervision::resolve))
                 .route("/cases/{id}", web::get().to(cases::detail))
                 .route("/cases/{id}/{action}", web::post().to(cases::step))
                 .route("/transfers", web::get().to(transfers::list))

@@ -3,7 +3,7 @@
 use domain::identity::{Role, Roles};
 use domain::policy::Action;
 
-use crate::routes::{CALENDAR, CASES, CATALOGUE, HALL, HOME, ITEMS, TENANTS};
+use crate::routes::{CALENDAR, CASES, CATALOGUE, HALL, HOME, ITEMS, SUPERVISION, TENANTS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MenuItem {
@@ -61,8 +61,8 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
     if may(Action::ManageCatalogue) {
         menu.push(item("catalogue", "基本目录", CATALOGUE));
     }
-    if roles.contains(Role::Supervisor) {
-        menu.push(soon("supervision", "监察"));
+    if may(Action::Supervise) {
+        menu.push(item("supervision", "监督考核", SUPERVISION));
     }
     if platform || may(Action::ViewAudit) {
         menu.push(soon("audit", "审计日志"));
@@ -83,7 +83,18 @@ mod tests {
     fn menus_follow_roles() {
         assert_eq!(
             keys(&[Role::CenterAdmin]),
-            ["dashboard", "tenants", "calendar", "cases", "rejections", "items", "hall", "users", "audit"]
+            [
+                "dashboard",
+                "tenants",
+                "calendar",
+                "cases",
+                "rejections",
+                "items",
+                "hall",
+                "users",
+                "supervision",
+                "audit"
+            ]
         );
         assert_eq!(keys(&[Role::WindowStaff]), ["dashboard", "cases", "transfers", "hall"]);
         assert_eq!(keys(&[Role::Approver]), ["dashboard", "cases"]);

@@ -8,3 +8,4 @@ pub(crate) const CASES: &str = "/console/cases";
 pub(crate) const ITEMS: &str = "/console/items";
 pub(crate) const CATALOGUE: &str = "/console/catalogue";
 pub(crate) const HALL: &str = "/console/hall";
+pub(crate) const SUPERVISION: &str = "/console/supervision";

@@ -8,6 +8,7 @@ pub mod guard;
 mod hall;
 mod identity;
 mod scalars;
+mod supervision;
 mod tenant;
 mod transfer;
 
@@ -38,6 +39,7 @@ pub struct Query(
     calendar::CalendarQuery,
     case::CaseQuery,
     transfer::TransferQuery,
+    supervision::SupervisionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -48,6 +50,7 @@ pub struct Mutation(
     calendar::CalendarMutation,
     case::CaseMutation,
     transfer::TransferMutation,
+    supervision::SupervisionMutation,
 );
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -8,6 +8,8 @@ mod catalogue;
 mod deadlines;
 mod hall;
 mod identity;
+mod supervision;
+mod supervision_report;
 mod tenants;
 mod transfers;
 mod warnings;
@@ -36,6 +38,8 @@ pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
 pub use transfers::{RemoteTransfer, TransferReading};
+pub use supervision::MAX_STATS_DAYS;
+pub use supervision_report::{Cell, MonthlyReport, Table, parse_month, report_csv};
 pub use warnings::{WarningThreshold, YELLOW_DAYS};
 
 /// Tunables that the deployment configures.
@@ -93,6 +97,7 @@ pub struct Ports {
     pub cache: Arc<dyn Cache>,
     pub clock: Arc<dyn Clock>,
     pub transfers: Arc<dyn TransferRepo>,
+    pub supervision: Arc<dyn crate::supervision::SupervisionRepo>,
 }
 
 /// The use-case services, one per resource. Cheap to clone: each holds `Arc`s.
@@ -106,6 +111,7 @@ pub struct Services {
     pub cases: CaseService,
     pub audit: AuditService,
     pub transfers: TransferService,
+    pub supervision: SupervisionService,
 }
 
 impl Services {
@@ -178,7 +184,7 @@ impl Services {
                 tenants: p.tenants.clone(),
                 clock: p.clock.clone(),
             },
-            settings,
+            settings: settings.clone(),
             tenants: tenants.clone(),
             calendar: calendar.clone(),
             hall: hall.clone(),
@@ -186,7 +192,20 @@ impl Services {
         };
         let transfers =
             TransferService { ports: TransferPorts { transfers: p.transfers.clone() }, cases: cases.clone() };
-        Services { tenants, identity, catalogue, calendar, hall, cases, audit, transfers }
+        let supervision = SupervisionService {
+            ports: SupervisionPorts {
+                supervision: p.supervision.clone(),
+                catalogue: p.catalogue.clone(),
+                hall: p.hall.clone(),
+                ephemeral: p.ephemeral.clone(),
+                clock: p.clock.clone(),
+            },
+            settings,
+            tenants: tenants.clone(),
+            calendar: calendar.clone(),
+            cases: cases.clone(),
+        };
+        Services { tenants, identity, catalogue, calendar, hall, cases, audit, transfers, supervision }
     }
 }
 
@@ -322,9 +341,28 @@ pub struct TransferService {
     cases: CaseService,
 }
 
+/// Ratings and rectifications, complaints, statistics.
+#[derive(Clone)]
+pub struct SupervisionService {
+    ports: SupervisionPorts,
+    settings: Settings,
+    tenants: TenantService,
+    calendar: CalendarService,
+    cases: CaseService,
+}
+
 #[derive(Clone)]
 struct TransferPorts {
     transfers: Arc<dyn TransferRepo>,
+}
+
+#[derive(Clone)]
+struct SupervisionPorts {
+    supervision: Arc<dyn crate::supervision::SupervisionRepo>,
+    catalogue: Arc<dyn CatalogueRepo>,
+    hall: Arc<dyn HallRepo>,
+    ephemeral: Arc<dyn Ephemeral>,
+    clock: Arc<dyn Clock>,
 }
 
 /// The services' clock, to the microsecond the stores keep.
@@ -338,7 +376,15 @@ macro_rules! clocked {
     )*};
 }
 
-clocked!(TenantService, CalendarService, IdentityService, CatalogueService, HallService, CaseService);
+clocked!(
+    TenantService,
+    CalendarService,
+    IdentityService,
+    CatalogueService,
+    HallService,
+    CaseService,
+    SupervisionService
+);
 
 impl TenantService {
     /// A tenant by code, or INVALID_INPUT naming the unknown code.

@@ -8,6 +8,7 @@ mod case;
 mod catalogue;
 mod hall;
 mod session;
+mod supervision;
 mod tenant;
 mod transfer;
 mod user;

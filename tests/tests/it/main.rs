@@ -18,4 +18,5 @@ mod plans;
 mod queue;
 mod rejections;
 mod transfers;
+mod supervision;
 mod wall;

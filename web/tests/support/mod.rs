@@ -572,6 +572,7 @@ pub fn world() -> World {
         cache: Arc::new(NoCache),
         clock: clock.clone(),
         transfers: Arc::new(NoCases),
+        supervision: Arc::new(NoSupervision),
     };
     World { services: Services::new(ports, Settings::default()), clock }
 }
@@ -634,4 +635,91 @@ impl Cache for NoCache {
     }
     async fn put(&self, _: &str, _: &str, _: Duration) {}
     async fn delete(&self, _: &[String]) {}
+}
+
+/// The console flows here do not supervise: nothing rated or filed.
+pub struct NoSupervision;
+
+#[async_trait]
+impl domain::supervision::SupervisionRepo for NoSupervision {
+    async fn rate(
+        &self,
+        _: &domain::supervision::Rating,
+        _: Option<&domain::supervision::Rectification>,
+        _: domain::audit::AuditRecord,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+    async fn rating(&self, _: &Scope, _: uuid::Uuid) -> Result<Option<domain::supervision::Rating>> {
+        Ok(None)
+    }
+    async fn rating_of_case(&self, _: &Scope, _: uuid::Uuid) -> Result<Option<domain::supervision::Rating>> {
+        Ok(None)
+    }
+    async fn rectification(&self, _: &Scope, _: uuid::Uuid) -> Result<Option<domain::supervision::Rectification>> {
+        Ok(None)
+    }
+    async fn rectification_of_rating(
+        &self,
+        _: &Scope,
+        _: uuid::Uuid,
+    ) -> Result<Option<domain::supervision::Rectification>> {
+        Ok(None)
+    }
+    async fn rectifications(
+        &self,
+        _: &Scope,
+        _: &[domain::supervision::RectificationStatus],
+    ) -> Result<Vec<domain::supervision::Rectification>> {
+        Ok(Vec::new())
+    }
+    async fn update_rectification(
+        &self,
+        _: &domain::supervision::Rectification,
+        _: domain::supervision::RectificationStatus,
+        _: domain::audit::AuditRecord,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+    async fn rectification_days(&self, _: &RegionCode) -> Result<Option<i64>> {
+        Ok(None)
+    }
+    async fn set_rectification_days(
+        &self,
+        _: &RegionCode,
+        _: i64,
+        _: &str,
+        _: domain::audit::AuditRecord,
+    ) -> Result<()> {
+        Ok(())
+    }
+    async fn file_complaint(&self, _: &domain::supervision::Complaint, _: domain::audit::AuditRecord) -> Result<()> {
+        Ok(())
+    }
+    async fn complaint(&self, _: &Scope, _: uuid::Uuid) -> Result<Option<domain::supervision::Complaint>> {
+        Ok(None)
+    }
+    async fn complaints(
+        &self,
+        _: &Scope,
+        _: &[domain::supervision::ComplaintStatus],
+    ) -> Result<Vec<domain::supervision::Complaint>> {
+        Ok(Vec::new())
+    }
+    async fn update_complaint(
+        &self,
+        _: &domain::supervision::Complaint,
+        _: domain::supervision::ComplaintStatus,
+        _: domain::audit::AuditRecord,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+    async fn stats(
+        &self,
+        _: &Scope,
+        _: &domain::supervision::Period,
+        _: bool,
+    ) -> Result<domain::supervision::StatsData> {
+        Ok(domain::supervision::StatsData::default())
+    }
 }

@@ -1,0 +1,295 @@
+//! 监督考核: the monthly report (月度通报) of the selected tenant with its spreadsheet and CSV
+//! downloads, and the open rectifications and complaints.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::Datelike;
+use domain::Error;
+use domain::policy::{Action, authorize};
+use domain::service::{Cell, MonthlyReport, Table, parse_month, report_csv};
+use rust_xlsxwriter::{Format, Workbook};
+use serde::Deserialize;
+
+use crate::auth::Console;
+use crate::layout::{Chrome, chrome, error_page};
+use crate::routes::SUPERVISION;
+use crate::view::render;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct MonthQuery {
+    month: String,
+}
+
+struct HtmlTable {
+    title: &'static str,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+#[derive(Template)]
+#[template(path = "supervision.html")]
+struct SupervisionPage {
+    chrome: Chrome,
+    month: String,
+    title: String,
+    tables: Vec<HtmlTable>,
+    rectifications: Vec<RectRow>,
+    complaints: Vec<ComplaintRow>,
+}
+
+struct RectRow {
+    id: String,
+    case_no: String,
+    department: String,
+    level: u8,
+    status: &'static str,
+    deadline: String,
+    overdue: bool,
+    appeal: String,
+}
+
+struct ComplaintRow {
+    id: String,
+    filed_on: String,
+    case_no: String,
+    content: String,
+    contact: String,
+    status: &'static str,
+    deadline: String,
+    overdue: bool,
+}
+
+/// The rectifications and complaints still to be handled in the selected tenant's subtree.
+async fn open_work(
+    ctx: &Console,
+    current: &domain::tenant::Tenant,
+) -> Result<(Vec<RectRow>, Vec<ComplaintRow>), Error> {
+    use domain::supervision::{ComplaintStatus, RectificationStatus};
+    let s = &ctx.services.supervision;
+    let open = [RectificationStatus::Open, RectificationStatus::Appealed];
+    let rects = s
+        .rectifications(&ctx.actor, &current.code, &open)
+        .await?
+        .into_iter()
+        .map(|r| RectRow {
+            id: r.id.to_string(),
+            overdue: s.rectification_overdue(&r),
+            case_no: r.case_no,
+            department: r.department,
+            level: r.level,
+            status: r.status.label(),
+            deadline: r.deadline.to_string(),
+            appeal: r.appeal_reason.unwrap_or_default(),
+        })
+        .collect();
+    let complaints = s
+        .complaints(&ctx.actor, &current.code, &[ComplaintStatus::Open, ComplaintStatus::Extended])
+        .await?
+        .into_iter()
+        .map(|c| ComplaintRow {
+            id: c.id.to_string(),
+            overdue: s.complaint_overdue(&c),
+            contact: s.complaint_contact(Some(&ctx.actor), &c),
+            filed_on: c.filed_on.to_string(),
+            case_no: c.case_no.unwrap_or_default(),
+            content: c.content,
+            status: c.status.label(),
+            deadline: c.deadline.to_string(),
+        })
+        .collect();
+    Ok((rects, complaints))
+}
+
+fn month_of(ctx: &Console, q: &MonthQuery) -> Result<chrono::NaiveDate, Error> {
+    if q.month.trim().is_empty() {
+        let today = ctx.services.calendar.today();
+        return today.with_day(1).ok_or_else(|| Error::invalid("月份无效"));
+    }
+    parse_month(&q.month)
+}
+
+fn title(r: &MonthlyReport) -> String {
+    format!("{}{}年{}月政务服务月度通报", r.tenant.name, r.month.year(), r.month.month())
+}
+
+async fn report(ctx: &Console, current: &domain::tenant::Tenant, q: &MonthQuery) -> Result<MonthlyReport, Error> {
+    authorize(&ctx.actor, Action::Supervise, current)?;
+    let month = month_of(ctx, q)?;
+    ctx.services.supervision.monthly_report(&ctx.actor, &current.code, month).await
+}
+
+/// GET /console/supervision?month=YYYY-MM
+pub(crate) async fn page(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "supervision", SUPERVISION).await {
+        Ok(c) => c,
+        Err(e) => return crate::view::plain_error(&e),
+    };
+    let result = async {
+        let r = report(&ctx, &chrome.current, &q).await?;
+        let open = open_work(&ctx, &chrome.current).await?;
+        Ok::<_, Error>((r, open))
+    }
+    .await;
+    match result {
+        Ok((r, (rectifications, complaints))) => {
+            let tables = ctx
+                .services
+                .supervision
+                .report_tables(&r)
+                .into_iter()
+                .map(|t| HtmlTable {
+                    title: t.title,
+                    headers: t.headers,
+                    rows: t.rows.iter().map(|row| row.iter().map(Cell::text).collect()).collect(),
+                })
+                .collect();
+            let page = SupervisionPage {
+                month: r.month.format("%Y-%m").to_string(),
+                title: title(&r),
+                chrome,
+                tables,
+                rectifications,
+                complaints,
+            };
+            render(ctx.response(StatusCode::OK), &page)
+        }
+        Err(e) => error_page(ctx, e, SUPERVISION).await,
+    }
+}
+
+fn attachment(ctx: &Console, content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
+    // RFC 5987: the Chinese file name percent-encoded, an ASCII fallback beside it.
+    let encoded: String = name.bytes().map(|b| format!("%{b:02X}")).collect();
+    ctx.response(StatusCode::OK)
+        .content_type(content_type)
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"report\"; filename*=UTF-8''{encoded}")))
+        .body(body)
+}
+
+/// The tables as a workbook: one sheet each, bold Chinese headers.
+fn workbook(title: &str, tables: &[Table]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let pct = Format::new().set_num_format("0.0%");
+    let one = Format::new().set_num_format("0.0");
+    for t in tables {
+        let ws = wb.add_worksheet();
+        ws.set_name(t.title)?;
+        ws.write_string_with_format(0, 0, title, &bold)?;
+        for (c, h) in t.headers.iter().enumerate() {
+            ws.write_string_with_format(1, c as u16, *h, &bold)?;
+            ws.set_column_width(c as u16, 14)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            let r = r as u32 + 2;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Text(s) => ws.write_string(r, c, s)?,
+                    Cell::Int(n) => ws.write_number(r, c, *n as f64)?,
+                    Cell::Rate(x) => ws.write_number_with_format(r, c, *x, &pct)?,
+                    Cell::Num(x) => ws.write_number_with_format(r, c, *x, &one)?,
+                };
+            }
+        }
+    }
+    wb.save_to_buffer()
+}
+
+/// GET /console/supervision/report.xlsx?month=YYYY-MM
+pub(crate) async fn xlsx(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "supervision", SUPERVISION).await {
+        Ok(c) => c,
+        Err(e) => return crate::view::plain_error(&e),
+    };
+    let r = match report(&ctx, &chrome.current, &q).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ctx, e, SUPERVISION).await,
+    };
+    let title = title(&r);
+    let tables = ctx.services.supervision.report_tables(&r);
+    match workbook(&title, &tables) {
+        Ok(bytes) => attachment(
+            &ctx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{title}.xlsx"),
+            bytes,
+        ),
+        Err(e) => error_page(ctx, Error::internal(e), SUPERVISION).await,
+    }
+}
+
+/// GET /console/supervision/report.csv?month=YYYY-MM
+pub(crate) async fn csv(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpResponse {
+    let chrome = match chrome(&mut ctx, "supervision", SUPERVISION).await {
+        Ok(c) => c,
+        Err(e) => return crate::view::plain_error(&e),
+    };
+    let r = match report(&ctx, &chrome.current, &q).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ctx, e, SUPERVISION).await,
+    };
+    let title = title(&r);
+    let body = report_csv(&title, &ctx.services.supervision.report_tables(&r));
+    attachment(&ctx, "text/csv; charset=utf-8", &format!("{title}.csv"), body.into_bytes())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CompleteForm {
+    csrf: String,
+    outcome: String,
+    callback: String,
+}
+
+fn back_to_page(ctx: &Console) -> HttpResponse {
+    let mut b = ctx.response(StatusCode::SEE_OTHER);
+    b.insert_header((actix_web::http::header::LOCATION, SUPERVISION));
+    b.finish()
+}
+
+fn path_id(id: &str, what: &'static str) -> Result<uuid::Uuid, Error> {
+    uuid::Uuid::parse_str(id.trim()).map_err(|_| Error::NotFound { what })
+}
+
+/// POST /console/supervision/rectifications/{id}/complete: the call-back and the outcome.
+pub(crate) async fn complete(ctx: Console, id: web::Path<String>, form: web::Form<CompleteForm>) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(crate::view::STALE_FORM), SUPERVISION).await;
+    }
+    let result = async {
+        let id = path_id(&id, "整改单")?;
+        let callback = Some(form.callback.as_str()).filter(|c| !c.trim().is_empty());
+        ctx.services.supervision.complete_rectification(&ctx.actor, id, &form.outcome, callback).await
+    }
+    .await;
+    match result {
+        Ok(_) => back_to_page(&ctx),
+        Err(e) => error_page(ctx, e, SUPERVISION).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ResolveForm {
+    csrf: String,
+    result: String,
+}
+
+/// POST /console/supervision/complaints/{id}/resolve: the answer given to the complainant.
+pub(crate) async fn resolve(ctx: Console, id: web::Path<String>, form: web::Form<ResolveForm>) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(crate::view::STALE_FORM), SUPERVISION).await;
+    }
+    let result = async {
+        let id = path_id(&id, "投诉")?;
+        ctx.services.supervision.resolve_complaint(&ctx.actor, id, &form.result).await
+    }
+    .await;
+    match result {
+        Ok(_) => back_to_page(&ctx),
+        Err(e) => error_page(ctx, e, SUPERVISION).await,
+    }
+}
