@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use domain::Error;
 use domain::case::{
-    Applicant, ApplicantKind, Case, CaseStatus, Channel, ClockReading, DeliveryMethod, DocumentKind, SpecialProcedure,
-    Warning,
+    Applicant, ApplicantKind, Case, CaseStatus, CaseStep, Channel, ClockReading, DeliveryMethod, DocumentKind,
+    SpecialProcedure, Warning,
 };
 use domain::catalogue::ImplStatus;
 use domain::page::PageRequest;
@@ -18,6 +18,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Console, see_other};
+use crate::forms::{FieldWords, FormState};
 use crate::layout::{Chrome, chrome, error_page};
 use crate::view::{STALE_FORM, render};
 
@@ -360,6 +361,49 @@ struct ReviewLine {
     reviewer: String,
 }
 
+/// The forms of the case page, one flag per step the actor may take now (from the domain).
+#[derive(Default)]
+struct Steps {
+    any: bool,
+    accept: bool,
+    correct: bool,
+    reject: bool,
+    forward: bool,
+    resubmit: bool,
+    suspend: bool,
+    resume: bool,
+    approve: bool,
+    deny: bool,
+    deliver: bool,
+    archive: bool,
+    withdraw: bool,
+}
+
+impl Steps {
+    fn of(list: &[CaseStep]) -> Steps {
+        let mut s = Steps { any: !list.is_empty(), ..Default::default() };
+        for step in list {
+            *match step {
+                CaseStep::Accept => &mut s.accept,
+                CaseStep::RequestCorrection => &mut s.correct,
+                CaseStep::Reject => &mut s.reject,
+                CaseStep::Forward => &mut s.forward,
+                CaseStep::Resubmit => &mut s.resubmit,
+                CaseStep::Suspend => &mut s.suspend,
+                CaseStep::Resume => &mut s.resume,
+                CaseStep::Approve => &mut s.approve,
+                CaseStep::Deny => &mut s.deny,
+                CaseStep::Deliver => &mut s.deliver,
+                CaseStep::Archive => &mut s.archive,
+                CaseStep::Withdraw => &mut s.withdraw,
+            } = true;
+        }
+        s
+    }
+}
+
+const DELIVERY_METHODS: [(&str, &str); 3] = [("WINDOW", "窗口领取"), ("POST", "邮寄送达"), ("ONLINE", "网上送达")];
+
 #[derive(Template)]
 #[template(path = "case_detail.html")]
 struct DetailPage {
@@ -369,7 +413,6 @@ struct DetailPage {
     item: String,
     kind: &'static str,
     status: &'static str,
-    status_key: &'static str,
     applicant: String,
     id_masked: String,
     deadline: String,
@@ -384,31 +427,42 @@ struct DetailPage {
     handling_center: String,
     /// Empty unless collected at another tenant (an escalated case after 上报).
     collecting_center: String,
-    /// Received at a tenant whose item is escalated: the preliminary review ends in 上报.
-    escalates: bool,
     /// False at the collecting tenant of a forwarded case: it watches and hands over the result.
     handles_here: bool,
     reviews: Vec<ReviewLine>,
+    /// The forms shown: exactly the steps the domain allows this actor now.
+    steps: Steps,
+    /// A form that failed, shown again with its error and what was typed.
+    form: FormState,
+    delivery_methods: [(&'static str, &'static str); 3],
 }
 
-/// GET /console/cases/{id}: the case with the forms its status allows.
-pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
+/// GET /console/cases/{id}: the case with the forms of the steps the actor may take now.
+pub(crate) async fn detail(ctx: Console, path: web::Path<String>) -> HttpResponse {
+    let id = Uuid::parse_str(&path.into_inner()).map_err(|_| Error::NotFound { what: "办件" });
+    match id {
+        Ok(id) => show(ctx, id, FormState::default(), StatusCode::OK).await,
+        Err(e) => error_page(ctx, e, CASES).await,
+    }
+}
+
+/// The case page, with `form` when a step failed.
+async fn show(mut ctx: Console, id: Uuid, form: FormState, status: StatusCode) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
         Err(e) => return crate::view::plain_error(&e),
     };
     let result = async {
-        let id = Uuid::parse_str(&path.into_inner()).map_err(|_| Error::NotFound { what: "办件" })?;
         let c = ctx.services.cases.case(&ctx.actor, id).await?;
         let reading = ctx.services.cases.case_reading(&c).await?;
         let item = ctx.services.cases.case_item(&c).await?;
+        let steps = ctx.services.cases.allowed_steps(&ctx.actor, &c).await?;
         let warning = reading.map_or(Warning::Green, |r| r.warning);
         let centers = ctx.services.tenants.tenant_identities(&[c.handling, c.collecting]).await?;
         let center = |code| centers.iter().find(|t| t.code == code).map(|t| t.center_name()).unwrap_or_default();
         Ok::<_, Error>(DetailPage {
             handling_center: center(c.handling),
             collecting_center: if c.collected_elsewhere() { center(c.collecting) } else { String::new() },
-            escalates: item.local.case_kind == domain::catalogue::CaseKind::Escalated,
             handles_here: !c.collected_elsewhere() || ctx.actor.scope().contains(&c.handling),
             reviews: c
                 .reviews
@@ -431,7 +485,6 @@ pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpRes
             item: c.item_name.clone(),
             kind: c.kind.label(),
             status: c.status.label(),
-            status_key: c.status.as_str(),
             applicant: c.applicant.name.clone(),
             id_masked: format!("{} {}", c.applicant.id_type, c.applicant.id_number_masked()),
             deadline: reading.map(|r| r.deadline.date.to_string()).unwrap_or_else(|| "受理后起算".into()),
@@ -468,16 +521,36 @@ pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpRes
                     url: format!("/console/documents/{}", d.id),
                 })
                 .collect(),
+            steps: Steps::of(&steps),
+            form,
+            delivery_methods: DELIVERY_METHODS,
         })
     }
     .await;
     match result {
-        Ok(view) => render(ctx.response(StatusCode::OK), &view),
+        Ok(view) => render(ctx.response(status), &view),
         Err(e) => error_page(ctx, e, CASES).await,
     }
 }
 
-/// POST /console/cases/{id}/{action}: one step of the case, then back to it.
+/// The fields of each step's form and the words their errors use.
+fn step_fields(step: CaseStep) -> FieldWords {
+    match step {
+        CaseStep::Forward => &[("opinion", "初审意见")],
+        CaseStep::Accept => &[("deferred_until", "日期")],
+        CaseStep::RequestCorrection => &[("note", "补正说明")],
+        CaseStep::Reject => &[("reason", "不予受理理由")],
+        CaseStep::Approve => &[("opinion", "审批意见")],
+        CaseStep::Deny => &[("opinion", "理由"), ("opinion", "审批意见")],
+        CaseStep::Suspend => &[("reason", "特别程序理由")],
+        CaseStep::Deliver => &[("tracking_no", "快递单号")],
+        CaseStep::Withdraw => &[("reason", "撤回理由")],
+        CaseStep::Resubmit | CaseStep::Resume | CaseStep::Archive => &[],
+    }
+}
+
+/// POST /console/cases/{id}/{action}: one step of the case, then back to it. A refused step shows
+/// the case again with the error next to the field and what was typed kept.
 pub(crate) async fn step(
     ctx: Console,
     path: web::Path<(String, String)>,
@@ -488,13 +561,17 @@ pub(crate) async fn step(
         return error_page(ctx, Error::forbidden(STALE_FORM), CASES).await;
     }
     let (raw, action) = path.into_inner();
-    let Ok(id) = Uuid::parse_str(&raw) else {
+    let (Ok(id), Some(step)) = (Uuid::parse_str(&raw), CaseStep::from_key(&action)) else {
         return error_page(ctx, Error::NotFound { what: "办件" }, CASES).await;
     };
+    if step.irreversible() && get(&f, "confirm") != "1" {
+        let form = FormState::at(step.key(), "confirm", "此操作不可撤销，请勾选确认后再提交", f);
+        return show(ctx, id, form, StatusCode::BAD_REQUEST).await;
+    }
     let s = ctx.services.clone();
     let a = &ctx.actor;
-    let result = match action.as_str() {
-        "accept" => {
+    let result = match step {
+        CaseStep::Accept => {
             let until = match get(&f, "deferred_until").as_str() {
                 "" => Ok(None),
                 d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
@@ -506,15 +583,15 @@ pub(crate) async fn step(
                 Err(e) => Err(e),
             }
         }
-        "correct" => s.cases.request_correction(a, id, all(&f, "missing"), &get(&f, "note")).await,
-        "resubmit" => s.cases.resubmit_case(a, id, all(&f, "provided")).await,
-        "reject" => s.cases.reject_case(a, id, &get(&f, "reason")).await,
-        "forward" => s.cases.forward_case(a, id, &get(&f, "opinion")).await,
-        "suspend" => s.cases.suspend_case(a, id, SpecialProcedure::Other, &get(&f, "reason")).await,
-        "resume" => s.cases.resume_case(a, id).await,
-        "approve" => s.cases.decide_case(a, id, true, &get(&f, "opinion")).await,
-        "deny" => s.cases.decide_case(a, id, false, &get(&f, "opinion")).await,
-        "deliver" => {
+        CaseStep::RequestCorrection => s.cases.request_correction(a, id, all(&f, "missing"), &get(&f, "note")).await,
+        CaseStep::Resubmit => s.cases.resubmit_case(a, id, all(&f, "provided")).await,
+        CaseStep::Reject => s.cases.reject_case(a, id, &get(&f, "reason")).await,
+        CaseStep::Forward => s.cases.forward_case(a, id, &get(&f, "opinion")).await,
+        CaseStep::Suspend => s.cases.suspend_case(a, id, SpecialProcedure::Other, &get(&f, "reason")).await,
+        CaseStep::Resume => s.cases.resume_case(a, id).await,
+        CaseStep::Approve => s.cases.decide_case(a, id, true, &get(&f, "opinion")).await,
+        CaseStep::Deny => s.cases.decide_case(a, id, false, &get(&f, "opinion")).await,
+        CaseStep::Deliver => {
             let method = match get(&f, "method").as_str() {
                 "POST" => DeliveryMethod::Post,
                 "ONLINE" => DeliveryMethod::Online,
@@ -523,12 +600,15 @@ pub(crate) async fn step(
             let tracking = get(&f, "tracking_no");
             s.cases.deliver_case(a, id, method, Some(tracking.as_str())).await
         }
-        "archive" => s.cases.archive_case(a, id).await,
-        "withdraw" => s.cases.withdraw_case(a, id, &get(&f, "reason")).await,
-        _ => Err(Error::NotFound { what: "操作" }),
+        CaseStep::Archive => s.cases.archive_case(a, id).await,
+        CaseStep::Withdraw => s.cases.withdraw_case(a, id, &get(&f, "reason")).await,
     };
     match result {
         Ok(c) => see_other(&format!("{CASES}/{}", c.id)).finish(),
+        Err(e @ (Error::InvalidInput(_) | Error::IllegalTransition(_) | Error::Conflict(_) | Error::Forbidden(_))) => {
+            let status = crate::errors::status_for(&e);
+            show(ctx, id, FormState::failed(step.key(), step_fields(step), &e, f), status).await
+        }
         Err(e) => error_page(ctx, e, CASES).await,
     }
 }

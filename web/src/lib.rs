@@ -10,6 +10,7 @@ mod config;
 mod csrf;
 mod documents;
 mod errors;
+mod forms;
 mod guide;
 mod hall;
 mod items;

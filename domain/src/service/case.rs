@@ -673,7 +673,7 @@ impl CaseService {
 
     /// The departments an approver speaks for on `item`: their own (with an authorization for the
     /// item) and those they represent as chief (首席代表).
-    async fn speaks_for(
+    pub(super) async fn speaks_for(
         &self,
         actor: &Actor,
         tenant: &Tenant,

@@ -4,6 +4,7 @@
 mod audit;
 mod calendar;
 mod case;
+mod case_steps;
 mod catalogue;
 mod deadlines;
 mod hall;
