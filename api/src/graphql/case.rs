@@ -434,6 +434,7 @@ impl CaseQuery {
             received_from: f.received_from.map(|d| d.parse()).transpose()?,
             received_to: f.received_to.map(|d| d.parse()).transpose()?,
             history: wants_history(ctx),
+            ..Default::default()
         };
         let p = services(ctx).cases.cases(actor(ctx)?, filter, PageRequest::parse(first.unwrap_or(50), after)?).await?;
         connection(ctx, p).await

@@ -4,6 +4,7 @@
 mod audit;
 mod calendar;
 mod case;
+mod case_counts;
 mod case_steps;
 mod catalogue;
 mod deadlines;
@@ -31,6 +32,7 @@ pub use calendar::{
     calendar_warning_for,
 };
 pub use case::{CaseFilter, CaseReceipt, SubmitCase};
+pub use case_counts::{CaseCounts, Count};
 pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
 pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
