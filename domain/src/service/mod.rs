@@ -10,6 +10,7 @@ mod catalogue;
 mod deadlines;
 mod hall;
 mod identity;
+mod kiosk;
 mod tenants;
 mod warnings;
 
@@ -37,6 +38,7 @@ pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_T
 pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
+pub use kiosk::{KIOSK_TICKETS_PER_CLIENT, KioskItem};
 pub use warnings::{WarningThreshold, YELLOW_DAYS};
 
 /// Tunables that the deployment configures.
@@ -159,6 +161,7 @@ impl Services {
                 tenants: p.tenants.clone(),
                 users: p.users.clone(),
                 clock: p.clock.clone(),
+                ephemeral: p.ephemeral.clone(),
             },
             tenants: tenants.clone(),
             calendar: calendar.clone(),
@@ -286,6 +289,8 @@ struct HallPorts {
     tenants: Arc<dyn TenantRepo>,
     users: Arc<dyn UserRepo>,
     clock: Arc<dyn Clock>,
+    /// Rate limits of the public kiosk (kiosk.rs).
+    ephemeral: Arc<dyn Ephemeral>,
 }
 
 /// Cases, their clocks and warning thresholds.
