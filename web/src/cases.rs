@@ -24,15 +24,22 @@ use crate::view::{STALE_FORM, render};
 
 use crate::routes::CASES;
 
-struct CaseRow {
-    id: String,
-    case_no: String,
-    item: String,
-    applicant: String,
-    status: &'static str,
-    warning: &'static str,
-    warning_key: &'static str,
-    deadline: String,
+pub(crate) struct CaseRow {
+    pub(crate) id: String,
+    pub(crate) case_no: String,
+    pub(crate) item: String,
+    pub(crate) applicant: String,
+    pub(crate) status: &'static str,
+    pub(crate) warning: &'static str,
+    pub(crate) warning_key: &'static str,
+    pub(crate) deadline: String,
+    pub(crate) received: String,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
 }
 
 #[derive(Template)]
@@ -44,20 +51,114 @@ struct CasesPage {
     total: String,
     tab: String,
     no: String,
+    from: String,
+    to: String,
+    statuses: Vec<Choice>,
+    items: Vec<Choice>,
+    /// The query string of the filters (without the cursor), for the pager and the export.
+    filters: String,
+    /// The next page's link, if any.
+    next: Option<String>,
+    /// Not the first page: a link back to it.
+    paged: bool,
     /// Approvers get a tab with their queue (待我审批).
     approver: bool,
     /// Supervising the tenant: the 不予受理备案 tab.
     may_review: bool,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub(crate) struct CasesQuery {
-    tab: String,
-    no: String,
+    pub(crate) tab: String,
+    pub(crate) no: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) status: String,
+    pub(crate) item: String,
+    pub(crate) after: String,
 }
 
-fn row(c: &Case, r: Option<ClockReading>) -> CaseRow {
+/// Cases shown per page of the console list.
+const PER_PAGE: u32 = 20;
+
+impl CasesQuery {
+    fn filters(&self) -> String {
+        let pairs = [
+            ("tab", &self.tab),
+            ("no", &self.no),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("status", &self.status),
+            ("item", &self.item),
+        ];
+        pairs
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| format!("{k}={}", crate::view::urlencode(v.trim())))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+fn date_of(s: &str, what: &str) -> Result<Option<chrono::NaiveDate>, Error> {
+    match s.trim() {
+        "" => Ok(None),
+        d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| Error::invalid(format!("{what}格式不正确，应为 YYYY-MM-DD"))),
+    }
+}
+
+/// One page of the list the query asks for: by number, the approver's queue, or filtered.
+pub(crate) async fn case_page(
+    ctx: &Console,
+    tenant: domain::region::RegionCode,
+    q: &CasesQuery,
+    page: PageRequest,
+) -> Result<domain::page::Page<Case>, Error> {
+    let no = q.no.trim();
+    if domain::case::CaseNo::parse(no).is_ok() {
+        let c = ctx.services.cases.case_by_no(&ctx.actor, no).await?;
+        return Ok(domain::page::Page {
+            items: vec![c],
+            has_next: false,
+            end_cursor: None,
+            total: 1,
+            total_exact: true,
+        });
+    }
+    let applicant = (!no.is_empty()).then(|| no.to_owned());
+    if q.tab == "approve" && applicant.is_none() {
+        return ctx.services.cases.approval_queue(&ctx.actor, page).await;
+    }
+    let warnings = match q.tab.as_str() {
+        "yellow" => vec![Warning::Yellow],
+        "red" => vec![Warning::Red],
+        _ => Vec::new(),
+    };
+    let statuses = match q.status.trim() {
+        "" => Vec::new(),
+        s => vec![CaseStatus::parse(s)?],
+    };
+    let impl_item = match q.item.trim() {
+        "" => None,
+        i => Some(Uuid::parse_str(i).map_err(|_| Error::invalid("事项无效"))?),
+    };
+    let filter = CaseFilter {
+        tenant: Some(tenant),
+        warnings,
+        applicant,
+        statuses,
+        impl_item,
+        received_from: date_of(&q.from, "起始日期")?,
+        received_to: date_of(&q.to, "截止日期")?,
+        ..Default::default()
+    };
+    ctx.services.cases.cases(&ctx.actor, filter, page).await
+}
+
+pub(crate) fn row(c: &Case, r: Option<ClockReading>) -> CaseRow {
     let warning = r.map_or(Warning::Green, |r| r.warning);
     CaseRow {
         id: c.id.to_string(),
@@ -68,16 +169,32 @@ fn row(c: &Case, r: Option<ClockReading>) -> CaseRow {
         warning: warning.label(),
         warning_key: warning.as_str(),
         deadline: r.map(|r| r.deadline.date.to_string()).unwrap_or_default(),
+        received: domain::china_time::minute_text(c.received_at),
     }
 }
 
 /// The rows of a page of cases: one calendar and threshold lookup per handling tenant.
-async fn rows(ctx: &Console, cases: &[Case]) -> Result<Vec<CaseRow>, Error> {
+pub(crate) async fn rows(ctx: &Console, cases: &[Case]) -> Result<Vec<CaseRow>, Error> {
     let readings = ctx.services.cases.case_readings(cases).await?;
     Ok(cases.iter().zip(readings).map(|(c, r)| row(c, r)).collect())
 }
 
-/// GET /console/cases: the current tenant's cases; tabs for yellow and red; search by number.
+/// The published items of the tenant, for the item filter (by name).
+async fn item_choices(ctx: &Console, tenant: &domain::region::RegionCode, chosen: &str) -> Result<Vec<Choice>, Error> {
+    let q = ImplQuery { page: PageRequest { first: domain::page::MAX_PAGE, after: None }, ..Default::default() };
+    let list = match ctx.services.catalogue.impl_items(&ctx.actor, tenant, q).await {
+        Ok(p) => p.items,
+        Err(Error::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    Ok(list
+        .into_iter()
+        .map(|i| Choice { selected: i.id.to_string() == chosen, value: i.id.to_string(), label: i.base.name })
+        .collect())
+}
+
+/// GET /console/cases: the current tenant's cases, a page at a time; tabs for yellow and red,
+/// filters by received date, status and item; search by number or applicant.
 pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
@@ -85,32 +202,45 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
     };
     let q = query.into_inner();
     let result = async {
-        let no = q.no.trim();
-        if domain::case::CaseNo::parse(no).is_ok() {
-            let c = ctx.services.cases.case_by_no(&ctx.actor, no).await?;
-            return Ok((rows(&ctx, std::slice::from_ref(&c)).await?, "1 件".to_owned()));
-        }
-        let applicant = (!no.is_empty()).then(|| no.to_owned());
-        let warnings = match q.tab.as_str() {
-            "yellow" => vec![Warning::Yellow],
-            "red" => vec![Warning::Red],
-            _ => Vec::new(),
-        };
-        let first = PageRequest { first: 100, after: None };
-        let page = if q.tab == "approve" && applicant.is_none() {
-            ctx.services.cases.approval_queue(&ctx.actor, first).await?
-        } else {
-            let filter = CaseFilter { tenant: Some(chrome.current.code), warnings, applicant, ..Default::default() };
-            ctx.services.cases.cases(&ctx.actor, filter, first).await?
-        };
-        Ok::<_, Error>((rows(&ctx, &page.items).await?, count_label(&page)))
+        let after = Some(q.after.trim().to_owned()).filter(|a| !a.is_empty());
+        let page = case_page(&ctx, chrome.current.code, &q, PageRequest { first: PER_PAGE, after }).await?;
+        let items = item_choices(&ctx, &chrome.current.code, q.item.trim()).await?;
+        Ok::<_, Error>((rows(&ctx, &page.items).await?, count_label(&page), page, items))
     }
     .await;
     match result {
-        Ok((rows, total)) => {
+        Ok((rows, total, page, items)) => {
             let approver = ctx.actor.has(domain::identity::Role::Approver);
             let may_review = authorize(&ctx.actor, Action::Supervise, &chrome.current).is_ok();
-            let view = CasesPage { chrome, rows, total, tab: q.tab, no: q.no, approver, may_review };
+            let filters = q.filters();
+            let next = page.end_cursor.filter(|_| page.has_next).map(|c| {
+                let sep = if filters.is_empty() { "" } else { "&" };
+                format!("{CASES}?{filters}{sep}after={}", crate::view::urlencode(&c))
+            });
+            let statuses = CaseStatus::ALL
+                .iter()
+                .map(|s| Choice {
+                    value: s.as_str().to_owned(),
+                    label: s.label().to_owned(),
+                    selected: q.status == s.as_str(),
+                })
+                .collect();
+            let view = CasesPage {
+                chrome,
+                rows,
+                total,
+                paged: !q.after.trim().is_empty(),
+                tab: q.tab,
+                no: q.no,
+                from: q.from,
+                to: q.to,
+                statuses,
+                items,
+                filters,
+                next,
+                approver,
+                may_review,
+            };
             render(ctx.response(StatusCode::OK), &view)
         }
         Err(e) => error_page(ctx, e, CASES).await,

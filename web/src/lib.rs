@@ -10,6 +10,7 @@ mod config;
 mod csrf;
 mod documents;
 mod errors;
+mod export;
 mod forms;
 mod guide;
 mod hall;
@@ -115,6 +116,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/cases", web::post().to(cases::submit))
                 .route("/cases/new", web::get().to(cases::new_form))
                 .route("/cases/rejections", web::get().to(cases::rejections))
+                .route("/cases/export.xlsx", web::get().to(export::cases_xlsx))
                 .route("/cases/{id}", web::get().to(cases::detail))
                 .route("/cases/{id}/{action}", web::post().to(cases::step))
                 .route("/items", web::get().to(items::items))

@@ -8,6 +8,7 @@ mod catalogue;
 mod cli;
 mod console_dashboard;
 mod console_kiosk;
+mod console_lists;
 mod console_steps;
 mod console_track;
 mod deadlines;
