@@ -472,6 +472,18 @@ async fn hall_window_with_backup_on_duty_calls_a_ticket_in_chromium() -> anyhow:
     browser.goto(&format!("{}/lobby/{}", app.address, tests::YONGSHOU)).await?;
     browser.wait_for_text("A001").await?;
     assert!(browser.text("#lobby-now").await?.contains("A01"));
+    // The whole board fits the 1366×768 screen: nothing below the fold.
+    let fits = browser
+        .command(
+            Method::POST,
+            &browser.at("/execute/sync"),
+            Some(
+                json!({ "script": "return document.documentElement.scrollHeight <= window.innerHeight;", "args": [] }),
+            ),
+        )
+        .await?;
+    anyhow::ensure!(fits == json!(true), "the lobby scrolls at 1366×768");
+    browser.screenshot("lobby").await?;
 
     browser.close().await?;
     drop(driver);
