@@ -261,6 +261,10 @@ pub struct CaseQuery {
     pub applicant: Option<String>,
     pub received_from: Option<DateTime<Utc>>,
     pub received_to: Option<DateTime<Utc>>,
+    /// Accepted at or after this instant (the dashboard's 今日受理).
+    pub accepted_from: Option<DateTime<Utc>>,
+    /// Concluded at or after this instant (the dashboard's 今日办结).
+    pub concluded_from: Option<DateTime<Utc>>,
     /// Running clocks whose stored deadline is on or before this date (yellow and red lists).
     pub deadline_until: Option<chrono::NaiveDate>,
     /// Running clocks whose stored deadline is on or after this date.

@@ -197,6 +197,17 @@ impl Browser {
         }
     }
 
+    /// Saves a PNG of the viewport (1366×768) to target/screenshots/<name>.png for reviewers.
+    async fn screenshot(&self, name: &str) -> anyhow::Result<()> {
+        use base64::Engine;
+        let v = self.command(Method::GET, &self.at("/screenshot"), None).await?;
+        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default())?;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(format!("{name}.png")), png)?;
+        Ok(())
+    }
+
     /// Waits until the page source contains `needle`.
     async fn wait_for_text(&self, needle: &str) -> anyhow::Result<()> {
         let deadline = Instant::now() + WAIT;
@@ -461,6 +472,18 @@ async fn hall_window_with_backup_on_duty_calls_a_ticket_in_chromium() -> anyhow:
     browser.goto(&format!("{}/lobby/{}", app.address, tests::YONGSHOU)).await?;
     browser.wait_for_text("A001").await?;
     assert!(browser.text("#lobby-now").await?.contains("A01"));
+    // The whole board fits the 1366×768 screen: nothing below the fold.
+    let fits = browser
+        .command(
+            Method::POST,
+            &browser.at("/execute/sync"),
+            Some(
+                json!({ "script": "return document.documentElement.scrollHeight <= window.innerHeight;", "args": [] }),
+            ),
+        )
+        .await?;
+    anyhow::ensure!(fits == json!(true), "the lobby scrolls at 1366×768");
+    browser.screenshot("lobby").await?;
 
     browser.close().await?;
     drop(driver);
@@ -547,6 +570,95 @@ async fn a_case_from_intake_to_delivery_in_chromium() -> anyhow::Result<()> {
     browser.wait_for_text("补正材料通知书").await?;
     let missing = browser.text("#case-missing").await?;
     anyhow::ensure!(missing == "体检合格证明、普通话水平测试等级证书", "missing: {missing}");
+
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}
+
+/// The console's case page shows only the steps the domain allows: a clerk never sees an approval
+/// form, and a refused step comes back with the error at its field and the choice kept.
+/// Screenshots of the main pages go to target/screenshots/.
+#[tokio::test]
+async fn a_clerk_sees_only_their_steps_and_a_field_error_keeps_the_form_in_chromium() -> anyhow::Result<()> {
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let approver = app.token("ys_approver").await;
+    let items = app
+        .gql(
+            Some(&window),
+            "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"教师资格\", status: PUBLISHED) { nodes { id } } }",
+            json!({ "t": tests::YONGSHOU }),
+        )
+        .await;
+    let item = items["data"]["implItems"]["nodes"][0]["id"].as_str().context("item")?.to_owned();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let r = app
+            .gql(
+                Some(&window),
+                "mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { id } } }",
+                json!({ "i": { "implItemId": item,
+                    "applicant": { "kind": "PERSON", "name": "周九", "idNumber": "11010519491231002X" },
+                    "providedMaterials": ["申请表", "身份证明", "学历证书", "体检合格证明", "普通话水平测试等级证书"] } }),
+            )
+            .await;
+        let id = r["data"]["submitCase"]["case"]["id"].as_str().context("case")?.to_owned();
+        let r =
+            app.gql(Some(&window), "mutation($id: ID!) { acceptCase(id: $id) { status } }", json!({ "id": id })).await;
+        anyhow::ensure!(r["errors"].is_null(), "accept: {r}");
+        ids.push(id);
+    }
+    let r = app
+        .gql(
+            Some(&approver),
+            "mutation($id: ID!) { decideCase(id: $id, approve: true, opinion: \"符合条件\") { status } }",
+            json!({ "id": ids[1] }),
+        )
+        .await;
+    anyhow::ensure!(r["errors"].is_null(), "decide: {r}");
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+    login(&browser, &app.address, "ys_window").await?;
+    browser.wait_for_text("今日收件").await?;
+    browser.screenshot("dashboard_window").await?;
+
+    // An accepted case: the clerk may only withdraw it; no approval form.
+    browser.goto(&format!("{}/console/cases/{}", app.address, ids[0])).await?;
+    browser.wait_for_text("撤回申请").await?;
+    let source = browser.source().await?;
+    for form in ["approve-form", "deny-form", "suspend-form"] {
+        anyhow::ensure!(!source.contains(form), "a clerk sees {form}");
+    }
+    browser.screenshot("case_accepted_window").await?;
+
+    // An approved case: delivery by post without a tracking number comes back with the error.
+    browser.goto(&format!("{}/console/cases/{}", app.address, ids[1])).await?;
+    browser.wait_for_text("出件送达").await?;
+    browser.click("#deliver-method option[value=POST]").await?;
+    browser.click("#deliver-submit").await?;
+    browser.wait_for_text("deliver-tracking-error").await?;
+    anyhow::ensure!(browser.text("#deliver-tracking-error").await?.contains("快递单号"));
+    anyhow::ensure!(browser.value("#deliver-method").await? == "POST", "the chosen method is kept");
+    browser.screenshot("case_field_error").await?;
+    browser.send_keys("#deliver-tracking", "SF1234567890").await?;
+    browser.click("#deliver-submit").await?;
+    browser.wait_for_text("已送达").await?;
+
+    browser.goto(&format!("{}/console/cases", app.address)).await?;
+    browser.wait_for_text("case-filters").await?;
+    browser.screenshot("cases_list").await?;
+    browser.goto(&format!("{}/track", app.address)).await?;
+    browser.wait_for_text("办件查询").await?;
+    browser.screenshot("track").await?;
+    browser.goto(&format!("{}/ticket/{}", app.address, tests::YONGSHOU)).await?;
+    browser.wait_for_text("排队取号").await?;
+    browser.screenshot("ticket").await?;
 
     browser.close().await?;
     drop(driver);

@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use domain::Error;
 use domain::case::{
-    Applicant, ApplicantKind, Case, CaseStatus, Channel, ClockReading, DeliveryMethod, DocumentKind, SpecialProcedure,
-    Warning,
+    Applicant, ApplicantKind, Case, CaseStatus, CaseStep, Channel, ClockReading, DeliveryMethod, DocumentKind,
+    SpecialProcedure, Warning,
 };
 use domain::catalogue::ImplStatus;
 use domain::page::PageRequest;
@@ -18,20 +18,28 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Console, see_other};
+use crate::forms::{FieldWords, FormState};
 use crate::layout::{Chrome, chrome, error_page};
 use crate::view::{STALE_FORM, render};
 
 use crate::routes::CASES;
 
-struct CaseRow {
-    id: String,
-    case_no: String,
-    item: String,
-    applicant: String,
-    status: &'static str,
-    warning: &'static str,
-    warning_key: &'static str,
-    deadline: String,
+pub(crate) struct CaseRow {
+    pub(crate) id: String,
+    pub(crate) case_no: String,
+    pub(crate) item: String,
+    pub(crate) applicant: String,
+    pub(crate) status: &'static str,
+    pub(crate) warning: &'static str,
+    pub(crate) warning_key: &'static str,
+    pub(crate) deadline: String,
+    pub(crate) received: String,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
 }
 
 #[derive(Template)]
@@ -43,20 +51,114 @@ struct CasesPage {
     total: String,
     tab: String,
     no: String,
+    from: String,
+    to: String,
+    statuses: Vec<Choice>,
+    items: Vec<Choice>,
+    /// The query string of the filters (without the cursor), for the pager and the export.
+    filters: String,
+    /// The next page's link, if any.
+    next: Option<String>,
+    /// Not the first page: a link back to it.
+    paged: bool,
     /// Approvers get a tab with their queue (待我审批).
     approver: bool,
     /// Supervising the tenant: the 不予受理备案 tab.
     may_review: bool,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub(crate) struct CasesQuery {
-    tab: String,
-    no: String,
+    pub(crate) tab: String,
+    pub(crate) no: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) status: String,
+    pub(crate) item: String,
+    pub(crate) after: String,
 }
 
-fn row(c: &Case, r: Option<ClockReading>) -> CaseRow {
+/// Cases shown per page of the console list.
+const PER_PAGE: u32 = 20;
+
+impl CasesQuery {
+    fn filters(&self) -> String {
+        let pairs = [
+            ("tab", &self.tab),
+            ("no", &self.no),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("status", &self.status),
+            ("item", &self.item),
+        ];
+        pairs
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| format!("{k}={}", crate::view::urlencode(v.trim())))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+fn date_of(s: &str, what: &str) -> Result<Option<chrono::NaiveDate>, Error> {
+    match s.trim() {
+        "" => Ok(None),
+        d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| Error::invalid(format!("{what}格式不正确，应为 YYYY-MM-DD"))),
+    }
+}
+
+/// One page of the list the query asks for: by number, the approver's queue, or filtered.
+pub(crate) async fn case_page(
+    ctx: &Console,
+    tenant: domain::region::RegionCode,
+    q: &CasesQuery,
+    page: PageRequest,
+) -> Result<domain::page::Page<Case>, Error> {
+    let no = q.no.trim();
+    if domain::case::CaseNo::parse(no).is_ok() {
+        let c = ctx.services.cases.case_by_no(&ctx.actor, no).await?;
+        return Ok(domain::page::Page {
+            items: vec![c],
+            has_next: false,
+            end_cursor: None,
+            total: 1,
+            total_exact: true,
+        });
+    }
+    let applicant = (!no.is_empty()).then(|| no.to_owned());
+    if q.tab == "approve" && applicant.is_none() {
+        return ctx.services.cases.approval_queue(&ctx.actor, page).await;
+    }
+    let warnings = match q.tab.as_str() {
+        "yellow" => vec![Warning::Yellow],
+        "red" => vec![Warning::Red],
+        _ => Vec::new(),
+    };
+    let statuses = match q.status.trim() {
+        "" => Vec::new(),
+        s => vec![CaseStatus::parse(s)?],
+    };
+    let impl_item = match q.item.trim() {
+        "" => None,
+        i => Some(Uuid::parse_str(i).map_err(|_| Error::invalid("事项无效"))?),
+    };
+    let filter = CaseFilter {
+        tenant: Some(tenant),
+        warnings,
+        applicant,
+        statuses,
+        impl_item,
+        received_from: date_of(&q.from, "起始日期")?,
+        received_to: date_of(&q.to, "截止日期")?,
+        ..Default::default()
+    };
+    ctx.services.cases.cases(&ctx.actor, filter, page).await
+}
+
+pub(crate) fn row(c: &Case, r: Option<ClockReading>) -> CaseRow {
     let warning = r.map_or(Warning::Green, |r| r.warning);
     CaseRow {
         id: c.id.to_string(),
@@ -67,16 +169,32 @@ fn row(c: &Case, r: Option<ClockReading>) -> CaseRow {
         warning: warning.label(),
         warning_key: warning.as_str(),
         deadline: r.map(|r| r.deadline.date.to_string()).unwrap_or_default(),
+        received: domain::china_time::minute_text(c.received_at),
     }
 }
 
 /// The rows of a page of cases: one calendar and threshold lookup per handling tenant.
-async fn rows(ctx: &Console, cases: &[Case]) -> Result<Vec<CaseRow>, Error> {
+pub(crate) async fn rows(ctx: &Console, cases: &[Case]) -> Result<Vec<CaseRow>, Error> {
     let readings = ctx.services.cases.case_readings(cases).await?;
     Ok(cases.iter().zip(readings).map(|(c, r)| row(c, r)).collect())
 }
 
-/// GET /console/cases: the current tenant's cases; tabs for yellow and red; search by number.
+/// The published items of the tenant, for the item filter (by name).
+async fn item_choices(ctx: &Console, tenant: &domain::region::RegionCode, chosen: &str) -> Result<Vec<Choice>, Error> {
+    let q = ImplQuery { page: PageRequest { first: domain::page::MAX_PAGE, after: None }, ..Default::default() };
+    let list = match ctx.services.catalogue.impl_items(&ctx.actor, tenant, q).await {
+        Ok(p) => p.items,
+        Err(Error::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    Ok(list
+        .into_iter()
+        .map(|i| Choice { selected: i.id.to_string() == chosen, value: i.id.to_string(), label: i.base.name })
+        .collect())
+}
+
+/// GET /console/cases: the current tenant's cases, a page at a time; tabs for yellow and red,
+/// filters by received date, status and item; search by number or applicant.
 pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
@@ -84,32 +202,45 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
     };
     let q = query.into_inner();
     let result = async {
-        let no = q.no.trim();
-        if domain::case::CaseNo::parse(no).is_ok() {
-            let c = ctx.services.cases.case_by_no(&ctx.actor, no).await?;
-            return Ok((rows(&ctx, std::slice::from_ref(&c)).await?, "1 件".to_owned()));
-        }
-        let applicant = (!no.is_empty()).then(|| no.to_owned());
-        let warnings = match q.tab.as_str() {
-            "yellow" => vec![Warning::Yellow],
-            "red" => vec![Warning::Red],
-            _ => Vec::new(),
-        };
-        let first = PageRequest { first: 100, after: None };
-        let page = if q.tab == "approve" && applicant.is_none() {
-            ctx.services.cases.approval_queue(&ctx.actor, first).await?
-        } else {
-            let filter = CaseFilter { tenant: Some(chrome.current.code), warnings, applicant, ..Default::default() };
-            ctx.services.cases.cases(&ctx.actor, filter, first).await?
-        };
-        Ok::<_, Error>((rows(&ctx, &page.items).await?, count_label(&page)))
+        let after = Some(q.after.trim().to_owned()).filter(|a| !a.is_empty());
+        let page = case_page(&ctx, chrome.current.code, &q, PageRequest { first: PER_PAGE, after }).await?;
+        let items = item_choices(&ctx, &chrome.current.code, q.item.trim()).await?;
+        Ok::<_, Error>((rows(&ctx, &page.items).await?, count_label(&page), page, items))
     }
     .await;
     match result {
-        Ok((rows, total)) => {
+        Ok((rows, total, page, items)) => {
             let approver = ctx.actor.has(domain::identity::Role::Approver);
             let may_review = authorize(&ctx.actor, Action::Supervise, &chrome.current).is_ok();
-            let view = CasesPage { chrome, rows, total, tab: q.tab, no: q.no, approver, may_review };
+            let filters = q.filters();
+            let next = page.end_cursor.filter(|_| page.has_next).map(|c| {
+                let sep = if filters.is_empty() { "" } else { "&" };
+                format!("{CASES}?{filters}{sep}after={}", crate::view::urlencode(&c))
+            });
+            let statuses = CaseStatus::ALL
+                .iter()
+                .map(|s| Choice {
+                    value: s.as_str().to_owned(),
+                    label: s.label().to_owned(),
+                    selected: q.status == s.as_str(),
+                })
+                .collect();
+            let view = CasesPage {
+                chrome,
+                rows,
+                total,
+                paged: !q.after.trim().is_empty(),
+                tab: q.tab,
+                no: q.no,
+                from: q.from,
+                to: q.to,
+                statuses,
+                items,
+                filters,
+                next,
+                approver,
+                may_review,
+            };
             render(ctx.response(StatusCode::OK), &view)
         }
         Err(e) => error_page(ctx, e, CASES).await,
@@ -360,6 +491,49 @@ struct ReviewLine {
     reviewer: String,
 }
 
+/// The forms of the case page, one flag per step the actor may take now (from the domain).
+#[derive(Default)]
+struct Steps {
+    any: bool,
+    accept: bool,
+    correct: bool,
+    reject: bool,
+    forward: bool,
+    resubmit: bool,
+    suspend: bool,
+    resume: bool,
+    approve: bool,
+    deny: bool,
+    deliver: bool,
+    archive: bool,
+    withdraw: bool,
+}
+
+impl Steps {
+    fn of(list: &[CaseStep]) -> Steps {
+        let mut s = Steps { any: !list.is_empty(), ..Default::default() };
+        for step in list {
+            *match step {
+                CaseStep::Accept => &mut s.accept,
+                CaseStep::RequestCorrection => &mut s.correct,
+                CaseStep::Reject => &mut s.reject,
+                CaseStep::Forward => &mut s.forward,
+                CaseStep::Resubmit => &mut s.resubmit,
+                CaseStep::Suspend => &mut s.suspend,
+                CaseStep::Resume => &mut s.resume,
+                CaseStep::Approve => &mut s.approve,
+                CaseStep::Deny => &mut s.deny,
+                CaseStep::Deliver => &mut s.deliver,
+                CaseStep::Archive => &mut s.archive,
+                CaseStep::Withdraw => &mut s.withdraw,
+            } = true;
+        }
+        s
+    }
+}
+
+const DELIVERY_METHODS: [(&str, &str); 3] = [("WINDOW", "窗口领取"), ("POST", "邮寄送达"), ("ONLINE", "网上送达")];
+
 #[derive(Template)]
 #[template(path = "case_detail.html")]
 struct DetailPage {
@@ -369,7 +543,6 @@ struct DetailPage {
     item: String,
     kind: &'static str,
     status: &'static str,
-    status_key: &'static str,
     applicant: String,
     id_masked: String,
     deadline: String,
@@ -384,31 +557,42 @@ struct DetailPage {
     handling_center: String,
     /// Empty unless collected at another tenant (an escalated case after 上报).
     collecting_center: String,
-    /// Received at a tenant whose item is escalated: the preliminary review ends in 上报.
-    escalates: bool,
     /// False at the collecting tenant of a forwarded case: it watches and hands over the result.
     handles_here: bool,
     reviews: Vec<ReviewLine>,
+    /// The forms shown: exactly the steps the domain allows this actor now.
+    steps: Steps,
+    /// A form that failed, shown again with its error and what was typed.
+    form: FormState,
+    delivery_methods: [(&'static str, &'static str); 3],
 }
 
-/// GET /console/cases/{id}: the case with the forms its status allows.
-pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
+/// GET /console/cases/{id}: the case with the forms of the steps the actor may take now.
+pub(crate) async fn detail(ctx: Console, path: web::Path<String>) -> HttpResponse {
+    let id = Uuid::parse_str(&path.into_inner()).map_err(|_| Error::NotFound { what: "办件" });
+    match id {
+        Ok(id) => show(ctx, id, FormState::default(), StatusCode::OK).await,
+        Err(e) => error_page(ctx, e, CASES).await,
+    }
+}
+
+/// The case page, with `form` when a step failed.
+async fn show(mut ctx: Console, id: Uuid, form: FormState, status: StatusCode) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
         Err(e) => return crate::view::plain_error(&e),
     };
     let result = async {
-        let id = Uuid::parse_str(&path.into_inner()).map_err(|_| Error::NotFound { what: "办件" })?;
         let c = ctx.services.cases.case(&ctx.actor, id).await?;
         let reading = ctx.services.cases.case_reading(&c).await?;
         let item = ctx.services.cases.case_item(&c).await?;
+        let steps = ctx.services.cases.allowed_steps(&ctx.actor, &c).await?;
         let warning = reading.map_or(Warning::Green, |r| r.warning);
         let centers = ctx.services.tenants.tenant_identities(&[c.handling, c.collecting]).await?;
         let center = |code| centers.iter().find(|t| t.code == code).map(|t| t.center_name()).unwrap_or_default();
         Ok::<_, Error>(DetailPage {
             handling_center: center(c.handling),
             collecting_center: if c.collected_elsewhere() { center(c.collecting) } else { String::new() },
-            escalates: item.local.case_kind == domain::catalogue::CaseKind::Escalated,
             handles_here: !c.collected_elsewhere() || ctx.actor.scope().contains(&c.handling),
             reviews: c
                 .reviews
@@ -431,7 +615,6 @@ pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpRes
             item: c.item_name.clone(),
             kind: c.kind.label(),
             status: c.status.label(),
-            status_key: c.status.as_str(),
             applicant: c.applicant.name.clone(),
             id_masked: format!("{} {}", c.applicant.id_type, c.applicant.id_number_masked()),
             deadline: reading.map(|r| r.deadline.date.to_string()).unwrap_or_else(|| "受理后起算".into()),
@@ -468,16 +651,36 @@ pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>) -> HttpRes
                     url: format!("/console/documents/{}", d.id),
                 })
                 .collect(),
+            steps: Steps::of(&steps),
+            form,
+            delivery_methods: DELIVERY_METHODS,
         })
     }
     .await;
     match result {
-        Ok(view) => render(ctx.response(StatusCode::OK), &view),
+        Ok(view) => render(ctx.response(status), &view),
         Err(e) => error_page(ctx, e, CASES).await,
     }
 }
 
-/// POST /console/cases/{id}/{action}: one step of the case, then back to it.
+/// The fields of each step's form and the words their errors use.
+fn step_fields(step: CaseStep) -> FieldWords {
+    match step {
+        CaseStep::Forward => &[("opinion", "初审意见")],
+        CaseStep::Accept => &[("deferred_until", "日期")],
+        CaseStep::RequestCorrection => &[("note", "补正说明")],
+        CaseStep::Reject => &[("reason", "不予受理理由")],
+        CaseStep::Approve => &[("opinion", "审批意见")],
+        CaseStep::Deny => &[("opinion", "理由"), ("opinion", "审批意见")],
+        CaseStep::Suspend => &[("reason", "特别程序理由")],
+        CaseStep::Deliver => &[("tracking_no", "快递单号")],
+        CaseStep::Withdraw => &[("reason", "撤回理由")],
+        CaseStep::Resubmit | CaseStep::Resume | CaseStep::Archive => &[],
+    }
+}
+
+/// POST /console/cases/{id}/{action}: one step of the case, then back to it. A refused step shows
+/// the case again with the error next to the field and what was typed kept.
 pub(crate) async fn step(
     ctx: Console,
     path: web::Path<(String, String)>,
@@ -488,13 +691,17 @@ pub(crate) async fn step(
         return error_page(ctx, Error::forbidden(STALE_FORM), CASES).await;
     }
     let (raw, action) = path.into_inner();
-    let Ok(id) = Uuid::parse_str(&raw) else {
+    let (Ok(id), Some(step)) = (Uuid::parse_str(&raw), CaseStep::from_key(&action)) else {
         return error_page(ctx, Error::NotFound { what: "办件" }, CASES).await;
     };
+    if step.irreversible() && get(&f, "confirm") != "1" {
+        let form = FormState::at(step.key(), "confirm", "此操作不可撤销，请勾选确认后再提交", f);
+        return show(ctx, id, form, StatusCode::BAD_REQUEST).await;
+    }
     let s = ctx.services.clone();
     let a = &ctx.actor;
-    let result = match action.as_str() {
-        "accept" => {
+    let result = match step {
+        CaseStep::Accept => {
             let until = match get(&f, "deferred_until").as_str() {
                 "" => Ok(None),
                 d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
@@ -506,15 +713,15 @@ pub(crate) async fn step(
                 Err(e) => Err(e),
             }
         }
-        "correct" => s.cases.request_correction(a, id, all(&f, "missing"), &get(&f, "note")).await,
-        "resubmit" => s.cases.resubmit_case(a, id, all(&f, "provided")).await,
-        "reject" => s.cases.reject_case(a, id, &get(&f, "reason")).await,
-        "forward" => s.cases.forward_case(a, id, &get(&f, "opinion")).await,
-        "suspend" => s.cases.suspend_case(a, id, SpecialProcedure::Other, &get(&f, "reason")).await,
-        "resume" => s.cases.resume_case(a, id).await,
-        "approve" => s.cases.decide_case(a, id, true, &get(&f, "opinion")).await,
-        "deny" => s.cases.decide_case(a, id, false, &get(&f, "opinion")).await,
-        "deliver" => {
+        CaseStep::RequestCorrection => s.cases.request_correction(a, id, all(&f, "missing"), &get(&f, "note")).await,
+        CaseStep::Resubmit => s.cases.resubmit_case(a, id, all(&f, "provided")).await,
+        CaseStep::Reject => s.cases.reject_case(a, id, &get(&f, "reason")).await,
+        CaseStep::Forward => s.cases.forward_case(a, id, &get(&f, "opinion")).await,
+        CaseStep::Suspend => s.cases.suspend_case(a, id, SpecialProcedure::Other, &get(&f, "reason")).await,
+        CaseStep::Resume => s.cases.resume_case(a, id).await,
+        CaseStep::Approve => s.cases.decide_case(a, id, true, &get(&f, "opinion")).await,
+        CaseStep::Deny => s.cases.decide_case(a, id, false, &get(&f, "opinion")).await,
+        CaseStep::Deliver => {
             let method = match get(&f, "method").as_str() {
                 "POST" => DeliveryMethod::Post,
                 "ONLINE" => DeliveryMethod::Online,
@@ -523,12 +730,15 @@ pub(crate) async fn step(
             let tracking = get(&f, "tracking_no");
             s.cases.deliver_case(a, id, method, Some(tracking.as_str())).await
         }
-        "archive" => s.cases.archive_case(a, id).await,
-        "withdraw" => s.cases.withdraw_case(a, id, &get(&f, "reason")).await,
-        _ => Err(Error::NotFound { what: "操作" }),
+        CaseStep::Archive => s.cases.archive_case(a, id).await,
+        CaseStep::Withdraw => s.cases.withdraw_case(a, id, &get(&f, "reason")).await,
     };
     match result {
         Ok(c) => see_other(&format!("{CASES}/{}", c.id)).finish(),
+        Err(e @ (Error::InvalidInput(_) | Error::IllegalTransition(_) | Error::Conflict(_) | Error::Forbidden(_))) => {
+            let status = crate::errors::status_for(&e);
+            show(ctx, id, FormState::failed(step.key(), step_fields(step), &e, f), status).await
+        }
         Err(e) => error_page(ctx, e, CASES).await,
     }
 }

@@ -268,6 +268,8 @@ pub(crate) async fn delegate(mut ctx: Console, form: web::Form<DelegateForm>) ->
 pub(crate) struct StepForm {
     csrf: String,
     reason: String,
+    /// Ticked for 作废 (cancelling cannot be undone).
+    confirm: String,
 }
 
 pub(crate) async fn step(ctx: Console, path: web::Path<(String, String)>, form: web::Form<StepForm>) -> HttpResponse {
@@ -278,6 +280,9 @@ pub(crate) async fn step(ctx: Console, path: web::Path<(String, String)>, form: 
     let Ok(item) = Uuid::parse_str(&raw) else {
         return error_page(ctx, Error::NotFound { what: "实施清单事项" }, ITEMS).await;
     };
+    if action == "cancel" && form.confirm != "1" {
+        return error_page(ctx, Error::invalid("作废不可撤销，请勾选“确认作废”后再提交"), ITEMS).await;
+    }
     let s = &ctx.services;
     let (result, msg) = match action.as_str() {
         "publish" => (s.catalogue.publish_impl_item(&ctx.actor, item).await, "published"),

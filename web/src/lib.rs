@@ -10,15 +10,19 @@ mod config;
 mod csrf;
 mod documents;
 mod errors;
+mod export;
+mod forms;
 mod guide;
 mod hall;
 mod items;
+mod kiosk;
 mod layout;
 mod menu;
 mod pages;
 mod routes;
 mod transfers;
 mod supervision;
+mod track;
 mod view;
 
 pub use config::ConsoleConfig;
@@ -49,6 +53,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("", web::get().to(guide::list))
                 .route("/", web::get().to(guide::list))
                 .route("/{code}", web::get().to(guide::detail)),
+        )
+        .service(
+            web::scope("/track")
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((header::X_FRAME_OPTIONS, "DENY"))
+                        .add((header::CONTENT_SECURITY_POLICY, CSP))
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                        .add((header::REFERRER_POLICY, "no-referrer")),
+                )
+                .app_data(web::FormConfig::default().limit(4096).error_handler(|e, _| bad_input(e)))
+                .route("", web::get().to(track::form))
+                .route("", web::post().to(track::lookup)),
+        )
+        .service(
+            web::scope("/ticket")
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((header::X_FRAME_OPTIONS, "DENY"))
+                        .add((header::CONTENT_SECURITY_POLICY, CSP))
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
+                .app_data(web::FormConfig::default().limit(4096).error_handler(|e, _| bad_input(e)))
+                .route("/{tenant}", web::get().to(kiosk::form))
+                .route("/{tenant}", web::post().to(kiosk::take)),
         )
         .service(
             web::scope("/lobby")
@@ -94,6 +123,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/supervision/report.csv", web::get().to(supervision::csv))
                 .route("/supervision/rectifications/{id}/complete", web::post().to(supervision::complete))
                 .route("/supervision/complaints/{id}/resolve", web::post().to(supervision::resolve))
+                .route("/cases/export.xlsx", web::get().to(export::cases_xlsx))
                 .route("/cases/{id}", web::get().to(cases::detail))
                 .route("/cases/{id}/{action}", web::post().to(cases::step))
                 .route("/transfers", web::get().to(transfers::list))

@@ -147,7 +147,7 @@ async fn login_sets_strict_http_only_cookies_and_shows_the_dashboard() {
         "永寿县中心管理员",
         "永寿县政务服务中心",
         "中心管理员",
-        "暂无数据",
+        "今日收件",
         "通办 · 政务服务管理平台",
         "退出登录",
         "用户管理",

@@ -277,6 +277,11 @@ impl Case {
     async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
         Ok(self.with_history(ctx).await?.documents.iter().map(Document::from).collect())
     }
+    /// 当前用户此刻可以执行的办件操作；控制台据此显示按钮，合作方客户端可据此显示同样的操作。
+    #[graphql(complexity = "cost::READ")]
+    async fn allowed_actions(&self, ctx: &Context<'_>) -> Result<Vec<super::case_steps::CaseStep>> {
+        Ok(super::case_steps::steps(services(ctx).cases.allowed_steps(actor(ctx)?, &self.0).await?))
+    }
     /// Joint cases (联办件): each department's review, lead first; empty for other kinds and
     /// before acceptance.
     /// 跨域通办：办件的转办记录，最早的在前。
@@ -438,6 +443,7 @@ impl CaseQuery {
             received_from: f.received_from.map(|d| d.parse()).transpose()?,
             received_to: f.received_to.map(|d| d.parse()).transpose()?,
             history: wants_history(ctx),
+            ..Default::default()
         };
         let p = services(ctx).cases.cases(actor(ctx)?, filter, PageRequest::parse(first.unwrap_or(50), after)?).await?;
         connection(ctx, p).await

@@ -3,6 +3,7 @@
 mod audit;
 mod calendar;
 mod case;
+mod case_steps;
 mod catalogue;
 pub mod guard;
 mod hall;

@@ -7,6 +7,7 @@ pub mod form;
 pub mod model;
 pub mod number;
 pub mod state;
+pub mod steps;
 mod wording;
 pub mod write;
 
@@ -18,4 +19,5 @@ pub use model::{
 };
 pub use number::{CaseNo, QueryCode};
 pub use state::{CaseAction, CaseKind, CaseStatus, JointOutcome, joint_outcome};
+pub use steps::CaseStep;
 pub use write::{CaseRow, CaseWrite, OutboxMessage};

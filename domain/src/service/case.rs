@@ -53,6 +53,10 @@ pub struct CaseFilter {
     pub applicant: Option<String>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
+    /// Accepted on or after this day (China time).
+    pub accepted_from: Option<NaiveDate>,
+    /// Concluded on or after this day (China time).
+    pub concluded_from: Option<NaiveDate>,
     /// Each case with its events and documents (lists that show them).
     pub history: bool,
 }
@@ -155,6 +159,8 @@ impl CaseService {
             applicant,
             received_from: filter.received_from.and_then(day_start),
             received_to: filter.received_to.and_then(|d| d.succ_opt()).and_then(day_start),
+            accepted_from: filter.accepted_from.and_then(day_start),
+            concluded_from: filter.concluded_from.and_then(day_start),
             deadline_until: None,
             deadline_from: None,
             correction_due_before: None,
@@ -726,7 +732,7 @@ impl CaseService {
 
     /// The departments an approver speaks for on `item`: their own (with an authorization for the
     /// item) and those they represent as chief (首席代表).
-    async fn speaks_for(
+    pub(super) async fn speaks_for(
         &self,
         actor: &Actor,
         tenant: &Tenant,

@@ -4,12 +4,15 @@
 mod audit;
 mod calendar;
 mod case;
+mod case_counts;
+mod case_steps;
 mod catalogue;
 mod deadlines;
 mod hall;
 mod identity;
 mod supervision;
 mod supervision_report;
+mod kiosk;
 mod tenants;
 mod transfers;
 mod warnings;
@@ -33,6 +36,7 @@ pub use calendar::{
     calendar_warning_for,
 };
 pub use case::{CaseFilter, CaseReceipt, SubmitCase};
+pub use case_counts::{CaseCounts, Count};
 pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
 pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
@@ -40,6 +44,7 @@ pub use identity::{LoginRequest, NewServiceAccount, NewUser};
 pub use transfers::{RemoteTransfer, TransferReading};
 pub use supervision::MAX_STATS_DAYS;
 pub use supervision_report::{Cell, MonthlyReport, Table, parse_month, report_csv};
+pub use kiosk::{KIOSK_TICKETS_PER_CLIENT, KioskItem};
 pub use warnings::{WarningThreshold, YELLOW_DAYS};
 
 /// Tunables that the deployment configures.
@@ -166,6 +171,7 @@ impl Services {
                 tenants: p.tenants.clone(),
                 users: p.users.clone(),
                 clock: p.clock.clone(),
+                ephemeral: p.ephemeral.clone(),
             },
             tenants: tenants.clone(),
             calendar: calendar.clone(),
@@ -308,6 +314,8 @@ struct HallPorts {
     tenants: Arc<dyn TenantRepo>,
     users: Arc<dyn UserRepo>,
     clock: Arc<dyn Clock>,
+    /// Rate limits of the public kiosk (kiosk.rs).
+    ephemeral: Arc<dyn Ephemeral>,
 }
 
 /// Cases, their clocks and warning thresholds.

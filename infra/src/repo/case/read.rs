@@ -202,6 +202,12 @@ fn filtered(mut sel: sea_orm::Select<case::Entity>, q: &CaseQuery) -> sea_orm::S
     if let Some(t) = q.received_to {
         sel = sel.filter(case::Column::ReceivedAt.lt(t));
     }
+    if let Some(f) = q.accepted_from {
+        sel = sel.filter(case::Column::AcceptedAt.gte(f));
+    }
+    if let Some(f) = q.concluded_from {
+        sel = sel.filter(case::Column::ConcludedAt.gte(f));
+    }
     if let Some(d) = q.deadline_until {
         sel = sel.filter(case::Column::Deadline.lte(d));
     }

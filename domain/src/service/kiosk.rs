@@ -1,0 +1,49 @@
+//! The public ticket kiosk (取号): the items a hall's windows serve, and tickets taken there,
+//! limited per client address like every public write.
+
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::region::RegionCode;
+use crate::tenant::{Scope, Tenant};
+
+use super::{HallService, IssuedTicket};
+
+/// Tickets one client address may take within [`KIOSK_WINDOW`] (a hall's kiosk serves a queue).
+pub const KIOSK_TICKETS_PER_CLIENT: u32 = 60;
+pub const KIOSK_WINDOW: Duration = Duration::from_secs(600);
+
+/// An item a hall serves, as the kiosk offers it.
+#[derive(Debug, Clone)]
+pub struct KioskItem {
+    pub id: Uuid,
+    pub name: String,
+}
+
+impl HallService {
+    /// The hall of `tenant` and the items its windows serve, by name.
+    pub async fn kiosk_items(&self, tenant: &RegionCode) -> Result<(Tenant, Vec<KioskItem>)> {
+        let t = self.ports.tenants.get(tenant).await?.ok_or(Error::NotFound { what: "服务大厅" })?;
+        let scope = Scope::only(&t.code);
+        let windows = self.ports.hall.windows(&t.code).await?;
+        let mut ids: Vec<Uuid> = windows.iter().flat_map(|w| w.items.iter().copied()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut items = Vec::new();
+        for id in ids {
+            if let Some(i) = self.ports.catalogue.impl_item(&scope, id).await?.filter(|i| i.tenant == t.code) {
+                items.push(KioskItem { id: i.id, name: i.base.name.clone() });
+            }
+        }
+        items.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok((t, items))
+    }
+
+    /// 取号 at the public kiosk page; RATE_LIMITED past the client's share.
+    pub async fn take_ticket_at_kiosk(&self, tenant: &RegionCode, item: Uuid, client: &str) -> Result<IssuedTicket> {
+        self.ports.ephemeral.rate_limit(&format!("ticket:{client}"), KIOSK_TICKETS_PER_CLIENT, KIOSK_WINDOW).await?;
+        self.take_ticket(tenant, item).await
+    }
+}
