@@ -170,6 +170,23 @@ fn schema_prints_the_served_sdl() {
     }
 }
 
+/// api/schema.graphql is the served schema as committed, for partners and the contract check; it
+/// changes with the code or this fails. `tongban schema > api/schema.graphql` brings it up to date.
+#[test]
+fn committed_schema_is_the_served_one() {
+    let o = tongban(&[], &["schema"]);
+    assert!(o.status.success());
+    let committed = include_str!("../../../api/schema.graphql");
+    let served = stdout(&o);
+    if served != committed {
+        let first = served.lines().zip(committed.lines()).position(|(a, b)| a != b);
+        panic!(
+            "api/schema.graphql differs from the served schema (first difference at line {}): run `cargo run -p api --bin tongban -- schema > api/schema.graphql`",
+            first.map_or(served.lines().count().min(committed.lines().count()) + 1, |i| i + 1)
+        );
+    }
+}
+
 /// The demo authorizes its approvers for the items published at their tenants, once: seeding
 /// again adds no authorization and no audit entry.
 #[tokio::test]
