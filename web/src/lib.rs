@@ -20,9 +20,9 @@ mod layout;
 mod menu;
 mod pages;
 mod routes;
-mod transfers;
 mod supervision;
 mod track;
+mod transfers;
 mod view;
 
 pub use config::ConsoleConfig;

@@ -10,9 +10,9 @@ mod catalogue;
 mod deadlines;
 mod hall;
 mod identity;
+mod kiosk;
 mod supervision;
 mod supervision_report;
-mod kiosk;
 mod tenants;
 mod transfers;
 mod warnings;
@@ -41,10 +41,10 @@ pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_T
 pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser};
-pub use transfers::{RemoteTransfer, TransferReading};
+pub use kiosk::{KIOSK_TICKETS_PER_CLIENT, KioskItem};
 pub use supervision::MAX_STATS_DAYS;
 pub use supervision_report::{Cell, MonthlyReport, Table, parse_month, report_csv};
-pub use kiosk::{KIOSK_TICKETS_PER_CLIENT, KioskItem};
+pub use transfers::{RemoteTransfer, TransferReading};
 pub use warnings::{WarningThreshold, YELLOW_DAYS};
 
 /// Tunables that the deployment configures.

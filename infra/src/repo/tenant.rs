@@ -48,7 +48,7 @@ impl TenantRepo for Db {
         for code in codes {
             match self.tenants.get(code.as_str()) {
                 Some(t) => out.push(t),
-                None => missing.push(code.clone()),
+                None => missing.push(*code),
             }
         }
         for chunk in missing.chunks(CHUNK) {

@@ -23,6 +23,6 @@ mod limits;
 mod plans;
 mod queue;
 mod rejections;
-mod transfers;
 mod supervision;
+mod transfers;
 mod wall;
