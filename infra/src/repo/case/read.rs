@@ -237,7 +237,7 @@ fn filtered(mut sel: sea_orm::Select<case::Entity>, q: &CaseQuery) -> sea_orm::S
 
 /// The parts of a list: the cases of the listed subtree by their handling tenant, then (where the
 /// subtree has a level) those it only collected, so that each part is one ordered index range.
-fn list_parts(scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::Select<case::Entity>> {
+fn list_parts(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::Select<case::Entity>> {
     let base = || filtered(case::Entity::find().filter(in_reach(scope)), q);
     let prefix = q.tenant_prefix.as_str();
     let Some((handling, collecting)) = level_columns(prefix) else {
@@ -254,18 +254,31 @@ fn list_parts(scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::Select<case::Entity>
         handled =
             handled.filter(case::Column::TenantCode.gte(prefix)).filter(case::Column::TenantCode.lt(end.as_str()));
     }
-    vec![
-        handled,
-        // Written as the partial index's own predicate (m0013), which also leaves out the cases the
-        // handling side lists.
-        base().filter(col(collecting).eq(prefix)).filter(col(collecting).ne(col(handling))),
-    ]
+    // Written as the partial index's own predicate (m0013), which also leaves out the cases the
+    // handling side lists. The cases a subtree collected for others are read in order first and
+    // filtered after (the subquery's OFFSET keeps the planner from merging the two): the planner
+    // takes `collecting_lN = prefix` for all a subtree collects, most of which it also handles, and
+    // with a status and deadline filter would walk (tenant, status, deadline) over the whole table
+    // (27 ms to find none for a county) rather than this usually short range.
+    let collected = case::Entity::find()
+        .filter(in_reach(scope))
+        .filter(col(collecting).eq(prefix))
+        .filter(col(collecting).ne(col(handling)));
+    if backend != DbBackend::Postgres {
+        // SQLite has no OFFSET without LIMIT, and no planner statistics to mislead.
+        return vec![handled, filtered(collected, q)];
+    }
+    let collected =
+        collected.order_by_desc(case::Column::ReceivedAt).order_by_desc(case::Column::Id).offset(0).into_query();
+    let mut outer = filtered(case::Entity::find(), q);
+    QueryTrait::query(&mut outer).from_clear().from_subquery(collected, case::Entity);
+    vec![handled, outer]
 }
 
 /// The statements of a list: one page (newest first, after the cursor) and its count, which stops
 /// past [`COUNT_BOUND`] rows. Public so that a test can read their plans.
 pub fn list_statements(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Result<(Statement, Statement)> {
-    let parts = list_parts(scope, q);
+    let parts = list_parts(backend, scope, q);
     let after = match &q.page.after {
         Some(after) => {
             let (micros, id) = after.split_once('_').ok_or_else(|| Error::invalid("分页游标无效"))?;
