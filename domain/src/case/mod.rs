@@ -15,7 +15,7 @@ pub use clock::{CaseClock, ClockReading, Pause, Warning, WarningPolicy};
 pub use document::{Document, DocumentDraft, DocumentKind};
 pub use form::CaseForm;
 pub use model::{
-    Applicant, ApplicantKind, Case, CaseEvent, Channel, DeliveryMethod, DepartmentReview, SpecialProcedure,
+    Applicant, ApplicantKind, Case, CaseEvent, Channel, DeliveryMethod, DepartmentReview, Intake, SpecialProcedure,
 };
 pub use number::{CaseNo, QueryCode};
 pub use state::{CaseAction, CaseKind, CaseStatus, JointOutcome, joint_outcome};

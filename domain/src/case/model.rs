@@ -130,6 +130,53 @@ pub struct CaseEvent {
     pub opinion: Option<String>,
 }
 
+/// What intake knows of a new case; everything else starts empty (nothing decided, no clock).
+pub struct Intake {
+    pub case_no: String,
+    pub handling: RegionCode,
+    pub collecting: RegionCode,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    pub form: Option<serde_json::Value>,
+    pub provided: Vec<String>,
+}
+
+impl Case {
+    /// A new case of `item`, in the status of its first event and received at its time.
+    pub fn intake(item: &crate::catalogue::ImplItem, new: Intake, first: CaseEvent) -> Case {
+        Case {
+            id: Uuid::now_v7(),
+            case_no: new.case_no,
+            kind: item.local.case_kind,
+            status: first.status,
+            impl_item_id: item.id,
+            impl_version: item.version,
+            item_name: item.base.name.clone(),
+            handling: new.handling,
+            collecting: new.collecting,
+            channel: new.channel,
+            applicant: new.applicant,
+            form: new.form,
+            provided: new.provided,
+            missing: Vec::new(),
+            deferred: Vec::new(),
+            deferred_until: None,
+            correction_due: None,
+            received_at: first.at,
+            accepted_at: None,
+            concluded_at: None,
+            clock: None,
+            deadline: None,
+            deadline_provisional: false,
+            reviews: Vec::new(),
+            version: 1,
+            documents: Vec::new(),
+            history_loaded: true,
+            events: vec![first],
+        }
+    }
+}
+
 /// One department's review of a joint case (联办件): the lead and each co-department decide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepartmentReview {

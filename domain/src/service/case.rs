@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::audit::AuditRecord;
 use crate::case::{
     Applicant, Case, CaseAction, CaseClock, CaseEvent, CaseForm, CaseNo, CaseStatus, CaseWrite, Channel, ClockReading,
-    DeliveryMethod, DepartmentReview, Document, DocumentDraft, DocumentKind, JointOutcome, Pause, QueryCode,
+    DeliveryMethod, DepartmentReview, Document, DocumentDraft, DocumentKind, Intake, JointOutcome, Pause, QueryCode,
     SpecialProcedure, joint_outcome,
 };
 use crate::catalogue::{CaseKind, Department, ImplItem, ImplStatus};
@@ -271,43 +271,26 @@ impl CaseService {
         let now = self.now();
         let case_no = CaseNo::generate(&tenant.code, local_day(now), random5(&self.random_hex()));
         let query_code = QueryCode::generate(random5(&self.random_hex()));
-        let case = Case {
-            id: Uuid::now_v7(),
-            case_no: case_no.as_str().to_owned(),
-            kind: item.local.case_kind,
-            status: CaseStatus::Received,
-            impl_item_id: item.id,
-            impl_version: item.version,
-            item_name: item.base.name.clone(),
-            handling: tenant.code,
-            collecting,
-            channel: input.channel,
-            applicant: input.applicant,
-            form,
-            provided,
-            missing: Vec::new(),
-            deferred: Vec::new(),
-            deferred_until: None,
-            correction_due: None,
-            received_at: now,
-            accepted_at: None,
-            concluded_at: None,
-            clock: None,
-            deadline: None,
-            deadline_provisional: false,
-            reviews: Vec::new(),
-            version: 1,
-            documents: Vec::new(),
-            history_loaded: true,
-            events: vec![CaseEvent {
+        let case = Case::intake(
+            &item,
+            Intake {
+                case_no: case_no.as_str().to_owned(),
+                handling: tenant.code,
+                collecting,
+                channel: input.channel,
+                applicant: input.applicant,
+                form,
+                provided,
+            },
+            CaseEvent {
                 at: now,
                 status: CaseStatus::Received,
                 actor: actor.name(),
                 tenant: actor.tenant,
                 action: "收件".into(),
                 opinion: None,
-            }],
-        };
+            },
+        );
         let audit = AuditRecord::new(actor, tenant.code, now, "case.submit", case.case_no.clone())
             .after(serde_json::json!({ "item": item.impl_code, "version": item.version, "channel": case.channel }));
         let hash = self.ports.secrets.fingerprint(query_code.as_str());

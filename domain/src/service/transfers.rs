@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use crate::case::{Case, CaseAction, CaseClock, Warning};
+use crate::case::{Case, CaseAction, CaseClock, CaseEvent, Intake, Warning};
 use crate::catalogue::CaseKind;
 use crate::china_time::{day_start, local_day};
 use crate::error::{Error, Result};
@@ -352,43 +352,26 @@ impl TransferService {
         let case_no = crate::case::CaseNo::generate(&handler.code, local_day(now), random(&self.cases));
         let query_code = crate::case::QueryCode::generate(random(&self.cases));
         let note = format!("{from_center}（{from}）收件，办件编号 {remote_no}");
-        let case = Case {
-            id: Uuid::now_v7(),
-            case_no: case_no.as_str().to_owned(),
-            kind: item.local.case_kind,
-            status: crate::case::CaseStatus::Transferred,
-            impl_item_id: item.id,
-            impl_version: item.version,
-            item_name: item.base.name.clone(),
-            handling: handler.code,
-            collecting: handler.code,
-            channel: crate::case::Channel::Remote,
-            applicant: input.applicant,
-            form,
-            provided,
-            missing: Vec::new(),
-            deferred: Vec::new(),
-            deferred_until: None,
-            correction_due: None,
-            received_at: now,
-            accepted_at: None,
-            concluded_at: None,
-            clock: None,
-            deadline: None,
-            deadline_provisional: false,
-            reviews: Vec::new(),
-            version: 1,
-            documents: Vec::new(),
-            history_loaded: true,
-            events: vec![crate::case::CaseEvent {
+        let case = Case::intake(
+            &item,
+            Intake {
+                case_no: case_no.as_str().to_owned(),
+                handling: handler.code,
+                collecting: handler.code,
+                channel: crate::case::Channel::Remote,
+                applicant: input.applicant,
+                form,
+                provided,
+            },
+            CaseEvent {
                 at: now,
                 status: crate::case::CaseStatus::Transferred,
                 actor: actor.name(),
                 tenant: handler.code,
                 action: "跨省通办转入".into(),
                 opinion: Some(note),
-            }],
-        };
+            },
+        );
         let t = Transfer {
             id: Uuid::now_v7(),
             case_id: case.id,
