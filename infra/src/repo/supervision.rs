@@ -147,9 +147,18 @@ impl Db {
 }
 
 /// Runs one statement in `tx`; false when it changed no row.
-async fn changed(tx: &DatabaseTransaction, sql: &str, values: Vec<Value>) -> Result<bool> {
+/// One row updated where it still has the status the caller read, with its audit entry; false
+/// (nothing written) when another step changed it first.
+async fn update_from(db: &Db, tenant: &RegionCode, sql: &str, values: Vec<Value>, audit: &AuditRecord) -> Result<bool> {
+    let tx = db.begin(&Scope::only(tenant)).await?;
     let res = tx.execute_raw(stmt(tx.get_database_backend(), sql, values)).await.map_err(internal)?;
-    Ok(res.rows_affected() > 0)
+    if res.rows_affected() == 0 {
+        tx.rollback().await.map_err(internal)?;
+        return Ok(false);
+    }
+    append_audit(&tx, audit).await?;
+    commit(tx).await?;
+    Ok(true)
 }
 
 #[async_trait]
@@ -236,9 +245,9 @@ impl SupervisionRepo for Db {
         from: RectificationStatus,
         audit: AuditRecord,
     ) -> Result<bool> {
-        let tx = self.begin(&Scope::only(&r.tenant)).await?;
-        let ok = changed(
-            &tx,
+        update_from(
+            self,
+            &r.tenant,
             "UPDATE rectifications SET status = ?, callback = ?, outcome = ?, appeal_reason = ?, decision = ?, updated_at = ?
              WHERE id = ? AND tenant_code = ? AND status = ?",
             vec![
@@ -252,15 +261,9 @@ impl SupervisionRepo for Db {
                 r.tenant.as_str().to_owned().into(),
                 from.as_str().into(),
             ],
+            &audit,
         )
-        .await?;
-        if !ok {
-            tx.rollback().await.map_err(internal)?;
-            return Ok(false);
-        }
-        append_audit(&tx, &audit).await?;
-        commit(tx).await?;
-        Ok(true)
+        .await
     }
 
     async fn rectification_days(&self, root: &RegionCode) -> Result<Option<i64>> {
@@ -342,9 +345,9 @@ impl SupervisionRepo for Db {
     }
 
     async fn update_complaint(&self, c: &Complaint, from: ComplaintStatus, audit: AuditRecord) -> Result<bool> {
-        let tx = self.begin(&Scope::only(&c.tenant)).await?;
-        let ok = changed(
-            &tx,
+        update_from(
+            self,
+            &c.tenant,
             "UPDATE complaints SET status = ?, days = ?, deadline = ?, extension_reason = ?, result = ?, resolved_at = ?
              WHERE id = ? AND tenant_code = ? AND status = ?",
             vec![
@@ -358,15 +361,9 @@ impl SupervisionRepo for Db {
                 c.tenant.as_str().to_owned().into(),
                 from.as_str().into(),
             ],
+            &audit,
         )
-        .await?;
-        if !ok {
-            tx.rollback().await.map_err(internal)?;
-            return Ok(false);
-        }
-        append_audit(&tx, &audit).await?;
-        commit(tx).await?;
-        Ok(true)
+        .await
     }
 
     async fn stats(&self, scope: &Scope, p: &Period, staff: bool) -> Result<StatsData> {
