@@ -45,6 +45,10 @@ pub trait TenantRepo: Send + Sync {
     /// Tenant identity is public; no scope needed to read one.
     async fn get(&self, code: &RegionCode) -> Result<Option<Tenant>>;
     async fn get_many(&self, codes: &[RegionCode]) -> Result<Vec<Tenant>>;
+    /// A tenant this process holds in memory, without IO; None when it would have to be read.
+    fn cached(&self, _code: &RegionCode) -> Option<Tenant> {
+        None
+    }
     async fn list(&self, q: &TenantQuery) -> Result<Page<Tenant>>;
     async fn count(&self) -> Result<u64>;
     /// Levels of those of `codes` that are stored.

@@ -126,6 +126,39 @@ impl Db {
         row.map(|r| M::from_query_result(&QueryResult::from(r), "")).transpose().map_err(internal)
     }
 
+    /// Statements under `scope`, in one round trip on PostgreSQL (as [`Db::read_one`]), with the
+    /// listing settings of [`Db::begin_listing`] when `listing`; the rows of all of them, in order.
+    /// Elsewhere they run in one transaction.
+    pub async fn read_batch(
+        &self,
+        scope: &Scope,
+        listing: bool,
+        statements: &[Statement],
+    ) -> Result<Vec<QueryResult>, Error> {
+        if !self.is_postgres() {
+            let tx = self.conn.begin().await.map_err(internal)?;
+            let mut rows = Vec::new();
+            for s in statements {
+                rows.extend(tx.query_all_raw(s.clone()).await.map_err(internal)?);
+            }
+            commit(tx).await?;
+            return Ok(rows);
+        }
+        let value = scope_value(scope).replace('\'', "''");
+        let mut sql = format!("SET LOCAL {SCOPE_SETTING} = '{value}'; ");
+        if listing {
+            sql.push_str(LISTING_SETTINGS);
+        }
+        for s in statements {
+            sql.push_str(&s.to_string());
+            sql.push_str("; ");
+        }
+        let pool = self.conn.get_postgres_connection_pool();
+        let rows =
+            sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(sql)).fetch_all(pool).await.map_err(Error::internal)?;
+        Ok(rows.into_iter().map(QueryResult::from).collect())
+    }
+
     /// A transaction for lists, whose statements are written for ordered index ranges: on PostgreSQL
     /// the planner is also kept off sequential and bitmap scans, since it cannot see the row-level
     /// policy's bounds (read once per statement) and takes them for selective, and off parallel
@@ -174,6 +207,10 @@ pub fn listing_settings(scope: &Scope) -> Statement {
         [scope_value(scope).into()],
     )
 }
+
+/// [`listing_settings`] but the scope, as `SET LOCAL` statements for one simple query.
+const LISTING_SETTINGS: &str = "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; \
+     SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off; ";
 
 /// The scope as row-level security reads it: a region-code prefix, `*` for all.
 fn scope_value(scope: &Scope) -> String {

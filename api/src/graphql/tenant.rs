@@ -37,6 +37,10 @@ pub struct Tenant(pub DTenant);
 
 impl Tenant {
     pub async fn load(ctx: &Context<'_>, code: RegionCode) -> Result<Tenant> {
+        // Held in memory nearly always; the loader (a task and a timer per batch) batches misses.
+        if let Some(t) = services(ctx).tenants.cached_identity(&code) {
+            return Ok(Tenant(t));
+        }
         let loader = ctx.data_unchecked::<DataLoader<TenantLoader>>();
         let t = loader.load_one(code).await?.ok_or(domain::Error::NotFound { what: "租户" })?;
         Ok(Tenant(t))

@@ -37,6 +37,11 @@ impl TenantService {
         self.ports.tenants.get_many(codes).await
     }
 
+    /// A tenant identity held in memory, if any (no IO): lets a caller skip batching a read.
+    pub fn cached_identity(&self, code: &RegionCode) -> Option<Tenant> {
+        self.ports.tenants.cached(code)
+    }
+
     /// Tenants in the actor's scope; with `parent`, its children only.
     pub async fn tenants(
         &self,

@@ -375,7 +375,6 @@ impl CatalogueRepo for Db {
     }
 
     async fn list_impl_items(&self, scope: &Scope, q: &ImplQuery) -> Result<Page<ImplItem>> {
-        let tx = self.begin(scope).await?;
         let b = self.backend();
         let mut filter = String::from("1 = 1");
         let mut values: Vec<Value> = Vec::new();
@@ -401,19 +400,17 @@ impl CatalogueRepo for Db {
             filter.push_str(" AND i.department_id = ?");
             values.push(d.to_string().into());
         }
-        let count = tx
-            .query_one_raw(stmt(b, &format!("SELECT COUNT(*) AS n {IMPL_FROM} WHERE {filter}"), values.clone()))
-            .await
-            .map_err(internal)?;
-        let total = count.map(|r| get::<i64>(&r, "n")).transpose()?.unwrap_or(0).max(0) as u64;
+        let count = stmt(b, &format!("SELECT COUNT(*) AS n {IMPL_FROM} WHERE {filter}"), values.clone());
         if let Some(after) = &q.page.after {
             filter.push_str(" AND i.impl_code > ?");
             values.push(after.clone().into());
         }
-        let rows =
-            query_impls(&tx, &format!("{filter} ORDER BY i.impl_code LIMIT {}", q.page.first + 1), values).await?;
-        commit(tx).await?;
-        Ok(Page::from_rows(rows, &q.page, total, |i| i.impl_code.clone()))
+        let page = format!("{} WHERE {filter} ORDER BY i.impl_code LIMIT {}", impl_select(), q.page.first + 1);
+        // The count first: it always answers one row.
+        let mut rows = self.read_batch(scope, false, &[count, stmt(b, &page, values)]).await?.into_iter();
+        let total = rows.next().map(|r| get::<i64>(&r, "n")).transpose()?.unwrap_or(0).max(0) as u64;
+        let items = rows.map(|r| to_impl(&r)).collect::<Result<Vec<_>>>()?;
+        Ok(Page::from_rows(items, &q.page, total, |i| i.impl_code.clone()))
     }
 
     async fn active_impls_of_base(&self, scope: &Scope, base: Uuid) -> Result<Vec<ImplItem>> {

@@ -10,7 +10,7 @@ use domain::ports::{CallRecord, HallRepo};
 use domain::region::RegionCode;
 use domain::tenant::Scope;
 use domain::{Error, Result};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, QueryResult, Statement, Value};
 use uuid::Uuid;
 
 use super::{parse_code, parse_id};
@@ -162,10 +162,9 @@ impl HallRepo for Db {
     }
 
     async fn approver_items(&self, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>> {
-        let tx = self.begin(&Scope::only(tenant)).await?;
-        let items = query_approver_items(&tx, tenant, user).await?;
-        commit(tx).await?;
-        Ok(items)
+        let rows =
+            self.read_batch(&Scope::only(tenant), false, &[approver_items_stmt(self.backend(), tenant, user)]).await?;
+        rows.iter().map(|r| parse_id(&get::<String>(r, "impl_item_id")?)).collect()
     }
 
     async fn appoint_chief(&self, tenant: &RegionCode, user: Uuid, department: Uuid, audit: AuditRecord) -> Result<()> {
@@ -183,16 +182,12 @@ impl HallRepo for Db {
     }
 
     async fn chief_of(&self, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>> {
-        let tx = self.begin(&Scope::only(tenant)).await?;
-        let rows = tx
-            .query_all_raw(stmt(
-                self.backend(),
-                "SELECT department_id FROM chief_representatives WHERE tenant_code = ? AND user_id = ?",
-                vec![tenant.as_str().to_owned().into(), user.to_string().into()],
-            ))
-            .await
-            .map_err(internal)?;
-        commit(tx).await?;
+        let chief = stmt(
+            self.backend(),
+            "SELECT department_id FROM chief_representatives WHERE tenant_code = ? AND user_id = ?",
+            vec![tenant.as_str().to_owned().into(), user.to_string().into()],
+        );
+        let rows = self.read_batch(&Scope::only(tenant), false, &[chief]).await?;
         rows.iter().map(|r| parse_id(&get::<String>(r, "department_id")?)).collect()
     }
 
@@ -343,14 +338,10 @@ impl HallRepo for Db {
 }
 
 /// The items `user` is authorized to decide at `tenant`, within `tx`.
-async fn query_approver_items(tx: &DatabaseTransaction, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>> {
-    let rows = tx
-        .query_all_raw(stmt(
-            tx.get_database_backend(),
-            "SELECT impl_item_id FROM approver_items WHERE tenant_code = ? AND user_id = ? ORDER BY impl_item_id",
-            vec![tenant.as_str().to_owned().into(), user.to_string().into()],
-        ))
-        .await
-        .map_err(internal)?;
-    rows.iter().map(|r| parse_id(&get::<String>(r, "impl_item_id")?)).collect()
+fn approver_items_stmt(b: DbBackend, tenant: &RegionCode, user: Uuid) -> Statement {
+    stmt(
+        b,
+        "SELECT impl_item_id FROM approver_items WHERE tenant_code = ? AND user_id = ? ORDER BY impl_item_id",
+        vec![tenant.as_str().to_owned().into(), user.to_string().into()],
+    )
 }

@@ -42,6 +42,10 @@ impl TenantRepo for Db {
         Ok(found)
     }
 
+    fn cached(&self, code: &RegionCode) -> Option<Tenant> {
+        self.tenants.get(code.as_str())
+    }
+
     async fn get_many(&self, codes: &[RegionCode]) -> Result<Vec<Tenant>> {
         let mut out = Vec::with_capacity(codes.len());
         let mut missing = Vec::new();

@@ -4,7 +4,7 @@ use domain::audit::AuditRecord;
 use domain::identity::{Credentials, Roles, ServiceAccount, User};
 use domain::ports::UserRepo;
 use domain::tenant::Scope;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryTrait};
 use uuid::Uuid;
 
 use super::{parse_code, parse_id};
@@ -42,15 +42,14 @@ impl UserRepo for Db {
     }
 
     async fn get_many(&self, scope: &Scope, ids: &[Uuid]) -> Result<Vec<User>> {
-        let tx = self.begin(scope).await?;
-        let rows = user::Entity::find()
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let find = user::Entity::find()
             .filter(user::Column::Id.is_in(ids.iter().map(|i| i.to_string())))
-            .filter(user::Column::TenantCode.starts_with(scope.prefix()))
-            .all(&tx)
-            .await
-            .map_err(internal)?;
-        commit(tx).await?;
-        rows.iter().map(to_domain).collect()
+            .filter(user::Column::TenantCode.starts_with(scope.prefix()));
+        let rows = self.read_batch(scope, false, &[find.build(self.backend())]).await?;
+        rows.iter().map(|r| to_domain(&user::Model::from_query_result(r, "").map_err(internal)?)).collect()
     }
 
     async fn create(&self, u: &User, password_hash: &str, audit: AuditRecord) -> Result<()> {

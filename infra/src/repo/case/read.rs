@@ -321,26 +321,29 @@ pub fn list_statements(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Resu
 }
 
 pub(super) async fn list(db: &Db, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
-    let tx = db.begin_listing(scope).await?;
-    let (page, count) = list_statements(tx.get_database_backend(), scope, q)?;
-    let counted = tx
-        .query_one_raw(count)
-        .await
-        .map_err(internal)?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()
-        .map_err(internal)?
-        .unwrap_or_default();
-    let rows = case::Model::find_by_statement(page).all(&tx).await.map_err(internal)?;
-    let cases = if q.history {
-        load(&tx, rows).await?
+    let (page, count) = list_statements(db.backend(), scope, q)?;
+    let (counted, rows) = if q.history {
+        let tx = db.begin_listing(scope).await?;
+        let counted = tx.query_one_raw(count).await.map_err(internal)?;
+        let rows = tx.query_all_raw(page).await.map_err(internal)?;
+        let cases = load(&tx, rows.iter().map(model).collect::<Result<_>>()?).await?;
+        commit(tx).await?;
+        (counted, cases)
     } else {
-        rows.into_iter()
-            .map(|r| Ok(Case { history_loaded: false, ..to_domain(r, Vec::new(), Vec::new())? }))
-            .collect::<Result<Vec<_>>>()?
+        // The count first: it always answers one row.
+        let mut rows = db.read_batch(scope, true, &[count, page]).await?.into_iter();
+        let counted = rows.next();
+        let cases = rows
+            .map(|r| Ok(Case { history_loaded: false, ..to_domain(model(&r)?, Vec::new(), Vec::new())? }))
+            .collect::<Result<Vec<_>>>()?;
+        (counted, cases)
     };
-    commit(tx).await?;
-    Ok(Page::from_rows(cases, &q.page, 0, cursor).bounded(u64::try_from(counted).unwrap_or_default()))
+    let counted = counted.map(|r| r.try_get::<i64>("", "n")).transpose().map_err(internal)?.unwrap_or_default();
+    Ok(Page::from_rows(rows, &q.page, 0, cursor).bounded(u64::try_from(counted).unwrap_or_default()))
+}
+
+fn model(r: &sea_orm::QueryResult) -> Result<case::Model> {
+    case::Model::from_query_result(r, "").map_err(internal)
 }
 
 pub(super) async fn document(db: &Db, scope: &Scope, id: Uuid) -> Result<Option<Document>> {
