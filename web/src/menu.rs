@@ -3,7 +3,7 @@
 use domain::identity::{Role, Roles};
 use domain::policy::Action;
 
-use crate::routes::{CALENDAR, CASES, CATALOGUE, HALL, HOME, ITEMS, SUPERVISION, TENANTS};
+use crate::routes::{CALENDAR, CASES, CATALOGUE, HALL, HOME, ITEMS, SUPERVISION, TENANTS, USERS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MenuItem {
@@ -56,7 +56,7 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
         menu.push(item("hall", "大厅管理", HALL));
     }
     if may(Action::ManageUsers) {
-        menu.push(soon("users", "用户管理"));
+        menu.push(item("users", "用户管理", USERS));
     }
     if may(Action::ManageCatalogue) {
         menu.push(item("catalogue", "基本目录", CATALOGUE));

@@ -9,3 +9,4 @@ pub(crate) const ITEMS: &str = "/console/items";
 pub(crate) const CATALOGUE: &str = "/console/catalogue";
 pub(crate) const HALL: &str = "/console/hall";
 pub(crate) const SUPERVISION: &str = "/console/supervision";
+pub(crate) const USERS: &str = "/console/users";

@@ -40,7 +40,7 @@ pub use case_counts::{CaseCounts, Count};
 pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
 pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
-pub use identity::{LoginRequest, NewServiceAccount, NewUser};
+pub use identity::{LoginRequest, NewServiceAccount, NewUser, UserChange};
 pub use kiosk::{KIOSK_TICKETS_PER_CLIENT, KioskItem};
 pub use supervision::MAX_STATS_DAYS;
 pub use supervision_report::{Cell, MonthlyReport, Table, parse_month, report_csv};
