@@ -3,7 +3,9 @@
 //! Mounted by the `api` crate with [`configure`]. Pages call `domain::service::Services`
 //! directly; the console keeps its session in HttpOnly cookies scoped to `/console`.
 
+mod accounts;
 mod assets;
+mod audit;
 mod auth;
 mod cases;
 mod config;
@@ -157,6 +159,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/users", web::post().to(users::create))
                 .route("/users/{id}", web::get().to(users::detail))
                 .route("/users/{id}/{action}", web::post().to(users::step))
+                .route("/accounts", web::get().to(accounts::page))
+                .route("/accounts", web::post().to(accounts::create))
+                .route("/accounts/{id}/{action}", web::post().to(accounts::step))
+                .route("/audit", web::get().to(audit::page))
                 .default_service(web::to(view::not_found)),
         );
 }

@@ -10,3 +10,5 @@ pub(crate) const CATALOGUE: &str = "/console/catalogue";
 pub(crate) const HALL: &str = "/console/hall";
 pub(crate) const SUPERVISION: &str = "/console/supervision";
 pub(crate) const USERS: &str = "/console/users";
+pub(crate) const ACCOUNTS: &str = "/console/accounts";
+pub(crate) const AUDIT: &str = "/console/audit";

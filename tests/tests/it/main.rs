@@ -6,6 +6,7 @@ mod case;
 mod case_kinds;
 mod catalogue;
 mod cli;
+mod console_admin;
 mod console_confirm;
 mod console_dashboard;
 mod console_kiosk;
