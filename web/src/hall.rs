@@ -374,6 +374,10 @@ struct WindowPage {
     waiting: u32,
     called: Option<String>,
     empty: bool,
+    /// What the last step did (重呼, 过号, 转窗).
+    done: Option<String>,
+    /// The hall's other windows, for 转窗.
+    others: Vec<ItemOption>,
 }
 
 #[derive(Deserialize, Default)]
@@ -381,6 +385,7 @@ struct WindowPage {
 pub(crate) struct CalledQuery {
     called: Option<String>,
     empty: Option<String>,
+    done: Option<String>,
 }
 
 pub(crate) async fn window_page(
@@ -399,11 +404,22 @@ pub(crate) async fn window_page(
     let result = async {
         let v = services.hall.window(&ctx.actor, id).await?;
         let waiting = services.hall.waiting_for(&ctx.actor, id).await?;
-        Ok::<_, Error>((v, waiting))
+        let others = services
+            .hall
+            .windows(&ctx.actor, &v.window.tenant)
+            .await?
+            .into_iter()
+            .filter(|o| o.window.id != v.window.id)
+            .map(|o| ItemOption {
+                id: o.window.id.to_string(),
+                label: format!("{} {}", o.window.number, o.window.name),
+            })
+            .collect();
+        Ok::<_, Error>((v, waiting, others))
     }
     .await;
     match result {
-        Ok((v, waiting)) => {
+        Ok((v, waiting, others)) => {
             let q = query.into_inner();
             let page = WindowPage {
                 chrome,
@@ -413,6 +429,8 @@ pub(crate) async fn window_page(
                 waiting,
                 called: q.called.filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric()) && !c.is_empty()),
                 empty: q.empty.is_some(),
+                done: q.done.filter(|d| !d.is_empty() && d.chars().count() <= 60),
+                others,
             };
             render(ctx.response(StatusCode::OK), &page)
         }
@@ -442,6 +460,61 @@ pub(crate) async fn call(ctx: Console, path: web::Path<String>, form: web::Form<
             };
             let mut b = ctx.response(StatusCode::SEE_OTHER);
             b.insert_header((header::LOCATION, to));
+            b.finish()
+        }
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct QueueStepForm {
+    csrf: String,
+    to: String,
+}
+
+/// POST /console/hall/window/{id}/{recall|pass|transfer}: 重呼, 过号 (and call the next), 转窗.
+pub(crate) async fn queue_step(
+    ctx: Console,
+    path: web::Path<(String, String)>,
+    form: web::Form<QueueStepForm>,
+) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
+    }
+    let (raw, action) = path.into_inner();
+    let Ok(id) = Uuid::parse_str(&raw) else {
+        return error_page(ctx, Error::NotFound { what: "窗口" }, HALL).await;
+    };
+    let services = ctx.services.clone();
+    let a = &ctx.actor;
+    let result: Result<String, Error> = async {
+        match action.as_str() {
+            "recall" => {
+                let c = services.hall.recall(a, id).await?;
+                Ok(format!("called={}&done={}", c.number, urlencode(&format!("已重呼 {} 号", c.number))))
+            }
+            "pass" => {
+                let (passed, next) = services.hall.pass_ticket(a, id).await?;
+                let done = urlencode(&format!("{passed} 号已过号"));
+                Ok(match next {
+                    Some(c) => format!("called={}&done={done}", c.number),
+                    None => format!("empty=1&done={done}"),
+                })
+            }
+            "transfer" => {
+                let to = Uuid::parse_str(form.to.trim()).map_err(|_| Error::invalid("请选择目标窗口"))?;
+                let (number, target) = services.hall.transfer_ticket(a, id, to).await?;
+                Ok(format!("done={}", urlencode(&format!("{number} 号已转至 {} 窗口", target.number))))
+            }
+            _ => Err(Error::NotFound { what: "页面" }),
+        }
+    }
+    .await;
+    match result {
+        Ok(query) => {
+            let mut b = ctx.response(StatusCode::SEE_OTHER);
+            b.insert_header((header::LOCATION, format!("{HALL}/window/{id}?{query}")));
             b.finish()
         }
         Err(e) => error_page(ctx, e, HALL).await,

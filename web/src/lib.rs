@@ -155,6 +155,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/hall/attendance.csv", web::get().to(hall::attendance_csv))
                 .route("/hall/window/{id}", web::get().to(hall::window_page))
                 .route("/hall/window/{id}/call", web::post().to(hall::call))
+                .route("/hall/window/{id}/{action}", web::post().to(hall::queue_step))
                 .route("/users", web::get().to(users::list))
                 .route("/users", web::post().to(users::create))
                 .route("/users/{id}", web::get().to(users::detail))

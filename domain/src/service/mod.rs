@@ -164,6 +164,7 @@ impl Services {
             ports: HallPorts {
                 appointments: p.appointments.clone(),
                 attendance: p.attendance.clone(),
+                audit: p.audit.clone(),
                 catalogue: p.catalogue.clone(),
                 hall: p.hall.clone(),
                 queue: p.queue.clone(),
@@ -307,6 +308,8 @@ pub struct HallService {
 struct HallPorts {
     appointments: Arc<dyn AppointmentRepo>,
     attendance: Arc<dyn AttendanceRepo>,
+    /// Queue steps other than calls (重呼, 过号, 转窗) write their audit entry alone.
+    audit: Arc<dyn AuditRepo>,
     catalogue: Arc<dyn CatalogueRepo>,
     hall: Arc<dyn HallRepo>,
     queue: Arc<dyn QueueStore>,

@@ -9,6 +9,7 @@ mod cli;
 mod console_admin;
 mod console_confirm;
 mod console_dashboard;
+mod console_hall;
 mod console_kiosk;
 mod console_lists;
 mod console_steps;

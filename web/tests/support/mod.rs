@@ -343,6 +343,12 @@ impl domain::queue::QueueStore for NoHall {
     ) -> Result<Option<domain::queue::Call>> {
         Ok(None)
     }
+    async fn requeue(&self, _: &domain::queue::HallDay, _: &str, _: &domain::queue::Ticket) -> Result<()> {
+        Err(Error::internal("no queue in console tests"))
+    }
+    async fn announce(&self, _: &domain::queue::HallDay, _: &domain::queue::Call) -> Result<()> {
+        Err(Error::internal("no queue in console tests"))
+    }
     async fn waiting(&self, _: &domain::queue::HallDay, _: &str) -> Result<u32> {
         Ok(0)
     }
