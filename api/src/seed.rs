@@ -26,7 +26,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, &[Role])] = &[
     ("xy_supervisor", "咸阳市监察人员", "610400000000", &[Role::Supervisor]),
     ("ys_admin", "永寿县中心管理员", "610426000000", &[Role::CenterAdmin]),
     ("ys_window", "永寿县窗口人员", "610426000000", &[Role::WindowStaff]),
-    ("ys_window_b", "永寿县窗口人员（B岗）", "610426000000", &[Role::WindowStaff]),
+    ("ys_window2", "永寿县窗口人员二", "610426000000", &[Role::WindowStaff]),
     ("ys_approver", "永寿县审批人员", "610426000000", &[Role::Approver]),
     ("ys_supervisor", "永寿县监察人员", "610426000000", &[Role::Supervisor]),
     ("jj_admin", "监军街道中心管理员", "610426001000", &[Role::CenterAdmin]),
@@ -123,7 +123,7 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<()> {
 }
 
 /// The demo's halls, so that 取号 and 叫号 work at once: at 永寿县 two general windows serving every
-/// published item, `ys_window` and `ys_window_b` on each other's A and B posts; at 监军街道 one window
+/// published item, `ys_window` and `ys_window2` on each other's A and B posts; at 监军街道 one window
 /// of `jj_station`. Only for `serve --demo` and `seed demo` (the tests build their own windows).
 /// Idempotent: a hall that has windows is left alone.
 pub async fn seed_demo_hall(services: &Services) -> anyhow::Result<()> {
@@ -137,8 +137,8 @@ pub async fn seed_demo_hall(services: &Services) -> anyhow::Result<()> {
         (
             DEMO_COUNTY,
             &[
-                ("A01", "综合受理一号窗口", "ys_window", Some("ys_window_b")),
-                ("A02", "综合受理二号窗口", "ys_window_b", Some("ys_window")),
+                ("A01", "综合受理一号窗口", "ys_window", Some("ys_window2")),
+                ("A02", "综合受理二号窗口", "ys_window2", Some("ys_window")),
             ],
         ),
         (DEMO_TOWN, &[("A01", "便民服务窗口", "jj_station", None)]),

@@ -267,8 +267,8 @@ async fn the_demo_seed_opens_windows_with_a_and_b_posts_once() {
     assert_eq!(windows.len(), 2, "seeding twice opens them once: {r}");
     assert_eq!(windows[0]["number"], "A01");
     assert_eq!(windows[0]["primary"]["username"], "ys_window");
-    assert_eq!(windows[0]["backup"]["username"], "ys_window_b");
-    assert_eq!(windows[1]["primary"]["username"], "ys_window_b");
+    assert_eq!(windows[0]["backup"]["username"], "ys_window2");
+    assert_eq!(windows[1]["primary"]["username"], "ys_window2");
     let jj = app.gql(Some(&admin), q, json!({ "t": tests::JIANJUN })).await;
     assert_eq!(jj["data"]["windows"][0]["primary"]["username"], "jj_station", "{jj}");
 
