@@ -122,6 +122,9 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// (number, name, A post, B post)
+type DemoWindow = (&'static str, &'static str, &'static str, Option<&'static str>);
+
 /// The demo's halls, so that 取号 and 叫号 work at once: at 永寿县 two general windows serving every
 /// published item, `ys_window` and `ys_window2` on each other's A and B posts; at 监军街道 one window
 /// of `jj_station`. Only for `serve --demo` and `seed demo` (the tests build their own windows).
@@ -133,7 +136,7 @@ pub async fn seed_demo_hall(services: &Services) -> anyhow::Result<()> {
     let top = roots.first().context("没有根租户")?;
     let city = services.tenants.tenant(&Actor::system("seed-demo", top), &root).await.map_err(err)?;
     let system = Actor::system("seed-demo", &city);
-    let halls: [(&str, &[(&str, &str, &str, Option<&str>)]); 2] = [
+    let halls: [(&str, &[DemoWindow]); 2] = [
         (
             DEMO_COUNTY,
             &[

@@ -102,9 +102,8 @@ async fn department_options(
 async fn tenant_names(s: &Services, ctx: &Console, users: &[User]) -> Result<HashMap<RegionCode, String>, Error> {
     let mut names = HashMap::new();
     for u in users {
-        if !names.contains_key(&u.tenant) {
-            let t = s.tenants.tenant(&ctx.actor, &u.tenant).await?;
-            names.insert(u.tenant, t.name);
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(u.tenant) {
+            e.insert(s.tenants.tenant(&ctx.actor, &u.tenant).await?.name);
         }
     }
     Ok(names)
