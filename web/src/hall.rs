@@ -9,6 +9,7 @@ use askama::Template;
 use chrono::Datelike;
 use domain::Error;
 use domain::hall::{Post, WindowKind};
+use domain::identity::Role;
 use domain::page::PageRequest;
 use domain::policy::{Action, authorize};
 use domain::ports::ImplQuery;
@@ -65,6 +66,20 @@ struct ItemOption {
     label: String,
 }
 
+/// A user in a picker: the id is sent, the name shown.
+struct UserOption {
+    id: String,
+    username: String,
+    label: String,
+}
+
+/// An approver and the items they may decide now.
+struct ApproverRow {
+    id: String,
+    name: String,
+    items: String,
+}
+
 #[derive(Template)]
 #[template(path = "hall.html")]
 struct HallPage {
@@ -86,6 +101,11 @@ struct HallPage {
     slots: Vec<SlotRow>,
     slot_item: String,
     slot_day: String,
+    /// Pickers of the tenant's active staff and approvers (center administrators only).
+    staff_users: Vec<UserOption>,
+    approver_users: Vec<UserOption>,
+    /// Every approver's current authorizations.
+    approvers: Vec<ApproverRow>,
 }
 
 fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -200,6 +220,27 @@ async fn build(
         .into_iter()
         .map(|d| DepartmentRow { name: d.name, credit_code: d.credit_code.as_str().to_owned(), stationed: d.stationed })
         .collect();
+    let (mut staff_users, mut approver_users, mut approvers) = (Vec::new(), Vec::new(), Vec::new());
+    if manage {
+        let page = PageRequest { first: domain::page::MAX_PAGE, after: None };
+        let users = s.identity.users(a, &tenant, None, page).await?.items;
+        for u in users.into_iter().filter(|u| u.tenant == tenant && !u.disabled) {
+            let option = || UserOption {
+                id: u.id.to_string(),
+                username: u.username.clone(),
+                label: format!("{}（{}）", u.display_name, u.username),
+            };
+            if u.roles.contains(Role::WindowStaff) || u.roles.contains(Role::StationStaff) {
+                staff_users.push(option());
+            }
+            if u.roles.contains(Role::Approver) {
+                approver_users.push(option());
+                let (granted, _) = s.hall.approver_item_ids(&u).await?;
+                let items = granted.iter().filter_map(|i| names.get(i).cloned()).collect::<Vec<_>>().join("、");
+                approvers.push(ApproverRow { id: u.id.to_string(), name: option().label, items });
+            }
+        }
+    }
     Ok(HallPage {
         chrome,
         windows,
@@ -215,6 +256,9 @@ async fn build(
         slots,
         slot_item: slot_item.map(|i| i.to_string()).unwrap_or_default(),
         slot_day: slot_day.to_string(),
+        staff_users,
+        approver_users,
+        approvers,
     })
 }
 
@@ -309,6 +353,8 @@ pub(crate) async fn create_window(mut ctx: Console, form: web::Form<Vec<(String,
 pub(crate) struct StaffForm {
     csrf: String,
     window: String,
+    /// The picked user's id; `username` is still taken from older forms.
+    user: String,
     username: String,
     post: String,
 }
@@ -331,8 +377,14 @@ pub(crate) async fn assign_staff(mut ctx: Console, form: web::Form<StaffForm>) -
     };
     let services = ctx.services.clone();
     let result = async {
-        let user = services.hall.tenant_user_by_username(&ctx.actor, &tenant, &form.username).await?;
-        services.hall.assign_window_staff(&ctx.actor, window, user.id, post).await
+        let user = match Uuid::parse_str(form.user.trim()) {
+            Ok(id) => id,
+            Err(_) if !form.username.trim().is_empty() => {
+                services.hall.tenant_user_by_username(&ctx.actor, &tenant, &form.username).await?.id
+            }
+            Err(_) => return Err(Error::invalid("请选择人员")),
+        };
+        services.hall.assign_window_staff(&ctx.actor, window, user, post).await
     }
     .await;
     match result {
@@ -609,8 +661,14 @@ pub(crate) async fn authorize_approver(mut ctx: Console, form: web::Form<Vec<(St
             .filter(|(n, _)| n == "item")
             .map(|(_, v)| Uuid::parse_str(v).map_err(|_| Error::invalid("事项无效")))
             .collect::<Result<Vec<_>, _>>()?;
-        let user = services.hall.tenant_user_by_username(&ctx.actor, &tenant, &field("username")).await?;
-        services.hall.authorize_approver(&ctx.actor, user.id, &items).await
+        let user = match Uuid::parse_str(field("user").trim()) {
+            Ok(id) => id,
+            Err(_) if !field("username").trim().is_empty() => {
+                services.hall.tenant_user_by_username(&ctx.actor, &tenant, &field("username")).await?.id
+            }
+            Err(_) => return Err(Error::invalid("请选择审批人员")),
+        };
+        services.hall.authorize_approver(&ctx.actor, user, &items).await
     }
     .await;
     match result {
