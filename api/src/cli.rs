@@ -117,6 +117,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let runtime = Runtime::build(&config).await?;
             if demo {
                 seed::seed_demo(&runtime.services).await?;
+                seed::seed_demo_hall(&runtime.services).await?;
             }
             let app = Application::build(&config, runtime).await?;
             let host = config.listen.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
@@ -138,6 +139,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             ensure_secret(&mut config);
             let runtime = Runtime::build(&config).await?;
             seed::seed_demo(&runtime.services).await?;
+            seed::seed_demo_hall(&runtime.services).await?;
             println!("演示数据已加载");
             print!("{}", seed::demo_logins());
             Ok(())

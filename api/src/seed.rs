@@ -5,11 +5,12 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow};
 use domain::catalogue::{CATALOGUE_COLUMNS, CaseKind, CatalogueRow, CreditCode, ImplInput};
+use domain::hall::{Post, WindowKind};
 use domain::identity::{Actor, Role};
 use domain::page::PageRequest;
 use domain::ports::ImplQuery;
 use domain::region::RegionCode;
-use domain::service::{Delegation, NewUser, Services};
+use domain::service::{Delegation, NewUser, NewWindow, Services};
 use domain::tenant::{ImportProblem, RegionRow};
 
 /// The demo users' shared password, printed at start.
@@ -25,6 +26,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, &[Role])] = &[
     ("xy_supervisor", "咸阳市监察人员", "610400000000", &[Role::Supervisor]),
     ("ys_admin", "永寿县中心管理员", "610426000000", &[Role::CenterAdmin]),
     ("ys_window", "永寿县窗口人员", "610426000000", &[Role::WindowStaff]),
+    ("ys_window2", "永寿县窗口人员二", "610426000000", &[Role::WindowStaff]),
     ("ys_approver", "永寿县审批人员", "610426000000", &[Role::Approver]),
     ("ys_supervisor", "永寿县监察人员", "610426000000", &[Role::Supervisor]),
     ("jj_admin", "监军街道中心管理员", "610426001000", &[Role::CenterAdmin]),
@@ -117,6 +119,73 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     seed_demo_catalogue(services, &city).await?;
     seed_demo_approvers(services, &city).await?;
     seed_demo_department_approvers(services, &city).await?;
+    Ok(())
+}
+
+/// (number, name, A post, B post)
+type DemoWindow = (&'static str, &'static str, &'static str, Option<&'static str>);
+
+/// The demo's halls, so that 取号 and 叫号 work at once: at 永寿县 two general windows serving every
+/// published item, `ys_window` and `ys_window2` on each other's A and B posts; at 监军街道 one window
+/// of `jj_station`. Only for `serve --demo` and `seed demo` (the tests build their own windows).
+/// Idempotent: a hall that has windows is left alone.
+pub async fn seed_demo_hall(services: &Services) -> anyhow::Result<()> {
+    let err = |e: domain::Error| anyhow!("{e}");
+    let root = RegionCode::parse(migrations::seed::DEMO_ROOT).map_err(err)?;
+    let roots = services.tenants.root_tenants().await.map_err(err)?;
+    let top = roots.first().context("没有根租户")?;
+    let city = services.tenants.tenant(&Actor::system("seed-demo", top), &root).await.map_err(err)?;
+    let system = Actor::system("seed-demo", &city);
+    let halls: [(&str, &[DemoWindow]); 2] = [
+        (
+            DEMO_COUNTY,
+            &[
+                ("A01", "综合受理一号窗口", "ys_window", Some("ys_window2")),
+                ("A02", "综合受理二号窗口", "ys_window2", Some("ys_window")),
+            ],
+        ),
+        (DEMO_TOWN, &[("A01", "便民服务窗口", "jj_station", None)]),
+    ];
+    for (code, windows) in halls {
+        let tenant = RegionCode::parse(code).map_err(err)?;
+        if !services.hall.windows(&system, &tenant).await.map_err(err)?.is_empty() {
+            continue;
+        }
+        let q = ImplQuery {
+            status: Some(domain::catalogue::ImplStatus::Published),
+            page: PageRequest { first: 200, after: None },
+            ..Default::default()
+        };
+        let items: Vec<uuid::Uuid> = services
+            .catalogue
+            .impl_items(&system, &tenant, q)
+            .await
+            .map_err(err)?
+            .items
+            .iter()
+            .filter(|i| i.tenant == tenant)
+            .map(|i| i.id)
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        for (number, name, primary, backup) in windows {
+            let input = NewWindow {
+                tenant,
+                number: (*number).into(),
+                name: (*name).into(),
+                kind: WindowKind::General,
+                zone: Some("一楼大厅".into()),
+                items: items.clone(),
+            };
+            let w = services.hall.create_window(&system, input).await.map_err(err)?;
+            for (username, post) in [(Some(*primary), Post::Primary), (*backup, Post::Backup)] {
+                let Some(username) = username else { continue };
+                let Some(user) = demo_user(services, &system, &tenant, username).await? else { continue };
+                services.hall.assign_window_staff(&system, w.window.id, user.id, post).await.map_err(err)?;
+            }
+        }
+    }
     Ok(())
 }
 

@@ -100,6 +100,19 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// Filters of an audit log listing; empty fields filter nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The start of the action, e.g. `user.` or `case.accept`.
+    pub action: Option<String>,
+    /// The actor's name exactly (a user name or a service account's client id).
+    pub actor: Option<String>,
+    /// Entries at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditVerification {
     pub entries: u64,

@@ -194,6 +194,8 @@ pub struct User {
     pub display_name: String,
     pub roles: Roles,
     pub department_id: Option<Uuid>,
+    /// A disabled user cannot log in or refresh a session.
+    pub disabled: bool,
     pub created_at: DateTime<Utc>,
 }
 

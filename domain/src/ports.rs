@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::audit::{AuditEntry, AuditRecord, ChainHead};
+use crate::audit::{AuditEntry, AuditFilter, AuditRecord, ChainHead};
 use crate::calendar::CalendarDay;
 use crate::catalogue::{BaseItem, Department, ImplItem, ImplStatus, ItemKind};
 use crate::error::Result;
@@ -74,6 +74,16 @@ pub trait UserRepo: Send + Sync {
     async fn create(&self, user: &User, password_hash: &str, audit: AuditRecord) -> Result<()>;
     async fn create_service_account(&self, account: &ServiceAccount, audit: AuditRecord) -> Result<()>;
     async fn service_account_by_client_id(&self, client_id: &str) -> Result<Option<ServiceAccount>>;
+    /// Users of the tenants in `scope`, by user name; `keyword` is a substring of the user name
+    /// or the display name.
+    async fn list(&self, scope: &Scope, keyword: Option<&str>, page: &PageRequest) -> Result<Page<User>>;
+    /// Stores a changed user (name, roles, department, disabled) and, when given, a new password hash.
+    async fn update(&self, user: &User, password_hash: Option<&str>, audit: AuditRecord) -> Result<()>;
+    /// Service accounts of the tenants in `scope`, newest first.
+    async fn service_accounts(&self, scope: &Scope) -> Result<Vec<ServiceAccount>>;
+    /// Stores a new secret fingerprint of the account.
+    async fn update_service_account(&self, account: &ServiceAccount, audit: AuditRecord) -> Result<()>;
+    async fn delete_service_account(&self, account: &ServiceAccount, audit: AuditRecord) -> Result<()>;
 }
 
 #[async_trait]
@@ -89,7 +99,7 @@ pub trait SessionRepo: Send + Sync {
 pub trait AuditRepo: Send + Sync {
     async fn append(&self, record: AuditRecord) -> Result<()>;
     /// Newest first.
-    async fn list(&self, tenant: &RegionCode, page: &PageRequest) -> Result<Page<AuditEntry>>;
+    async fn list(&self, tenant: &RegionCode, filter: &AuditFilter, page: &PageRequest) -> Result<Page<AuditEntry>>;
     /// Every entry of the tenant's chains and the stored chain heads.
     async fn chain(&self, tenant: &RegionCode) -> Result<(Vec<AuditEntry>, Vec<ChainHead>)>;
 }
@@ -119,6 +129,8 @@ pub trait TokenSigner: Send + Sync {
 pub trait Ephemeral: Send + Sync {
     /// Counts a hit in the window; RATE_LIMITED past `limit`.
     async fn rate_limit(&self, key: &str, limit: u32, window: Duration) -> Result<()>;
+    /// RATE_LIMITED when the counter already reached `limit`; counts nothing.
+    async fn check_limit(&self, key: &str, limit: u32) -> Result<()>;
     /// Clears a counter (after a successful login).
     async fn reset(&self, key: &str) -> Result<()>;
     /// Revokes a token id or a session family (`family:<uuid>`) for `ttl`.

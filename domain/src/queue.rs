@@ -97,6 +97,11 @@ pub trait QueueStore: Send + Sync {
         caller: &str,
         at: DateTime<Utc>,
     ) -> Result<Option<Call>>;
+    /// Puts a called ticket back into `queue`, ahead of every ticket without priority (a transfer
+    /// to another window).
+    async fn requeue(&self, day: &HallDay, queue: &str, ticket: &Ticket) -> Result<()>;
+    /// Shows a call on the lobby screen again (重呼).
+    async fn announce(&self, day: &HallDay, call: &Call) -> Result<()>;
     /// Tickets waiting in `queue`.
     async fn waiting(&self, day: &HallDay, queue: &str) -> Result<u32>;
     /// The latest calls, newest first (for the lobby screen).

@@ -50,6 +50,14 @@ impl Ephemeral for MemoryEphemeral {
         limited(count, limit, ttl)
     }
 
+    async fn check_limit(&self, key: &str, limit: u32) -> Result<()> {
+        let now = Instant::now();
+        match self.entries.lock().await.get(key) {
+            Some((count, exp)) if *exp > now => limited(count + 1, limit, exp.saturating_duration_since(now)),
+            _ => Ok(()),
+        }
+    }
+
     async fn reset(&self, key: &str) -> Result<()> {
         self.entries.lock().await.remove(key);
         Ok(())
@@ -175,6 +183,22 @@ impl Ephemeral for RedisEphemeral {
             Err(e) => {
                 self.degrade(&e);
                 self.fallback.rate_limit(key, limit, window).await
+            }
+        }
+    }
+
+    async fn check_limit(&self, key: &str, limit: u32) -> Result<()> {
+        let k = self.key(key);
+        let mut c = self.conn.clone();
+        let res: redis::RedisResult<(Option<u64>, i64)> = redis::pipe().get(&k).ttl(&k).query_async(&mut c).await;
+        match res {
+            Ok((count, ttl)) => {
+                self.recover();
+                limited(count.unwrap_or(0) + 1, limit, Duration::from_secs(ttl.max(1) as u64))
+            }
+            Err(e) => {
+                self.degrade(&e);
+                self.fallback.check_limit(key, limit).await
             }
         }
     }

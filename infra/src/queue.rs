@@ -73,6 +73,23 @@ impl QueueStore for MemoryQueue {
         Ok(Some(call))
     }
 
+    async fn requeue(&self, day: &HallDay, queue: &str, ticket: &Ticket) -> Result<()> {
+        let mut days = self.days.lock().await;
+        let state = days.entry(day.key()).or_default();
+        state.order += 1;
+        let ticket = Ticket { queue: queue.to_owned(), priority: true, ..ticket.clone() };
+        state.queues.entry(queue.to_owned()).or_default().insert((false, state.order), ticket);
+        Ok(())
+    }
+
+    async fn announce(&self, day: &HallDay, call: &Call) -> Result<()> {
+        let mut days = self.days.lock().await;
+        let state = days.entry(day.key()).or_default();
+        state.called.push_front(call.clone());
+        state.called.truncate(RECENT);
+        Ok(())
+    }
+
     async fn waiting(&self, day: &HallDay, queue: &str) -> Result<u32> {
         let days = self.days.lock().await;
         Ok(days.get(&day.key()).and_then(|s| s.queues.get(queue)).map_or(0, |q| q.len() as u32))
@@ -185,6 +202,51 @@ impl QueueStore for RedisQueue {
             Ok(Call { ticket, window: window.to_owned(), caller: caller.to_owned(), called_at: at })
         })
         .transpose()
+    }
+
+    async fn requeue(&self, day: &HallDay, queue: &str, ticket: &Ticket) -> Result<()> {
+        let mut c = self.conn.clone();
+        let order_key = self.key(day, "order");
+        let (order,): (u64,) = redis::pipe()
+            .atomic()
+            .incr(&order_key, 1u64)
+            .expire(&order_key, TTL_SECS)
+            .ignore()
+            .query_async(&mut c)
+            .await
+            .map_err(unavailable)?;
+        let ticket = Ticket { queue: queue.to_owned(), priority: true, ..ticket.clone() };
+        let member = serde_json::to_string(&ticket).map_err(Error::internal)?;
+        let wait = self.key(day, &format!("wait:{queue}"));
+        redis::pipe()
+            .atomic()
+            .zadd(&wait, &member, order as f64)
+            .ignore()
+            .expire(&wait, TTL_SECS)
+            .ignore()
+            .query_async::<()>(&mut c)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn announce(&self, day: &HallDay, call: &Call) -> Result<()> {
+        let mut c = self.conn.clone();
+        let called = self.key(day, "called");
+        // The same shape as the call script writes.
+        let entry = serde_json::json!({
+            "ticket": call.ticket, "window": call.window, "caller": call.caller, "called_at": call.called_at.to_rfc3339()
+        });
+        redis::pipe()
+            .atomic()
+            .lpush(&called, entry.to_string())
+            .ignore()
+            .ltrim(&called, 0, RECENT as isize - 1)
+            .ignore()
+            .expire(&called, TTL_SECS)
+            .ignore()
+            .query_async::<()>(&mut c)
+            .await
+            .map_err(unavailable)
     }
 
     async fn waiting(&self, day: &HallDay, queue: &str) -> Result<u32> {

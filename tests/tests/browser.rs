@@ -419,11 +419,11 @@ async fn hall_window_with_backup_on_duty_calls_a_ticket_in_chromium() -> anyhow:
     browser.click("input.win-item").await?;
     browser.click("#window-submit").await?;
     browser.wait_for_text("已保存：窗口 A01").await?;
-    browser.send_keys("#staff-username", "ys_window").await?;
+    browser.click("#staff-user option[data-username=\"ys_window\"]").await?;
     browser.click("#staff-submit").await?;
     browser.wait_for_text("已保存：窗口 A01 A岗").await?;
     browser.click("#staff-post option[value=\"BACKUP\"]").await?;
-    browser.send_keys("#staff-username", "ys_window_b").await?;
+    browser.click("#staff-user option[data-username=\"ys_window_b\"]").await?;
     browser.click("#staff-submit").await?;
     browser.wait_for_text("已保存：窗口 A01 B岗").await?;
     assert_eq!(browser.text("#window-A01 .primary").await?, "永寿县窗口人员");
@@ -660,6 +660,122 @@ async fn a_clerk_sees_only_their_steps_and_a_field_error_keeps_the_form_in_chrom
     browser.wait_for_text("排队取号").await?;
     browser.screenshot("ticket").await?;
 
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}
+
+/// Management in Chromium: a center administrator creates a user, gives them a window post and an
+/// approver authorization with pickers and sees both listed; a ticket taken on the public page is
+/// called at the window by the new clerk (and recalled). Screenshots of the management pages.
+#[tokio::test]
+async fn a_center_admin_sets_up_a_clerk_who_calls_a_kiosk_ticket_in_chromium() -> anyhow::Result<()> {
+    if !browser_available() {
+        return Ok(());
+    }
+    const CLERK_PASSWORD: &str = "Qingshui#2026x";
+    let app = tests::TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    let items = app
+        .gql(
+            Some(&admin),
+            "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"教师资格\", status: PUBLISHED) { nodes { id base { name } } } }",
+            json!({ "t": tests::YONGSHOU }),
+        )
+        .await;
+    let item = items["data"]["implItems"]["nodes"][0]["id"].as_str().context("item")?.to_owned();
+    let item_name = items["data"]["implItems"]["nodes"][0]["base"]["name"].as_str().context("name")?.to_owned();
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($t: RegionCode!, $i: [ID!]!) { createWindow(tenant: $t, number: \"A01\", name: \"综合受理窗口\", kind: GENERAL, implItemIds: $i) { id } }",
+            json!({ "t": tests::YONGSHOU, "i": [item.clone()] }),
+        )
+        .await;
+    let window = r["data"]["createWindow"]["id"].as_str().context("window")?.to_owned();
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+    login(&browser, &app.address, "ys_admin").await?;
+    browser.goto(&format!("{}/console/users", app.address)).await?;
+    browser.wait_for_text("新建用户").await?;
+    browser.screenshot("users").await?;
+    browser.send_keys("#new-username", "ys_clerk9").await?;
+    browser.send_keys("#new-display-name", "王小清").await?;
+    browser.send_keys("#new-password", CLERK_PASSWORD).await?;
+    browser.click("#new-role-WINDOW_STAFF").await?;
+    browser.click("#new-role-APPROVER").await?;
+    browser.click("#user-submit").await?;
+    browser.wait_for_text("已创建用户 ys_clerk9").await?;
+
+    // A post picked from the hall's windows, an authorization from the tenant's items.
+    browser.click("#post-post option[value=\"PRIMARY\"]").await?;
+    browser.click("#post-submit").await?;
+    browser.wait_for_text("已设为窗口 A01 的A岗").await?;
+    browser.click(&format!("input.authorize-item[value=\"{item}\"]")).await?;
+    browser.click("#authorize-submit").await?;
+    browser.wait_for_text("已保存审批授权").await?;
+    anyhow::ensure!(browser.text("#user-posts").await?.contains("A01 综合受理窗口"));
+    anyhow::ensure!(browser.text("#user-authorized").await?.contains(&item_name));
+    browser.screenshot("user_detail").await?;
+    browser.goto(&format!("{}/console/hall", app.address)).await?;
+    browser.wait_for_text("王小清").await?;
+    anyhow::ensure!(browser.text("#window-A01 .primary").await? == "王小清");
+    browser.goto(&format!("{}/console/audit?verify=1", app.address)).await?;
+    browser.wait_for_text("校验通过").await?;
+    browser.screenshot("audit").await?;
+    browser.goto(&format!("{}/console/accounts", app.address)).await?;
+    browser.send_keys("#account-name", "礼泉县通办对接").await?;
+    browser.click("#account-submit").await?;
+    browser.wait_for_text("issued-secret").await?;
+    browser.screenshot("accounts").await?;
+    browser.click("#logout-button").await?;
+    browser.wait_for_path("/console/login?out=1").await?;
+
+    // The applicant takes a ticket on the public page.
+    browser.goto(&format!("{}/ticket/{}", app.address, tests::YONGSHOU)).await?;
+    browser.wait_for_text("排队取号").await?;
+    browser.click("button.kiosk-button").await?;
+    browser.wait_for_text("ticket-number").await?;
+    let number = browser.text("#ticket-number").await?;
+    anyhow::ensure!(number == "A001", "ticket {number}");
+
+    // The new clerk calls it at the window, then calls it again.
+    browser.goto(&format!("{}/console/login", app.address)).await?;
+    browser.wait_for_text("用户名").await?;
+    browser.send_keys("#username", "ys_clerk9").await?;
+    browser.send_keys("#password", CLERK_PASSWORD).await?;
+    browser.click("#login-submit").await?;
+    browser.wait_for_path("/console").await?;
+    browser.goto(&format!("{}/console/hall/window/{window}", app.address)).await?;
+    browser.wait_for_text("叫下一号").await?;
+    anyhow::ensure!(browser.text("#waiting").await? == "1");
+    browser.click("#call-next").await?;
+    browser.wait_for_text("请 A001 号到 A01 窗口办理").await?;
+    browser.click("#recall").await?;
+    browser.wait_for_text("已重呼 A001 号").await?;
+    browser.screenshot("window_recalled").await?;
+
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}
+
+/// GraphiQL renders from the binary's own files (the browser has no CDN to reach).
+#[tokio::test]
+async fn graphiql_works_offline_in_chromium() -> anyhow::Result<()> {
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn_with(|c| c.graphiql = true).await;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+    browser.goto(&format!("{}/graphql", app.address)).await?;
+    browser.find(".graphiql-container").await?;
+    browser.find(".graphiql-editor").await?;
+    browser.screenshot("graphiql").await?;
     browser.close().await?;
     drop(driver);
     Ok(())

@@ -7,8 +7,9 @@ use domain::Error;
 use domain::catalogue::{ImplItem, ItemKind};
 use domain::page::PageRequest;
 use domain::ports::ImplQuery;
-use domain::region::RegionCode;
+use domain::region::{AdminLevel, RegionCode};
 use domain::service::Services;
+use domain::tenant::Tenant;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -62,7 +63,10 @@ pub(crate) struct Opt {
 #[derive(Template)]
 #[template(path = "guide_list.html")]
 struct GuideList {
-    tenant: String,
+    /// The area picker: city → county → town, each list the children of the level above.
+    cities: Vec<Opt>,
+    counties: Vec<Opt>,
+    towns: Vec<Opt>,
     center: String,
     keyword: String,
     kinds: Vec<Opt>,
@@ -77,10 +81,71 @@ struct GuideList {
 #[serde(default)]
 pub(crate) struct ListQuery {
     tenant: String,
+    city: String,
+    county: String,
+    town: String,
     keyword: String,
     kind: String,
     department: String,
     after: String,
+}
+
+/// The chosen area: the deepest level picked whose parent is the level above, else `tenant`
+/// (a link), else the demo county.
+async fn chosen_area(services: &Services, q: &ListQuery) -> Result<RegionCode, Error> {
+    let parse = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(RegionCode::parse).transpose();
+    let (city, county, town) = (parse(&q.city)?, parse(&q.county)?, parse(&q.town)?);
+    // Whether `child` is a stored area under `parent` (a stale or unknown pick is ignored).
+    let under = |child: RegionCode, parent: RegionCode| async move {
+        match services.tenants.public_tenant(&child).await {
+            Ok(t) => Ok(t.parent == Some(parent)),
+            Err(Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    };
+    if let Some(city) = city {
+        let mut chosen = city;
+        if let Some(county) = county
+            && under(county, city).await?
+        {
+            chosen = county;
+            if let Some(town) = town
+                && under(town, county).await?
+            {
+                chosen = town;
+            }
+        }
+        return Ok(chosen);
+    }
+    RegionCode::parse(if q.tenant.trim().is_empty() { DEFAULT_TENANT } else { q.tenant.trim() })
+}
+
+/// The picker's three lists for the path of `chosen` (its ancestors up to the city).
+async fn area_picker(services: &Services, chosen: &Tenant) -> Result<[Vec<Opt>; 3], Error> {
+    let mut path = vec![chosen.clone()];
+    while let Some(p) = path.last().and_then(|t| t.parent) {
+        if path.last().is_some_and(|t| t.level == AdminLevel::City) {
+            break;
+        }
+        path.push(services.tenants.public_tenant(&p).await?);
+    }
+    let at = |level: AdminLevel| path.iter().find(|t| t.level == level).map(|t| t.code);
+    let opts = |list: Vec<Tenant>, selected: Option<RegionCode>| {
+        list.into_iter()
+            .map(|t| Opt { selected: Some(t.code) == selected, value: t.code.to_string(), label: t.name })
+            .collect::<Vec<_>>()
+    };
+    let (city, county, town) = (at(AdminLevel::City), at(AdminLevel::County), at(AdminLevel::Town));
+    let cities = opts(services.tenants.public_areas(None).await?, city);
+    let counties = match city {
+        Some(c) => opts(services.tenants.public_areas(Some(&c)).await?, county),
+        None => Vec::new(),
+    };
+    let towns = match county {
+        Some(c) => opts(services.tenants.public_areas(Some(&c)).await?, town),
+        None => Vec::new(),
+    };
+    Ok([cities, counties, towns])
 }
 
 fn enc(s: &str) -> String {
@@ -97,14 +162,17 @@ fn enc(s: &str) -> String {
 
 pub(crate) async fn list(services: web::Data<Services>, q: web::Query<ListQuery>) -> HttpResponse {
     let q = q.into_inner();
-    let raw = if q.tenant.trim().is_empty() { DEFAULT_TENANT } else { q.tenant.trim() };
-    let code = match RegionCode::parse(raw) {
+    let code = match chosen_area(&services, &q).await {
         Ok(c) => c,
         Err(e) => return error(&e),
     };
     let tenant = match services.tenants.tenant_identities(&[code]).await {
         Ok(mut ts) if !ts.is_empty() => ts.remove(0),
         Ok(_) => return error(&Error::NotFound { what: "服务中心" }),
+        Err(e) => return error(&e),
+    };
+    let [cities, counties, towns] = match area_picker(&services, &tenant).await {
+        Ok(lists) => lists,
         Err(e) => return error(&e),
     };
     let kind = q.kind.parse::<ItemKind>().ok();
@@ -148,7 +216,9 @@ pub(crate) async fn list(services: web::Data<Services>, q: web::Query<ListQuery>
     let query =
         format!("tenant={}&keyword={}&kind={}&department={}", code, enc(&q.keyword), enc(&q.kind), enc(&q.department));
     let view = GuideList {
-        tenant: code.to_string(),
+        cities,
+        counties,
+        towns,
         center: tenant.center_name(),
         keyword: q.keyword,
         kinds,

@@ -9,6 +9,7 @@ use askama::Template;
 use chrono::Datelike;
 use domain::Error;
 use domain::hall::{Post, WindowKind};
+use domain::identity::Role;
 use domain::page::PageRequest;
 use domain::policy::{Action, authorize};
 use domain::ports::ImplQuery;
@@ -65,6 +66,20 @@ struct ItemOption {
     label: String,
 }
 
+/// A user in a picker: the id is sent, the name shown.
+struct UserOption {
+    id: String,
+    username: String,
+    label: String,
+}
+
+/// An approver and the items they may decide now.
+struct ApproverRow {
+    id: String,
+    name: String,
+    items: String,
+}
+
 #[derive(Template)]
 #[template(path = "hall.html")]
 struct HallPage {
@@ -86,6 +101,11 @@ struct HallPage {
     slots: Vec<SlotRow>,
     slot_item: String,
     slot_day: String,
+    /// Pickers of the tenant's active staff and approvers (center administrators only).
+    staff_users: Vec<UserOption>,
+    approver_users: Vec<UserOption>,
+    /// Every approver's current authorizations.
+    approvers: Vec<ApproverRow>,
 }
 
 fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -200,6 +220,27 @@ async fn build(
         .into_iter()
         .map(|d| DepartmentRow { name: d.name, credit_code: d.credit_code.as_str().to_owned(), stationed: d.stationed })
         .collect();
+    let (mut staff_users, mut approver_users, mut approvers) = (Vec::new(), Vec::new(), Vec::new());
+    if manage {
+        let page = PageRequest { first: domain::page::MAX_PAGE, after: None };
+        let users = s.identity.users(a, &tenant, None, page).await?.items;
+        for u in users.into_iter().filter(|u| u.tenant == tenant && !u.disabled) {
+            let option = || UserOption {
+                id: u.id.to_string(),
+                username: u.username.clone(),
+                label: format!("{}（{}）", u.display_name, u.username),
+            };
+            if u.roles.contains(Role::WindowStaff) || u.roles.contains(Role::StationStaff) {
+                staff_users.push(option());
+            }
+            if u.roles.contains(Role::Approver) {
+                approver_users.push(option());
+                let (granted, _) = s.hall.approver_item_ids(&u).await?;
+                let items = granted.iter().filter_map(|i| names.get(i).cloned()).collect::<Vec<_>>().join("、");
+                approvers.push(ApproverRow { id: u.id.to_string(), name: option().label, items });
+            }
+        }
+    }
     Ok(HallPage {
         chrome,
         windows,
@@ -215,6 +256,9 @@ async fn build(
         slots,
         slot_item: slot_item.map(|i| i.to_string()).unwrap_or_default(),
         slot_day: slot_day.to_string(),
+        staff_users,
+        approver_users,
+        approvers,
     })
 }
 
@@ -309,6 +353,8 @@ pub(crate) async fn create_window(mut ctx: Console, form: web::Form<Vec<(String,
 pub(crate) struct StaffForm {
     csrf: String,
     window: String,
+    /// The picked user's id; `username` is still taken from older forms.
+    user: String,
     username: String,
     post: String,
 }
@@ -331,8 +377,14 @@ pub(crate) async fn assign_staff(mut ctx: Console, form: web::Form<StaffForm>) -
     };
     let services = ctx.services.clone();
     let result = async {
-        let user = services.hall.tenant_user_by_username(&ctx.actor, &tenant, &form.username).await?;
-        services.hall.assign_window_staff(&ctx.actor, window, user.id, post).await
+        let user = match Uuid::parse_str(form.user.trim()) {
+            Ok(id) => id,
+            Err(_) if !form.username.trim().is_empty() => {
+                services.hall.tenant_user_by_username(&ctx.actor, &tenant, &form.username).await?.id
+            }
+            Err(_) => return Err(Error::invalid("请选择人员")),
+        };
+        services.hall.assign_window_staff(&ctx.actor, window, user, post).await
     }
     .await;
     match result {
@@ -374,6 +426,10 @@ struct WindowPage {
     waiting: u32,
     called: Option<String>,
     empty: bool,
+    /// What the last step did (重呼, 过号, 转窗).
+    done: Option<String>,
+    /// The hall's other windows, for 转窗.
+    others: Vec<ItemOption>,
 }
 
 #[derive(Deserialize, Default)]
@@ -381,6 +437,7 @@ struct WindowPage {
 pub(crate) struct CalledQuery {
     called: Option<String>,
     empty: Option<String>,
+    done: Option<String>,
 }
 
 pub(crate) async fn window_page(
@@ -399,11 +456,22 @@ pub(crate) async fn window_page(
     let result = async {
         let v = services.hall.window(&ctx.actor, id).await?;
         let waiting = services.hall.waiting_for(&ctx.actor, id).await?;
-        Ok::<_, Error>((v, waiting))
+        let others = services
+            .hall
+            .windows(&ctx.actor, &v.window.tenant)
+            .await?
+            .into_iter()
+            .filter(|o| o.window.id != v.window.id)
+            .map(|o| ItemOption {
+                id: o.window.id.to_string(),
+                label: format!("{} {}", o.window.number, o.window.name),
+            })
+            .collect();
+        Ok::<_, Error>((v, waiting, others))
     }
     .await;
     match result {
-        Ok((v, waiting)) => {
+        Ok((v, waiting, others)) => {
             let q = query.into_inner();
             let page = WindowPage {
                 chrome,
@@ -413,6 +481,8 @@ pub(crate) async fn window_page(
                 waiting,
                 called: q.called.filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric()) && !c.is_empty()),
                 empty: q.empty.is_some(),
+                done: q.done.filter(|d| !d.is_empty() && d.chars().count() <= 60),
+                others,
             };
             render(ctx.response(StatusCode::OK), &page)
         }
@@ -442,6 +512,61 @@ pub(crate) async fn call(ctx: Console, path: web::Path<String>, form: web::Form<
             };
             let mut b = ctx.response(StatusCode::SEE_OTHER);
             b.insert_header((header::LOCATION, to));
+            b.finish()
+        }
+        Err(e) => error_page(ctx, e, HALL).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct QueueStepForm {
+    csrf: String,
+    to: String,
+}
+
+/// POST /console/hall/window/{id}/{recall|pass|transfer}: 重呼, 过号 (and call the next), 转窗.
+pub(crate) async fn queue_step(
+    ctx: Console,
+    path: web::Path<(String, String)>,
+    form: web::Form<QueueStepForm>,
+) -> HttpResponse {
+    if !ctx.csrf_ok(&form.csrf) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
+    }
+    let (raw, action) = path.into_inner();
+    let Ok(id) = Uuid::parse_str(&raw) else {
+        return error_page(ctx, Error::NotFound { what: "窗口" }, HALL).await;
+    };
+    let services = ctx.services.clone();
+    let a = &ctx.actor;
+    let result: Result<String, Error> = async {
+        match action.as_str() {
+            "recall" => {
+                let c = services.hall.recall(a, id).await?;
+                Ok(format!("called={}&done={}", c.number, urlencode(&format!("已重呼 {} 号", c.number))))
+            }
+            "pass" => {
+                let (passed, next) = services.hall.pass_ticket(a, id).await?;
+                let done = urlencode(&format!("{passed} 号已过号"));
+                Ok(match next {
+                    Some(c) => format!("called={}&done={done}", c.number),
+                    None => format!("empty=1&done={done}"),
+                })
+            }
+            "transfer" => {
+                let to = Uuid::parse_str(form.to.trim()).map_err(|_| Error::invalid("请选择目标窗口"))?;
+                let (number, target) = services.hall.transfer_ticket(a, id, to).await?;
+                Ok(format!("done={}", urlencode(&format!("{number} 号已转至 {} 窗口", target.number))))
+            }
+            _ => Err(Error::NotFound { what: "页面" }),
+        }
+    }
+    .await;
+    match result {
+        Ok(query) => {
+            let mut b = ctx.response(StatusCode::SEE_OTHER);
+            b.insert_header((header::LOCATION, format!("{HALL}/window/{id}?{query}")));
             b.finish()
         }
         Err(e) => error_page(ctx, e, HALL).await,
@@ -536,8 +661,14 @@ pub(crate) async fn authorize_approver(mut ctx: Console, form: web::Form<Vec<(St
             .filter(|(n, _)| n == "item")
             .map(|(_, v)| Uuid::parse_str(v).map_err(|_| Error::invalid("事项无效")))
             .collect::<Result<Vec<_>, _>>()?;
-        let user = services.hall.tenant_user_by_username(&ctx.actor, &tenant, &field("username")).await?;
-        services.hall.authorize_approver(&ctx.actor, user.id, &items).await
+        let user = match Uuid::parse_str(field("user").trim()) {
+            Ok(id) => id,
+            Err(_) if !field("username").trim().is_empty() => {
+                services.hall.tenant_user_by_username(&ctx.actor, &tenant, &field("username")).await?.id
+            }
+            Err(_) => return Err(Error::invalid("请选择审批人员")),
+        };
+        services.hall.authorize_approver(&ctx.actor, user, &items).await
     }
     .await;
     match result {

@@ -3,7 +3,9 @@
 //! Mounted by the `api` crate with [`configure`]. Pages call `domain::service::Services`
 //! directly; the console keeps its session in HttpOnly cookies scoped to `/console`.
 
+mod accounts;
 mod assets;
+mod audit;
 mod auth;
 mod cases;
 mod config;
@@ -23,6 +25,7 @@ mod routes;
 mod supervision;
 mod track;
 mod transfers;
+mod users;
 mod view;
 
 pub use config::ConsoleConfig;
@@ -92,6 +95,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::scope("/console")
+                .wrap(actix_web::middleware::from_fn(quiet_login_redirect))
                 .wrap(
                     DefaultHeaders::new()
                         .add((header::CACHE_CONTROL, "no-store"))
@@ -151,8 +155,37 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/hall/attendance.csv", web::get().to(hall::attendance_csv))
                 .route("/hall/window/{id}", web::get().to(hall::window_page))
                 .route("/hall/window/{id}/call", web::post().to(hall::call))
+                .route("/hall/window/{id}/{action}", web::post().to(hall::queue_step))
+                .route("/users", web::get().to(users::list))
+                .route("/users", web::post().to(users::create))
+                .route("/users/{id}", web::get().to(users::detail))
+                .route("/users/{id}/{action}", web::post().to(users::step))
+                .route("/accounts", web::get().to(accounts::page))
+                .route("/accounts", web::post().to(accounts::create))
+                .route("/accounts/{id}/{action}", web::post().to(accounts::step))
+                .route("/audit", web::get().to(audit::page))
                 .default_service(web::to(view::not_found)),
         );
+}
+
+/// A redirect to the login page is no failure: the error the session extractor attached is
+/// dropped, so that the request log does not report it as ERROR.
+async fn quiet_login_redirect<B: actix_web::body::MessageBody>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let login = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<auth::Reject>())
+        .is_some_and(|r| matches!(r, auth::Reject::Login { .. }));
+    if !login {
+        return Ok(res);
+    }
+    let (req, resp) = res.into_parts();
+    let plain = actix_web::HttpResponse::from(actix_web::dev::Response::from(resp));
+    Ok(actix_web::dev::ServiceResponse::new(req, plain))
 }
 
 /// Unparseable forms and queries get the Chinese 400 page.
@@ -269,6 +302,8 @@ mod tests {
             assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{uri}");
             assert_eq!(resp.headers().get(header::LOCATION).expect("location"), "/console/login");
             assert_eq!(resp.headers().get(header::CACHE_CONTROL).expect("cc"), "no-store");
+            // Not a failure: the request log must not see an error.
+            assert!(resp.response().error().is_none(), "{uri}");
         }
         let logout = test::TestRequest::post().uri("/console/logout").set_form([("csrf", "x")]).to_request();
         assert_eq!(test::call_service(&app, logout).await.status(), StatusCode::SEE_OTHER);

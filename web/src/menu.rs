@@ -3,24 +3,17 @@
 use domain::identity::{Role, Roles};
 use domain::policy::Action;
 
-use crate::routes::{CALENDAR, CASES, CATALOGUE, HALL, HOME, ITEMS, SUPERVISION, TENANTS};
+use crate::routes::{ACCOUNTS, AUDIT, CALENDAR, CASES, CATALOGUE, HALL, HOME, ITEMS, SUPERVISION, TENANTS, USERS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MenuItem {
     pub key: &'static str,
     pub label: &'static str,
-    /// `#` for modules not built yet.
     pub href: &'static str,
-    /// False: shown as 即将上线.
-    pub ready: bool,
 }
 
 const fn item(key: &'static str, label: &'static str, href: &'static str) -> MenuItem {
-    MenuItem { key, label, href, ready: true }
-}
-
-const fn soon(key: &'static str, label: &'static str) -> MenuItem {
-    MenuItem { key, label, href: "#", ready: false }
+    MenuItem { key, label, href }
 }
 
 /// The menu for a set of roles, in display order. Entries follow the policy's actions; the
@@ -56,7 +49,8 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
         menu.push(item("hall", "大厅管理", HALL));
     }
     if may(Action::ManageUsers) {
-        menu.push(soon("users", "用户管理"));
+        menu.push(item("users", "用户管理", USERS));
+        menu.push(item("accounts", "服务账号", ACCOUNTS));
     }
     if may(Action::ManageCatalogue) {
         menu.push(item("catalogue", "基本目录", CATALOGUE));
@@ -65,7 +59,7 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
         menu.push(item("supervision", "监督考核", SUPERVISION));
     }
     if platform || may(Action::ViewAudit) {
-        menu.push(soon("audit", "审计日志"));
+        menu.push(item("audit", "审计日志", AUDIT));
     }
     menu
 }
@@ -92,6 +86,7 @@ mod tests {
                 "items",
                 "hall",
                 "users",
+                "accounts",
                 "supervision",
                 "audit"
             ]
@@ -110,11 +105,10 @@ mod tests {
     }
 
     #[test]
-    fn unbuilt_modules_link_nowhere() {
+    fn every_entry_is_a_console_page() {
         let roles = Roles::new(Role::ALL.to_vec()).expect("roles");
         for m in menu_for(&roles) {
-            assert_eq!(m.ready, m.href != "#", "{}", m.key);
-            assert!(m.href == "#" || m.href.starts_with("/console"));
+            assert!(m.href.starts_with("/console"), "{}", m.key);
         }
     }
 }

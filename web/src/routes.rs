@@ -9,3 +9,6 @@ pub(crate) const ITEMS: &str = "/console/items";
 pub(crate) const CATALOGUE: &str = "/console/catalogue";
 pub(crate) const HALL: &str = "/console/hall";
 pub(crate) const SUPERVISION: &str = "/console/supervision";
+pub(crate) const USERS: &str = "/console/users";
+pub(crate) const ACCOUNTS: &str = "/console/accounts";
+pub(crate) const AUDIT: &str = "/console/audit";

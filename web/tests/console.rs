@@ -151,7 +151,7 @@ async fn login_sets_strict_http_only_cookies_and_shows_the_dashboard() {
         "通办 · 政务服务管理平台",
         "退出登录",
         "用户管理",
-        "即将上线",
+        "审计日志",
         "2026年3月2日 星期一",
         // The switcher lists the own tenant and its children.
         r#"<option value="610426000000" selected>永寿县政务服务中心</option>"#,
@@ -159,6 +159,7 @@ async fn login_sets_strict_http_only_cookies_and_shows_the_dashboard() {
     ] {
         assert!(r.body.contains(needle), "{needle}");
     }
+    assert!(!r.body.contains("即将上线"), "every menu entry is built");
     // Not a child of 永寿县, nor a sibling.
     assert!(!r.body.contains("东街社区"));
     assert!(!r.body.contains("秦都区"));

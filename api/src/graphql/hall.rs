@@ -504,4 +504,50 @@ impl HallMutation {
             called_at: Some(c.called_at),
         }))
     }
+
+    /// 重呼：再次呼叫本窗口当前的号码（叫号屏再次显示）。
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
+    async fn recall_ticket(&self, ctx: &Context<'_>, window_id: ID) -> Result<Ticket> {
+        let w = parse_id(&window_id, "窗口")?;
+        let s = services(ctx);
+        let a = actor(ctx)?;
+        let c = s.hall.recall(a, w).await?;
+        let view = s.hall.window(a, c.window.id).await?;
+        Ok(Ticket {
+            number: c.number,
+            windows: vec![c.window.number],
+            window: Some(view),
+            position: 0,
+            issued_at: c.issued_at,
+            called_at: Some(c.called_at),
+        })
+    }
+
+    /// 过号：本窗口当前的号码未到场，作过号处理并叫下一号；无人等候时返回 null。
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
+    async fn pass_ticket(&self, ctx: &Context<'_>, window_id: ID) -> Result<Option<Ticket>> {
+        let w = parse_id(&window_id, "窗口")?;
+        let s = services(ctx);
+        let a = actor(ctx)?;
+        let (_, next) = s.hall.pass_ticket(a, w).await?;
+        let Some(c) = next else { return Ok(None) };
+        let view = s.hall.window(a, c.window.id).await?;
+        Ok(Some(Ticket {
+            number: c.number,
+            windows: vec![c.window.number],
+            window: Some(view),
+            position: 0,
+            issued_at: c.issued_at,
+            called_at: Some(c.called_at),
+        }))
+    }
+
+    /// 转窗：把本窗口当前的号码转到本大厅的另一窗口，在该窗口优先叫号；返回转出的号码。
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
+    async fn transfer_ticket(&self, ctx: &Context<'_>, window_id: ID, to_window_id: ID) -> Result<String> {
+        let w = parse_id(&window_id, "窗口")?;
+        let to = parse_id(&to_window_id, "窗口")?;
+        let (number, _) = services(ctx).hall.transfer_ticket(actor(ctx)?, w, to).await?;
+        Ok(number)
+    }
 }

@@ -18,7 +18,6 @@ use std::sync::Arc;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError, ServerResult, Value};
 use domain::identity::Actor;
 use domain::ports::DocumentPrinter;
@@ -141,8 +140,33 @@ pub struct RequestCtx {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/graphql").route(web::post().to(graphql)).route(web::get().to(graphiql)));
+    cfg.service(web::resource("/graphql").route(web::post().to(graphql)).route(web::get().to(graphiql)))
+        .service(web::resource("/graphiql/{file}").route(web::get().to(graphiql_asset)));
 }
+
+/// GraphiQL's page and its files (GraphiQL 3, React 18; MIT, licenses beside them in
+/// api/assets/graphiql), served from the binary: it works on a network without the internet.
+const GRAPHIQL_FILES: &[(&str, &str, &[u8])] = &[
+    ("graphiql.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/graphiql/graphiql.min.js")),
+    ("graphiql.min.css", "text/css; charset=utf-8", include_bytes!("../../assets/graphiql/graphiql.min.css")),
+    (
+        "react.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/graphiql/react.production.min.js"),
+    ),
+    (
+        "react-dom.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
+    ),
+    ("init.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/graphiql/init.js")),
+    ("page.css", "text/css; charset=utf-8", include_bytes!("../../assets/graphiql/page.css")),
+];
+
+/// Scripts and styles from this server only; GraphiQL's editor sets inline styles, its fonts are data URLs.
+const GRAPHIQL_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                            img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
+                            base-uri 'none'; object-src 'none'";
 
 async fn graphiql(enabled: web::Data<GraphiQl>) -> HttpResponse {
     if !enabled.0 {
@@ -150,7 +174,20 @@ async fn graphiql(enabled: web::Data<GraphiQl>) -> HttpResponse {
     }
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").finish())
+        .insert_header((actix_web::http::header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP))
+        .body(include_str!("../../assets/graphiql/index.html"))
+}
+
+async fn graphiql_asset(enabled: web::Data<GraphiQl>, file: web::Path<String>) -> HttpResponse {
+    let found = GRAPHIQL_FILES.iter().find(|(name, _, _)| *name == file.as_str());
+    match found {
+        Some((_, content_type, bytes)) if enabled.0 => HttpResponse::Ok()
+            .content_type(*content_type)
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=86400"))
+            .insert_header((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .body(*bytes),
+        _ => HttpResponse::NotFound().body("文件不存在"),
+    }
 }
 
 async fn graphql(

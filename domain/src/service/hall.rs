@@ -15,7 +15,7 @@ use crate::identity::{Actor, User};
 use crate::mask::mask_phone;
 use crate::policy::{Action, authorize};
 use crate::ports::CallRecord;
-use crate::queue::{HallDay, Prefix};
+use crate::queue::{Call, HallDay, Prefix};
 use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 use crate::text::{self, TextKind};
@@ -389,6 +389,8 @@ impl HallService {
             let serving: Vec<&Window> = windows.iter().filter(|x| x.items.contains(item)).collect();
             queues.insert(queue_key(&serving), ());
         }
+        // And the window's own queue: tickets transferred to it.
+        queues.insert(queue_key(&[&w]), ());
         let queues: Vec<String> = queues.into_keys().collect();
         let caller = actor.name();
         let now = self.now();
@@ -412,6 +414,75 @@ impl HallService {
         Ok(Some(CalledTicket { number: record.number, window: w, caller, issued_at: record.issued_at, called_at: now }))
     }
 
+    /// The ticket a window serves now: its latest call today; INVALID_INPUT when it has none.
+    async fn current_call(&self, day: &HallDay, w: &Window) -> Result<Call> {
+        self.ports
+            .queue
+            .recent_calls(day, 100)
+            .await?
+            .into_iter()
+            .find(|c| c.window == w.number)
+            .ok_or_else(|| Error::invalid("本窗口今天还没有叫号"))
+    }
+
+    /// Calls the window's current ticket again (重呼): the lobby shows it once more.
+    pub async fn recall(&self, actor: &Actor, window: Uuid) -> Result<CalledTicket> {
+        let (w, t) = self.visible_window(actor, window).await?;
+        authorize(actor, Action::HandleCases, &t)?;
+        let day = self.hall_day(&t.code);
+        let current = self.current_call(&day, &w).await?;
+        let now = self.now();
+        let call = Call { called_at: now, caller: actor.name(), ..current };
+        let audit = AuditRecord::new(actor, t.code, now, "queue.recall", format!("ticket:{}", call.ticket.number))
+            .after(serde_json::json!({ "window": w.number, "number": call.ticket.number }));
+        self.ports.queue.announce(&day, &call).await?;
+        self.ports.audit.append(audit).await?;
+        Ok(CalledTicket {
+            number: call.ticket.number,
+            window: w,
+            caller: call.caller,
+            issued_at: call.ticket.issued_at,
+            called_at: now,
+        })
+    }
+
+    /// Passes the window's current ticket (过号: the applicant did not come) and calls the next one.
+    pub async fn pass_ticket(&self, actor: &Actor, window: Uuid) -> Result<(String, Option<CalledTicket>)> {
+        let (w, t) = self.visible_window(actor, window).await?;
+        authorize(actor, Action::HandleCases, &t)?;
+        let day = self.hall_day(&t.code);
+        let current = self.current_call(&day, &w).await?;
+        let audit =
+            AuditRecord::new(actor, t.code, self.now(), "queue.pass", format!("ticket:{}", current.ticket.number))
+                .after(serde_json::json!({ "window": w.number, "number": current.ticket.number }));
+        self.ports.audit.append(audit).await?;
+        let next = self.call_next(actor, window).await?;
+        Ok((current.ticket.number, next))
+    }
+
+    /// Sends the window's current ticket to another window of the hall (转窗): it waits there ahead
+    /// of every ticket taken without an appointment.
+    pub async fn transfer_ticket(&self, actor: &Actor, window: Uuid, to: Uuid) -> Result<(String, Window)> {
+        let (w, t) = self.visible_window(actor, window).await?;
+        authorize(actor, Action::HandleCases, &t)?;
+        let target = match self.visible_window(actor, to).await {
+            Ok((x, _)) if x.tenant == w.tenant => x,
+            Ok(_) | Err(Error::NotFound { .. }) => return Err(Error::invalid("目标窗口不在本大厅")),
+            Err(e) => return Err(e),
+        };
+        if target.id == w.id {
+            return Err(Error::invalid("目标窗口不能是本窗口"));
+        }
+        let day = self.hall_day(&t.code);
+        let current = self.current_call(&day, &w).await?;
+        let number = current.ticket.number.clone();
+        let audit = AuditRecord::new(actor, t.code, self.now(), "queue.transfer", format!("ticket:{number}"))
+            .after(serde_json::json!({ "from": w.number, "to": target.number, "number": number }));
+        self.ports.queue.requeue(&day, &queue_key(&[&target]), &current.ticket).await?;
+        self.ports.audit.append(audit).await?;
+        Ok((number, target))
+    }
+
     /// Today's latest calls at a hall, newest first: public, for the lobby screen.
     pub async fn recent_calls(&self, tenant: &RegionCode, limit: u32) -> Result<Vec<(String, String)>> {
         let t = self.ports.tenants.get(tenant).await?.ok_or(Error::NotFound { what: "租户" })?;
@@ -428,6 +499,7 @@ impl HallService {
             .iter()
             .map(|item| queue_key(&windows.iter().filter(|x| x.items.contains(item)).collect::<Vec<_>>()))
             .collect();
+        queues.push(queue_key(&[&w]));
         queues.sort();
         queues.dedup();
         let day = self.hall_day(&t.code);

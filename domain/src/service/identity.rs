@@ -5,9 +5,11 @@ use uuid::Uuid;
 use crate::audit::AuditRecord;
 use crate::error::{Error, Result};
 use crate::identity::{Actor, ActorKind, DisplayName, NewPassword, Role, Roles, ServiceAccount, User, Username};
+use crate::page::{Page, PageRequest};
 use crate::policy::{Action, authorize, authorize_grant};
 use crate::region::RegionCode;
 use crate::session::{AccessClaims, RefreshToken, Session, SubjectKind};
+use crate::tenant::Tenant;
 use crate::text::{self, TextKind};
 
 use super::IdentityService;
@@ -28,6 +30,13 @@ pub struct NewUser {
     pub tenant: RegionCode,
     pub username: String,
     pub password: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub department_id: Option<Uuid>,
+}
+
+/// What a center administrator changes of a user.
+pub struct UserChange {
     pub display_name: String,
     pub roles: Vec<Role>,
     pub department_id: Option<Uuid>,
@@ -65,20 +74,21 @@ impl IdentityService {
         check_login(req.username, req.password)?;
         let s = &self.settings;
         let user_key = format!("login:user:{}", req.username.trim().to_ascii_lowercase());
-        self.ports
-            .ephemeral
-            .rate_limit(&format!("login:client:{}", req.client), s.login_attempts_per_client, s.login_window)
-            .await?;
+        // The client counter counts failures only: many people log in from one office address.
+        let client_key = format!("login:client:{}", req.client);
+        self.ports.ephemeral.check_limit(&client_key, s.login_attempts_per_client).await?;
         let creds = self.ports.users.credentials_by_username(req.username.trim()).await?;
         let hash = creds.as_ref().map_or(DUMMY_HASH, |c| c.password_hash.as_str());
         let ok = self.ports.passwords.verify(req.password, hash).await? && creds.is_some();
         let Some(creds) = creds.filter(|_| ok) else {
             // Count the failure; past the limit the answer becomes RATE_LIMITED.
-            self.ports.ephemeral.rate_limit(&user_key, s.login_failures_per_user, s.login_window).await?;
+            let by_user = self.ports.ephemeral.rate_limit(&user_key, s.login_failures_per_user, s.login_window).await;
+            self.ports.ephemeral.rate_limit(&client_key, s.login_attempts_per_client, s.login_window).await?;
+            by_user?;
             return Err(bad_credentials());
         };
         // A locked user name stays locked even for the right password.
-        self.ports.ephemeral.rate_limit(&user_key, s.login_failures_per_user, s.login_window).await?;
+        self.ports.ephemeral.check_limit(&user_key, s.login_failures_per_user).await?;
         self.ports.ephemeral.reset(&user_key).await?;
         let user = creds.user;
         let tenant = self.tenants.known_tenant(&user.tenant).await?;
@@ -146,7 +156,7 @@ impl IdentityService {
             return Err(expired());
         }
         let scope = crate::tenant::Scope::only(&old.tenant);
-        let user = self.ports.users.get(&scope, old.user_id).await?.ok_or_else(expired)?;
+        let user = self.ports.users.get(&scope, old.user_id).await?.filter(|u| !u.disabled).ok_or_else(expired)?;
         let tenant = self.tenants.known_tenant(&user.tenant).await?;
         let actor = Actor::user(&user, &tenant);
         if old.used_at.is_none() {
@@ -179,6 +189,9 @@ impl IdentityService {
         let claims = self.ports.tokens.verify(token)?;
         let mut ids = vec![claims.jti.to_string()];
         ids.extend(claims.sid.map(family_key));
+        if claims.kind == SubjectKind::Service {
+            ids.push(subject_key(claims.sub));
+        }
         if self.ports.ephemeral.is_revoked(&ids).await? {
             return Err(Error::unauthenticated("令牌已注销，请重新登录"));
         }
@@ -245,6 +258,7 @@ impl IdentityService {
             display_name: display_name.as_str().to_owned(),
             roles,
             department_id: input.department_id,
+            disabled: false,
             created_at: now,
         };
         let audit = AuditRecord::new(actor, tenant.code, now, "user.create", format!("user:{}", user.id)).after(
@@ -279,21 +293,158 @@ impl IdentityService {
         Ok(NewServiceAccount { account, client_secret })
     }
 
+    /// Users of `tenant` and its descendants, by user name, for a center administrator.
+    pub async fn users(
+        &self,
+        actor: &Actor,
+        tenant: &RegionCode,
+        keyword: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<User>> {
+        let tenant = self.tenants.known_tenant(tenant).await?;
+        authorize(actor, Action::ManageUsers, &tenant)?;
+        let keyword = text::optional_line("关键字", keyword, 50)?;
+        self.ports.users.list(&tenant.subtree(), keyword.as_deref(), &page).await
+    }
+
+    /// A user the actor manages; another subtree's user is NOT_FOUND.
+    pub async fn managed_user(&self, actor: &Actor, id: Uuid) -> Result<(User, Tenant)> {
+        let user = self.ports.users.get(&actor.scope(), id).await?.ok_or(Error::NotFound { what: "用户" })?;
+        let tenant = self.tenants.known_tenant(&user.tenant).await?;
+        authorize(actor, Action::ManageUsers, &tenant)?;
+        Ok((user, tenant))
+    }
+
+    /// Changes a user's name, roles and department.
+    pub async fn update_user(&self, actor: &Actor, id: Uuid, change: UserChange) -> Result<User> {
+        let (before, tenant) = self.managed_user(actor, id).await?;
+        let roles = Roles::new(change.roles)?;
+        for r in roles.iter().filter(|r| !before.roles.contains(*r)) {
+            authorize_grant(actor, r, &tenant)?;
+        }
+        if before.roles.contains(Role::PlatformAdmin) != roles.contains(Role::PlatformAdmin)
+            && !actor.has(Role::PlatformAdmin)
+        {
+            return Err(Error::forbidden("只有平台管理员可以授予或收回平台管理员角色"));
+        }
+        if actor.user_id() == Some(id) && before.roles.contains(Role::CenterAdmin) && !roles.contains(Role::CenterAdmin)
+        {
+            return Err(Error::invalid("不能收回自己的中心管理员角色"));
+        }
+        let display_name = DisplayName::parse(&change.display_name)?;
+        if let Some(d) = change.department_id {
+            let found = self.ports.catalogue.department(&crate::tenant::Scope::only(&tenant.code), d).await?;
+            if found.is_none_or(|x| x.tenant != tenant.code) {
+                return Err(Error::invalid(format!("部门不存在或不属于{}", tenant.name)));
+            }
+        }
+        let user = User {
+            display_name: display_name.as_str().to_owned(),
+            roles,
+            department_id: change.department_id,
+            ..before.clone()
+        };
+        let audit = AuditRecord::new(actor, tenant.code, self.now(), "user.update", format!("user:{}", user.id))
+            .before(serde_json::json!({
+                "displayName": before.display_name, "roles": before.roles, "departmentId": before.department_id
+            }))
+            .after(serde_json::json!({
+                "displayName": user.display_name, "roles": user.roles, "departmentId": user.department_id
+            }));
+        self.ports.users.update(&user, None, audit).await?;
+        Ok(user)
+    }
+
+    /// Disables (or enables again) a user: a disabled user can neither log in nor refresh a session.
+    pub async fn set_user_disabled(&self, actor: &Actor, id: Uuid, disabled: bool) -> Result<User> {
+        let (before, tenant) = self.managed_user(actor, id).await?;
+        if actor.user_id() == Some(id) {
+            return Err(Error::invalid("不能停用或启用自己的账号"));
+        }
+        if before.disabled == disabled {
+            return Ok(before);
+        }
+        let user = User { disabled, ..before };
+        let action = if disabled { "user.disable" } else { "user.enable" };
+        let audit = AuditRecord::new(actor, tenant.code, self.now(), action, format!("user:{}", user.id));
+        self.ports.users.update(&user, None, audit).await?;
+        Ok(user)
+    }
+
+    /// Sets a new password chosen by the administrator (the user is told it in person).
+    pub async fn reset_password(&self, actor: &Actor, id: Uuid, password: &str) -> Result<User> {
+        let (user, tenant) = self.managed_user(actor, id).await?;
+        let password = NewPassword::parse(password)?;
+        let hash = self.ports.passwords.hash(password.expose()).await?;
+        let audit =
+            AuditRecord::new(actor, tenant.code, self.now(), "user.reset_password", format!("user:{}", user.id));
+        self.ports.users.update(&user, Some(&hash), audit).await?;
+        Ok(user)
+    }
+
+    /// Service accounts of `tenant` and its descendants.
+    pub async fn service_accounts(&self, actor: &Actor, tenant: &RegionCode) -> Result<Vec<ServiceAccount>> {
+        let tenant = self.tenants.known_tenant(tenant).await?;
+        authorize(actor, Action::ManageUsers, &tenant)?;
+        self.ports.users.service_accounts(&tenant.subtree()).await
+    }
+
+    async fn managed_account(&self, actor: &Actor, id: Uuid) -> Result<(ServiceAccount, Tenant)> {
+        let account = self
+            .ports
+            .users
+            .service_accounts(&actor.scope())
+            .await?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(Error::NotFound { what: "服务账号" })?;
+        let tenant = self.tenants.known_tenant(&account.tenant).await?;
+        authorize(actor, Action::ManageUsers, &tenant)?;
+        Ok((account, tenant))
+    }
+
+    /// A new secret for the account (shown once); tokens issued before stop working.
+    pub async fn rotate_service_account(&self, actor: &Actor, id: Uuid) -> Result<NewServiceAccount> {
+        let (account, tenant) = self.managed_account(actor, id).await?;
+        let client_secret = self.ports.secrets.random_token();
+        let account = ServiceAccount { secret_hash: self.ports.secrets.fingerprint(&client_secret), ..account };
+        let audit =
+            AuditRecord::new(actor, tenant.code, self.now(), "service_account.rotate", account.client_id.clone());
+        self.ports.users.update_service_account(&account, audit).await?;
+        self.ports.ephemeral.revoke(&subject_key(account.id), self.revocation_ttl()).await?;
+        Ok(NewServiceAccount { account, client_secret })
+    }
+
+    /// Removes the account; its tokens stop working at once.
+    pub async fn revoke_service_account(&self, actor: &Actor, id: Uuid) -> Result<ServiceAccount> {
+        let (account, tenant) = self.managed_account(actor, id).await?;
+        let audit =
+            AuditRecord::new(actor, tenant.code, self.now(), "service_account.revoke", account.client_id.clone())
+                .before(serde_json::json!({ "name": account.name }));
+        self.ports.users.delete_service_account(&account, audit).await?;
+        self.ports.ephemeral.revoke(&subject_key(account.id), self.revocation_ttl()).await?;
+        Ok(account)
+    }
+
+    /// Long enough to outlive every access token issued before now.
+    fn revocation_ttl(&self) -> Duration {
+        self.settings.access_ttl.to_std().unwrap_or(Duration::from_secs(900)) + Duration::from_secs(60)
+    }
+
     /// Client-credentials grant: a token limited to the cross-area operations of the account's tenant.
     pub async fn service_token(&self, client_id: &str, client_secret: &str, client: &str) -> Result<Session> {
         text::check("客户端标识", client_id.trim(), TextKind::Line, Username::MAX_CHARS)?;
         text::check("客户端密钥", client_secret.trim(), TextKind::Line, MAX_SECRET_CHARS)?;
         let s = &self.settings;
-        self.ports
-            .ephemeral
-            .rate_limit(&format!("login:client:{client}"), s.login_attempts_per_client, s.login_window)
-            .await?;
+        let client_key = format!("login:client:{client}");
+        self.ports.ephemeral.check_limit(&client_key, s.login_attempts_per_client).await?;
         let invalid = || Error::unauthenticated("客户端标识或密钥错误");
-        let account = self.ports.users.service_account_by_client_id(client_id.trim()).await?.ok_or_else(invalid)?;
+        let account = self.ports.users.service_account_by_client_id(client_id.trim()).await?;
         let given = self.ports.secrets.fingerprint(client_secret.trim());
-        if !constant_time_eq(given.as_bytes(), account.secret_hash.as_bytes()) {
+        let Some(account) = account.filter(|a| constant_time_eq(given.as_bytes(), a.secret_hash.as_bytes())) else {
+            self.ports.ephemeral.rate_limit(&client_key, s.login_attempts_per_client, s.login_window).await?;
             return Err(invalid());
-        }
+        };
         let tenant = self.tenants.known_tenant(&account.tenant).await?;
         let actor = Actor::service(&account, &tenant);
         let audit =
@@ -302,6 +453,11 @@ impl IdentityService {
         let (access_token, expires_at) = self.sign_access(&actor, account.id, SubjectKind::Service, None)?;
         Ok(Session { access_token, refresh_token: String::new(), expires_at, user: None })
     }
+}
+
+/// The revocation-list id of every token of a service account (rotated or revoked).
+fn subject_key(account: Uuid) -> String {
+    format!("subject:{account}")
 }
 
 /// The revocation-list id of a session family.

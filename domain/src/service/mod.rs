@@ -40,7 +40,7 @@ pub use case_counts::{CaseCounts, Count};
 pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_TTL, guide_key};
 pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
-pub use identity::{LoginRequest, NewServiceAccount, NewUser};
+pub use identity::{LoginRequest, NewServiceAccount, NewUser, UserChange};
 pub use kiosk::{KIOSK_TICKETS_PER_CLIENT, KioskItem};
 pub use supervision::MAX_STATS_DAYS;
 pub use supervision_report::{Cell, MonthlyReport, Table, parse_month, report_csv};
@@ -164,6 +164,7 @@ impl Services {
             ports: HallPorts {
                 appointments: p.appointments.clone(),
                 attendance: p.attendance.clone(),
+                audit: p.audit.clone(),
                 catalogue: p.catalogue.clone(),
                 hall: p.hall.clone(),
                 queue: p.queue.clone(),
@@ -307,6 +308,8 @@ pub struct HallService {
 struct HallPorts {
     appointments: Arc<dyn AppointmentRepo>,
     attendance: Arc<dyn AttendanceRepo>,
+    /// Queue steps other than calls (重呼, 过号, 转窗) write their audit entry alone.
+    audit: Arc<dyn AuditRepo>,
     catalogue: Arc<dyn CatalogueRepo>,
     hall: Arc<dyn HallRepo>,
     queue: Arc<dyn QueueStore>,

@@ -42,6 +42,17 @@ impl TenantService {
         self.ports.tenants.cached(code)
     }
 
+    /// The public area picker (办事指南): the cities, or the children of `parent`, in code order.
+    pub async fn public_areas(&self, parent: Option<&RegionCode>) -> Result<Vec<Tenant>> {
+        let q = TenantQuery {
+            scope: None,
+            parent: parent.copied(),
+            level: if parent.is_none() { Some(AdminLevel::City) } else { None },
+            page: PageRequest { first: crate::page::MAX_PAGE, after: None },
+        };
+        Ok(self.ports.tenants.list(&q).await?.items)
+    }
+
     /// Tenants in the actor's scope; with `parent`, its children only.
     pub async fn tenants(
         &self,

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use domain::audit::{AuditEntry, AuditRecord, ChainHead};
+use domain::audit::{AuditEntry, AuditFilter, AuditRecord, ChainHead};
 use domain::page::{Page, PageRequest};
 use domain::ports::AuditRepo;
 use domain::region::RegionCode;
@@ -42,9 +42,21 @@ impl AuditRepo for Db {
         commit(tx).await
     }
 
-    async fn list(&self, tenant: &RegionCode, page: &PageRequest) -> Result<Page<AuditEntry>> {
+    async fn list(&self, tenant: &RegionCode, filter: &AuditFilter, page: &PageRequest) -> Result<Page<AuditEntry>> {
         let tx = self.begin(&Scope::only(tenant)).await?;
-        let base = audit_log::Entity::find().filter(audit_log::Column::TenantCode.eq(tenant.as_str()));
+        let mut base = audit_log::Entity::find().filter(audit_log::Column::TenantCode.eq(tenant.as_str()));
+        if let Some(a) = &filter.action {
+            base = base.filter(audit_log::Column::Action.starts_with(a.as_str()));
+        }
+        if let Some(a) = &filter.actor {
+            base = base.filter(audit_log::Column::Actor.eq(a.as_str()));
+        }
+        if let Some(t) = filter.from {
+            base = base.filter(audit_log::Column::At.gte(t));
+        }
+        if let Some(t) = filter.until {
+            base = base.filter(audit_log::Column::At.lt(t));
+        }
         let total = base.clone().count(&tx).await.map_err(internal)?;
         let mut sel = base;
         if let Some(after) = &page.after {

@@ -734,3 +734,28 @@ async fn catalogue_tables_are_under_row_level_security() {
     let n = tx.query_all_raw(Statement::from_string(b, "SELECT id FROM base_items".to_owned())).await.expect("query");
     assert_eq!(n.len(), 31);
 }
+
+/// The guide's area picker: city → county → town by name, each list the children of the one above.
+#[tokio::test]
+async fn the_guide_picks_its_area_by_name() {
+    let app = TestApp::spawn().await;
+    let get = |path: String| {
+        let url = app.url(&path);
+        let client = app.client.clone();
+        async move { client.get(url).send().await.expect("guide").text().await.expect("html") }
+    };
+    let html = get("/guide".into()).await;
+    assert!(!html.contains("区划代码"), "no typed code");
+    assert!(html.contains(r#"<option value="610400000000" selected>咸阳市</option>"#), "{html}");
+    assert!(html.contains(r#"<option value="610426000000" selected>永寿县</option>"#));
+    assert!(html.contains(">秦都区</option>"), "the city's counties");
+    assert!(html.contains(">监军街道</option>"), "the county's towns");
+    let html = get(format!("/guide?city=610400000000&county={YONGSHOU}&town=610426001000")).await;
+    assert!(html.contains("监军街道便民服务中心 · 办事指南"), "{html}");
+    assert!(html.contains(r#"<option value="610426001000" selected>监军街道</option>"#));
+    // A county of another city (or a stale one) falls back to the city.
+    let html = get("/guide?city=610400000000&county=610100000000".into()).await;
+    assert!(html.contains("咸阳市政务服务中心 · 办事指南"), "{html}");
+    let html = get("/guide?city=nonsense".into()).await;
+    assert!(html.contains("区划代码") || html.contains("无效"), "a bad code is INVALID_INPUT: {html}");
+}

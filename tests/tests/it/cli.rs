@@ -249,3 +249,42 @@ async fn the_demo_seed_authorizes_its_approvers_once() {
     assert_eq!(count(app.gql(Some(&admin), log, json!({ "t": tests::YONGSHOU })).await), before);
     assert_eq!(ids(&app.gql(Some(&ys), me, json!({})).await, &["data", "me", "authorizedItemIds"]), general);
 }
+
+/// `seed demo` opens the demo's halls with A/B posts, once, so that 取号 and 叫号 work at once.
+#[tokio::test]
+async fn the_demo_seed_opens_windows_with_a_and_b_posts_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    let q = "query($t: RegionCode!) { windows(tenant: $t) { id number primary { username } backup { username } items { id } } }";
+    let before = app.gql(Some(&admin), q, json!({ "t": tests::YONGSHOU })).await;
+    assert_eq!(before["data"]["windows"], json!([]), "the tests' seed opens no windows");
+    for _ in 0..2 {
+        let o = tongban(&app.cli_env(), &["seed", "demo"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let r = app.gql(Some(&admin), q, json!({ "t": tests::YONGSHOU })).await;
+    let windows = r["data"]["windows"].as_array().unwrap_or_else(|| panic!("{r}")).clone();
+    assert_eq!(windows.len(), 2, "seeding twice opens them once: {r}");
+    assert_eq!(windows[0]["number"], "A01");
+    assert_eq!(windows[0]["primary"]["username"], "ys_window");
+    assert_eq!(windows[0]["backup"]["username"], "ys_window2");
+    assert_eq!(windows[1]["primary"]["username"], "ys_window2");
+    let jj = app.gql(Some(&admin), q, json!({ "t": tests::JIANJUN })).await;
+    assert_eq!(jj["data"]["windows"][0]["primary"]["username"], "jj_station", "{jj}");
+
+    // A ticket taken now is called at once.
+    let item = windows[0]["items"][0]["id"].as_str().expect("item").to_owned();
+    let t = app
+        .gql(
+            None,
+            "mutation($t: RegionCode!, $i: ID!) { takeTicket(tenant: $t, implItemId: $i) { number } }",
+            json!({ "t": tests::YONGSHOU, "i": item }),
+        )
+        .await;
+    let number = t["data"]["takeTicket"]["number"].as_str().unwrap_or_else(|| panic!("{t}")).to_owned();
+    let clerk = app.token("ys_window").await;
+    let c = app
+        .gql(Some(&clerk), "mutation($w: ID!) { callNext(windowId: $w) { number } }", json!({ "w": windows[0]["id"] }))
+        .await;
+    assert_eq!(c["data"]["callNext"]["number"], number.as_str(), "{c}");
+}

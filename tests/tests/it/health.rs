@@ -44,3 +44,32 @@ async fn losing_redis_degrades_but_keeps_serving() {
     assert_eq!(body["redis"], "degraded");
     assert_eq!(body["status"], "degraded");
 }
+
+/// GraphiQL comes from the binary: no CDN, so it works on a network without the internet.
+#[tokio::test]
+async fn graphiql_is_served_offline_from_the_binary() {
+    let app = TestApp::spawn_with(|c| c.graphiql = true).await;
+    let page = app.client.get(app.url("/graphql")).send().await.expect("graphiql");
+    assert_eq!(page.status(), 200);
+    let csp = page.headers().get("content-security-policy").expect("csp").to_str().expect("ascii").to_owned();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let html = page.text().await.expect("html");
+    assert!(!html.contains("unpkg") && !html.contains("cdn") && !html.contains("https://"), "{html}");
+    for (file, ty, needle) in [
+        ("graphiql.min.js", "text/javascript", "MIT License"),
+        ("graphiql.min.css", "text/css", ".graphiql-container"),
+        ("react.production.min.js", "text/javascript", "@license React"),
+        ("react-dom.production.min.js", "text/javascript", "@license React"),
+        ("init.js", "text/javascript", "GraphiQL.createFetcher"),
+    ] {
+        assert!(html.contains(&format!("/graphiql/{file}")), "{file} linked");
+        let r = app.client.get(app.url(&format!("/graphiql/{file}"))).send().await.expect("asset");
+        assert_eq!(r.status(), 200, "{file}");
+        let content_type = r.headers().get("content-type").expect("type").to_str().expect("ascii").to_owned();
+        assert!(content_type.starts_with(ty), "{file}: {content_type}");
+        let body = r.text().await.expect("body");
+        assert!(body.contains(needle), "{file} keeps {needle}");
+    }
+    let r = app.client.get(app.url("/graphiql/secret.txt")).send().await.expect("asset");
+    assert_eq!(r.status(), 404);
+}

@@ -52,6 +52,24 @@ async fn repeated_failures_lock_the_user_name() {
 }
 
 #[tokio::test]
+async fn the_client_limit_counts_failures_not_logins() {
+    // One office address: many successful logins pass; failures from it are limited.
+    let app = TestApp::spawn_with(|c| c.login_attempts_per_client = 3).await;
+    let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }";
+    for user in ["ys_admin", "ys_window", "ys_approver", "ys_supervisor", "ys_admin"] {
+        let r = app.gql(None, q, json!({ "u": user, "p": DEMO_PASSWORD })).await;
+        assert!(r["data"]["login"]["accessToken"].is_string(), "{user}: {r}");
+    }
+    for user in ["ys_admin", "ys_window", "ys_approver"] {
+        let r = app.gql(None, q, json!({ "u": user, "p": "Wrong@password1" })).await;
+        assert_eq!(error_code(&r), "UNAUTHENTICATED", "{r}");
+    }
+    // Three failures from this client: even the right password now waits.
+    let r = app.gql(None, q, json!({ "u": "ys_supervisor", "p": DEMO_PASSWORD })).await;
+    assert_eq!(error_code(&r), "RATE_LIMITED", "{r}");
+}
+
+#[tokio::test]
 async fn requests_without_a_token_are_unauthenticated() {
     let app = TestApp::spawn().await;
     let r = app.gql(None, ME, json!({})).await;

@@ -124,6 +124,23 @@ impl UserRepo for Users {
     async fn service_account_by_client_id(&self, _: &str) -> Result<Option<ServiceAccount>> {
         Ok(None)
     }
+    async fn list(&self, scope: &Scope, _: Option<&str>, _: &PageRequest) -> Result<Page<User>> {
+        let users: Vec<User> = self.0.iter().map(|c| c.user.clone()).filter(|u| scope.contains(&u.tenant)).collect();
+        let total = users.len() as u64;
+        Ok(Page { items: users, has_next: false, end_cursor: None, total, total_exact: true })
+    }
+    async fn update(&self, _: &User, _: Option<&str>, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("not in the fake"))
+    }
+    async fn service_accounts(&self, _: &Scope) -> Result<Vec<ServiceAccount>> {
+        Ok(Vec::new())
+    }
+    async fn update_service_account(&self, _: &ServiceAccount, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("not in the fake"))
+    }
+    async fn delete_service_account(&self, _: &ServiceAccount, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("not in the fake"))
+    }
 }
 
 #[derive(Default)]
@@ -326,6 +343,12 @@ impl domain::queue::QueueStore for NoHall {
     ) -> Result<Option<domain::queue::Call>> {
         Ok(None)
     }
+    async fn requeue(&self, _: &domain::queue::HallDay, _: &str, _: &domain::queue::Ticket) -> Result<()> {
+        Err(Error::internal("no queue in console tests"))
+    }
+    async fn announce(&self, _: &domain::queue::HallDay, _: &domain::queue::Call) -> Result<()> {
+        Err(Error::internal("no queue in console tests"))
+    }
     async fn waiting(&self, _: &domain::queue::HallDay, _: &str) -> Result<u32> {
         Ok(0)
     }
@@ -369,7 +392,12 @@ impl AuditRepo for Audit {
     async fn append(&self, _: AuditRecord) -> Result<()> {
         Ok(())
     }
-    async fn list(&self, _: &RegionCode, page: &PageRequest) -> Result<Page<AuditEntry>> {
+    async fn list(
+        &self,
+        _: &RegionCode,
+        _: &domain::audit::AuditFilter,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>> {
         Ok(Page::from_rows(Vec::new(), page, 0, |_| String::new()))
     }
     async fn chain(&self, _: &RegionCode) -> Result<(Vec<AuditEntry>, Vec<domain::audit::ChainHead>)> {
@@ -438,6 +466,12 @@ impl Ephemeral for Memory {
         *n += 1;
         if *n > limit {
             return Err(Error::RateLimited { retry_after_secs: window.as_secs() });
+        }
+        Ok(())
+    }
+    async fn check_limit(&self, key: &str, limit: u32) -> Result<()> {
+        if lock(&self.counters).get(key).is_some_and(|n| *n >= limit) {
+            return Err(Error::RateLimited { retry_after_secs: 60 });
         }
         Ok(())
     }
@@ -517,6 +551,7 @@ fn user(tenant: &str, username: &str, display_name: &str, roles: &[Role]) -> Cre
             display_name: display_name.into(),
             roles: Roles::new(roles.to_vec()).expect("roles"),
             department_id: None,
+            disabled: false,
             created_at: Utc::now(),
         },
         password_hash: format!("plain:{PASSWORD}"),

@@ -1,0 +1,155 @@
+//! The window page's queue steps: 重呼, 过号 (and the next number), 转窗 to another window of the
+//! hall, on the console and through GraphQL.
+
+use serde_json::json;
+use tests::{TestApp, YONGSHOU, error_code};
+
+async fn item(app: &TestApp, admin: &str, keyword: &str) -> String {
+    let r = app
+        .gql(
+            Some(admin),
+            "query($t: RegionCode!, $k: String!) { implItems(tenant: $t, keyword: $k, status: PUBLISHED) { nodes { id } } }",
+            json!({ "t": YONGSHOU, "k": keyword }),
+        )
+        .await;
+    r["data"]["implItems"]["nodes"][0]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned()
+}
+
+async fn window(app: &TestApp, admin: &str, number: &str, item: &str, clerk: &str) -> String {
+    let r = app
+        .gql(
+            Some(admin),
+            "mutation($t: RegionCode!, $n: String!, $i: [ID!]!) { createWindow(tenant: $t, number: $n, name: \"综合窗口\", kind: GENERAL, implItemIds: $i) { id } }",
+            json!({ "t": YONGSHOU, "n": number, "i": [item] }),
+        )
+        .await;
+    let id = r["data"]["createWindow"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+    let r = app
+        .gql(
+            Some(admin),
+            "mutation($w: ID!, $u: ID!) { assignWindowStaff(windowId: $w, userId: $u, post: PRIMARY) { id } }",
+            json!({ "w": id, "u": clerk }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    id
+}
+
+async fn take(app: &TestApp, item: &str) -> String {
+    let r = app
+        .gql(
+            None,
+            "mutation($t: RegionCode!, $i: ID!) { takeTicket(tenant: $t, implItemId: $i) { number } }",
+            json!({ "t": YONGSHOU, "i": item }),
+        )
+        .await;
+    r["data"]["takeTicket"]["number"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned()
+}
+
+#[tokio::test]
+async fn recall_pass_and_transfer_at_the_window() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    let clerk_token = app.token("ys_window").await;
+    let me = app.gql(Some(&clerk_token), "{ me { id } }", json!({})).await;
+    let clerk = me["data"]["me"]["id"].as_str().expect("id").to_owned();
+    let (teacher, marriage) = (item(&app, &admin, "教师资格").await, item(&app, &admin, "结婚登记").await);
+    let w1 = window(&app, &admin, "A01", &teacher, &clerk).await;
+    let w2 = window(&app, &admin, "A02", &marriage, &clerk).await;
+    let first = take(&app, &teacher).await;
+    let second = take(&app, &teacher).await;
+
+    let console = app.console_client("ys_window").await;
+    let page = |path: String| {
+        let console = console.clone();
+        let url = app.url(&path);
+        async move { console.get(url).send().await.expect("get").text().await.expect("html") }
+    };
+    let html = page(format!("/console/hall/window/{w1}")).await;
+    for needle in ["重呼", "过号", "转窗", "A02 综合窗口"] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    let csrf = TestApp::csrf_of(&html);
+    let step = |path: String, form: Vec<(&'static str, String)>| {
+        let console = console.clone();
+        let url = app.url(&path);
+        async move {
+            let r = console.post(url).form(&form).send().await.expect("post");
+            let status = r.status().as_u16();
+            let location = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned();
+            (status, location, r.text().await.expect("body"))
+        }
+    };
+    let csrf_only = || vec![("csrf", csrf.clone())];
+
+    // Nothing called yet: nothing to recall.
+    let (status, _, body) = step(format!("/console/hall/window/{w1}/recall"), csrf_only()).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("还没有叫号"));
+
+    let (status, location, _) = step(format!("/console/hall/window/{w1}/call"), csrf_only()).await;
+    assert_eq!(status, 303);
+    assert!(location.contains(&format!("called={first}")), "{location}");
+    let (status, location, _) = step(format!("/console/hall/window/{w1}/recall"), csrf_only()).await;
+    assert_eq!(status, 303);
+    let html = page(location).await;
+    assert!(html.contains(&format!("已重呼 {first} 号")), "{html}");
+    let lobby = page(format!("/lobby/{YONGSHOU}")).await;
+    // Called now (on top) and twice in the list.
+    assert_eq!(lobby.matches(&first).count(), 3, "the lobby shows the call again: {lobby}");
+
+    // 过号: the first did not come; the second is called.
+    let (status, location, _) = step(format!("/console/hall/window/{w1}/pass"), csrf_only()).await;
+    assert_eq!(status, 303);
+    assert!(location.contains(&format!("called={second}")), "{location}");
+    assert!(page(location).await.contains(&format!("{first} 号已过号")));
+
+    // 转窗: the second goes to A02 and is called there first.
+    let third = take(&app, &marriage).await;
+    let (status, location, _) =
+        step(format!("/console/hall/window/{w1}/transfer"), vec![("csrf", csrf.clone()), ("to", w2.clone())]).await;
+    assert_eq!(status, 303);
+    assert!(page(location).await.contains(&format!("{second} 号已转至 A02 窗口")));
+    let html = page(format!("/console/hall/window/{w2}")).await;
+    assert!(html.contains(r#"<strong id="waiting">2</strong>"#), "{html}");
+    let (_, location, _) = step(format!("/console/hall/window/{w2}/call"), csrf_only()).await;
+    assert!(location.contains(&format!("called={second}")), "transferred tickets go first: {location}");
+    let (_, location, _) = step(format!("/console/hall/window/{w2}/call"), csrf_only()).await;
+    assert!(location.contains(&format!("called={third}")), "{location}");
+    // Not to itself.
+    let (status, _, body) =
+        step(format!("/console/hall/window/{w2}/transfer"), vec![("csrf", csrf.clone()), ("to", w2.clone())]).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("不能是本窗口"));
+
+    // The same steps through GraphQL.
+    let r = app
+        .gql(Some(&clerk_token), "mutation($w: ID!) { recallTicket(windowId: $w) { number } }", json!({ "w": w2 }))
+        .await;
+    assert_eq!(r["data"]["recallTicket"]["number"], third.as_str(), "{r}");
+    let r = app
+        .gql(Some(&clerk_token), "mutation($w: ID!) { passTicket(windowId: $w) { number } }", json!({ "w": w2 }))
+        .await;
+    assert!(r["data"]["passTicket"].is_null() && r["errors"].is_null(), "nobody waits: {r}");
+    let r = app
+        .gql(
+            Some(&clerk_token),
+            "mutation($w: ID!, $t: ID!) { transferTicket(windowId: $w, toWindowId: $t) }",
+            json!({ "w": w2, "t": w1 }),
+        )
+        .await;
+    assert_eq!(r["data"]["transferTicket"], third.as_str(), "{r}");
+    // Another hall's clerk cannot touch these windows.
+    let other = app.token("jj_station").await;
+    let r =
+        app.gql(Some(&other), "mutation($w: ID!) { recallTicket(windowId: $w) { number } }", json!({ "w": w1 })).await;
+    assert_eq!(error_code(&r), "NOT_FOUND", "{r}");
+
+    let log = "query($t: RegionCode!) { auditLog(tenant: $t, first: 100) { nodes { action } } }";
+    let r = app.gql(Some(&admin), log, json!({ "t": YONGSHOU })).await;
+    let actions: Vec<&str> =
+        r["data"]["auditLog"]["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["action"].as_str()).collect();
+    for a in ["queue.recall", "queue.pass", "queue.transfer"] {
+        assert!(actions.contains(&a), "{a}");
+    }
+}
