@@ -10,7 +10,9 @@ pub mod jwt;
 pub mod password;
 pub mod pdf;
 pub mod queue;
-mod repo;
+pub mod outbox;
+pub mod partner;
+pub(crate) mod repo;
 pub mod secrets;
 mod sql;
 

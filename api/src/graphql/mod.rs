@@ -8,6 +8,7 @@ mod catalogue;
 pub mod guard;
 mod hall;
 mod identity;
+mod partner;
 mod scalars;
 mod supervision;
 mod tenant;
@@ -41,6 +42,7 @@ pub struct Query(
     case::CaseQuery,
     transfer::TransferQuery,
     supervision::SupervisionQuery,
+    partner::PartnerQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -52,6 +54,7 @@ pub struct Mutation(
     case::CaseMutation,
     transfer::TransferMutation,
     supervision::SupervisionMutation,
+    partner::PartnerMutation,
 );
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
