@@ -62,6 +62,13 @@ pub struct Config {
     pub outbox_retry_base_ms: u64,
     /// The longest delay between attempts, in milliseconds.
     pub outbox_retry_max_ms: u64,
+    /// Seconds a claimed message stays leased to one server: a server killed mid-delivery holds its
+    /// messages this long. More than twice `outbox_timeout_secs`.
+    pub outbox_lease_secs: u64,
+    /// Seconds one request to a partner may take.
+    pub outbox_timeout_secs: u64,
+    /// Messages one server claims at once.
+    pub outbox_batch: u64,
 }
 
 impl Default for Config {
@@ -97,6 +104,9 @@ impl Default for Config {
             outbox_max_attempts: 10,
             outbox_retry_base_ms: 500,
             outbox_retry_max_ms: 60_000,
+            outbox_lease_secs: 12,
+            outbox_timeout_secs: 5,
+            outbox_batch: 50,
         }
     }
 }
@@ -153,6 +163,12 @@ impl Config {
         {
             return Err("配置错误：outbox_max_attempts 至少为1，outbox_retry_max_ms 不能小于 outbox_retry_base_ms（且大于0）".into());
         }
+        if self.outbox_timeout_secs == 0 || self.outbox_lease_secs <= 2 * self.outbox_timeout_secs {
+            return Err("配置错误：outbox_lease_secs 须大于 outbox_timeout_secs 的两倍（且 outbox_timeout_secs 大于0）".into());
+        }
+        if self.outbox_batch == 0 || self.outbox_batch > 1000 {
+            return Err("配置错误：outbox_batch 须在1至1000之间".into());
+        }
         if self.jwt_secret.as_ref().is_some_and(|s| s.expose_secret().len() < 32) {
             return Err("配置错误：TONGBAN_JWT_SECRET 至少需要32个字符".into());
         }
@@ -174,6 +190,9 @@ impl Config {
                 max_ms: self.outbox_retry_max_ms,
                 max_attempts: self.outbox_max_attempts,
             },
+            lease: std::time::Duration::from_secs(self.outbox_lease_secs),
+            timeout: std::time::Duration::from_secs(self.outbox_timeout_secs),
+            batch: self.outbox_batch,
             ..infra::outbox::WorkerSettings::default()
         }
     }

@@ -50,10 +50,10 @@ impl Default for WorkerSettings {
     fn default() -> Self {
         WorkerSettings {
             backoff: Backoff::default(),
-            lease: Duration::from_secs(60),
+            lease: Duration::from_secs(12),
             batch: 50,
             idle: Duration::from_millis(100),
-            timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(5),
         }
     }
 }
