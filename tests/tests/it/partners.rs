@@ -198,7 +198,7 @@ async fn a_partner_that_cannot_be_reached_parks_the_message_and_it_can_be_retrie
     .await;
     // Nobody listens there.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
-    register(&app, "永寿县（另一部署）", "610426", &format!("http://127.0.0.1:{dead}"), &("c".into(), "s".into())).await;
+    register(&app, "永寿县（另一部署）", "610426", &format!("http://127.0.0.1:{dead}"), &("c".into(), "parked-secret-xyz".into())).await;
     let qd = qindu_window(&app).await;
     let (item, materials) = item(&app).await;
     send(&app, &qd, &item, &materials, "parked-1").await;
@@ -217,6 +217,17 @@ async fn a_partner_that_cannot_be_reached_parks_the_message_and_it_can_be_retrie
     let msg = &parked["parked"][0];
     assert_eq!(msg["attempts"], 2);
     assert!(msg["lastError"].as_str().is_some_and(|e| e.contains("无法连接合作方")), "{parked}");
+    // The console shows it with its error and a retry button; other users do not get the page.
+    let console = app.console_client("platform").await;
+    let html = console.get(app.url("/console/partners")).send().await.expect("get").text().await.expect("body");
+    let id = msg["id"].as_str().expect("id");
+    assert!(html.contains("永寿县（另一部署）") && html.contains(id) && html.contains("无法连接合作方"), "{html}");
+    assert!(html.contains(&format!("/console/partners/{id}/retry")));
+    assert!(!html.contains("parked-secret-xyz"), "no secret on the page");
+    let clerk = app.console_client("ys_window").await;
+    let page = clerk.get(app.url("/console/partners")).send().await.expect("get");
+    let body = page.text().await.expect("body");
+    assert!(!body.contains(id), "{body}");
     let r = app.gql(Some(&platform), "mutation($id: ID!) { retryOutboxMessage(id: $id) }", json!({ "id": msg["id"] })).await;
     assert_eq!(ok(&r, "retryOutboxMessage"), true);
     let r = app.gql(Some(&platform), "mutation($id: ID!) { retryOutboxMessage(id: $id) }", json!({ "id": msg["id"] })).await;
