@@ -159,12 +159,19 @@ impl Config {
         if let Some(k) = &self.partner_key {
             infra::partner::PartnerKey::parse(k.expose_secret()).map_err(|e| format!("配置错误：{e}"))?;
         }
-        if self.outbox_max_attempts < 1 || self.outbox_retry_base_ms == 0 || self.outbox_retry_max_ms < self.outbox_retry_base_ms
+        if self.outbox_max_attempts < 1
+            || self.outbox_retry_base_ms == 0
+            || self.outbox_retry_max_ms < self.outbox_retry_base_ms
         {
-            return Err("配置错误：outbox_max_attempts 至少为1，outbox_retry_max_ms 不能小于 outbox_retry_base_ms（且大于0）".into());
+            return Err(
+                "配置错误：outbox_max_attempts 至少为1，outbox_retry_max_ms 不能小于 outbox_retry_base_ms（且大于0）"
+                    .into(),
+            );
         }
         if self.outbox_timeout_secs == 0 || self.outbox_lease_secs <= 2 * self.outbox_timeout_secs {
-            return Err("配置错误：outbox_lease_secs 须大于 outbox_timeout_secs 的两倍（且 outbox_timeout_secs 大于0）".into());
+            return Err(
+                "配置错误：outbox_lease_secs 须大于 outbox_timeout_secs 的两倍（且 outbox_timeout_secs 大于0）".into(),
+            );
         }
         if self.outbox_batch == 0 || self.outbox_batch > 1000 {
             return Err("配置错误：outbox_batch 须在1至1000之间".into());

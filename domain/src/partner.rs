@@ -10,9 +10,9 @@ use serde_json::json;
 
 use crate::case::{Case, OutboxMessage};
 use crate::error::{Error, Result};
-use crate::transfer::{Transfer, TransferStatus};
 use crate::region::RegionCode;
 use crate::text;
+use crate::transfer::{Transfer, TransferStatus};
 
 /// The most prefixes one partner serves.
 pub const MAX_PREFIXES: usize = 40;
@@ -97,8 +97,8 @@ impl PartnerInput {
         let base_url = text::line("接口地址", base_url, MAX_URL_CHARS)?;
         let rest = base_url.strip_prefix("https://").or_else(|| base_url.strip_prefix("http://"));
         match rest {
-            Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) && !host.contains(['?', '#', '@']) => {
-            }
+            Some(host)
+                if !host.is_empty() && !host.contains(char::is_whitespace) && !host.contains(['?', '#', '@']) => {}
             _ => return Err(Error::invalid("接口地址须以 http:// 或 https:// 开头，且不含账号、查询参数")),
         }
         let base_url = base_url.trim_end_matches('/').to_owned();

@@ -495,8 +495,12 @@ pub trait PartnerRepo: Send + Sync {
     async fn partners(&self) -> Result<Vec<crate::partner::Partner>>;
     /// Inserts or updates (by id) a partner, sealing `secret` when given (else the stored one stays),
     /// with its audit entry in the same transaction. CONFLICT when the name is taken.
-    async fn save_partner(&self, partner: &crate::partner::Partner, secret: Option<&str>, audit: AuditRecord)
-    -> Result<()>;
+    async fn save_partner(
+        &self,
+        partner: &crate::partner::Partner,
+        secret: Option<&str>,
+        audit: AuditRecord,
+    ) -> Result<()>;
     /// Removes a partner, audited; false when there was none.
     async fn remove_partner(&self, id: Uuid, audit: AuditRecord) -> Result<bool>;
     /// Depth, oldest pending message and up to `parked_limit` parked messages.

@@ -7,12 +7,12 @@ pub mod db;
 pub mod entity;
 pub mod ephemeral;
 pub mod jwt;
+pub mod outbox;
+pub mod partner;
 pub mod password;
 pub mod pdf;
 pub mod queue;
-pub mod outbox;
-pub mod partner;
-pub(crate) mod repo;
+mod repo;
 pub mod secrets;
 mod sql;
 

@@ -298,8 +298,9 @@ impl OutboxWorker {
             let code = err["extensions"]["code"].as_str().unwrap_or("UNKNOWN");
             let msg = format!("{code}: {}", err["message"].as_str().unwrap_or_default());
             return Err(match code {
-                "INVALID_INPUT" | "FORBIDDEN" | "CONFLICT" | "NOT_FOUND" | "ILLEGAL_TRANSITION"
-                | "UNAUTHENTICATED" => Outcome::Refused(msg),
+                "INVALID_INPUT" | "FORBIDDEN" | "CONFLICT" | "NOT_FOUND" | "ILLEGAL_TRANSITION" | "UNAUTHENTICATED" => {
+                    Outcome::Refused(msg)
+                }
                 _ => Outcome::Retry(msg),
             });
         }

@@ -14,9 +14,7 @@ use domain::{Error, Result};
 use rand::RngCore;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::db::{Db, append_audit, commit, conflict_or_internal, internal};
@@ -179,8 +177,7 @@ impl PartnerRepo for PartnerStore {
         let oldest = pending.order_by_asc(outbox::Column::CreatedAt).one(&tx).await.map_err(internal)?;
         let parked_q = outbox::Entity::find().filter(outbox::Column::Status.eq(OutboxStatus::Parked.as_str()));
         let parked_count = parked_q.clone().count(&tx).await.map_err(internal)?;
-        let parked =
-            parked_q.order_by_desc(outbox::Column::Id).limit(parked_limit).all(&tx).await.map_err(internal)?;
+        let parked = parked_q.order_by_desc(outbox::Column::Id).limit(parked_limit).all(&tx).await.map_err(internal)?;
         commit(tx).await?;
         Ok(OutboxHealth {
             depth,

@@ -19,10 +19,10 @@ mod kiosk;
 mod layout;
 mod menu;
 mod pages;
+mod partners;
 mod routes;
 mod supervision;
 mod track;
-mod partners;
 mod transfers;
 mod view;
 

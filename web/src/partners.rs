@@ -87,7 +87,8 @@ pub(crate) async fn page(mut ctx: Console) -> HttpResponse {
             last_error: m.last_error.unwrap_or_default(),
         })
         .collect();
-    let view = PartnersPage { chrome, partners, depth: health.depth, oldest, parked_count: health.parked_count, parked };
+    let view =
+        PartnersPage { chrome, partners, depth: health.depth, oldest, parked_count: health.parked_count, parked };
     render(ctx.response(StatusCode::OK), &view)
 }
 
@@ -101,8 +102,11 @@ pub(crate) async fn register(ctx: Console, form: web::Form<Vec<(String, String)>
     if !ctx.csrf_ok(&field(&f, "csrf")) {
         return error_page(ctx, Error::forbidden(STALE_FORM), PARTNERS).await;
     }
-    let prefixes: Vec<String> =
-        field(&f, "prefixes").split([',', '，', '、', ' ']).filter(|p| !p.trim().is_empty()).map(str::to_owned).collect();
+    let prefixes: Vec<String> = field(&f, "prefixes")
+        .split([',', '，', '、', ' '])
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
     let secret = field(&f, "client_secret");
     let input = PartnerInput::parse(
         &field(&f, "name"),

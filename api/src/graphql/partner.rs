@@ -138,14 +138,24 @@ impl PartnerQuery {
 pub struct PartnerMutation;
 
 fn parse(input: PartnerInput) -> Result<DInput, domain::Error> {
-    DInput::parse(&input.name, &input.region_prefixes, &input.base_url, &input.client_id, input.client_secret.as_deref())
+    DInput::parse(
+        &input.name,
+        &input.region_prefixes,
+        &input.base_url,
+        &input.client_id,
+        input.client_secret.as_deref(),
+    )
 }
 
 #[Object]
 impl PartnerMutation {
     /// 登记跨省通办合作方（仅平台管理员）；须提供服务账号密钥。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn register_partner(&self, ctx: &Context<'_>, #[graphql(desc = "合作方")] input: PartnerInput) -> Result<Partner> {
+    async fn register_partner(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "合作方")] input: PartnerInput,
+    ) -> Result<Partner> {
         let input = parse(input)?;
         Ok(Partner(services(ctx).partners.save(actor(ctx)?, None, input).await?))
     }

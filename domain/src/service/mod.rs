@@ -201,11 +201,10 @@ impl Services {
             hall: hall.clone(),
             catalogue: catalogue.clone(),
         };
-        let transfers =
-            TransferService {
-                ports: TransferPorts { transfers: p.transfers.clone(), partners: p.partners.clone() },
-                cases: cases.clone(),
-            };
+        let transfers = TransferService {
+            ports: TransferPorts { transfers: p.transfers.clone(), partners: p.partners.clone() },
+            cases: cases.clone(),
+        };
         let partners = PartnerService {
             ports: PartnerPorts { partners: p.partners.clone(), clock: p.clock.clone() },
             tenants: tenants.clone(),

@@ -86,8 +86,13 @@ impl PartnerService {
 
     pub async fn remove(&self, actor: &Actor, id: Uuid) -> Result<()> {
         self.platform(actor).await?;
-        let audit = AuditRecord::new(actor, actor.tenant, self.ports.clock.now(), "partner.remove", format!("partner:{id}"));
-        if self.ports.partners.remove_partner(id, audit).await? { Ok(()) } else { Err(Error::NotFound { what: PARTNER }) }
+        let audit =
+            AuditRecord::new(actor, actor.tenant, self.ports.clock.now(), "partner.remove", format!("partner:{id}"));
+        if self.ports.partners.remove_partner(id, audit).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound { what: PARTNER })
+        }
     }
 
     pub async fn outbox_health(&self, actor: &Actor) -> Result<OutboxHealth> {
@@ -98,7 +103,8 @@ impl PartnerService {
     /// Puts a parked message back in line.
     pub async fn retry(&self, actor: &Actor, id: Uuid) -> Result<()> {
         self.platform(actor).await?;
-        let audit = AuditRecord::new(actor, actor.tenant, self.ports.clock.now(), "outbox.retry", format!("outbox:{id}"));
+        let audit =
+            AuditRecord::new(actor, actor.tenant, self.ports.clock.now(), "outbox.retry", format!("outbox:{id}"));
         if self.ports.partners.retry_outbox(id, audit).await? {
             Ok(())
         } else {

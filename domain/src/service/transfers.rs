@@ -172,7 +172,8 @@ impl TransferService {
         if let Some(done) = self.earlier(actor, &key, &request).await? {
             return Ok(done);
         }
-        let (case, handler, item, write) = self.cases.workable_at(actor, case_id, Action::CrossArea, false, true).await?;
+        let (case, handler, item, write) =
+            self.cases.workable_at(actor, case_id, Action::CrossArea, false, true).await?;
         if !case.is_remote() {
             return Err(Error::IllegalTransition("只有异地收件的办件才能转办理地".into()));
         }
@@ -254,7 +255,9 @@ impl TransferService {
         t.version += 1;
         let messages = owed_back(&t, self.now(), None);
         let change = Some(TransferChange::Save(Box::new(t.clone())));
-        self.cases.transition_with(actor, case, write, CaseAction::SignTransfer, None, |_| {}, change, messages).await?;
+        self.cases
+            .transition_with(actor, case, write, CaseAction::SignTransfer, None, |_| {}, change, messages)
+            .await?;
         Ok(t)
     }
 
@@ -323,7 +326,13 @@ impl TransferService {
         self.return_as(actor, t, next, reason).await
     }
 
-    async fn return_as(&self, actor: &Actor, mut t: Transfer, next: TransferStatus, reason: String) -> Result<Transfer> {
+    async fn return_as(
+        &self,
+        actor: &Actor,
+        mut t: Transfer,
+        next: TransferStatus,
+        reason: String,
+    ) -> Result<Transfer> {
         let (case, _, _, write) = self.cases.workable_at(actor, t.case_id, Action::CrossArea, false, false).await?;
         t.status = next;
         t.decided_at = Some(self.now());
@@ -350,7 +359,12 @@ impl TransferService {
         let collector = self.cases.tenants.known_tenant(&r.from_region).await?;
         authorize(actor, Action::CrossArea, &collector)?;
         let scope = crate::tenant::Scope::only(&collector.code);
-        let mut t = self.ports.transfers.by_key(&scope, &collector.code, &key).await?.ok_or(Error::NotFound { what: TRANSFER })?;
+        let mut t = self
+            .ports
+            .transfers
+            .by_key(&scope, &collector.code, &key)
+            .await?
+            .ok_or(Error::NotFound { what: TRANSFER })?;
         if t.to != r.to_region {
             return Err(Error::invalid(format!("转办的办理地为 {}，与回执的 {} 不符", t.to, r.to_region)));
         }
@@ -386,7 +400,16 @@ impl TransferService {
                     let step = CaseAction::Decide { approve };
                     let op = opinion.clone();
                     self.cases
-                        .transition_with(&system, case, write, step, op, |c| c.concluded_at = Some(now), None, Vec::new())
+                        .transition_with(
+                            &system,
+                            case,
+                            write,
+                            step,
+                            op,
+                            |c| c.concluded_at = Some(now),
+                            None,
+                            Vec::new(),
+                        )
                         .await?;
                     self.transfer(&system, t.id).await?
                 }

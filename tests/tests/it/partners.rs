@@ -9,8 +9,10 @@ use serde_json::{Value, json};
 use tests::{QINDU, ServerProcess, TestApp, YONGSHOU, error_code};
 
 const PARTNER_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-const REGISTER: &str = "mutation($i: PartnerInput!) { registerPartner(input: $i) { id name regionPrefixes baseUrl clientId } }";
-const HEALTH: &str = "{ outboxHealth { depth oldestAt oldestAgeSeconds parkedCount parked { id topic attempts lastError } } }";
+const REGISTER: &str =
+    "mutation($i: PartnerInput!) { registerPartner(input: $i) { id name regionPrefixes baseUrl clientId } }";
+const HEALTH: &str =
+    "{ outboxHealth { depth oldestAt oldestAgeSeconds parkedCount parked { id topic attempts lastError } } }";
 const SUBMIT: &str = "mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { id } } }";
 const TRANSFER: &str = "mutation($c: ID!, $k: String!) { transferCase(caseId: $c, idempotencyKey: $k) { id status } }";
 const ONE: &str = "query($id: ID!) { transfer(id: $id) { id status returnReason case { id status } } }";
@@ -140,9 +142,17 @@ async fn the_platform_admin_registers_partners_whose_secret_stays_sealed() {
     let r = app.gql(Some(&platform), "{ partners { clientSecret } }", json!({})).await;
     assert!(r["errors"].is_array(), "{r}");
     let db = app.owner_db().await;
-    let sealed = count(&db, "SELECT COUNT(*) FROM partners WHERE secret_sealed LIKE 'v1:%' AND secret_sealed NOT LIKE '%a-very-secret%'").await;
+    let sealed = count(
+        &db,
+        "SELECT COUNT(*) FROM partners WHERE secret_sealed LIKE 'v1:%' AND secret_sealed NOT LIKE '%a-very-secret%'",
+    )
+    .await;
     assert_eq!(sealed, 1);
-    let audited = count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'partner.create' AND after_json NOT LIKE '%a-very-secret%'").await;
+    let audited = count(
+        &db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'partner.create' AND after_json NOT LIKE '%a-very-secret%'",
+    )
+    .await;
     assert_eq!(audited, 1);
 
     // One prefix, one partner; hostile input; only the platform administrator.
@@ -198,7 +208,14 @@ async fn a_partner_that_cannot_be_reached_parks_the_message_and_it_can_be_retrie
     .await;
     // Nobody listens there.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
-    register(&app, "永寿县（另一部署）", "610426", &format!("http://127.0.0.1:{dead}"), &("c".into(), "parked-secret-xyz".into())).await;
+    register(
+        &app,
+        "永寿县（另一部署）",
+        "610426",
+        &format!("http://127.0.0.1:{dead}"),
+        &("c".into(), "parked-secret-xyz".into()),
+    )
+    .await;
     let qd = qindu_window(&app).await;
     let (item, materials) = item(&app).await;
     send(&app, &qd, &item, &materials, "parked-1").await;
@@ -228,12 +245,21 @@ async fn a_partner_that_cannot_be_reached_parks_the_message_and_it_can_be_retrie
     let page = clerk.get(app.url("/console/partners")).send().await.expect("get");
     let body = page.text().await.expect("body");
     assert!(!body.contains(id), "{body}");
-    let r = app.gql(Some(&platform), "mutation($id: ID!) { retryOutboxMessage(id: $id) }", json!({ "id": msg["id"] })).await;
+    let r = app
+        .gql(Some(&platform), "mutation($id: ID!) { retryOutboxMessage(id: $id) }", json!({ "id": msg["id"] }))
+        .await;
     assert_eq!(ok(&r, "retryOutboxMessage"), true);
-    let r = app.gql(Some(&platform), "mutation($id: ID!) { retryOutboxMessage(id: $id) }", json!({ "id": msg["id"] })).await;
+    let r = app
+        .gql(Some(&platform), "mutation($id: ID!) { retryOutboxMessage(id: $id) }", json!({ "id": msg["id"] }))
+        .await;
     assert!(matches!(error_code(&r), "NOT_FOUND" | "<none>"), "{r}");
     let metrics = app.client.get(app.url("/metrics")).send().await.expect("metrics").text().await.expect("body");
-    for m in ["tongban_outbox_depth", "tongban_outbox_oldest_age_seconds", "tongban_outbox_failures_total", "tongban_outbox_deliveries_total"] {
+    for m in [
+        "tongban_outbox_depth",
+        "tongban_outbox_oldest_age_seconds",
+        "tongban_outbox_failures_total",
+        "tongban_outbox_deliveries_total",
+    ] {
         assert!(metrics.contains(m), "{m}");
     }
 }
@@ -261,7 +287,13 @@ async fn a_case_goes_to_the_partner_is_decided_there_and_its_result_comes_back()
     };
     let remote = inbound["data"]["transfers"]["nodes"][0].clone();
     let remote_id = remote["id"].as_str().expect("id").to_owned();
-    let r = b.gql(Some(&ys), "query($id: ID!) { transfer(id: $id) { from { code } fromCenter remoteCaseNo } }", json!({ "id": remote_id })).await;
+    let r = b
+        .gql(
+            Some(&ys),
+            "query($id: ID!) { transfer(id: $id) { from { code } fromCenter remoteCaseNo } }",
+            json!({ "id": remote_id }),
+        )
+        .await;
     assert_eq!(ok(&r, "transfer")["from"]["code"], QINDU);
 
     // Signed, accepted and decided at B; A's transfer and case follow.
@@ -272,10 +304,13 @@ async fn a_case_goes_to_the_partner_is_decided_there_and_its_result_comes_back()
             r["data"]["transfer"]["status"] == want
         }
     };
-    let r = b.gql(Some(&ys), "mutation($id: ID!) { receiveTransfer(id: $id) { status } }", json!({ "id": remote_id })).await;
+    let r = b
+        .gql(Some(&ys), "mutation($id: ID!) { receiveTransfer(id: $id) { status } }", json!({ "id": remote_id }))
+        .await;
     assert_eq!(ok(&r, "receiveTransfer")["status"], "RECEIVED");
     until(20, "RECEIVED at A", status_at_a("RECEIVED")).await;
-    let r = b.gql(Some(&ys), "mutation($id: ID!) { acceptTransfer(id: $id) { status } }", json!({ "id": remote_id })).await;
+    let r =
+        b.gql(Some(&ys), "mutation($id: ID!) { acceptTransfer(id: $id) { status } }", json!({ "id": remote_id })).await;
     assert_eq!(ok(&r, "acceptTransfer")["status"], "ACCEPTED");
     until(20, "ACCEPTED at A", status_at_a("ACCEPTED")).await;
     let approver = b.token("ys_approver").await;
@@ -294,7 +329,11 @@ async fn a_case_goes_to_the_partner_is_decided_there_and_its_result_comes_back()
     let case = ok(&r, "transfer")["case"].clone();
     assert_eq!(case["status"], "APPROVED");
     let r = a
-        .gql(Some(&qd), "mutation($id: ID!) { deliverCase(id: $id, method: WINDOW) { status } }", json!({ "id": case["id"] }))
+        .gql(
+            Some(&qd),
+            "mutation($id: ID!) { deliverCase(id: $id, method: WINDOW) { status } }",
+            json!({ "id": case["id"] }),
+        )
         .await;
     assert_eq!(ok(&r, "deliverCase")["status"], "DELIVERED");
 
@@ -395,7 +434,10 @@ async fn transfers_survive_killed_senders_and_receivers_exactly_once() {
     eprintln!("{N} transfers; {at_kill} arrived before the sender was killed; all within {drained:?} of its restart");
 
     // Exactly once: one transfer and one case per key at B, no more.
-    assert_eq!(count(&db, "SELECT COUNT(DISTINCT idempotency_key) FROM transfers WHERE from_code = '610402000000'").await, N as i64);
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT idempotency_key) FROM transfers WHERE from_code = '610402000000'").await,
+        N as i64
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM transfers").await, N as i64);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM cases WHERE channel = 'REMOTE'").await, N as i64);
     assert_eq!(count(&da, "SELECT COUNT(*) FROM transfers").await, N as i64);
