@@ -14,7 +14,7 @@ use domain::{Error, Result};
 use rand::RngCore;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::db::{Db, append_audit, commit, conflict_or_internal, internal};
@@ -172,16 +172,40 @@ impl PartnerRepo for PartnerStore {
 
     async fn outbox_health(&self, parked_limit: u64) -> Result<OutboxHealth> {
         let tx = self.db.begin(&Scope::All).await?;
-        let pending = outbox::Entity::find().filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()));
-        let depth = pending.clone().count(&tx).await.map_err(internal)?;
-        let oldest = pending.order_by_asc(outbox::Column::CreatedAt).one(&tx).await.map_err(internal)?;
-        let parked_q = outbox::Entity::find().filter(outbox::Column::Status.eq(OutboxStatus::Parked.as_str()));
-        let parked_count = parked_q.clone().count(&tx).await.map_err(internal)?;
-        let parked = parked_q.order_by_desc(outbox::Column::Id).limit(parked_limit).all(&tx).await.map_err(internal)?;
+        // One statement, so that depth and parked count are of one moment.
+        let b = tx.get_database_backend();
+        let sql = "SELECT status, COUNT(*) AS n FROM outbox \
+                   WHERE status IN ('PENDING', 'PARKED') GROUP BY status";
+        let rows = tx.query_all_raw(crate::db::stmt(b, sql, Vec::new())).await.map_err(internal)?;
+        let (mut depth, mut parked_count) = (0u64, 0u64);
+        for r in rows {
+            let status: String = r.try_get("", "status").map_err(internal)?;
+            let n: i64 = r.try_get("", "n").map_err(internal)?;
+            let n = u64::try_from(n).unwrap_or_default();
+            if status == OutboxStatus::Pending.as_str() {
+                depth = n;
+            } else {
+                parked_count = n;
+            }
+        }
+        let oldest = outbox::Entity::find()
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .order_by_asc(outbox::Column::CreatedAt)
+            .one(&tx)
+            .await
+            .map_err(internal)?
+            .map(|m| m.created_at);
+        let parked = outbox::Entity::find()
+            .filter(outbox::Column::Status.eq(OutboxStatus::Parked.as_str()))
+            .order_by_desc(outbox::Column::Id)
+            .limit(parked_limit)
+            .all(&tx)
+            .await
+            .map_err(internal)?;
         commit(tx).await?;
         Ok(OutboxHealth {
             depth,
-            oldest_at: oldest.map(|m| m.created_at),
+            oldest_at: oldest,
             parked: parked.into_iter().map(to_entry).collect::<Result<_>>()?,
             parked_count,
         })
