@@ -50,7 +50,7 @@ def setup():
     qd = login(A, "qd_window")
     q = ("query { implItems(tenant: \"610426000000\", keyword: \"教师资格\", status: PUBLISHED) "
          "{ nodes { id materials { name } } } }")
-    node = gql(A, q, None, qd)["implItems"]["nodes"][0]
+    node = gql(A, q, None, login(A, "ys_window"))["implItems"]["nodes"][0]
     json.dump({"token": qd, "item": node["id"], "materials": [m["name"] for m in node["materials"]]}, open(STATE, "w"))
 
 

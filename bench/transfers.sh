@@ -14,9 +14,9 @@ export TONGBAN_PARTNER_KEY=$(python3 -c 'import secrets; print(secrets.token_hex
 export TONGBAN_OUTBOX_RETRY_BASE_MS=100 TONGBAN_OUTBOX_RETRY_MAX_MS=2000
 
 prepare() { # name -> a migrated, seeded database; its URLs in ${name}_APP / ${name}_OWNER
-  fresh_pg "tongban_bench_$1"
-  "$BIN" migrate >/dev/null
-  "$BIN" seed demo >/dev/null
+  fresh_pg "tongban_bench_${1,,}"
+  TONGBAN_LOG=warn "$BIN" migrate >/dev/null
+  TONGBAN_LOG=warn "$BIN" seed demo >/dev/null
   eval "$1_APP=\$TONGBAN_DATABASE_URL $1_OWNER=\$TONGBAN_MIGRATION_DATABASE_URL"
 }
 serve() { # name port -> pid in ${name}_PID

@@ -235,19 +235,21 @@ impl OutboxWorker {
             Err(o) => return o,
         };
         let body = json!({ "query": mutation, "variables": { "input": m.payload["input"] } });
-        let outcome = self.post(partner, Some(&token), &body, field).await;
-        if matches!(&outcome, Outcome::Retry(_) | Outcome::Refused(_)) {
+        match self.post(partner, Some(&token), &body, field).await {
             // A refused or expired token is got afresh next time.
-            self.tokens.lock().await.remove(&partner.id);
-        }
-        match outcome {
-            Outcome::Refused(e) if e.starts_with("UNAUTHENTICATED") => Outcome::Retry(e),
+            Outcome::Refused(e) if e.starts_with("UNAUTHENTICATED") => {
+                self.tokens.lock().await.remove(&partner.id);
+                Outcome::Retry(e)
+            }
             o => o,
         }
     }
 
+    /// The access token at `partner`: one login at a time, so that a batch of deliveries logs in
+    /// once (partners limit logins per client).
     async fn token(&self, partner: &Partner, secret: &str) -> std::result::Result<String, Outcome> {
-        if let Some((t, at)) = self.tokens.lock().await.get(&partner.id)
+        let mut tokens = self.tokens.lock().await;
+        if let Some((t, at)) = tokens.get(&partner.id)
             && at.elapsed() < TOKEN_REUSE
         {
             return Ok(t.clone());
@@ -265,7 +267,7 @@ impl OutboxWorker {
         let Some(t) = data["accessToken"].as_str() else {
             return Err(Outcome::Retry("合作方未返回令牌".into()));
         };
-        self.tokens.lock().await.insert(partner.id, (t.to_owned(), Instant::now()));
+        tokens.insert(partner.id, (t.to_owned(), Instant::now()));
         Ok(t.to_owned())
     }
 
