@@ -337,14 +337,45 @@ async fn a_case_goes_to_the_partner_is_decided_there_and_its_result_comes_back()
         .await;
     assert_eq!(ok(&r, "deliverCase")["status"], "DELIVERED");
 
+    // Another one is returned at B: A's transfer shows the reason and its collector may send again.
+    let second = send(&a, &qd, &item_a, &materials, "xp-2").await;
+    let end = Instant::now() + Duration::from_secs(20);
+    let returned_id = loop {
+        let r = b.gql(Some(&ys), INBOUND, json!({})).await;
+        let nodes = r["data"]["transfers"]["nodes"].as_array().cloned().unwrap_or_default();
+        if let Some(n) = nodes.iter().find(|n| n["status"] == "SENT") {
+            break n["id"].as_str().expect("id").to_owned();
+        }
+        assert!(Instant::now() < end, "the second did not arrive: {r}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let r = b
+        .gql(
+            Some(&ys),
+            "mutation($id: ID!) { returnTransfer(id: $id, reason: \"缺少学历证明原件\") { status } }",
+            json!({ "id": returned_id }),
+        )
+        .await;
+    assert_eq!(ok(&r, "returnTransfer")["status"], "RETURNED");
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = a.gql(Some(&qd), ONE, json!({ "id": second })).await;
+        if r["data"]["transfer"]["status"] == "RETURNED" {
+            assert_eq!(r["data"]["transfer"]["returnReason"], "缺少学历证明原件");
+            break;
+        }
+        assert!(Instant::now() < end, "not returned at A: {r}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     // Exactly once on both sides; both outboxes drained.
     let (da, db) = (a.owner_db().await, b.owner_db().await);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM transfers").await, 1);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM cases WHERE channel = 'REMOTE'").await, 1);
-    assert_eq!(count(&da, "SELECT COUNT(*) FROM outbox WHERE status = 'DONE'").await, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM transfers").await, 2);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM cases WHERE channel = 'REMOTE'").await, 2);
+    assert_eq!(count(&da, "SELECT COUNT(*) FROM outbox WHERE status = 'DONE'").await, 2);
     until(10, "B's reports all delivered", || {
         let db = &db;
-        async move { count(db, "SELECT COUNT(*) FROM outbox WHERE status = 'DONE'").await == 3 }
+        async move { count(db, "SELECT COUNT(*) FROM outbox WHERE status = 'DONE'").await == 4 }
     })
     .await;
     // A report delivered again changes nothing.
