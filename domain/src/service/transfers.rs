@@ -345,6 +345,22 @@ impl TransferService {
         Ok(t)
     }
 
+    /// The partner concluded the case of `t`: the case here follows, and the transfer returns the result.
+    async fn conclude_remote(
+        &self,
+        system: &Actor,
+        t: &Transfer,
+        approve: bool,
+        opinion: Option<String>,
+    ) -> Result<()> {
+        let (case, _, _, write) = self.cases.workable_at(system, t.case_id, Action::CrossArea, false, false).await?;
+        let now = self.now();
+        let step = CaseAction::Decide { approve };
+        let done = |c: &mut Case| c.concluded_at = Some(now);
+        self.cases.transition_with(system, case, write, step, opinion, done, None, Vec::new()).await?;
+        Ok(())
+    }
+
     /// 跨省通办回执: a partner deployment reports what became of a transfer sent to it (signed,
     /// accepted, returned, or concluded with its result), by a service account whose tenant covers
     /// the collecting tenant here. Reports move the transfer forward only, so one delivered twice,
@@ -376,44 +392,37 @@ impl TransferService {
             return Err(Error::invalid("回执状态不能为“已发送”"));
         }
         let system = Actor::system("跨省通办回执", &collector);
-        // At most three steps: SENT → RECEIVED → ACCEPTED → RESULT_RETURNED.
-        for _ in 0..4 {
+        // At most three steps: SENT → RECEIVED → ACCEPTED → RESULT_RETURNED; a step that loses to a
+        // concurrent report (two deliveries at once) is read again and retried.
+        for _ in 0..8 {
             if partner::status_rank(r.status) <= partner::status_rank(t.status) {
                 return Ok(t);
             }
             use TransferStatus as S;
-            t = match (t.status, r.status) {
+            let id = t.id;
+            let stepped = match (t.status, r.status) {
                 (S::Sent | S::Received, S::Returned) => {
                     let why = reason.clone().unwrap_or_else(|| "办理地退回".to_owned());
-                    self.return_as(&system, t, S::Returned, why).await?
+                    self.return_as(&system, t, S::Returned, why).await
                 }
-                (S::Sent, _) => self.receive_as(&system, t, S::Received).await?,
-                (S::Received, _) => self.accept_as(&system, t, S::Accepted, false).await?,
+                (S::Sent, _) => self.receive_as(&system, t, S::Received).await,
+                (S::Received, _) => self.accept_as(&system, t, S::Accepted, false).await,
                 (S::Accepted, _) => {
                     let approve = r.approved.unwrap_or(true);
                     if !approve && opinion.is_none() {
                         return Err(Error::invalid("不予许可的结果须附办理意见"));
                     }
-                    let (case, _, _, write) =
-                        self.cases.workable_at(&system, t.case_id, Action::CrossArea, false, false).await?;
-                    let now = self.now();
-                    let step = CaseAction::Decide { approve };
-                    let op = opinion.clone();
-                    self.cases
-                        .transition_with(
-                            &system,
-                            case,
-                            write,
-                            step,
-                            op,
-                            |c| c.concluded_at = Some(now),
-                            None,
-                            Vec::new(),
-                        )
-                        .await?;
-                    self.transfer(&system, t.id).await?
+                    match self.conclude_remote(&system, &t, approve, opinion.clone()).await {
+                        Ok(()) => self.transfer(&system, id).await,
+                        Err(e) => Err(e),
+                    }
                 }
                 _ => return Ok(t),
+            };
+            t = match stepped {
+                Ok(next) => next,
+                Err(Error::Conflict(_)) => self.transfer(&system, id).await?,
+                Err(e) => return Err(e),
             };
         }
         Ok(t)
