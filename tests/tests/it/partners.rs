@@ -475,3 +475,44 @@ async fn transfers_survive_killed_senders_and_receivers_exactly_once() {
     assert_eq!(count(&da, "SELECT COUNT(*) FROM outbox WHERE status <> 'DONE'").await, 0);
     drop((a_proc, b_proc));
 }
+
+#[tokio::test]
+async fn status_reports_skip_ahead_and_late_or_repeated_ones_change_nothing() {
+    let app = TestApp::spawn_with(|c| {
+        with_key(c);
+        c.outbox_worker = false;
+    })
+    .await;
+    register(&app, "永寿县（另一部署）", "610426", "http://127.0.0.1:9", &("c".into(), "s".into())).await;
+    let qd = qindu_window(&app).await;
+    let (item, materials) = item(&app).await;
+    let sent = send(&app, &qd, &item, &materials, "skip-1").await;
+    let (id, secret) = service_account(&app, QINDU).await;
+    let q = "mutation($i: String!, $s: String!) { serviceToken(clientId: $i, clientSecret: $s) { accessToken } }";
+    let r = app.gql(None, q, json!({ "i": id, "s": secret })).await;
+    let token = ok(&r, "serviceToken")["accessToken"].as_str().expect("token").to_owned();
+    const REPORT: &str =
+        "mutation($i: TransferStatusReport!) { reportTransferStatus(input: $i) { status case { status } } }";
+    let report = |status: &str, key: &str| {
+        json!({ "i": { "idempotencyKey": key, "fromRegion": QINDU, "toRegion": YONGSHOU, "status": status,
+                       "approved": false, "opinion": "学历不符合要求" } })
+    };
+    // Only a service account reports; an unknown key is not found.
+    let r = app.gql(Some(&qd), REPORT, report("RECEIVED", "skip-1")).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+    let r = app.gql(Some(&token), REPORT, report("RECEIVED", "nope")).await;
+    assert_eq!(error_code(&r), "NOT_FOUND", "{r}");
+    // The result before the signing and the acceptance (those reports still on their way): all applied.
+    let r = app.gql(Some(&token), REPORT, report("RESULT_RETURNED", "skip-1")).await;
+    let t = ok(&r, "reportTransferStatus");
+    assert_eq!(t["status"], "RESULT_RETURNED");
+    assert_eq!(t["case"]["status"], "DENIED");
+    for late in ["RECEIVED", "ACCEPTED", "RESULT_RETURNED", "RETURNED"] {
+        let r = app.gql(Some(&token), REPORT, report(late, "skip-1")).await;
+        assert_eq!(ok(&r, "reportTransferStatus")["status"], "RESULT_RETURNED", "{late}");
+    }
+    let r = app.gql(Some(&qd), ONE, json!({ "id": sent })).await;
+    assert_eq!(ok(&r, "transfer")["case"]["status"], "DENIED");
+    let db = app.owner_db().await;
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM case_events e JOIN transfers t ON t.case_id = e.case_id WHERE t.idempotency_key = 'skip-1' AND e.status = 'DENIED'").await, 1);
+}
