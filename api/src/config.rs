@@ -51,6 +51,24 @@ pub struct Config {
     pub guide_cache_ttl_secs: u64,
     /// Fonts for PDF documents from this directory instead of the system's (needs a CJK font).
     pub pdf_font_dir: Option<PathBuf>,
+    /// The key partners' service-account secrets are sealed with: 32 bytes as 64 hex digits or
+    /// base64 (TONGBAN_PARTNER_KEY). Without it partners cannot be registered or reached.
+    pub partner_key: Option<SecretString>,
+    /// Run the outbox worker that delivers messages to partner deployments.
+    pub outbox_worker: bool,
+    /// Delivery attempts before a message is parked.
+    pub outbox_max_attempts: i32,
+    /// The first retry's delay, in milliseconds (doubling each time, with jitter).
+    pub outbox_retry_base_ms: u64,
+    /// The longest delay between attempts, in milliseconds.
+    pub outbox_retry_max_ms: u64,
+    /// Seconds a claimed message stays leased to one server: a server killed mid-delivery holds its
+    /// messages this long. More than twice `outbox_timeout_secs`.
+    pub outbox_lease_secs: u64,
+    /// Seconds one request to a partner may take.
+    pub outbox_timeout_secs: u64,
+    /// Messages one server claims at once.
+    pub outbox_batch: u64,
 }
 
 impl Default for Config {
@@ -81,6 +99,14 @@ impl Default for Config {
             sweep_interval_secs: 300,
             log_format: "text".into(),
             pdf_font_dir: None,
+            partner_key: None,
+            outbox_worker: true,
+            outbox_max_attempts: 10,
+            outbox_retry_base_ms: 500,
+            outbox_retry_max_ms: 60_000,
+            outbox_lease_secs: 12,
+            outbox_timeout_secs: 5,
+            outbox_batch: 50,
         }
     }
 }
@@ -130,10 +156,52 @@ impl Config {
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(format!("配置错误：listen 地址“{}”无效，应形如 127.0.0.1:8080", self.listen));
         }
+        if let Some(k) = &self.partner_key {
+            infra::partner::PartnerKey::parse(k.expose_secret()).map_err(|e| format!("配置错误：{e}"))?;
+        }
+        if self.outbox_max_attempts < 1
+            || self.outbox_retry_base_ms == 0
+            || self.outbox_retry_max_ms < self.outbox_retry_base_ms
+        {
+            return Err(
+                "配置错误：outbox_max_attempts 至少为1，outbox_retry_max_ms 不能小于 outbox_retry_base_ms（且大于0）"
+                    .into(),
+            );
+        }
+        if self.outbox_timeout_secs == 0 || self.outbox_lease_secs <= 2 * self.outbox_timeout_secs {
+            return Err(
+                "配置错误：outbox_lease_secs 须大于 outbox_timeout_secs 的两倍（且 outbox_timeout_secs 大于0）".into(),
+            );
+        }
+        if self.outbox_batch == 0 || self.outbox_batch > 1000 {
+            return Err("配置错误：outbox_batch 须在1至1000之间".into());
+        }
         if self.jwt_secret.as_ref().is_some_and(|s| s.expose_secret().len() < 32) {
             return Err("配置错误：TONGBAN_JWT_SECRET 至少需要32个字符".into());
         }
         Ok(())
+    }
+
+    /// The partner key, checked in [`Config::load`].
+    pub fn partner_key(&self) -> anyhow::Result<Option<infra::partner::PartnerKey>> {
+        self.partner_key
+            .as_ref()
+            .map(|k| infra::partner::PartnerKey::parse(k.expose_secret()).map_err(|e| anyhow::anyhow!(e)))
+            .transpose()
+    }
+
+    pub fn outbox_settings(&self) -> infra::outbox::WorkerSettings {
+        infra::outbox::WorkerSettings {
+            backoff: domain::partner::Backoff {
+                base_ms: self.outbox_retry_base_ms,
+                max_ms: self.outbox_retry_max_ms,
+                max_attempts: self.outbox_max_attempts,
+            },
+            lease: std::time::Duration::from_secs(self.outbox_lease_secs),
+            timeout: std::time::Duration::from_secs(self.outbox_timeout_secs),
+            batch: self.outbox_batch,
+            ..infra::outbox::WorkerSettings::default()
+        }
     }
 
     pub fn database_url(&self) -> Option<&str> {

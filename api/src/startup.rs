@@ -26,6 +26,9 @@ pub struct Runtime {
     pub redis: Option<Arc<RedisEphemeral>>,
     /// Documents as PDF (fonts are discovered on first use).
     pub printer: Arc<dyn DocumentPrinter>,
+    /// Partner registry and outbox (跨省通办).
+    pub partners: infra::partner::PartnerStore,
+    pub outbox_counters: Arc<infra::outbox::OutboxCounters>,
 }
 
 pub async fn connect_db(url: &str, max: u32) -> anyhow::Result<Db> {
@@ -67,6 +70,7 @@ impl Runtime {
             Some(r) => Arc::new(infra::queue::RedisQueue::new(r.connection(), &config.redis_prefix)),
             None => Arc::new(infra::queue::MemoryQueue::default()),
         };
+        let partners = infra::partner::PartnerStore { db: db.clone(), key: config.partner_key()? };
         let store = Arc::new(db.clone());
         let ports = Ports {
             tenants: store.clone(),
@@ -83,6 +87,7 @@ impl Runtime {
             cases: store.clone(),
             transfers: store.clone(),
             supervision: store,
+            partners: Arc::new(partners.clone()),
             passwords: Arc::new(infra::password::Argon2Hasher),
             secrets: Arc::new(infra::secrets::OsSecrets),
             tokens: Arc::new(signer),
@@ -93,7 +98,8 @@ impl Runtime {
             Some(dir) => Arc::new(infra::pdf::TypstPrinter::with_font_dir(dir.clone())),
             None => Arc::new(infra::pdf::TypstPrinter::system()),
         };
-        Ok(Runtime { services: Services::new(ports, config.settings()), db, redis, printer })
+        let outbox_counters = Arc::new(infra::outbox::OutboxCounters::default());
+        Ok(Runtime { services: Services::new(ports, config.settings()), db, redis, printer, partners, outbox_counters })
     }
 }
 
@@ -109,6 +115,15 @@ impl Application {
         let port = listener.local_addr()?.port();
         let schema = graphql::build_schema(runtime.services.clone(), runtime.printer.clone(), config);
         spawn_sweeper(runtime.services.clone(), config.sweep_interval_secs);
+        if config.outbox_worker {
+            let worker = infra::outbox::OutboxWorker::new(
+                runtime.partners.clone(),
+                config.outbox_settings(),
+                runtime.outbox_counters.clone(),
+            )
+            .map_err(|e| anyhow!("outbox worker: {e}"))?;
+            tokio::spawn(Arc::new(worker).run());
+        }
         let server = serve(listener, runtime, schema, config)?;
         Ok(Application { port, server })
     }
@@ -143,8 +158,57 @@ fn spawn_sweeper(services: Services, every_secs: u64) {
     });
 }
 
+/// Outbox depth, the oldest pending message's age, deliveries and failures on /metrics, read from
+/// the outbox (shared by every server of the deployment) and this process's worker every 2 s.
+fn spawn_outbox_metrics(
+    registry: &prometheus::Registry,
+    store: infra::partner::PartnerStore,
+    counters: Arc<infra::outbox::OutboxCounters>,
+) -> anyhow::Result<()> {
+    use domain::ports::PartnerRepo;
+    use prometheus::{IntCounter, IntGauge};
+    use std::sync::atomic::Ordering;
+    let gauge = |name: &str, help: &str| -> anyhow::Result<IntGauge> {
+        let g = IntGauge::new(name, help)?;
+        registry.register(Box::new(g.clone()))?;
+        Ok(g)
+    };
+    let counter = |name: &str, help: &str| -> anyhow::Result<IntCounter> {
+        let c = IntCounter::new(name, help)?;
+        registry.register(Box::new(c.clone()))?;
+        Ok(c)
+    };
+    let depth = gauge("tongban_outbox_depth", "Outbox messages waiting for delivery")?;
+    let age = gauge("tongban_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox message")?;
+    let parked = gauge("tongban_outbox_parked", "Outbox messages parked after failed deliveries")?;
+    let delivered = counter("tongban_outbox_deliveries_total", "Outbox messages delivered by this process")?;
+    let failed = counter("tongban_outbox_failures_total", "Failed outbox delivery attempts by this process")?;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            let d = counters.delivered.load(Ordering::Relaxed);
+            delivered.inc_by(d.saturating_sub(delivered.get()));
+            let f = counters.failed.load(Ordering::Relaxed);
+            failed.inc_by(f.saturating_sub(failed.get()));
+            match store.outbox_health(0).await {
+                Ok(h) => {
+                    depth.set(i64::try_from(h.depth).unwrap_or(i64::MAX));
+                    parked.set(i64::try_from(h.parked_count).unwrap_or(i64::MAX));
+                    age.set(h.oldest_at.map(|at| (chrono::Utc::now() - at).num_seconds().max(0)).unwrap_or(0));
+                }
+                Err(e) => tracing::warn!(error = %e, "outbox metrics failed"),
+            }
+        }
+    });
+    Ok(())
+}
+
 fn serve(listener: TcpListener, runtime: Runtime, schema: Schemas, config: &Config) -> anyhow::Result<Server> {
+    let registry = prometheus::Registry::new();
+    spawn_outbox_metrics(&registry, runtime.partners.clone(), runtime.outbox_counters.clone())?;
     let prometheus = actix_web_prom::PrometheusMetricsBuilder::new("tongban")
+        .registry(registry)
         .endpoint("/metrics")
         .build()
         .map_err(|e| anyhow!("metrics: {e}"))?;

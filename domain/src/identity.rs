@@ -297,7 +297,7 @@ impl Actor {
     pub fn scope(&self) -> Scope {
         if self.has(Role::PlatformAdmin) {
             Scope::All
-        } else if !self.is_service() && self.roles.iter().any(Role::reaches_descendants) {
+        } else if self.is_service() || self.roles.iter().any(Role::reaches_descendants) {
             Scope::Subtree(self.tenant.prefix(self.level).to_owned())
         } else {
             Scope::only(&self.tenant)

@@ -11,6 +11,7 @@ pub mod hall;
 pub mod identity;
 pub mod mask;
 pub mod page;
+pub mod partner;
 pub mod policy;
 pub mod ports;
 pub mod queue;

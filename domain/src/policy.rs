@@ -74,7 +74,9 @@ impl Action {
 /// scope is FORBIDDEN here; callers that must hide existence (cases) map it to NOT_FOUND.
 pub fn authorize(actor: &Actor, action: Action, tenant: &Tenant) -> Result<(), Error> {
     if actor.is_service() {
-        return if action == Action::CrossArea && actor.tenant == tenant.code {
+        // A service account speaks for its tenant and the tenants below it (a partner deployment
+        // holds one account per province or city it exchanges cases with).
+        return if action == Action::CrossArea && actor.scope().contains(&tenant.code) {
             Ok(())
         } else {
             Err(Error::forbidden("服务账号只能调用本辖区的跨域通办接口"))
@@ -110,6 +112,7 @@ pub const SERVICE_OPERATIONS: &[&str] = &[
     "receiveTransfer",
     "acceptTransfer",
     "returnTransfer",
+    "reportTransferStatus",
     "__typename",
 ];
 
@@ -213,8 +216,11 @@ mod tests {
         let jj = tenant("610426001000", AdminLevel::Town, false);
         let mut svc = actor(&ys, &[Role::WindowStaff]);
         svc.kind = ActorKind::Service { id: Uuid::nil(), client_id: "c".into() };
+        let qd = tenant("610402000000", AdminLevel::County, false);
         assert!(authorize(&svc, Action::CrossArea, &ys).is_ok());
-        assert!(authorize(&svc, Action::CrossArea, &jj).is_err());
+        // The tenants below its own, never a sibling's.
+        assert!(authorize(&svc, Action::CrossArea, &jj).is_ok());
+        assert!(authorize(&svc, Action::CrossArea, &qd).is_err());
         assert!(authorize(&svc, Action::ViewTenant, &ys).is_err());
         assert!(authorize_service_operation("submitRemoteTransfer").is_ok());
         for op in ["cases", "case", "caseByNo", "implItem", "tenants", "me", "createUser", "__schema"] {

@@ -503,3 +503,24 @@ pub trait TransferRepo: Send + Sync {
     async fn of_case(&self, scope: &Scope, case_id: Uuid) -> Result<Vec<crate::transfer::Transfer>>;
     async fn list(&self, scope: &Scope, q: &TransferQuery) -> Result<Page<crate::transfer::Transfer>>;
 }
+
+/// The partner registry and the outbox (跨省通办), whole-deployment data.
+#[async_trait]
+pub trait PartnerRepo: Send + Sync {
+    /// Every registered partner, by name.
+    async fn partners(&self) -> Result<Vec<crate::partner::Partner>>;
+    /// Inserts or updates (by id) a partner, sealing `secret` when given (else the stored one stays),
+    /// with its audit entry in the same transaction. CONFLICT when the name is taken.
+    async fn save_partner(
+        &self,
+        partner: &crate::partner::Partner,
+        secret: Option<&str>,
+        audit: AuditRecord,
+    ) -> Result<()>;
+    /// Removes a partner, audited; false when there was none.
+    async fn remove_partner(&self, id: Uuid, audit: AuditRecord) -> Result<bool>;
+    /// Depth, oldest pending message and up to `parked_limit` parked messages.
+    async fn outbox_health(&self, parked_limit: u64) -> Result<crate::partner::OutboxHealth>;
+    /// Puts a parked message back in line (attempts reset), audited; false when it is not parked.
+    async fn retry_outbox(&self, id: Uuid, audit: AuditRecord) -> Result<bool>;
+}

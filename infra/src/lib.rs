@@ -7,6 +7,8 @@ pub mod db;
 pub mod entity;
 pub mod ephemeral;
 pub mod jwt;
+pub mod outbox;
+pub mod partner;
 pub mod password;
 pub mod pdf;
 pub mod queue;

@@ -22,6 +22,7 @@ mod m0013_case_levels;
 mod m0014_transfers;
 mod m0015_supervision;
 mod m0017_sweep_indexes;
+mod m0018_partners;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_transfers::Migration),
             Box::new(m0015_supervision::Migration),
             Box::new(m0017_sweep_indexes::Migration),
+            Box::new(m0018_partners::Migration),
         ]
     }
 }

@@ -337,6 +337,11 @@ impl ServerProcess {
     /// database, Redis and secret, and waits until it answers.
     pub async fn start(bin: &str, app: &TestApp, extra_env: &[(&str, &str)]) -> ServerProcess {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        Self::start_at(bin, app, extra_env, port).await
+    }
+
+    /// As [`ServerProcess::start`], listening on `port` (a restarted server keeps its address).
+    pub async fn start_at(bin: &str, app: &TestApp, extra_env: &[(&str, &str)], port: u16) -> ServerProcess {
         let mut cmd = std::process::Command::new(bin);
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -372,6 +377,17 @@ impl ServerProcess {
             Ok(c) => c.get(self.url("/healthz")).send().await.is_ok_and(|r| r.status().is_success()),
             Err(_) => false,
         }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.address.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_default()
+    }
+
+    /// SIGKILL: no shutdown, no flush, whatever it was doing.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Whether the process has exited (crashed).

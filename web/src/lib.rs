@@ -21,6 +21,7 @@ mod kiosk;
 mod layout;
 mod menu;
 mod pages;
+mod partners;
 mod routes;
 mod supervision;
 mod track;
@@ -132,6 +133,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/cases/{id}/{action}", web::post().to(cases::step))
                 .route("/transfers", web::get().to(transfers::list))
                 .route("/transfers/{id}/{action}", web::post().to(transfers::step))
+                .route("/partners", web::get().to(partners::page))
+                .route("/partners", web::post().to(partners::register))
+                .route("/partners/{id}/{action}", web::post().to(partners::step))
                 .route("/items", web::get().to(items::items))
                 .route("/items/implement", web::post().to(items::implement))
                 .route("/items/delegate", web::post().to(items::delegate))

@@ -58,6 +58,9 @@ pub(crate) fn menu_for(roles: &Roles) -> Vec<MenuItem> {
     if may(Action::Supervise) {
         menu.push(item("supervision", "监督考核", SUPERVISION));
     }
+    if platform {
+        menu.push(item("partners", "跨省通办合作方", "/console/partners"));
+    }
     if platform || may(Action::ViewAudit) {
         menu.push(item("audit", "审计日志", AUDIT));
     }
@@ -96,7 +99,7 @@ mod tests {
         assert_eq!(keys(&[Role::StationStaff]), ["dashboard", "cases", "transfers", "items", "hall"]);
         assert_eq!(keys(&[Role::CatalogueAdmin]), ["dashboard", "tenants", "calendar", "catalogue"]);
         assert_eq!(keys(&[Role::Supervisor]), ["dashboard", "tenants", "cases", "rejections", "supervision", "audit"]);
-        assert_eq!(keys(&[Role::PlatformAdmin]), ["dashboard", "tenants", "calendar", "audit"]);
+        assert_eq!(keys(&[Role::PlatformAdmin]), ["dashboard", "tenants", "calendar", "partners", "audit"]);
         // Roles combine without duplicates.
         assert_eq!(
             keys(&[Role::WindowStaff, Role::Approver, Role::Supervisor]),

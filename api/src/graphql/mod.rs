@@ -8,6 +8,7 @@ mod catalogue;
 pub mod guard;
 mod hall;
 mod identity;
+mod partner;
 mod scalars;
 mod supervision;
 mod tenant;
@@ -40,6 +41,7 @@ pub struct Query(
     case::CaseQuery,
     transfer::TransferQuery,
     supervision::SupervisionQuery,
+    partner::PartnerQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -51,6 +53,7 @@ pub struct Mutation(
     case::CaseMutation,
     transfer::TransferMutation,
     supervision::SupervisionMutation,
+    partner::PartnerMutation,
 );
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;

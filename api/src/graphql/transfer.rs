@@ -168,6 +168,27 @@ pub struct RemoteTransferInput {
     form: Option<Json<serde_json::Value>>,
 }
 
+/// 合作方部署对其转出办件的办理情况回执（跨省通办）。
+#[derive(InputObject)]
+pub struct TransferStatusReport {
+    /// 本部署转出时使用的幂等键。
+    idempotency_key: String,
+    /// 收件地区划代码（本部署的单位）。
+    from_region: RegionCodeScalar,
+    /// 办理地区划代码（合作方的单位）。
+    to_region: RegionCodeScalar,
+    /// 合作方转办的新状态：RECEIVED、ACCEPTED、RETURNED 或 RESULT_RETURNED。
+    status: TransferStatus,
+    /// 合作方状态变更的时间。
+    at: Option<DateTimeScalar>,
+    /// 退回理由（RETURNED 时）。
+    reason: Option<String>,
+    /// 办结结果是否准予（RESULT_RETURNED 时）。
+    approved: Option<bool>,
+    /// 办理意见（RESULT_RETURNED 时；不予许可须填写）。
+    opinion: Option<String>,
+}
+
 /// The level a region code's trailing zeros mark.
 fn partner_level(code: &domain::region::RegionCode) -> domain::region::AdminLevel {
     use domain::region::AdminLevel as L;
@@ -288,5 +309,25 @@ impl TransferMutation {
             form: input.form.map(|j| j.0),
         };
         Ok(Transfer::new(services(ctx).transfers.submit_remote(actor(ctx)?, remote).await?))
+    }
+
+    /// 跨省通办回执：合作方部署以本部署服务账号报告转出办件的签收、受理、退回或办结结果；重复或过时的回执不改变任何内容。
+    #[graphql(complexity = "cost::WRITE + child_complexity")]
+    async fn report_transfer_status(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "回执")] input: TransferStatusReport,
+    ) -> Result<Transfer> {
+        let report = domain::service::StatusReport {
+            idempotency_key: input.idempotency_key,
+            from_region: input.from_region.parse()?,
+            to_region: input.to_region.parse()?,
+            status: input.status.into(),
+            reason: input.reason,
+            approved: input.approved,
+            opinion: input.opinion,
+        };
+        let _ = input.at;
+        Ok(Transfer::new(services(ctx).transfers.report_status(actor(ctx)?, report).await?))
     }
 }

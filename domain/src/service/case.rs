@@ -392,7 +392,7 @@ impl CaseService {
         opinion: Option<String>,
         change: impl FnOnce(&mut Case),
     ) -> Result<Case> {
-        self.transition_with(actor, case, write, step, opinion, change, None).await
+        self.transition_with(actor, case, write, step, opinion, change, None, Vec::new()).await
     }
 
     /// Like `transition`, saving `transfer` with it. A remote case concluded at its handler returns
@@ -407,6 +407,7 @@ impl CaseService {
         opinion: Option<String>,
         change: impl FnOnce(&mut Case),
         transfer: Option<crate::transfer::TransferChange>,
+        mut messages: Vec<crate::case::OutboxMessage>,
     ) -> Result<Case> {
         let before = case.status;
         let held_by = case.handling;
@@ -443,12 +444,28 @@ impl CaseService {
         let transfer = match (transfer, step) {
             (Some(t), _) => Some(t),
             (None, CaseAction::Decide { .. }) if case.channel == Channel::Remote => {
+                // A partner's case (跨省通办): the result is reported back to it, in this transaction.
+                if case.collecting == case.handling {
+                    let sent = self.ports.transfers.of_case(&Scope::only(&case.handling), case.id).await?;
+                    if let Some(t) = sent.iter().rev().find(|t| t.from_center.is_some()) {
+                        let approved = case.status == CaseStatus::Approved;
+                        messages.push(crate::partner::status_message(
+                            t,
+                            crate::transfer::TransferStatus::ResultReturned,
+                            now,
+                            None,
+                            Some(approved),
+                            opinion.as_deref(),
+                        ));
+                    }
+                }
                 Some(crate::transfer::TransferChange::ResultReturned { case_id: case.id, at: now })
             }
             (None, _) => None,
         };
         let mut w = CaseWrite::transition(case, held_by, event, document, audit);
         w.transfer = transfer;
+        w.messages = messages;
         match write.save(w).await? {
             CaseSaved::Stale => Err(Error::conflict("办件已被他人同时办理，请刷新后重试")),
             CaseSaved::Saved(case) | CaseSaved::Earlier(case) => Ok(case),

@@ -11,6 +11,7 @@ mod deadlines;
 mod hall;
 mod identity;
 mod kiosk;
+mod partners;
 mod supervision;
 mod supervision_report;
 mod tenants;
@@ -25,7 +26,7 @@ use crate::audit::truncate_micros;
 use crate::error::{Error, Result};
 use crate::ports::{
     AppointmentRepo, AttendanceRepo, AuditRepo, Cache, CalendarRepo, CaseRepo, CatalogueRepo, Clock, Ephemeral,
-    HallRepo, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner, TransferRepo, UserRepo,
+    HallRepo, PartnerRepo, PasswordHasher, Secrets, SessionRepo, TenantRepo, TokenSigner, TransferRepo, UserRepo,
 };
 use crate::queue::QueueStore;
 use crate::region::RegionCode;
@@ -44,7 +45,7 @@ pub use identity::{LoginRequest, NewServiceAccount, NewUser, UserChange};
 pub use kiosk::{KIOSK_TICKETS_PER_CLIENT, KioskItem};
 pub use supervision::MAX_STATS_DAYS;
 pub use supervision_report::{Cell, MonthlyReport, Table, parse_month, report_csv};
-pub use transfers::{RemoteTransfer, TransferReading};
+pub use transfers::{RemoteTransfer, StatusReport, TransferReading};
 pub use warnings::{WarningThreshold, YELLOW_DAYS};
 
 /// Tunables that the deployment configures.
@@ -102,6 +103,8 @@ pub struct Ports {
     pub cache: Arc<dyn Cache>,
     pub clock: Arc<dyn Clock>,
     pub transfers: Arc<dyn TransferRepo>,
+    /// Partner deployments and the outbox (跨省通办).
+    pub partners: Arc<dyn PartnerRepo>,
     pub supervision: Arc<dyn crate::supervision::SupervisionRepo>,
 }
 
@@ -117,6 +120,7 @@ pub struct Services {
     pub audit: AuditService,
     pub transfers: TransferService,
     pub supervision: SupervisionService,
+    pub partners: PartnerService,
 }
 
 impl Services {
@@ -190,6 +194,7 @@ impl Services {
                 ephemeral: p.ephemeral.clone(),
                 tenants: p.tenants.clone(),
                 clock: p.clock.clone(),
+                transfers: p.transfers.clone(),
             },
             settings: settings.clone(),
             tenants: tenants.clone(),
@@ -197,8 +202,14 @@ impl Services {
             hall: hall.clone(),
             catalogue: catalogue.clone(),
         };
-        let transfers =
-            TransferService { ports: TransferPorts { transfers: p.transfers.clone() }, cases: cases.clone() };
+        let transfers = TransferService {
+            ports: TransferPorts { transfers: p.transfers.clone(), partners: p.partners.clone() },
+            cases: cases.clone(),
+        };
+        let partners = PartnerService {
+            ports: PartnerPorts { partners: p.partners.clone(), clock: p.clock.clone() },
+            tenants: tenants.clone(),
+        };
         let supervision = SupervisionService {
             ports: SupervisionPorts {
                 supervision: p.supervision.clone(),
@@ -212,7 +223,7 @@ impl Services {
             calendar: calendar.clone(),
             cases: cases.clone(),
         };
-        Services { tenants, identity, catalogue, calendar, hall, cases, audit, transfers, supervision }
+        Services { tenants, identity, catalogue, calendar, hall, cases, audit, transfers, supervision, partners }
     }
 }
 
@@ -343,6 +354,7 @@ struct CasePorts {
     ephemeral: Arc<dyn Ephemeral>,
     tenants: Arc<dyn TenantRepo>,
     clock: Arc<dyn Clock>,
+    transfers: Arc<dyn TransferRepo>,
 }
 
 /// Cross-area transfers (跨域通办).
@@ -365,6 +377,20 @@ pub struct SupervisionService {
 #[derive(Clone)]
 struct TransferPorts {
     transfers: Arc<dyn TransferRepo>,
+    partners: Arc<dyn PartnerRepo>,
+}
+
+/// The partner registry and the outbox's health (platform administrators).
+#[derive(Clone)]
+pub struct PartnerService {
+    ports: PartnerPorts,
+    tenants: TenantService,
+}
+
+#[derive(Clone)]
+struct PartnerPorts {
+    partners: Arc<dyn PartnerRepo>,
+    clock: Arc<dyn Clock>,
 }
 
 #[derive(Clone)]

@@ -10,6 +10,7 @@ use crate::china_time::{day_start, local_day};
 use crate::error::{Error, Result};
 use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
+use crate::partner;
 use crate::policy::{Action, authorize};
 use crate::ports::TransferQuery;
 use crate::region::RegionCode;
@@ -39,6 +40,25 @@ pub struct RemoteTransfer {
     pub applicant: crate::case::Applicant,
     pub provided: Vec<String>,
     pub form: Option<serde_json::Value>,
+}
+
+/// A status report from a partner deployment about a transfer sent to it, as checked at the edge.
+pub struct StatusReport {
+    pub idempotency_key: String,
+    pub from_region: RegionCode,
+    pub to_region: RegionCode,
+    pub status: TransferStatus,
+    pub reason: Option<String>,
+    pub approved: Option<bool>,
+    pub opinion: Option<String>,
+}
+
+/// The report owed to the partner that sent `t` (none for a transfer inside this deployment).
+fn owed_back(t: &Transfer, at: chrono::DateTime<chrono::Utc>, reason: Option<&str>) -> Vec<crate::case::OutboxMessage> {
+    match t.from_center {
+        Some(_) => vec![partner::status_message(t, t.status, at, reason, None, None)],
+        None => Vec::new(),
+    }
 }
 
 /// Each side's holding time and the signing warning of a transfer, as of today.
@@ -152,7 +172,8 @@ impl TransferService {
         if let Some(done) = self.earlier(actor, &key, &request).await? {
             return Ok(done);
         }
-        let (case, handler, _, write) = self.cases.workable_at(actor, case_id, Action::CrossArea, false, false).await?;
+        let (case, handler, item, write) =
+            self.cases.workable_at(actor, case_id, Action::CrossArea, false, true).await?;
         if !case.is_remote() {
             return Err(Error::IllegalTransition("只有异地收件的办件才能转办理地".into()));
         }
@@ -182,9 +203,17 @@ impl TransferService {
             Some(n) => format!("转{}办理：{n}", handler.center_name()),
             None => format!("转{}办理", handler.center_name()),
         };
+        // Handled by a partner deployment (跨省通办): the outbox sends it there, in this transaction.
+        let partners = self.ports.partners.partners().await?;
+        let mut messages = Vec::new();
+        if partner::partner_for(&partners, &case.handling).is_some() {
+            let collector = self.cases.tenants.known_tenant(&case.collecting).await?;
+            let impl_code = item.as_ref().map(|i| i.impl_code.clone()).unwrap_or_default();
+            messages.push(partner::submit_message(&t, &case, &collector.center_name(), &impl_code));
+        }
         let change = Some(TransferChange::Save(Box::new(t.clone())));
-        match self.cases.transition_with(actor, case, write, CaseAction::Transfer, Some(opinion), |_| {}, change).await
-        {
+        let step = CaseAction::Transfer;
+        match self.cases.transition_with(actor, case, write, step, Some(opinion), |_| {}, change, messages).await {
             Ok(_) => Ok(t),
             // A concurrent retry with the same key won.
             Err(e @ Error::Conflict(_)) => self.earlier(actor, &key, &request).await?.ok_or(e),
@@ -215,24 +244,44 @@ impl TransferService {
 
     /// 签收.
     pub async fn receive(&self, actor: &Actor, id: Uuid) -> Result<Transfer> {
-        let (mut t, next) = self.inbound(actor, id, TransferAction::Receive).await?;
+        let (t, next) = self.inbound(actor, id, TransferAction::Receive).await?;
+        self.receive_as(actor, t, next).await
+    }
+
+    async fn receive_as(&self, actor: &Actor, mut t: Transfer, next: TransferStatus) -> Result<Transfer> {
         let (case, _, _, write) = self.cases.workable_at(actor, t.case_id, Action::CrossArea, false, false).await?;
         t.status = next;
         t.received_at = Some(self.now());
         t.version += 1;
+        let messages = owed_back(&t, self.now(), None);
         let change = Some(TransferChange::Save(Box::new(t.clone())));
-        self.cases.transition_with(actor, case, write, CaseAction::SignTransfer, None, |_| {}, change).await?;
+        self.cases
+            .transition_with(actor, case, write, CaseAction::SignTransfer, None, |_| {}, change, messages)
+            .await?;
         Ok(t)
     }
 
     /// 受理: the case is accepted at the handler, its deadline counted on the handler's calendar
     /// from today. Every required material must have been collected (else return it).
     pub async fn accept(&self, actor: &Actor, id: Uuid) -> Result<Transfer> {
-        let (mut t, next) = self.inbound(actor, id, TransferAction::Accept).await?;
+        let (t, next) = self.inbound(actor, id, TransferAction::Accept).await?;
+        self.accept_as(actor, t, next, true).await
+    }
+
+    /// With `check_materials` false for a partner's report: it checked them.
+    async fn accept_as(
+        &self,
+        actor: &Actor,
+        mut t: Transfer,
+        next: TransferStatus,
+        check_materials: bool,
+    ) -> Result<Transfer> {
         let (case, tenant, item, write) =
             self.cases.workable_at(actor, t.case_id, Action::CrossArea, false, true).await?;
         let item = item.ok_or_else(|| Error::internal("case item missing"))?;
-        if let Some(m) = item.materials().into_iter().find(|m| m.required && !case.provided.contains(&m.name)) {
+        if let Some(m) = item.materials().into_iter().find(|m| m.required && !case.provided.contains(&m.name))
+            && check_materials
+        {
             return Err(Error::invalid(format!("缺少必要材料“{}”，请退回收件地补正", m.name)));
         }
         let reviews =
@@ -246,6 +295,7 @@ impl TransferService {
         t.status = next;
         t.decided_at = Some(now);
         t.version += 1;
+        let messages = owed_back(&t, self.now(), None);
         let change = Some(TransferChange::Save(Box::new(t.clone())));
         self.cases
             .transition_with(
@@ -263,6 +313,7 @@ impl TransferService {
                     c.reviews = reviews;
                 },
                 change,
+                messages,
             )
             .await?;
         Ok(t)
@@ -271,16 +322,109 @@ impl TransferService {
     /// 退回: back to the collecting tenant with a reason; it may send the case again or refuse it.
     pub async fn return_transfer(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<Transfer> {
         let reason = text::multiline("退回理由", reason, MAX_NOTE_CHARS)?;
-        let (mut t, next) = self.inbound(actor, id, TransferAction::Return).await?;
+        let (t, next) = self.inbound(actor, id, TransferAction::Return).await?;
+        self.return_as(actor, t, next, reason).await
+    }
+
+    async fn return_as(
+        &self,
+        actor: &Actor,
+        mut t: Transfer,
+        next: TransferStatus,
+        reason: String,
+    ) -> Result<Transfer> {
         let (case, _, _, write) = self.cases.workable_at(actor, t.case_id, Action::CrossArea, false, false).await?;
         t.status = next;
         t.decided_at = Some(self.now());
         t.return_reason = Some(reason.clone());
         t.version += 1;
+        let messages = owed_back(&t, self.now(), Some(&reason));
         let change = Some(TransferChange::Save(Box::new(t.clone())));
-        self.cases
-            .transition_with(actor, case, write, CaseAction::ReturnTransfer, Some(reason), |_| {}, change)
-            .await?;
+        let step = CaseAction::ReturnTransfer;
+        self.cases.transition_with(actor, case, write, step, Some(reason), |_| {}, change, messages).await?;
+        Ok(t)
+    }
+
+    /// The partner concluded the case of `t`: the case here follows, and the transfer returns the result.
+    async fn conclude_remote(
+        &self,
+        system: &Actor,
+        t: &Transfer,
+        approve: bool,
+        opinion: Option<String>,
+    ) -> Result<()> {
+        let (case, _, _, write) = self.cases.workable_at(system, t.case_id, Action::CrossArea, false, false).await?;
+        let now = self.now();
+        let step = CaseAction::Decide { approve };
+        let done = |c: &mut Case| c.concluded_at = Some(now);
+        self.cases.transition_with(system, case, write, step, opinion, done, None, Vec::new()).await?;
+        Ok(())
+    }
+
+    /// 跨省通办回执: a partner deployment reports what became of a transfer sent to it (signed,
+    /// accepted, returned, or concluded with its result), by a service account whose tenant covers
+    /// the collecting tenant here. Reports move the transfer forward only, so one delivered twice,
+    /// or after a later one, changes nothing; a report that skips a step applies the steps between.
+    pub async fn report_status(&self, actor: &Actor, r: StatusReport) -> Result<Transfer> {
+        let key = text::line("幂等键", &r.idempotency_key, MAX_KEY_CHARS)?;
+        let reason = text::optional_multiline("退回理由", r.reason.as_deref(), MAX_NOTE_CHARS)?;
+        let opinion = text::optional_multiline("办理意见", r.opinion.as_deref(), MAX_NOTE_CHARS)?;
+        if !actor.is_service() {
+            return Err(Error::forbidden("跨省通办回执只能由合作方的服务账号报送"));
+        }
+        let collector = self.cases.tenants.known_tenant(&r.from_region).await?;
+        authorize(actor, Action::CrossArea, &collector)?;
+        let scope = crate::tenant::Scope::only(&collector.code);
+        let mut t = self
+            .ports
+            .transfers
+            .by_key(&scope, &collector.code, &key)
+            .await?
+            .ok_or(Error::NotFound { what: TRANSFER })?;
+        if t.to != r.to_region {
+            return Err(Error::invalid(format!("转办的办理地为 {}，与回执的 {} 不符", t.to, r.to_region)));
+        }
+        let partners = self.ports.partners.partners().await?;
+        if partner::partner_for(&partners, &t.to).is_none() {
+            return Err(Error::forbidden(format!("该转办未转往合作方（区划 {}），不能由合作方回执", t.to)));
+        }
+        if r.status == TransferStatus::Sent {
+            return Err(Error::invalid("回执状态不能为“已发送”"));
+        }
+        let system = Actor::system("跨省通办回执", &collector);
+        // At most three steps: SENT → RECEIVED → ACCEPTED → RESULT_RETURNED; a step that loses to a
+        // concurrent report (two deliveries at once) is read again and retried.
+        for _ in 0..8 {
+            if partner::status_rank(r.status) <= partner::status_rank(t.status) {
+                return Ok(t);
+            }
+            use TransferStatus as S;
+            let id = t.id;
+            let stepped = match (t.status, r.status) {
+                (S::Sent | S::Received, S::Returned) => {
+                    let why = reason.clone().unwrap_or_else(|| "办理地退回".to_owned());
+                    self.return_as(&system, t, S::Returned, why).await
+                }
+                (S::Sent, _) => self.receive_as(&system, t, S::Received).await,
+                (S::Received, _) => self.accept_as(&system, t, S::Accepted, false).await,
+                (S::Accepted, _) => {
+                    let approve = r.approved.unwrap_or(true);
+                    if !approve && opinion.is_none() {
+                        return Err(Error::invalid("不予许可的结果须附办理意见"));
+                    }
+                    match self.conclude_remote(&system, &t, approve, opinion.clone()).await {
+                        Ok(()) => self.transfer(&system, id).await,
+                        Err(e) => Err(e),
+                    }
+                }
+                _ => return Ok(t),
+            };
+            t = match stepped {
+                Ok(next) => next,
+                Err(Error::Conflict(_)) => self.transfer(&system, id).await?,
+                Err(e) => return Err(e),
+            };
+        }
         Ok(t)
     }
 
@@ -295,8 +439,8 @@ impl TransferService {
         let form = crate::case::CaseForm::parse_optional(input.form)?.map(crate::case::CaseForm::into_value);
         let handler = self.cases.tenants.known_tenant(&input.to_region).await?;
         authorize(actor, Action::CrossArea, &handler)?;
-        if actor.tenant != handler.code {
-            return Err(Error::forbidden(format!("只能向本单位（{}）转入办件", handler.name)));
+        if !actor.scope().contains(&handler.code) {
+            return Err(Error::forbidden(format!("只能向本单位（{}）及下级转入办件", handler.name)));
         }
         let from = input.from_region;
         let request = self.cases.ports.secrets.fingerprint(

@@ -7,6 +7,7 @@ pub mod case;
 pub mod case_event;
 pub mod document;
 pub mod outbox;
+pub mod partner;
 pub mod refresh_token;
 pub mod service_account;
 pub mod tenant;

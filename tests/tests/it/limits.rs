@@ -260,6 +260,7 @@ async fn a_service_token_calls_nothing_but_the_transfer_api() {
         "receiveTransfer",
         "acceptTransfer",
         "returnTransfer",
+        "reportTransferStatus",
     ];
     let mut tried = 0;
     for (kind, fields) in [("query", names("q")), ("mutation", names("m"))] {

@@ -22,6 +22,7 @@ mod identity;
 mod input;
 mod isolation;
 mod limits;
+mod partners;
 mod plans;
 mod queue;
 mod rejections;

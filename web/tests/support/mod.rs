@@ -203,6 +203,26 @@ impl domain::ports::AttendanceRepo for NoAttendance {
 /// No cases in these tests.
 struct NoCases;
 
+/// No partner deployments.
+#[async_trait]
+impl domain::ports::PartnerRepo for NoCases {
+    async fn partners(&self) -> Result<Vec<domain::partner::Partner>> {
+        Ok(Vec::new())
+    }
+    async fn save_partner(&self, _: &domain::partner::Partner, _: Option<&str>, _: AuditRecord) -> Result<()> {
+        Err(Error::internal("no partners in console tests"))
+    }
+    async fn remove_partner(&self, _: Uuid, _: AuditRecord) -> Result<bool> {
+        Ok(false)
+    }
+    async fn outbox_health(&self, _: u64) -> Result<domain::partner::OutboxHealth> {
+        Ok(domain::partner::OutboxHealth::default())
+    }
+    async fn retry_outbox(&self, _: Uuid, _: AuditRecord) -> Result<bool> {
+        Ok(false)
+    }
+}
+
 #[async_trait]
 impl domain::ports::TransferRepo for NoCases {
     async fn transfer(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::transfer::Transfer>> {
@@ -607,6 +627,7 @@ pub fn world() -> World {
         cache: Arc::new(NoCache),
         clock: clock.clone(),
         transfers: Arc::new(NoCases),
+        partners: Arc::new(NoCases),
         supervision: Arc::new(NoSupervision),
     };
     World { services: Services::new(ports, Settings::default()), clock }
