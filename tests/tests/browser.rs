@@ -780,3 +780,119 @@ async fn graphiql_works_offline_in_chromium() -> anyhow::Result<()> {
     drop(driver);
     Ok(())
 }
+
+/// Lists and tracking in Chromium: a clerk pages through 60 cases 20 at a time (each case once), exports
+/// the list as XLSX (read back: one row per case), and an applicant follows one case on the public
+/// tracking page with the receipt's query code.
+#[tokio::test]
+async fn a_clerk_pages_through_60_cases_and_exports_them_and_an_applicant_tracks_one_in_chromium() -> anyhow::Result<()>
+{
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let items = app
+        .gql(
+            Some(&window),
+            "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"教师资格\", status: PUBLISHED) { nodes { id } } }",
+            json!({ "t": tests::YONGSHOU }),
+        )
+        .await;
+    let item = items["data"]["implItems"]["nodes"][0]["id"].as_str().context("a published item")?.to_owned();
+    let mut receipts = Vec::new();
+    for i in 0..60 {
+        let r = app
+            .gql(
+                Some(&window),
+                "mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo } queryCode } }",
+                json!({ "i": { "implItemId": item,
+                    "applicant": { "kind": "PERSON", "name": format!("申请人{i}"), "idNumber": "11010519491231002X" },
+                    "providedMaterials": ["申请表", "身份证明", "学历证书", "体检合格证明", "普通话水平测试等级证书"] } }),
+            )
+            .await;
+        let receipt = &r["data"]["submitCase"];
+        let no = receipt["case"]["caseNo"].as_str().with_context(|| format!("submit {i}: {r}"))?.to_owned();
+        receipts.push((no, receipt["queryCode"].as_str().context("query code")?.to_owned()));
+    }
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+    login(&browser, &app.address, "ys_window").await?;
+    browser.goto(&format!("{}/console/cases", app.address)).await?;
+    browser.wait_for_text("case-table").await?;
+    let mut seen = std::collections::BTreeSet::new();
+    for page in 1..=3 {
+        let source = browser.source().await?;
+        let on_page: Vec<&str> =
+            receipts.iter().map(|(no, _)| no.as_str()).filter(|no| source.contains(&format!(">{no}<"))).collect();
+        anyhow::ensure!(on_page.len() == 20, "page {page} shows {} of the cases", on_page.len());
+        for no in on_page {
+            anyhow::ensure!(seen.insert(no.to_owned()), "{no} shown twice");
+        }
+        if page == 2 {
+            browser.screenshot("cases_page_2").await?;
+        }
+        if page < 3 {
+            browser.click("#page-next").await?;
+            browser.wait_for_text("page-first").await?;
+        } else {
+            anyhow::ensure!(!source.contains("id=\"page-next\""), "no page after the last");
+        }
+    }
+    anyhow::ensure!(seen.len() == 60, "all 60 cases, each once");
+
+    // The export link as the browser has it, fetched with the browser's session.
+    let href = browser
+        .command(
+            Method::GET,
+            &browser.at(&format!("/element/{}/attribute/href", browser.find("#export-xlsx").await?)),
+            None,
+        )
+        .await?;
+    let href = href.as_str().context("export href")?.to_owned();
+    let cookies = browser.command(Method::GET, &browser.at("/cookie"), None).await?;
+    let cookie = cookies
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| format!("{}={}", c["name"].as_str().unwrap_or_default(), c["value"].as_str().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let url = if href.starts_with("http") { href } else { format!("{}{href}", app.address) };
+    let resp = http.get(&url).header("cookie", cookie).send().await?;
+    anyhow::ensure!(resp.status().is_success(), "export: {}", resp.status());
+    let bytes = resp.bytes().await?;
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))?;
+    let sheet = book.worksheet_range_at(0).context("a sheet")??;
+    let exported: std::collections::BTreeSet<String> =
+        sheet.rows().skip(1).filter_map(|r| r.first().map(|c| c.to_string())).collect();
+    anyhow::ensure!(
+        receipts.iter().all(|(no, _)| exported.contains(no)),
+        "the export holds every case ({} rows)",
+        exported.len()
+    );
+
+    // The applicant tracks a case with the receipt's query code; a wrong code shows the error.
+    let (no, code) = &receipts[7];
+    browser.goto(&format!("{}/track", app.address)).await?;
+    browser.wait_for_text("track-form").await?;
+    browser.send_keys("#track-no", no).await?;
+    browser.send_keys("#track-code", "000000").await?;
+    browser.click("#track-submit").await?;
+    browser.wait_for_text("track-error").await?;
+    anyhow::ensure!(browser.value("#track-no").await? == *no, "the case number is kept");
+    browser.clear("#track-code").await?;
+    browser.send_keys("#track-code", code).await?;
+    browser.click("#track-submit").await?;
+    browser.wait_for_text("track-result").await?;
+    anyhow::ensure!(browser.text("#track-case-no").await? == *no);
+    anyhow::ensure!(!browser.text("#track-status").await?.is_empty());
+    browser.screenshot("track_result").await?;
+
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}
