@@ -520,8 +520,8 @@ impl SupervisionService {
             let days = cal.working_days_between(d.accepted_on, d.concluded_on).max(0);
             let (k, l) = grain_key(&d.grain);
             let e = entry(&mut rows, k, l);
-            e.1 += days;
-            e.2 += 1;
+            e.1 += days * d.n;
+            e.2 += d.n;
         }
         // Cases taken in here and handled elsewhere: by collecting tenant, or by who took them in.
         for (collecting, staff, n) in &data.out {
