@@ -1,7 +1,6 @@
 //! Supervision: ratings and rectifications, complaints, statistics (domain.md §6).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::json;
@@ -491,7 +490,8 @@ impl SupervisionService {
                 GroupBy::Window => (String::new(), String::new()),
             }
         };
-        let window_of = if group == GroupBy::Window { self.windows_by_item(&data).await? } else { HashMap::new() };
+        let window_of =
+            if group == GroupBy::Window { self.windows_by_item(&t.subtree(), &data).await? } else { HashMap::new() };
         let mut rows: Rows = BTreeMap::new();
         let window_key = |g: &crate::supervision::StatsGrain| -> (String, String) {
             match window_of.get(&(g.tenant, g.impl_item_id)) {
@@ -506,16 +506,13 @@ impl SupervisionService {
             add_counts(&mut entry(&mut rows, k, l).0, c);
         }
         // Average working days from acceptance to conclusion, in the handling tenant's calendar.
-        let mut calendars: HashMap<RegionCode, Arc<WorkingCalendar>> = HashMap::new();
+        let mut codes: Vec<RegionCode> = data.durations.iter().map(|d| d.grain.tenant).collect();
+        codes.sort();
+        codes.dedup();
+        let calendars = self.calendar.working_calendars(&self.tenants.tenant_identities(&codes).await?).await?;
         for d in &data.durations {
-            let cal = match calendars.get(&d.grain.tenant) {
-                Some(c) => c.clone(),
-                None => {
-                    let tt = self.tenants.known_tenant(&d.grain.tenant).await?;
-                    let c = self.calendar.working_calendar(&tt).await?;
-                    calendars.insert(d.grain.tenant, c.clone());
-                    c
-                }
+            let Some(cal) = calendars.get(&d.grain.tenant) else {
+                return Err(Error::internal(format!("no calendar for {}", d.grain.tenant)));
             };
             let days = cal.working_days_between(d.accepted_on, d.concluded_on).max(0);
             let (k, l) = grain_key(&d.grain);
@@ -559,6 +556,7 @@ impl SupervisionService {
     /// The window serving each (tenant, item): the lowest-numbered window that offers the item.
     async fn windows_by_item(
         &self,
+        scope: &Scope,
         data: &crate::supervision::StatsData,
     ) -> Result<HashMap<(RegionCode, Uuid), (String, String)>> {
         let mut out = HashMap::new();
@@ -566,13 +564,12 @@ impl SupervisionService {
         tenants.extend(data.durations.iter().map(|d| d.grain.tenant));
         tenants.sort();
         tenants.dedup();
-        for t in tenants {
-            let mut windows = self.ports.hall.windows(&t).await?;
-            windows.sort_by(|a, b| b.number.cmp(&a.number));
-            for w in windows {
-                for item in &w.items {
-                    out.insert((t, *item), (w.id.to_string(), format!("{} {}", w.number, w.name)));
-                }
+        let mut windows = self.ports.hall.windows_of(scope, &tenants).await?;
+        // Highest number first, so the lowest-numbered window offering an item is kept.
+        windows.sort_by(|a, b| b.number.cmp(&a.number));
+        for w in windows {
+            for item in &w.items {
+                out.insert((w.tenant, *item), (w.id.to_string(), format!("{} {}", w.number, w.name)));
             }
         }
         Ok(out)
