@@ -349,6 +349,8 @@ pub trait SupervisionRepo: Send + Sync {
 
     /// Statistics' raw figures over the cases of `scope` in `period`.
     async fn stats(&self, scope: &Scope, period: &Period, staff: bool) -> Result<StatsData>;
+    /// The counts of each day of `period` that has any, in day order (the dashboard's trend).
+    async fn daily(&self, scope: &Scope, period: &Period) -> Result<Vec<(NaiveDate, CaseCounts)>>;
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 mod assets;
 mod auth;
 mod cases;
+mod charts;
 mod config;
 mod csrf;
 mod documents;

@@ -445,17 +445,9 @@ impl SupervisionService {
 
     // ------------------------------------------------------------------ statistics
 
-    /// Statistics of a tenant and its descendants over `[from, to]` (Asia/Shanghai days).
-    pub async fn stats(
-        &self,
-        actor: &Actor,
-        tenant: &RegionCode,
-        from: NaiveDate,
-        to: NaiveDate,
-        group: GroupBy,
-    ) -> Result<Vec<StatsRow>> {
-        let t = self.tenants.tenant(actor, tenant).await?;
-        authorize(actor, Action::Supervise, &t)?;
+    /// The period `[from, to]` (Asia/Shanghai days) checked: within the years served, in order, at
+    /// most [`MAX_STATS_DAYS`] long.
+    fn period(&self, from: NaiveDate, to: NaiveDate) -> Result<Period> {
         let years = super::MIN_YEAR..=super::MAX_YEAR;
         if !years.contains(&from.year()) || !years.contains(&to.year()) {
             return Err(Error::invalid(format!("统计日期应在{}年至{}年之间", super::MIN_YEAR, super::MAX_YEAR)));
@@ -469,7 +461,35 @@ impl SupervisionService {
         let bad_date = || Error::invalid("统计日期无效");
         let start = day_start(from).ok_or_else(bad_date)?;
         let end = day_start(to.succ_opt().ok_or_else(bad_date)?).ok_or_else(bad_date)?;
-        let period = Period { from, to, start, end, today: self.today() };
+        Ok(Period { from, to, start, end, today: self.today() })
+    }
+
+    /// Each day's counts of a tenant and its descendants over `[from, to]`, days without any left out.
+    pub async fn daily(
+        &self,
+        actor: &Actor,
+        tenant: &RegionCode,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, CaseCounts)>> {
+        let t = self.tenants.tenant(actor, tenant).await?;
+        authorize(actor, Action::Supervise, &t)?;
+        let period = self.period(from, to)?;
+        self.ports.supervision.daily(&t.subtree(), &period).await
+    }
+
+    /// Statistics of a tenant and its descendants over `[from, to]` (Asia/Shanghai days).
+    pub async fn stats(
+        &self,
+        actor: &Actor,
+        tenant: &RegionCode,
+        from: NaiveDate,
+        to: NaiveDate,
+        group: GroupBy,
+    ) -> Result<Vec<StatsRow>> {
+        let t = self.tenants.tenant(actor, tenant).await?;
+        authorize(actor, Action::Supervise, &t)?;
+        let period = self.period(from, to)?;
         let data = self.ports.supervision.stats(&t.subtree(), &period, group == GroupBy::Staff).await?;
         let child = child_level(t.level);
         let key_of = |g: &crate::supervision::StatsGrain| -> (String, String) {

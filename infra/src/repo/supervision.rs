@@ -388,6 +388,39 @@ impl SupervisionRepo for Db {
     async fn stats(&self, scope: &Scope, p: &Period, staff: bool) -> Result<StatsData> {
         stats(self, scope, p, staff).await
     }
+
+    async fn daily(&self, scope: &Scope, p: &Period) -> Result<Vec<(NaiveDate, CaseCounts)>> {
+        let (scope_t, mut values) = in_scope("s.tenant_code", scope);
+        let sql = format!(
+            "SELECT s.day, SUM(s.received) AS received, SUM(s.accepted) AS accepted, SUM(s.concluded) AS concluded,
+               SUM(s.on_time) AS on_time, SUM(s.late) + SUM(CASE WHEN s.day < ? THEN s.open_due ELSE 0 END) AS overdue,
+               SUM(s.cross_in) AS cross_in, SUM(s.rejected) AS rejected, SUM(s.ratings) AS ratings, SUM(s.bad) AS bad
+             FROM case_stats s WHERE {scope_t} AND s.day >= ? AND s.day <= ?
+             GROUP BY s.day ORDER BY s.day"
+        );
+        values.insert(0, p.today.into());
+        values.extend([p.from.into(), p.to.into()]);
+        let tx = self.begin(scope).await?;
+        let rows = tx.query_all_raw(stmt(self.backend(), &sql, values)).await.map_err(internal)?;
+        commit(tx).await?;
+        rows.iter()
+            .map(|r| {
+                let c = CaseCounts {
+                    received: count(r, "received")?,
+                    accepted: count(r, "accepted")?,
+                    concluded: count(r, "concluded")?,
+                    on_time: count(r, "on_time")?,
+                    overdue: count(r, "overdue")?,
+                    cross_area_in: count(r, "cross_in")?,
+                    rejected: count(r, "rejected")?,
+                    ratings: count(r, "ratings")?,
+                    bad_ratings: count(r, "bad")?,
+                };
+                Ok((get::<NaiveDate>(r, "day")?, c))
+            })
+            .filter(|r| r.as_ref().map_or(true, |(_, c)| *c != CaseCounts::default()))
+            .collect()
+    }
 }
 
 async fn insert_rect(tx: &DatabaseTransaction, r: &Rectification) -> Result<()> {
