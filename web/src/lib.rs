@@ -20,6 +20,7 @@ mod kiosk;
 mod layout;
 mod menu;
 mod pages;
+mod qr;
 mod routes;
 mod supervision;
 mod track;
@@ -66,7 +67,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .app_data(web::FormConfig::default().limit(4096).error_handler(|e, _| bad_input(e)))
                 .route("", web::get().to(track::form))
-                .route("", web::post().to(track::lookup)),
+                .route("", web::post().to(track::lookup))
+                .route("/rate", web::post().to(track::rate)),
         )
         .service(
             web::scope("/ticket")
