@@ -29,6 +29,8 @@ struct Found {
     /// Concluded: the applicant may rate it (扫码评价), the query code going with the form.
     concluded: bool,
     code: String,
+    /// The handling tenant, for its complaint page.
+    tenant: String,
 }
 
 #[derive(Template)]
@@ -160,6 +162,7 @@ async fn show(req: &HttpRequest, services: &Services, f: TrackForm, mut p: Track
             qr: crate::qr::svg(&crate::qr::track_url(req, &c.case_no, &f.code)),
             concluded: c.concluded_at.is_some(),
             code: f.code.clone(),
+            tenant: c.handling.to_string(),
         })
     }
     .await;

@@ -624,3 +624,40 @@ async fn the_console_completes_a_rectification_and_resolves_a_complaint() {
     let html = console.get(app.url("/console/supervision")).send().await.expect("page").text().await.expect("html");
     assert!(html.contains("暂无待办整改") && html.contains("暂无待办投诉"), "{html}");
 }
+
+/// The public complaint page: no login, an accessible form; a bad input keeps what was typed, a
+/// filed complaint answers with its deadline and reaches the center's administrator.
+#[tokio::test]
+async fn the_public_complaint_page_files_a_complaint() {
+    let app = TestApp::spawn().await;
+    let public = app.new_client();
+    let url = app.url(&format!("/complaint/{YONGSHOU}"));
+    let form = public.get(&url).send().await.expect("form");
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.expect("html");
+    assert!(html.contains("id=\"complaint-form\"") && html.contains("<label for=\"complaint-content\">"), "{html}");
+
+    let r = public.post(&url).form(&[("content", "  "), ("contact", "13812345678")]).send().await.expect("post");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("id=\"complaint-error\"") && html.contains("value=\"13812345678\""), "{html}");
+
+    let r = public
+        .post(&url)
+        .form(&[("case_no", ""), ("content", "窗口人员态度生硬，多次让我重复提交材料"), ("contact", "13812345678")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("id=\"complaint-filed\"") && html.contains("前答复您"), "{html}");
+
+    let admin = app.token("ys_admin").await;
+    let list = ok(&app, Some(&admin), COMPLAINTS, json!({ "t": YONGSHOU })).await;
+    assert_eq!(list["complaints"].as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list["complaints"][0]["status"], "OPEN");
+    assert_eq!(list["complaints"][0]["workingDays"], 3);
+
+    let missing = public.get(app.url("/complaint/999999999999")).send().await.expect("unknown");
+    assert_eq!(missing.status(), 404);
+}
