@@ -28,6 +28,9 @@ impl<'a> Series<'a> {
     pub fn rate(name: &'a str, values: Vec<f64>) -> Self {
         Series { name, values, color: RATE }
     }
+    pub fn on_time(values: Vec<f64>) -> Self {
+        Series { name: "按时办结率", values, color: CONCLUDED }
+    }
 }
 
 fn finish(svg: Result<String, String>, what: &str) -> String {
@@ -38,6 +41,11 @@ fn finish(svg: Result<String, String>, what: &str) -> String {
             String::new()
         }
     }
+}
+
+/// Counts are whole: fractional ticks stay unlabelled.
+fn count_label(y: &f64) -> String {
+    if (y - y.round()).abs() > 1e-6 { String::new() } else { format!("{y:.0}") }
 }
 
 fn top(series: &[Series<'_>]) -> f64 {
@@ -57,9 +65,9 @@ fn draw_trend(title: &str, first: NaiveDate, series: &[Series<'_>]) -> Result<St
         let root = SVGBackend::with_string(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 16))
+            .caption(title, (FONT, 22))
             .margin(8)
-            .x_label_area_size(28)
+            .x_label_area_size(34)
             .y_label_area_size(44)
             .build_cartesian_2d(0f64..(days - 1) as f64, 0f64..top(series))
             .map_err(|e| e.to_string())?;
@@ -73,8 +81,8 @@ fn draw_trend(title: &str, first: NaiveDate, series: &[Series<'_>]) -> Result<St
             .x_labels(7)
             .y_labels(5)
             .x_label_formatter(&label)
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .label_style((FONT, 12))
+            .y_label_formatter(&count_label)
+            .label_style((FONT, 16))
             .draw()
             .map_err(|e| e.to_string())?;
         for s in series {
@@ -91,7 +99,7 @@ fn draw_trend(title: &str, first: NaiveDate, series: &[Series<'_>]) -> Result<St
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
-            .label_font((FONT, 12))
+            .label_font((FONT, 16))
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK.mix(0.3))
             .draw()
@@ -115,9 +123,9 @@ fn draw_bars(title: &str, labels: &[String], series: &[Series<'_>], percent: boo
         let root = SVGBackend::with_string(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 16))
+            .caption(title, (FONT, 22))
             .margin(8)
-            .x_label_area_size(34)
+            .x_label_area_size(40)
             .y_label_area_size(44)
             .build_cartesian_2d(0f64..n as f64, 0f64..y_top)
             .map_err(|e| e.to_string())?;
@@ -130,9 +138,9 @@ fn draw_bars(title: &str, labels: &[String], series: &[Series<'_>], percent: boo
             labels.get(i).map(|l| l.chars().take(8).collect()).unwrap_or_default()
         };
         let mut mesh = chart.configure_mesh();
-        mesh.disable_x_mesh().x_labels(n * 2 + 1).y_labels(5).x_label_formatter(&name).label_style((FONT, 12));
+        mesh.disable_x_mesh().x_labels(n * 2 + 1).y_labels(5).x_label_formatter(&name).label_style((FONT, 16));
         let fmt_pct = |y: &f64| format!("{:.0}%", y * 100.0);
-        let fmt_n = |y: &f64| format!("{y:.0}");
+        let fmt_n = count_label;
         if percent {
             mesh.y_label_formatter(&fmt_pct);
         } else {
@@ -154,7 +162,7 @@ fn draw_bars(title: &str, labels: &[String], series: &[Series<'_>], percent: boo
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 12))
+            .label_font((FONT, 16))
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK.mix(0.3))
             .draw()

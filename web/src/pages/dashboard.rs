@@ -11,7 +11,7 @@ use domain::policy::{Action, authorize};
 use crate::auth::Console;
 use crate::charts::{self, Series};
 use crate::layout::{Chrome, chrome, error_page};
-use crate::routes::{CALENDAR, CASES, HOME};
+use crate::routes::{CALENDAR, CASES, HOME, SUPERVISION};
 use crate::view::{plain_error, render};
 
 /// One live count, linking to the list it counts.
@@ -107,7 +107,7 @@ async fn charts(ctx: &Console, tenant: &domain::tenant::Tenant) -> Result<Vec<Ch
             &labels,
             &[
                 Series::rate("满意率", depts.iter().map(|r| r.satisfaction).collect()),
-                Series::concluded(depts.iter().map(|r| r.on_time_rate).collect()),
+                Series::on_time(depts.iter().map(|r| r.on_time_rate).collect()),
             ],
             true,
         ),
@@ -196,6 +196,22 @@ pub(crate) async fn dashboard(mut ctx: Console) -> HttpResponse {
             tiles.push(tile("count-received-today", "今日收件", c.received_today, CASES.to_owned()));
             tiles.push(tile("count-accepted-today", "今日受理", c.accepted_today, CASES.to_owned()));
             tiles.push(tile("count-concluded-today", "今日办结", c.concluded_today, CASES.to_owned()));
+        }
+        // Bad ratings waiting for their rectification, for those who supervise the tenant.
+        if authorize(&ctx.actor, Action::Supervise, &chrome.current).is_ok() {
+            let open = ctx
+                .services
+                .supervision
+                .rectifications(&ctx.actor, &chrome.current.code, &[domain::supervision::RectificationStatus::Open])
+                .await?
+                .len();
+            tiles.push(Tile {
+                id: "count-rectifications",
+                label: "待办差评整改",
+                value: open.to_string(),
+                link: format!("{SUPERVISION}#open-rectifications"),
+                tone: if open > 0 { "warning-RED" } else { "" },
+            });
         }
         let mut notices = Vec::new();
         // Raised only to the root's administrators, who can act on the calendar.
