@@ -1,5 +1,7 @@
 //! Ratings, rectifications, complaints and the figures of statistics.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::audit::AuditRecord;
@@ -514,19 +516,35 @@ async fn stats(db: &Db, scope: &Scope, p: &Period, staff: bool) -> Result<StatsD
             },
         ));
     }
-    // Concluded cases by acceptance and conclusion day, for the average working days.
+    // Concluded cases by acceptance and conclusion day, for the average working days; their grains
+    // (names and departments) are those of the counts, every one of them having concluded cases.
+    let grains: HashMap<(RegionCode, Uuid, Option<String>), &StatsGrain> =
+        counts.iter().map(|(g, _)| ((g.tenant, g.impl_item_id, g.staff.clone()), g)).collect();
     let sql = format!(
-        "SELECT s.*, bi.name AS item_name, i.department_id, d.name AS department_name FROM (
-           SELECT s.tenant_code, s.impl_item_id{staff_col}, s.since, s.day, SUM(s.spans) AS n
-           FROM case_stats s WHERE {scope_t} AND s.day >= ? AND s.day <= ? AND s.spans <> 0
-           GROUP BY s.tenant_code, s.impl_item_id{staff_col}, s.since, s.day) s {names}"
+        "SELECT s.tenant_code, s.impl_item_id{staff_col}, s.since, s.day, SUM(s.spans) AS n
+         FROM case_stats s WHERE {scope_t} AND s.day >= ? AND s.day <= ? AND s.spans <> 0
+         GROUP BY s.tenant_code, s.impl_item_id{staff_col}, s.since, s.day"
     );
     let mut values = scope_v;
     values.extend([p.from.into(), p.to.into()]);
     let mut durations = Vec::new();
     for r in &tx.query_all_raw(stmt(b, &sql, values)).await.map_err(internal)? {
+        let tenant = parse_code(&get::<String>(r, "tenant_code")?)?;
+        let item = parse_id(&get::<String>(r, "impl_item_id")?)?;
+        let who = if staff { Some(get::<String>(r, "staff")?).filter(|s| !s.is_empty()) } else { None };
+        let grain = match grains.get(&(tenant, item, who.clone())) {
+            Some(g) => (*g).clone(),
+            None => StatsGrain {
+                tenant,
+                impl_item_id: item,
+                item_name: String::new(),
+                department_id: None,
+                department: String::new(),
+                staff: who,
+            },
+        };
         durations.push(Duration {
-            grain: grain(r, staff)?,
+            grain,
             accepted_on: get(r, "since")?,
             concluded_on: get(r, "day")?,
             n: count(r, "n")?,
