@@ -12,10 +12,13 @@ fn safe(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(64).collect()
 }
 
-/// The tracking page's address for a case, absolute from the request's scheme and host.
+/// The tracking page's address for a case (with its query code where known), absolute from the
+/// request's scheme and host.
 pub(crate) fn track_url(req: &HttpRequest, case_no: &str, query_code: &str) -> String {
     let info = req.connection_info();
-    format!("{}://{}/track?no={}&code={}", info.scheme(), info.host(), safe(case_no), safe(query_code))
+    let code = safe(query_code);
+    let code = if code.is_empty() { String::new() } else { format!("&code={code}") };
+    format!("{}://{}/track?no={}{code}", info.scheme(), info.host(), safe(case_no))
 }
 
 /// `url` as an SVG QR code, or empty when it cannot be encoded.

@@ -121,6 +121,24 @@ async fn a_scanned_code_tracks_the_case_and_rates_it_once_concluded() {
     assert!(r["errors"].is_null(), "{r}");
     let html = public.get(app.url(&scanned)).send().await.expect("scan").text().await.expect("html");
     assert!(html.contains("id=\"rate-form\"") && html.contains("非常满意"), "{html}");
+    // The acceptance notice and the decision carry the QR code too (the number; the code is the
+    // applicant's, from the receipt).
+    let case_page =
+        clerk.get(app.url(&format!("/console/cases/{id}"))).send().await.expect("case").text().await.expect("html");
+    let docs: Vec<String> = case_page
+        .split("/console/documents/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|d| !d.ends_with(".pdf"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(docs.len(), 2, "acceptance notice and decision: {case_page}");
+    for d in docs {
+        let doc = clerk.get(app.url(&format!("/console/documents/{d}"))).send().await.expect("doc");
+        let doc = doc.text().await.expect("html");
+        let qr = doc.split("id=\"document-qr\"").nth(1).unwrap_or_else(|| panic!("no QR code: {doc}"));
+        assert!(qr.contains("<svg"), "{qr}");
+    }
 
     let rate = |level: &'static str| {
         let req = public.post(app.url("/track/rate")).form(&[
