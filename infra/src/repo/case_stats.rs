@@ -76,7 +76,10 @@ pub(crate) async fn apply(tx: &DatabaseTransaction, before: Share, after: Share)
             (*since).into(),
             collecting.clone().into(),
         ]);
-        values.extend(vals.iter().map(|v| Value::from(i32::try_from(*v).unwrap_or(0))));
+        for v in vals {
+            let v = i32::try_from(*v).map_err(|_| domain::Error::internal("summary delta out of range"))?;
+            values.push(v.into());
+        }
     }
     let b = tx.get_database_backend();
     tx.execute_raw(stmt(b, &case_stats::add_rows(net.len()), values)).await.map_err(internal)?;
