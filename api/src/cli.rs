@@ -64,6 +64,12 @@ enum Command {
     },
     /// Print the served GraphQL schema (SDL).
     Schema,
+    /// Check the statistics summary against the cases and ratings; with --rebuild refill it from
+    /// them first (after loading data around the application).
+    StatsSummary {
+        #[arg(long)]
+        rebuild: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -186,6 +192,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             if r.recomputed > 0 {
                 println!("已重新计算 {} 个暂定期限", r.recomputed);
+            }
+            Ok(())
+        }
+        Command::StatsSummary { rebuild } => {
+            let url = config.migration_url().context("未配置数据库：请设置 TONGBAN_DATABASE_URL")?;
+            let db = crate::startup::connect_db(url, 2).await?;
+            if rebuild {
+                infra::rebuild_stats_summary(&db.conn).await.map_err(|e| anyhow!("统计汇总重建失败：{e}"))?;
+            }
+            let (rows, drift) =
+                infra::check_stats_summary(&db.conn).await.map_err(|e| anyhow!("统计汇总核对失败：{e}"))?;
+            println!("统计汇总共 {rows} 行，与办件记录不一致 {drift} 行");
+            if drift != 0 {
+                return Err(anyhow!("统计汇总与办件记录不一致：请运行 tongban stats-summary --rebuild"));
             }
             Ok(())
         }

@@ -408,6 +408,15 @@ pub trait HallRepo: Send + Sync {
     async fn create_window(&self, w: &crate::hall::Window, audit: AuditRecord) -> Result<()>;
     /// The windows of `tenant`, by number.
     async fn windows(&self, tenant: &RegionCode) -> Result<Vec<crate::hall::Window>>;
+    /// The windows of several tenants in `scope`, read together.
+    async fn windows_of(&self, scope: &Scope, tenants: &[RegionCode]) -> Result<Vec<crate::hall::Window>> {
+        let _ = scope;
+        let mut out = Vec::new();
+        for t in tenants {
+            out.extend(self.windows(t).await?);
+        }
+        Ok(out)
+    }
     async fn window(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::hall::Window>>;
     async fn set_window_staff(
         &self,

@@ -292,12 +292,14 @@ pub struct StatsGrain {
     pub staff: Option<String>,
 }
 
-/// A concluded case's acceptance and conclusion days, for average working days.
+/// Concluded cases' acceptance and conclusion days, for average working days.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duration {
     pub grain: StatsGrain,
     pub accepted_on: NaiveDate,
     pub concluded_on: NaiveDate,
+    /// How many cases took this span.
+    pub n: i64,
 }
 
 /// What storage answers for a period: counts per grain, durations of concluded cases, and cases
@@ -347,6 +349,8 @@ pub trait SupervisionRepo: Send + Sync {
 
     /// Statistics' raw figures over the cases of `scope` in `period`.
     async fn stats(&self, scope: &Scope, period: &Period, staff: bool) -> Result<StatsData>;
+    /// The counts of each day of `period` that has any, in day order (the dashboard's trend).
+    async fn daily(&self, scope: &Scope, period: &Period) -> Result<Vec<(NaiveDate, CaseCounts)>>;
 }
 
 #[cfg(test)]

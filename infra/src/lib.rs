@@ -18,3 +18,4 @@ mod sql;
 
 pub use db::Db;
 pub use repo::case_list_statements;
+pub use repo::case_stats::{check as check_stats_summary, rebuild as rebuild_stats_summary};

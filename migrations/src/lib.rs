@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+pub mod case_stats;
+
 mod m0001_foundation;
 mod m0002_calendar;
 mod m0002_catalogue;
@@ -23,6 +25,7 @@ mod m0014_transfers;
 mod m0015_supervision;
 mod m0017_sweep_indexes;
 mod m0018_partners;
+mod m0019_case_stats;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -56,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_supervision::Migration),
             Box::new(m0017_sweep_indexes::Migration),
             Box::new(m0018_partners::Migration),
+            Box::new(m0019_case_stats::Migration),
         ]
     }
 }

@@ -896,3 +896,108 @@ async fn a_clerk_pages_through_60_cases_and_exports_them_and_an_applicant_tracks
     drop(driver);
     Ok(())
 }
+
+
+/// Supervision in the browser: an applicant scans into the tracking page and gives a bad rating;
+/// the center administrator's dashboard shows it as an open rectification, which they complete on
+/// the supervision page; the monthly report downloads there and reads back as a spreadsheet.
+#[tokio::test]
+async fn a_bad_rating_is_rectified_and_the_monthly_report_downloads_in_chromium() -> anyhow::Result<()> {
+    use base64::Engine;
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let approver = app.token("ys_approver").await;
+    let r = app
+        .gql(
+            Some(&window),
+            "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"教师资格\", status: PUBLISHED) { nodes { id } } }",
+            json!({ "t": tests::YONGSHOU }),
+        )
+        .await;
+    let item = r["data"]["implItems"]["nodes"][0]["id"].as_str().context("item")?.to_owned();
+    let r = app
+        .gql(
+            Some(&window),
+            "mutation($i: SubmitCaseInput!) { submitCase(input: $i) { queryCode case { id caseNo } } }",
+            json!({ "i": { "implItemId": item,
+                "applicant": { "kind": "PERSON", "name": "周九", "idNumber": "11010519491231002X" },
+                "providedMaterials": ["申请表", "身份证明", "学历证书", "体检合格证明", "普通话水平测试等级证书"] } }),
+        )
+        .await;
+    let id = r["data"]["submitCase"]["case"]["id"].as_str().context("case")?.to_owned();
+    let no = r["data"]["submitCase"]["case"]["caseNo"].as_str().context("number")?.to_owned();
+    let code = r["data"]["submitCase"]["queryCode"].as_str().context("code")?.to_owned();
+    for (token, step) in [
+        (&window, "mutation($id: ID!) { acceptCase(id: $id) { status } }"),
+        (&approver, "mutation($id: ID!) { decideCase(id: $id, approve: true, opinion: \"符合条件\") { status } }"),
+    ] {
+        let r = app.gql(Some(token), step, json!({ "id": id })).await;
+        anyhow::ensure!(r["errors"].is_null(), "{r}");
+    }
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+
+    // The QR code's address: the case, and for a concluded case the rating form (扫码评价).
+    browser.goto(&format!("{}/track?no={no}&code={code}", app.address)).await?;
+    browser.wait_for_text("评价本次服务").await?;
+    browser.click("#rate-5").await?;
+    browser.send_keys("#rate-comment", "窗口人员态度不好").await?;
+    browser.click("#rate-submit").await?;
+    browser.wait_for_text("感谢您的评价").await?;
+    browser.screenshot("supervision-rated").await?;
+
+    // The center administrator's dashboard: one open rectification, and the charts.
+    login(&browser, &app.address, "ys_admin").await?;
+    browser.wait_for_text("待办差评整改").await?;
+    let tile = browser.text("#count-rectifications .tile-value").await?;
+    assert_eq!(tile, "1", "open rectifications on the dashboard");
+    assert!(browser.source().await?.contains("id=\"chart-trend\""));
+    browser.screenshot("supervision-dashboard").await?;
+    browser.click("#count-rectifications").await?;
+    browser.wait_for_text("待办差评整改").await?;
+    assert!(browser.source().await?.contains(&no), "the rated case is listed");
+    browser.send_keys("#open-rectifications .complete-form input[name=callback]", "电话回访，申请人认可").await?;
+    browser.send_keys("#open-rectifications .complete-form input[name=outcome]", "已约谈窗口人员并整改").await?;
+    browser.click("#open-rectifications .complete-form button").await?;
+    browser.wait_for_text("暂无待办整改").await?;
+    browser.goto(&format!("{}/console", app.address)).await?;
+    browser.wait_for_text("待办差评整改").await?;
+    assert_eq!(browser.text("#count-rectifications .tile-value").await?, "0", "completed");
+
+    // The monthly report: the page's download link, fetched by the browser with its session.
+    browser.goto(&format!("{}/console/supervision", app.address)).await?;
+    let link = browser.find("#download-xlsx").await?;
+    let script = "const done = arguments[arguments.length - 1];
+        fetch(arguments[0].href, { credentials: 'same-origin' })
+          .then(r => r.ok ? r.arrayBuffer() : Promise.reject(r.status))
+          .then(b => { let s = ''; new Uint8Array(b).forEach(x => s += String.fromCharCode(x)); done(btoa(s)); })
+          .catch(e => done('ERROR ' + e));";
+    let v = browser
+        .command(
+            Method::POST,
+            &browser.at("/execute/async"),
+            Some(json!({ "script": script, "args": [{ ELEMENT_KEY: link }] })),
+        )
+        .await?;
+    let b64 = v.as_str().context("download")?;
+    anyhow::ensure!(!b64.starts_with("ERROR"), "download failed: {b64}");
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64)?;
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes))?;
+    assert_eq!(wb.sheet_names(), ["总体情况", "部门排名", "窗口排名", "差评整改", "投诉"]);
+    let rects = wb.worksheet_range("差评整改")?;
+    assert!(
+        rects.rows().any(|r| r.iter().any(|c| c.to_string() == no)),
+        "the rectified case is in the report: {rects:?}"
+    );
+
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}

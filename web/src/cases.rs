@@ -408,6 +408,8 @@ struct ReceiptPage {
     id: String,
     case_no: String,
     query_code: String,
+    /// The QR code to the case's tracking page (扫码查询、评价).
+    qr: String,
 }
 
 fn get(fields: &[(String, String)], k: &str) -> String {
@@ -452,11 +454,13 @@ pub(crate) async fn submit(mut ctx: Console, form: web::Form<Vec<(String, String
     .await;
     match result {
         Ok(r) => {
+            let qr = crate::qr::svg(&crate::qr::track_url(&ctx.req, &r.case.case_no, &r.query_code));
             let view = ReceiptPage {
                 chrome,
                 id: r.case.id.to_string(),
                 case_no: r.case.case_no.clone(),
                 query_code: r.query_code,
+                qr,
             };
             render(ctx.response(StatusCode::OK), &view)
         }

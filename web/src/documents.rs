@@ -7,6 +7,7 @@ use actix_web::http::header::{Charset, ContentDisposition, DispositionParam, Dis
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::Error;
+use domain::case::DocumentKind;
 use domain::ports::DocumentPrinter;
 use uuid::Uuid;
 
@@ -26,6 +27,9 @@ struct DocumentPage {
     /// The PDF link, or None with the note why not.
     pdf: Option<String>,
     pdf_unavailable: &'static str,
+    /// Acceptance notices and decisions: a QR code to the tracking page with the case number (the
+    /// applicant adds the query code from the receipt), where the case is followed and rated.
+    qr: String,
 }
 
 /// The printer the application provides (app data `web::Data<dyn DocumentPrinter>`); none means no PDF.
@@ -51,6 +55,15 @@ pub(crate) async fn show(ctx: Console, id: web::Path<String>) -> HttpResponse {
         Err(e) => return plain_error(&e),
     };
     let day = domain::china_time::local_day(doc.issued_at);
+    let qr = match doc.kind {
+        DocumentKind::AcceptanceNotice | DocumentKind::ApprovalDecision | DocumentKind::DenialDecision => {
+            match ctx.services.cases.case_summary(&ctx.actor, doc.case_id).await {
+                Ok(c) => crate::qr::svg(&crate::qr::track_url(&ctx.req, &c.case_no, "")),
+                Err(e) => return plain_error(&e),
+            }
+        }
+        _ => String::new(),
+    };
     let page = DocumentPage {
         title: doc.title(),
         number: doc.number.clone(),
@@ -58,6 +71,7 @@ pub(crate) async fn show(ctx: Console, id: web::Path<String>) -> HttpResponse {
         issued: day.format("%Y年%m月%d日").to_string(),
         pdf: pdf_available(&ctx.req).await.then(|| format!("/console/documents/{id}.pdf")),
         pdf_unavailable: PDF_UNAVAILABLE,
+        qr,
     };
     render(ctx.response(StatusCode::OK), &page)
 }

@@ -8,6 +8,8 @@ mod assets;
 mod audit;
 mod auth;
 mod cases;
+mod charts;
+mod complaint;
 mod config;
 mod csrf;
 mod documents;
@@ -22,6 +24,7 @@ mod layout;
 mod menu;
 mod pages;
 mod partners;
+mod qr;
 mod routes;
 mod supervision;
 mod track;
@@ -69,7 +72,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .app_data(web::FormConfig::default().limit(4096).error_handler(|e, _| bad_input(e)))
                 .route("", web::get().to(track::form))
-                .route("", web::post().to(track::lookup)),
+                .route("", web::post().to(track::lookup))
+                .route("/rate", web::post().to(track::rate)),
+        )
+        .service(
+            web::scope("/complaint")
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((header::X_FRAME_OPTIONS, "DENY"))
+                        .add((header::CONTENT_SECURITY_POLICY, CSP))
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                        .add((header::REFERRER_POLICY, "no-referrer")),
+                )
+                .app_data(web::FormConfig::default().limit(16384).error_handler(|e, _| bad_input(e)))
+                .route("/{tenant}", web::get().to(complaint::form))
+                .route("/{tenant}", web::post().to(complaint::file)),
         )
         .service(
             web::scope("/ticket")

@@ -24,6 +24,13 @@ struct Found {
     received: String,
     deadline: String,
     steps: Vec<Step>,
+    /// The QR code to this page for the case (the window's lobby screen or a notice can show it).
+    qr: String,
+    /// Concluded: the applicant may rate it (扫码评价), the query code going with the form.
+    concluded: bool,
+    code: String,
+    /// The handling tenant, for its complaint page.
+    tenant: String,
 }
 
 #[derive(Template)]
@@ -32,7 +39,13 @@ struct TrackPage {
     no: String,
     error: String,
     found: Option<Found>,
+    /// The outcome of a rating just given, or why it was refused.
+    rated: String,
+    rate_error: String,
 }
+
+/// The levels of a rating, best first (4 and 5 are bad ratings).
+const LEVELS: [(u8, &str); 5] = [(1, "非常满意"), (2, "满意"), (3, "基本满意"), (4, "不满意"), (5, "非常不满意")];
 
 fn render(status: StatusCode, page: &TrackPage) -> HttpResponse {
     match page.render() {
@@ -49,9 +62,27 @@ fn render(status: StatusCode, page: &TrackPage) -> HttpResponse {
     }
 }
 
-/// GET /track: the form.
-pub(crate) async fn form() -> HttpResponse {
-    render(StatusCode::OK, &TrackPage { no: String::new(), error: String::new(), found: None })
+fn page(no: &str) -> TrackPage {
+    TrackPage {
+        no: no.chars().take(60).collect(),
+        error: String::new(),
+        found: None,
+        rated: String::new(),
+        rate_error: String::new(),
+    }
+}
+
+/// GET /track: the form; with the case number and query code (a scanned QR code), the case.
+pub(crate) async fn form(
+    req: HttpRequest,
+    services: web::Data<Services>,
+    query: web::Query<TrackForm>,
+) -> HttpResponse {
+    let q = query.into_inner();
+    if q.no.is_empty() || q.code.is_empty() {
+        return render(StatusCode::OK, &page(&q.no));
+    }
+    show(&req, &services, q, page("")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -67,8 +98,47 @@ pub(crate) async fn lookup(
     services: web::Data<Services>,
     form: web::Form<TrackForm>,
 ) -> HttpResponse {
+    show(&req, &services, form.into_inner(), page("")).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct RateForm {
+    no: String,
+    code: String,
+    level: String,
+    comment: String,
+}
+
+/// POST /track/rate: rates a concluded case (扫码评价), then shows it again with the outcome.
+pub(crate) async fn rate(req: HttpRequest, services: web::Data<Services>, form: web::Form<RateForm>) -> HttpResponse {
     let f = form.into_inner();
     let client = crate::config::client_address(&req);
+    let mut p = page("");
+    let level = f.level.trim().parse::<i64>().unwrap_or(0);
+    let comment = Some(f.comment.as_str()).filter(|c| !c.trim().is_empty());
+    match services.supervision.rate_case(&f.no, &f.code, level, "QR", comment, &client).await {
+        Ok((_, rect)) => {
+            p.rated = if rect.is_some() {
+                "感谢您的评价。您的意见已转办理部门整改，并将回访。".to_owned()
+            } else {
+                "感谢您的评价。".to_owned()
+            };
+        }
+        Err(e) => {
+            p.rate_error = match e {
+                Error::Conflict(_) => "该办件已评价，每件只能评价一次".to_owned(),
+                Error::InvalidInput(_) if level == 0 => "请选择评价等级".to_owned(),
+                e => public_message(&e),
+            };
+        }
+    }
+    show(&req, &services, TrackForm { no: f.no, code: f.code }, p).await
+}
+
+/// The case's progress into `p`, or the error next to the form (the number kept, the code not).
+async fn show(req: &HttpRequest, services: &Services, f: TrackForm, mut p: TrackPage) -> HttpResponse {
+    let client = crate::config::client_address(req);
     let result = async {
         let c = services.cases.track_case(&f.no, &f.code, &client).await?;
         let reading = services.cases.case_reading(&c).await?;
@@ -89,19 +159,26 @@ pub(crate) async fn lookup(
                     opinion: e.opinion.clone().unwrap_or_default(),
                 })
                 .collect(),
+            qr: crate::qr::svg(&crate::qr::track_url(req, &c.case_no, &f.code)),
+            concluded: c.concluded_at.is_some(),
+            code: f.code.clone(),
+            tenant: c.handling.to_string(),
         })
     }
     .await;
-    let no = f.no.chars().take(60).collect();
+    p.no = f.no.chars().take(60).collect();
     match result {
-        Ok(found) => render(StatusCode::OK, &TrackPage { no, error: String::new(), found: Some(found) }),
+        Ok(found) => {
+            p.found = Some(found);
+            render(StatusCode::OK, &p)
+        }
         Err(e) => {
             let status = status_for(&e);
-            let message = match e {
+            p.error = match e {
                 Error::NotFound { .. } => "未找到办件：请核对办件编号和查询码".to_owned(),
                 e => public_message(&e),
             };
-            render(status, &TrackPage { no, error: message, found: None })
+            render(status, &p)
         }
     }
 }

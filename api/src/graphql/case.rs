@@ -282,6 +282,12 @@ impl Case {
     async fn allowed_actions(&self, ctx: &Context<'_>) -> Result<Vec<super::case_steps::CaseStep>> {
         Ok(super::case_steps::steps(services(ctx).cases.allowed_steps(actor(ctx)?, &self.0).await?))
     }
+    /// 好差评：申请人对本办件的评价（未评价时为空）
+    #[graphql(complexity = "cost::READ")]
+    async fn rating(&self, ctx: &Context<'_>) -> Result<Option<super::supervision::Rating>> {
+        let s = services(ctx);
+        Ok(s.supervision.rating_of_case(actor(ctx)?, self.0.id).await?.map(super::supervision::Rating))
+    }
     /// Joint cases (联办件): each department's review, lead first; empty for other kinds and
     /// before acceptance.
     /// 跨域通办：办件的转办记录，最早的在前。

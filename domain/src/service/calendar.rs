@@ -164,6 +164,20 @@ impl CalendarService {
     /// The effective calendar of `tenant`. No authorization: callers have checked the actor.
     pub async fn working_calendar(&self, tenant: &Tenant) -> Result<Arc<WorkingCalendar>> {
         let generation = self.ports.calendar.generation().await?;
+        self.working_calendar_at(generation, tenant).await
+    }
+
+    /// The working calendars of several tenants, the generation read once.
+    pub async fn working_calendars(&self, tenants: &[Tenant]) -> Result<HashMap<RegionCode, Arc<WorkingCalendar>>> {
+        let generation = self.ports.calendar.generation().await?;
+        let mut out = HashMap::with_capacity(tenants.len());
+        for t in tenants {
+            out.insert(t.code, self.working_calendar_at(generation, t).await?);
+        }
+        Ok(out)
+    }
+
+    async fn working_calendar_at(&self, generation: i64, tenant: &Tenant) -> Result<Arc<WorkingCalendar>> {
         if let Some(cal) = self.calendars.get(generation, &tenant.code) {
             return Ok(cal);
         }

@@ -1,7 +1,6 @@
 //! Supervision: ratings and rectifications, complaints, statistics (domain.md §6).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::json;
@@ -446,17 +445,9 @@ impl SupervisionService {
 
     // ------------------------------------------------------------------ statistics
 
-    /// Statistics of a tenant and its descendants over `[from, to]` (Asia/Shanghai days).
-    pub async fn stats(
-        &self,
-        actor: &Actor,
-        tenant: &RegionCode,
-        from: NaiveDate,
-        to: NaiveDate,
-        group: GroupBy,
-    ) -> Result<Vec<StatsRow>> {
-        let t = self.tenants.tenant(actor, tenant).await?;
-        authorize(actor, Action::Supervise, &t)?;
+    /// The period `[from, to]` (Asia/Shanghai days) checked: within the years served, in order, at
+    /// most [`MAX_STATS_DAYS`] long.
+    fn period(&self, from: NaiveDate, to: NaiveDate) -> Result<Period> {
         let years = super::MIN_YEAR..=super::MAX_YEAR;
         if !years.contains(&from.year()) || !years.contains(&to.year()) {
             return Err(Error::invalid(format!("统计日期应在{}年至{}年之间", super::MIN_YEAR, super::MAX_YEAR)));
@@ -470,7 +461,35 @@ impl SupervisionService {
         let bad_date = || Error::invalid("统计日期无效");
         let start = day_start(from).ok_or_else(bad_date)?;
         let end = day_start(to.succ_opt().ok_or_else(bad_date)?).ok_or_else(bad_date)?;
-        let period = Period { from, to, start, end, today: self.today() };
+        Ok(Period { from, to, start, end, today: self.today() })
+    }
+
+    /// Each day's counts of a tenant and its descendants over `[from, to]`, days without any left out.
+    pub async fn daily(
+        &self,
+        actor: &Actor,
+        tenant: &RegionCode,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, CaseCounts)>> {
+        let t = self.tenants.tenant(actor, tenant).await?;
+        authorize(actor, Action::Supervise, &t)?;
+        let period = self.period(from, to)?;
+        self.ports.supervision.daily(&t.subtree(), &period).await
+    }
+
+    /// Statistics of a tenant and its descendants over `[from, to]` (Asia/Shanghai days).
+    pub async fn stats(
+        &self,
+        actor: &Actor,
+        tenant: &RegionCode,
+        from: NaiveDate,
+        to: NaiveDate,
+        group: GroupBy,
+    ) -> Result<Vec<StatsRow>> {
+        let t = self.tenants.tenant(actor, tenant).await?;
+        authorize(actor, Action::Supervise, &t)?;
+        let period = self.period(from, to)?;
         let data = self.ports.supervision.stats(&t.subtree(), &period, group == GroupBy::Staff).await?;
         let child = child_level(t.level);
         let key_of = |g: &crate::supervision::StatsGrain| -> (String, String) {
@@ -491,7 +510,8 @@ impl SupervisionService {
                 GroupBy::Window => (String::new(), String::new()),
             }
         };
-        let window_of = if group == GroupBy::Window { self.windows_by_item(&data).await? } else { HashMap::new() };
+        let window_of =
+            if group == GroupBy::Window { self.windows_by_item(&t.subtree(), &data).await? } else { HashMap::new() };
         let mut rows: Rows = BTreeMap::new();
         let window_key = |g: &crate::supervision::StatsGrain| -> (String, String) {
             match window_of.get(&(g.tenant, g.impl_item_id)) {
@@ -506,22 +526,19 @@ impl SupervisionService {
             add_counts(&mut entry(&mut rows, k, l).0, c);
         }
         // Average working days from acceptance to conclusion, in the handling tenant's calendar.
-        let mut calendars: HashMap<RegionCode, Arc<WorkingCalendar>> = HashMap::new();
+        let mut codes: Vec<RegionCode> = data.durations.iter().map(|d| d.grain.tenant).collect();
+        codes.sort();
+        codes.dedup();
+        let calendars = self.calendar.working_calendars(&self.tenants.tenant_identities(&codes).await?).await?;
         for d in &data.durations {
-            let cal = match calendars.get(&d.grain.tenant) {
-                Some(c) => c.clone(),
-                None => {
-                    let tt = self.tenants.known_tenant(&d.grain.tenant).await?;
-                    let c = self.calendar.working_calendar(&tt).await?;
-                    calendars.insert(d.grain.tenant, c.clone());
-                    c
-                }
+            let Some(cal) = calendars.get(&d.grain.tenant) else {
+                return Err(Error::internal(format!("no calendar for {}", d.grain.tenant)));
             };
             let days = cal.working_days_between(d.accepted_on, d.concluded_on).max(0);
             let (k, l) = grain_key(&d.grain);
             let e = entry(&mut rows, k, l);
-            e.1 += days;
-            e.2 += 1;
+            e.1 += days * d.n;
+            e.2 += d.n;
         }
         // Cases taken in here and handled elsewhere: by collecting tenant, or by who took them in.
         for (collecting, staff, n) in &data.out {
@@ -559,6 +576,7 @@ impl SupervisionService {
     /// The window serving each (tenant, item): the lowest-numbered window that offers the item.
     async fn windows_by_item(
         &self,
+        scope: &Scope,
         data: &crate::supervision::StatsData,
     ) -> Result<HashMap<(RegionCode, Uuid), (String, String)>> {
         let mut out = HashMap::new();
@@ -566,13 +584,12 @@ impl SupervisionService {
         tenants.extend(data.durations.iter().map(|d| d.grain.tenant));
         tenants.sort();
         tenants.dedup();
-        for t in tenants {
-            let mut windows = self.ports.hall.windows(&t).await?;
-            windows.sort_by(|a, b| b.number.cmp(&a.number));
-            for w in windows {
-                for item in &w.items {
-                    out.insert((t, *item), (w.id.to_string(), format!("{} {}", w.number, w.name)));
-                }
+        let mut windows = self.ports.hall.windows_of(scope, &tenants).await?;
+        // Highest number first, so the lowest-numbered window offering an item is kept.
+        windows.sort_by(|a, b| b.number.cmp(&a.number));
+        for w in windows {
+            for item in &w.items {
+                out.insert((w.tenant, *item), (w.id.to_string(), format!("{} {}", w.number, w.name)));
             }
         }
         Ok(out)

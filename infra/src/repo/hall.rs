@@ -115,6 +115,18 @@ impl HallRepo for Db {
         Ok(ws)
     }
 
+    async fn windows_of(&self, scope: &Scope, tenants: &[RegionCode]) -> Result<Vec<Window>> {
+        if tenants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.begin(scope).await?;
+        let marks = vec!["?"; tenants.len()].join(", ");
+        let values = tenants.iter().map(|t| Value::from(t.as_str().to_owned())).collect();
+        let ws = load_windows(&tx, &format!("tenant_code IN ({marks})"), values).await?;
+        commit(tx).await?;
+        Ok(ws)
+    }
+
     async fn window(&self, scope: &Scope, id: Uuid) -> Result<Option<Window>> {
         let tx = self.begin(scope).await?;
         let mut ws = load_windows(&tx, "id = ?", vec![id.to_string().into()]).await?;

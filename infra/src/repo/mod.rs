@@ -5,6 +5,7 @@ mod attendance;
 mod audit;
 mod calendar;
 mod case;
+pub mod case_stats;
 mod catalogue;
 mod hall;
 mod session;

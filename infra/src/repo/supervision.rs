@@ -1,9 +1,10 @@
 //! Ratings, rectifications, complaints and the figures of statistics.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::audit::AuditRecord;
-use domain::china_time::local_day;
 use domain::region::RegionCode;
 use domain::supervision::{
     CaseCounts, Complaint, ComplaintStatus, Duration, Period, Rating, Rectification, RectificationStatus, StatsData,
@@ -11,9 +12,10 @@ use domain::supervision::{
 };
 use domain::tenant::Scope;
 use domain::{Error, Result};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult, Value};
 use uuid::Uuid;
 
+use super::case_stats::{Share, apply, rating_share};
 use super::{parse_code, parse_id};
 use crate::db::{Db, append_audit, commit, conflict_or_internal, internal, stmt};
 
@@ -149,12 +151,27 @@ impl Db {
 /// Runs one statement in `tx`; false when it changed no row.
 /// One row updated where it still has the status the caller read, with its audit entry; false
 /// (nothing written) when another step changed it first.
-async fn update_from(db: &Db, tenant: &RegionCode, sql: &str, values: Vec<Value>, audit: &AuditRecord) -> Result<bool> {
+/// With `rating`, that rating's share of the statistics summary moves with the update.
+async fn update_from(
+    db: &Db,
+    tenant: &RegionCode,
+    rating: Option<Uuid>,
+    sql: &str,
+    values: Vec<Value>,
+    audit: &AuditRecord,
+) -> Result<bool> {
     let tx = db.begin(&Scope::only(tenant)).await?;
+    let before = match rating {
+        Some(id) => Some(rating_share(&tx, id).await?),
+        None => None,
+    };
     let res = tx.execute_raw(stmt(tx.get_database_backend(), sql, values)).await.map_err(internal)?;
     if res.rows_affected() == 0 {
         tx.rollback().await.map_err(internal)?;
         return Ok(false);
+    }
+    if let (Some(id), Some(before)) = (rating, before) {
+        apply(&tx, before, rating_share(&tx, id).await?).await?;
     }
     append_audit(&tx, audit).await?;
     commit(tx).await?;
@@ -196,6 +213,7 @@ impl SupervisionRepo for Db {
         if let Some(r) = rect {
             insert_rect(&tx, r).await?;
         }
+        apply(&tx, Share::default(), rating_share(&tx, g.id).await?).await?;
         append_audit(&tx, &audit).await?;
         commit(tx).await?;
         Ok(true)
@@ -245,9 +263,11 @@ impl SupervisionRepo for Db {
         from: RectificationStatus,
         audit: AuditRecord,
     ) -> Result<bool> {
+        // An overturned rating leaves the statistics; upheld again it returns.
         update_from(
             self,
             &r.tenant,
+            Some(r.rating_id),
             "UPDATE rectifications SET status = ?, callback = ?, outcome = ?, appeal_reason = ?, decision = ?, updated_at = ?
              WHERE id = ? AND tenant_code = ? AND status = ?",
             vec![
@@ -348,6 +368,7 @@ impl SupervisionRepo for Db {
         update_from(
             self,
             &c.tenant,
+            None,
             "UPDATE complaints SET status = ?, days = ?, deadline = ?, extension_reason = ?, result = ?, resolved_at = ?
              WHERE id = ? AND tenant_code = ? AND status = ?",
             vec![
@@ -368,6 +389,39 @@ impl SupervisionRepo for Db {
 
     async fn stats(&self, scope: &Scope, p: &Period, staff: bool) -> Result<StatsData> {
         stats(self, scope, p, staff).await
+    }
+
+    async fn daily(&self, scope: &Scope, p: &Period) -> Result<Vec<(NaiveDate, CaseCounts)>> {
+        let (scope_t, mut values) = in_scope("s.tenant_code", scope);
+        let sql = format!(
+            "SELECT s.day, SUM(s.received) AS received, SUM(s.accepted) AS accepted, SUM(s.concluded) AS concluded,
+               SUM(s.on_time) AS on_time, SUM(s.late) + SUM(CASE WHEN s.day < ? THEN s.open_due ELSE 0 END) AS overdue,
+               SUM(s.cross_in) AS cross_in, SUM(s.rejected) AS rejected, SUM(s.ratings) AS ratings, SUM(s.bad) AS bad
+             FROM case_stats s WHERE {scope_t} AND s.day >= ? AND s.day <= ?
+             GROUP BY s.day ORDER BY s.day"
+        );
+        values.insert(0, p.today.into());
+        values.extend([p.from.into(), p.to.into()]);
+        let tx = self.begin(scope).await?;
+        let rows = tx.query_all_raw(stmt(self.backend(), &sql, values)).await.map_err(internal)?;
+        commit(tx).await?;
+        rows.iter()
+            .map(|r| {
+                let c = CaseCounts {
+                    received: count(r, "received")?,
+                    accepted: count(r, "accepted")?,
+                    concluded: count(r, "concluded")?,
+                    on_time: count(r, "on_time")?,
+                    overdue: count(r, "overdue")?,
+                    cross_area_in: count(r, "cross_in")?,
+                    rejected: count(r, "rejected")?,
+                    ratings: count(r, "ratings")?,
+                    bad_ratings: count(r, "bad")?,
+                };
+                Ok((get::<NaiveDate>(r, "day")?, c))
+            })
+            .filter(|r| r.as_ref().map_or(true, |(_, c)| *c != CaseCounts::default()))
+            .collect()
     }
 }
 
@@ -398,30 +452,14 @@ async fn insert_rect(tx: &DatabaseTransaction, r: &Rectification) -> Result<()> 
     Ok(())
 }
 
-/// The day (Asia/Shanghai) of a stored instant, in SQL.
-fn local_date(b: DbBackend, col: &str) -> String {
-    if b == DbBackend::Postgres {
-        format!("(({col}) AT TIME ZONE 'Asia/Shanghai')::date")
-    } else {
-        format!("date({col}, '+8 hours')")
-    }
-}
-
-/// Who took a step of the case (the first event with `action`).
-fn actor_of(case_id: &str, action: &str) -> String {
-    format!(
-        "(SELECT e.actor FROM case_events e WHERE e.case_id = {case_id} AND e.action = '{action}' ORDER BY e.id LIMIT 1)"
-    )
-}
-
 fn grain(r: &QueryResult, staff: bool) -> Result<StatsGrain> {
     Ok(StatsGrain {
         tenant: parse_code(&get::<String>(r, "tenant_code")?)?,
         impl_item_id: parse_id(&get::<String>(r, "impl_item_id")?)?,
-        item_name: get(r, "item_name")?,
+        item_name: get::<Option<String>>(r, "item_name")?.unwrap_or_default(),
         department_id: opt_id(get(r, "department_id")?)?,
         department: get::<Option<String>>(r, "department_name")?.unwrap_or_default(),
-        staff: if staff { get(r, "staff")? } else { None },
+        staff: if staff { Some(get::<String>(r, "staff")?).filter(|s| !s.is_empty()) } else { None },
     })
 }
 
@@ -434,45 +472,31 @@ fn count(r: &QueryResult, col: &str) -> Result<i64> {
     Ok(v.map(|d| d.to_string().parse::<i64>().unwrap_or(0)).unwrap_or(0))
 }
 
+/// Statistics read from the summary (`case_stats`, m0019) over the days of the period: the rows of
+/// the subtree's tenants, their items' names and departments joined once per group.
 async fn stats(db: &Db, scope: &Scope, p: &Period, staff: bool) -> Result<StatsData> {
     let b = db.backend();
     let tx = db.begin(scope).await?;
-    let (scope_t, scope_v) = in_scope("c.tenant_code", scope);
-    let staff_col = if staff { format!(", {} AS staff", actor_of("c.id", "受理")) } else { String::new() };
-    let staff_group = if staff { ", staff" } else { "" };
-    let in_period = |col: &str| format!("({col} >= ? AND {col} < ?)");
-    let concluded_on = local_date(b, "c.concluded_at");
-    let open = "c.concluded_at IS NULL AND c.status IN ('ACCEPTED', 'SUSPENDED')";
+    let (scope_t, scope_v) = in_scope("s.tenant_code", scope);
+    let staff_col = if staff { ", s.staff" } else { "" };
+    let names = "LEFT JOIN impl_items i ON i.id = s.impl_item_id LEFT JOIN base_items bi ON bi.id = i.base_item_id
+                 LEFT JOIN departments d ON d.id = i.department_id";
     let sql = format!(
-        "SELECT c.tenant_code, c.impl_item_id, MAX(c.item_name) AS item_name, MAX(i.department_id) AS department_id,
-                MAX(d.name) AS department_name{staff_col},
-           SUM(CASE WHEN {rec} THEN 1 ELSE 0 END) AS received,
-           SUM(CASE WHEN {acc} THEN 1 ELSE 0 END) AS accepted,
-           SUM(CASE WHEN {con} THEN 1 ELSE 0 END) AS concluded,
-           SUM(CASE WHEN {con} AND c.deadline IS NOT NULL AND {concluded_on} <= c.deadline THEN 1 ELSE 0 END) AS on_time,
-           SUM(CASE WHEN ({con} AND c.deadline IS NOT NULL AND {concluded_on} > c.deadline)
-                      OR ({open} AND c.deadline >= ? AND c.deadline <= ? AND c.deadline < ?) THEN 1 ELSE 0 END) AS overdue,
-           SUM(CASE WHEN {rec} AND c.collecting_code <> c.tenant_code THEN 1 ELSE 0 END) AS cross_in,
-           SUM(CASE WHEN {rec} AND c.status = 'NOT_ACCEPTED' THEN 1 ELSE 0 END) AS rejected
-         FROM cases c LEFT JOIN impl_items i ON i.id = c.impl_item_id LEFT JOIN departments d ON d.id = i.department_id
-         WHERE {scope_t} AND ({rec} OR {acc} OR {con} OR ({open} AND c.deadline >= ? AND c.deadline <= ?))
-         GROUP BY c.tenant_code, c.impl_item_id{staff_group}",
-        rec = in_period("c.received_at"),
-        acc = in_period("c.accepted_at"),
-        con = in_period("c.concluded_at"),
+        "SELECT s.*, bi.name AS item_name, i.department_id, d.name AS department_name FROM (
+           SELECT s.tenant_code, s.impl_item_id{staff_col},
+             SUM(s.received) AS received, SUM(s.accepted) AS accepted, SUM(s.concluded) AS concluded,
+             SUM(s.on_time) AS on_time,
+             SUM(s.late) + SUM(CASE WHEN s.day < ? THEN s.open_due ELSE 0 END) AS overdue,
+             SUM(s.cross_in) AS cross_in, SUM(s.rejected) AS rejected,
+             SUM(s.ratings) AS ratings, SUM(s.bad) AS bad
+           FROM case_stats s WHERE {scope_t} AND s.day >= ? AND s.day <= ?
+           GROUP BY s.tenant_code, s.impl_item_id{staff_col}
+           -- rows a case left (or only took in for another tenant) count nothing here
+           HAVING SUM(s.received) <> 0 OR SUM(s.accepted) <> 0 OR SUM(s.concluded) <> 0 OR SUM(s.open_due) <> 0
+             OR SUM(s.ratings) <> 0) s {names}"
     );
-    let span = || -> Vec<Value> { vec![p.start.into(), p.end.into()] };
-    let mut values = Vec::new();
-    for _ in 0..5 {
-        values.extend(span());
-    }
-    values.extend([p.from.into(), p.to.into(), p.today.into()]);
-    values.extend(span());
-    values.extend(span());
+    let mut values = vec![p.today.into()];
     values.extend(scope_v.clone());
-    for _ in 0..3 {
-        values.extend(span());
-    }
     values.extend([p.from.into(), p.to.into()]);
     let rows = tx.query_all_raw(stmt(b, &sql, values)).await.map_err(internal)?;
     let mut counts = Vec::with_capacity(rows.len());
@@ -487,58 +511,57 @@ async fn stats(db: &Db, scope: &Scope, p: &Period, staff: bool) -> Result<StatsD
                 overdue: count(r, "overdue")?,
                 cross_area_in: count(r, "cross_in")?,
                 rejected: count(r, "rejected")?,
-                ratings: 0,
-                bad_ratings: 0,
+                ratings: count(r, "ratings")?,
+                bad_ratings: count(r, "bad")?,
             },
         ));
     }
-    // Ratings given in the period, but not those overturned on appeal.
-    let (scope_r, scope_rv) = in_scope("g.tenant_code", scope);
-    let staff_r = if staff { format!(", {} AS staff", actor_of("g.case_id", "受理")) } else { String::new() };
+    // Concluded cases by acceptance and conclusion day, for the average working days; their grains
+    // (names and departments) are those of the counts, every one of them having concluded cases.
+    let grains: HashMap<(RegionCode, Uuid, Option<String>), &StatsGrain> =
+        counts.iter().map(|(g, _)| ((g.tenant, g.impl_item_id, g.staff.clone()), g)).collect();
     let sql = format!(
-        "SELECT g.tenant_code, g.impl_item_id, MAX(g.item_name) AS item_name, MAX(g.department_id) AS department_id,
-                MAX(g.department_name) AS department_name{staff_r},
-           COUNT(*) AS n, SUM(CASE WHEN g.level >= 4 THEN 1 ELSE 0 END) AS bad
-         FROM ratings g LEFT JOIN rectifications x ON x.rating_id = g.id
-         WHERE {scope_r} AND g.at >= ? AND g.at < ? AND (x.status IS NULL OR x.status <> 'OVERTURNED')
-         GROUP BY g.tenant_code, g.impl_item_id{staff_group}"
-    );
-    let mut values = scope_rv;
-    values.extend(span());
-    for r in &tx.query_all_raw(stmt(b, &sql, values)).await.map_err(internal)? {
-        let c = CaseCounts { ratings: count(r, "n")?, bad_ratings: count(r, "bad")?, ..CaseCounts::default() };
-        counts.push((grain(r, staff)?, c));
-    }
-    // Concluded cases' days, for the average working days.
-    let sql = format!(
-        "SELECT c.tenant_code, c.impl_item_id, c.item_name, i.department_id, d.name AS department_name{staff_col},
-                c.accepted_at, c.concluded_at
-         FROM cases c LEFT JOIN impl_items i ON i.id = c.impl_item_id LEFT JOIN departments d ON d.id = i.department_id
-         WHERE {scope_t} AND c.concluded_at >= ? AND c.concluded_at < ? AND c.accepted_at IS NOT NULL"
+        "SELECT s.tenant_code, s.impl_item_id{staff_col}, s.since, s.day, SUM(s.spans) AS n
+         FROM case_stats s WHERE {scope_t} AND s.day >= ? AND s.day <= ? AND s.spans <> 0
+         GROUP BY s.tenant_code, s.impl_item_id{staff_col}, s.since, s.day"
     );
     let mut values = scope_v;
-    values.extend(span());
+    values.extend([p.from.into(), p.to.into()]);
     let mut durations = Vec::new();
     for r in &tx.query_all_raw(stmt(b, &sql, values)).await.map_err(internal)? {
+        let tenant = parse_code(&get::<String>(r, "tenant_code")?)?;
+        let item = parse_id(&get::<String>(r, "impl_item_id")?)?;
+        let who = if staff { Some(get::<String>(r, "staff")?).filter(|s| !s.is_empty()) } else { None };
+        let grain = match grains.get(&(tenant, item, who.clone())) {
+            Some(g) => (*g).clone(),
+            None => StatsGrain {
+                tenant,
+                impl_item_id: item,
+                item_name: String::new(),
+                department_id: None,
+                department: String::new(),
+                staff: who,
+            },
+        };
         durations.push(Duration {
-            grain: grain(r, staff)?,
-            accepted_on: local_day(get::<DateTime<Utc>>(r, "accepted_at")?),
-            concluded_on: local_day(get::<DateTime<Utc>>(r, "concluded_at")?),
+            grain,
+            accepted_on: get(r, "since")?,
+            concluded_on: get(r, "day")?,
+            n: count(r, "n")?,
         });
     }
     // Taken in here, handled elsewhere.
-    let (scope_c, scope_cv) = in_scope("c.collecting_code", scope);
-    let staff_in = if staff { format!(", {} AS staff", actor_of("c.id", "收件")) } else { String::new() };
+    let (scope_c, scope_cv) = in_scope("s.collecting_code", scope);
     let sql = format!(
-        "SELECT c.collecting_code{staff_in}, COUNT(*) AS n FROM cases c
-         WHERE {scope_c} AND c.collecting_code <> c.tenant_code AND c.received_at >= ? AND c.received_at < ?
-         GROUP BY c.collecting_code{staff_group}"
+        "SELECT s.collecting_code{staff_col}, SUM(s.out_n) AS n FROM case_stats s
+         WHERE {scope_c} AND s.day >= ? AND s.day <= ? AND s.out_n <> 0
+         GROUP BY s.collecting_code{staff_col}"
     );
     let mut values = scope_cv;
-    values.extend(span());
+    values.extend([p.from.into(), p.to.into()]);
     let mut out = Vec::new();
     for r in &tx.query_all_raw(stmt(b, &sql, values)).await.map_err(internal)? {
-        let staff = if staff { get::<Option<String>>(r, "staff")? } else { None };
+        let staff = if staff { Some(get::<String>(r, "staff")?).filter(|s| !s.is_empty()) } else { None };
         out.push((parse_code(&get::<String>(r, "collecting_code")?)?, staff, count(r, "n")?));
     }
     commit(tx).await?;

@@ -147,6 +147,8 @@ async fn loading_a_year_recomputes_provisional_deadlines() {
     move_to(&app, now, d("2027-01-12"));
     assert_eq!(listed(&app, &sup, "YELLOW").await, vec![id.as_str()]);
     assert!(listed(&app, &sup, "RED").await.is_empty());
+    // The statistics summary moved the open case's deadline with it.
+    super::supervision::summary_exact(&app).await;
 }
 
 /// 咸阳市 sets a three-day threshold: a 永寿县 case with two working days left turns yellow, in

@@ -71,6 +71,13 @@ async fn concluded(app: &TestApp, item: &str) -> (String, String, String) {
     c
 }
 
+/// The statistics summary agrees with the cases and ratings, key by key; returns its rows.
+pub async fn summary_exact(app: &TestApp) -> i64 {
+    let (rows, drift) = infra::check_stats_summary(&app.owner_db().await).await.expect("summary check");
+    assert_eq!(drift, 0, "summary rows disagreeing with the records");
+    rows
+}
+
 fn today(app: &TestApp) -> chrono::NaiveDate {
     use domain::ports::Clock;
     domain::china_time::local_day(app.clock.now())
@@ -357,6 +364,7 @@ async fn stats_count_a_known_set_in_every_grouping() {
     let f = submit(&app, &window, &teacher, &TEACHER).await;
     ok(&app, Some(&window), ACCEPT, json!({ "id": f.0 })).await;
 
+    assert!(summary_exact(&app).await > 0);
     let sup = app.token("ys_supervisor").await;
     let stats = |from: chrono::NaiveDate, to: chrono::NaiveDate, g: &str| json!({ "t": YONGSHOU, "f": from.to_string(), "to": to.to_string(), "g": g });
     let by = |v: Value| v["stats"].clone();
@@ -420,6 +428,7 @@ async fn stats_count_a_known_set_in_every_grouping() {
     assert!(d_deadline < day2);
     let tenant = by(ok(&app, Some(&sup), STATS, stats(day0, day2, "TENANT")).await);
     check(row(&tenant, YONGSHOU), [6, 5, 4, 4, 1, 2, 1, 1, 0], 0.8, 0.5, f_days as f64 / 4.0);
+    summary_exact(&app).await;
 
     // Statistics are for supervisors, in their scope; bad periods are refused.
     let r = app.gql(Some(&window), STATS, stats(day0, day0, "TENANT")).await;
@@ -429,6 +438,79 @@ async fn stats_count_a_known_set_in_every_grouping() {
     let r =
         app.gql(Some(&sup), STATS, json!({ "t": YONGSHOU, "f": "2026-13-01", "to": "2026-12-01", "g": "ITEM" })).await;
     assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+}
+
+/// Every kind of step moves the summary with the records: rejection, correction, suspension,
+/// withdrawal, forwarding, conclusion, ratings upheld and overturned; the figures read from it
+/// follow, and a step that moves none writes none.
+#[tokio::test]
+async fn the_statistics_summary_follows_every_step() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let approver = app.token("ys_approver").await;
+    let station = app.token("jj_station").await;
+    let admin = app.token("ys_admin").await;
+    let sup = app.token("ys_supervisor").await;
+    let (teacher, _, _) = item(&app, &window, YONGSHOU, "教师资格").await;
+    let (relief_town, _, _) = item(&app, &station, JIANJUN, "临时救助").await;
+    assert_eq!(summary_exact(&app).await, 0);
+    let day0 = today(&app);
+
+    let rejected = submit(&app, &window, &teacher, &TEACHER).await;
+    ok(
+        &app,
+        Some(&window),
+        "mutation($id: ID!) { rejectCase(id: $id, reason: \"不属于本机关职权范围\") { status } }",
+        json!({ "id": rejected.0 }),
+    )
+    .await;
+    let corrected = submit(&app, &window, &teacher, &TEACHER[..2]).await;
+    let r = app.gql(Some(&window), "mutation($id: ID!) { requestCorrection(id: $id, missingMaterials: [\"学历证书\"], note: \"请补正\") { status } }", json!({ "id": corrected.0 })).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let withdrawn = submit(&app, &window, &teacher, &TEACHER).await;
+    ok(&app, Some(&window), ACCEPT, json!({ "id": withdrawn.0 })).await;
+    ok(
+        &app,
+        Some(&window),
+        "mutation($id: ID!) { withdrawCase(id: $id, reason: \"申请人撤回\") { status } }",
+        json!({ "id": withdrawn.0 }),
+    )
+    .await;
+    let forwarded = submit(&app, &station, &relief_town, &RELIEF).await;
+    ok(&app, Some(&station), FORWARD, json!({ "id": forwarded.0 })).await;
+    ok(&app, Some(&window), ACCEPT, json!({ "id": forwarded.0 })).await;
+    summary_exact(&app).await;
+    let good = concluded(&app, &teacher).await;
+    ok(&app, None, RATE, json!({ "n": good.1, "q": good.2, "l": 2, "c": "QR" })).await;
+    let bad = concluded(&app, &teacher).await;
+    ok(&app, None, RATE, json!({ "n": bad.1, "q": bad.2, "l": 5, "c": "QR" })).await;
+    summary_exact(&app).await;
+    let rects = ok(&app, Some(&admin), RECTS, json!({ "t": YONGSHOU })).await;
+    let rect = rects["rectifications"][0]["id"].as_str().expect("rectification").to_owned();
+    ok(&app, Some(&window), APPEAL, json!({ "id": rect })).await;
+    ok(&app, Some(&admin), DECIDE_APPEAL, json!({ "id": rect, "o": true })).await;
+    summary_exact(&app).await;
+
+    let stats = json!({ "t": YONGSHOU, "f": day0.to_string(), "to": day0.to_string(), "g": "TENANT" });
+    let tenant = ok(&app, Some(&sup), STATS, stats.clone()).await["stats"].clone();
+    // received: rejected, corrected, withdrawn, forwarded, good, bad; accepted: withdrawn,
+    // forwarded, good, bad; concluded good, bad (and withdrawn if withdrawal concludes).
+    let y = row(&tenant, YONGSHOU);
+    assert_eq!(y["received"], 6, "{tenant}");
+    assert_eq!(y["accepted"], 4, "{tenant}");
+    assert_eq!(y["ratings"], 1, "the overturned rating is left out: {tenant}");
+    assert_eq!(y["badRatings"], 0, "{tenant}");
+    assert_eq!(y["crossAreaIn"], 1, "{tenant}");
+    assert_eq!(row(&tenant, JIANJUN)["crossAreaOut"], 1, "{tenant}");
+
+    // Past every deadline: the open forwarded case turns overdue, read from its deadline's row.
+    app.clock.advance(chrono::Duration::days(60));
+    let to = today(&app);
+    let all = json!({ "t": YONGSHOU, "f": day0.to_string(), "to": to.to_string(), "g": "STAFF" });
+    let staff = ok(&app, Some(&sup), STATS, all).await["stats"].clone();
+    assert_eq!(row(&staff, "ys_window")["overdue"], 1, "{staff}");
+    ok(&app, Some(&approver), DECIDE, json!({ "id": forwarded.0 })).await;
+    summary_exact(&app).await;
 }
 
 #[tokio::test]
@@ -541,4 +623,41 @@ async fn the_console_completes_a_rectification_and_resolves_a_complaint() {
     assert_eq!(complaints["complaints"][0]["result"], "已答复投诉人");
     let html = console.get(app.url("/console/supervision")).send().await.expect("page").text().await.expect("html");
     assert!(html.contains("暂无待办整改") && html.contains("暂无待办投诉"), "{html}");
+}
+
+/// The public complaint page: no login, an accessible form; a bad input keeps what was typed, a
+/// filed complaint answers with its deadline and reaches the center's administrator.
+#[tokio::test]
+async fn the_public_complaint_page_files_a_complaint() {
+    let app = TestApp::spawn().await;
+    let public = app.new_client();
+    let url = app.url(&format!("/complaint/{YONGSHOU}"));
+    let form = public.get(&url).send().await.expect("form");
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.expect("html");
+    assert!(html.contains("id=\"complaint-form\"") && html.contains("<label for=\"complaint-content\">"), "{html}");
+
+    let r = public.post(&url).form(&[("content", "  "), ("contact", "13812345678")]).send().await.expect("post");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("id=\"complaint-error\"") && html.contains("value=\"13812345678\""), "{html}");
+
+    let r = public
+        .post(&url)
+        .form(&[("case_no", ""), ("content", "窗口人员态度生硬，多次让我重复提交材料"), ("contact", "13812345678")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("id=\"complaint-filed\"") && html.contains("前答复您"), "{html}");
+
+    let admin = app.token("ys_admin").await;
+    let list = ok(&app, Some(&admin), COMPLAINTS, json!({ "t": YONGSHOU })).await;
+    assert_eq!(list["complaints"].as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list["complaints"][0]["status"], "OPEN");
+    assert_eq!(list["complaints"][0]["workingDays"], 3);
+
+    let missing = public.get(app.url("/complaint/999999999999")).send().await.expect("unknown");
+    assert_eq!(missing.status(), 404);
 }

@@ -1,15 +1,17 @@
-//! The start page (工作台): live counts of the selected tenant's cases for the actor, and the
-//! notices they can act on.
+//! The start page (工作台): live counts of the selected tenant's cases for the actor, the
+//! notices they can act on, and for supervisors the charts of the last 30 days.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
 use chrono::{Datelike, Weekday};
 use domain::Error;
+use domain::policy::{Action, authorize};
 
 use crate::auth::Console;
+use crate::charts::{self, Series};
 use crate::layout::{Chrome, chrome, error_page};
-use crate::routes::{CALENDAR, CASES, HOME};
+use crate::routes::{CALENDAR, CASES, HOME, SUPERVISION};
 use crate::view::{plain_error, render};
 
 /// One live count, linking to the list it counts.
@@ -29,6 +31,13 @@ struct Notice {
     action: &'static str,
 }
 
+/// A server-drawn chart (SVG) with its caption.
+struct Chart {
+    id: &'static str,
+    caption: String,
+    svg: String,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
@@ -37,6 +46,107 @@ struct DashboardPage {
     today: String,
     tiles: Vec<Tile>,
     notices: Vec<Notice>,
+    charts: Vec<Chart>,
+}
+
+/// The days the dashboard's charts cover, today included.
+const CHART_DAYS: i64 = 30;
+
+/// For those who supervise the selected tenant: the 30-day trend, received and concluded by
+/// department, satisfaction and on-time rate by department, and a county's (or city's) towns
+/// (counties) side by side.
+async fn charts(ctx: &Console, tenant: &domain::tenant::Tenant) -> Result<Vec<Chart>, Error> {
+    use domain::supervision::{GroupBy, StatsRow};
+
+    if authorize(&ctx.actor, Action::Supervise, tenant).is_err() {
+        return Ok(Vec::new());
+    }
+    let s = &ctx.services.supervision;
+    let to = ctx.services.calendar.today();
+    let from = to - chrono::Duration::days(CHART_DAYS - 1);
+    let daily = s.daily(&ctx.actor, &tenant.code, from, to).await?;
+    let mut received = vec![0.0; CHART_DAYS as usize];
+    let mut concluded = vec![0.0; CHART_DAYS as usize];
+    for (day, c) in &daily {
+        if let Ok(i) = usize::try_from((*day - from).num_days())
+            && i < received.len()
+        {
+            received[i] = c.received as f64;
+            concluded[i] = c.concluded as f64;
+        }
+    }
+    let mut out = vec![Chart {
+        id: "chart-trend",
+        caption: format!("近{CHART_DAYS}日收件与办结"),
+        svg: charts::trend(
+            &format!("近{CHART_DAYS}日办件趋势"),
+            from,
+            &[Series::received(received), Series::concluded(concluded)],
+        ),
+    }];
+    let depts = s.stats(&ctx.actor, &tenant.code, from, to, GroupBy::Department).await?;
+    let labels: Vec<String> = depts.iter().map(|r| r.label.clone()).collect();
+    out.push(Chart {
+        id: "chart-departments",
+        caption: format!("近{CHART_DAYS}日各部门收件与办结"),
+        svg: charts::bars(
+            "各部门办件量",
+            &labels,
+            &[
+                Series::received(depts.iter().map(|r| r.received as f64).collect()),
+                Series::concluded(depts.iter().map(|r| r.concluded as f64).collect()),
+            ],
+            false,
+        ),
+    });
+    out.push(Chart {
+        id: "chart-satisfaction",
+        caption: format!("近{CHART_DAYS}日各部门满意率（好差评）与按时办结率"),
+        svg: charts::bars(
+            "满意率与按时办结率",
+            &labels,
+            &[
+                Series::rate("满意率", depts.iter().map(|r| r.satisfaction).collect()),
+                Series::on_time(depts.iter().map(|r| r.on_time_rate).collect()),
+            ],
+            true,
+        ),
+    });
+    // A county sees its towns side by side (a city its counties), those without cases too.
+    let rows = s.stats(&ctx.actor, &tenant.code, from, to, GroupBy::Tenant).await?;
+    let children = ctx
+        .services
+        .tenants
+        .tenants(&ctx.actor, Some(tenant.code), None, domain::page::PageRequest { first: 50, after: None })
+        .await?
+        .items;
+    let below: Vec<StatsRow> = children
+        .into_iter()
+        .map(|c| {
+            rows.iter().find(|r| r.key == c.code.as_str()).cloned().unwrap_or_else(|| StatsRow {
+                key: c.code.to_string(),
+                label: c.name.clone(),
+                ..StatsRow::default()
+            })
+        })
+        .collect();
+    if !below.is_empty() {
+        out.push(Chart {
+            id: "chart-areas",
+            caption: format!("近{CHART_DAYS}日下辖各地收件与办结"),
+            svg: charts::bars(
+                "下辖各地办件量",
+                &below.iter().map(|r| r.label.clone()).collect::<Vec<_>>(),
+                &[
+                    Series::received(below.iter().map(|r| r.received as f64).collect()),
+                    Series::concluded(below.iter().map(|r| r.concluded as f64).collect()),
+                ],
+                false,
+            ),
+        });
+    }
+    out.retain(|c| !c.svg.is_empty());
+    Ok(out)
 }
 
 /// 2026年3月2日 星期一, in Beijing time.
@@ -87,22 +197,40 @@ pub(crate) async fn dashboard(mut ctx: Console) -> HttpResponse {
             tiles.push(tile("count-accepted-today", "今日受理", c.accepted_today, CASES.to_owned()));
             tiles.push(tile("count-concluded-today", "今日办结", c.concluded_today, CASES.to_owned()));
         }
+        // Bad ratings waiting for their rectification, for those who supervise the tenant.
+        if authorize(&ctx.actor, Action::Supervise, &chrome.current).is_ok() {
+            let open = ctx
+                .services
+                .supervision
+                .rectifications(&ctx.actor, &chrome.current.code, &[domain::supervision::RectificationStatus::Open])
+                .await?
+                .len();
+            tiles.push(Tile {
+                id: "count-rectifications",
+                label: "待办差评整改",
+                value: open.to_string(),
+                link: format!("{SUPERVISION}#open-rectifications"),
+                tone: if open > 0 { "warning-RED" } else { "" },
+            });
+        }
         let mut notices = Vec::new();
         // Raised only to the root's administrators, who can act on the calendar.
         if let Some(message) = chrome.calendar_warning.clone() {
             notices.push(Notice { message, link: CALENDAR, action: "前往工作日历" });
         }
-        Ok::<_, Error>((tiles, notices))
+        let charts = charts(&ctx, &chrome.current).await?;
+        Ok::<_, Error>((tiles, notices, charts))
     }
     .await;
     match result {
-        Ok((tiles, notices)) => {
+        Ok((tiles, notices, charts)) => {
             let page = DashboardPage {
                 chrome,
                 roles: ctx.actor.roles.iter().map(|r| r.label()).collect(),
                 today: today_label(&ctx),
                 tiles,
                 notices,
+                charts,
             };
             render(ctx.response(StatusCode::OK), &page)
         }

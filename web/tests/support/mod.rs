@@ -778,4 +778,11 @@ impl domain::supervision::SupervisionRepo for NoSupervision {
     ) -> Result<domain::supervision::StatsData> {
         Ok(domain::supervision::StatsData::default())
     }
+    async fn daily(
+        &self,
+        _: &Scope,
+        _: &domain::supervision::Period,
+    ) -> Result<Vec<(chrono::NaiveDate, domain::supervision::CaseCounts)>> {
+        Ok(Vec::new())
+    }
 }

@@ -14,6 +14,7 @@ use super::read::load;
 use super::row::events_insert;
 use crate::db::{Db, append_audit, commit, internal};
 use crate::entity::case;
+use crate::repo::case_stats::{apply, case_share};
 use crate::sql::Sql;
 
 pub(super) async fn open_clocks(
@@ -69,6 +70,7 @@ pub(super) async fn save_deadlines(
             .filter(case::Column::Version.eq(c.version - 1))
             .filter(case::Column::TenantCode.eq(tenant.as_str()))
             .into_query();
+        let before = case_share(&tx, c.id).await?;
         let res = tx.execute_raw(Sql::of(b, &update)).await.map_err(internal)?;
         if res.rows_affected() != 1 {
             tx.rollback().await.map_err(internal)?;
@@ -76,6 +78,7 @@ pub(super) async fn save_deadlines(
         }
         let events = events_insert(c, std::slice::from_ref(event))?;
         tx.execute_raw(Sql::of(b, &events)).await.map_err(internal)?;
+        apply(&tx, before, case_share(&tx, c.id).await?).await?;
     }
     append_audit(&tx, &audit).await?;
     commit(tx).await?;

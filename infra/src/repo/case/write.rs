@@ -17,6 +17,7 @@ use super::read::{find_one, read_one};
 use super::row::{active, doc_to_domain, enum_str, events_insert, events_insert_from, json};
 use crate::db::{AuditEntry, Db, LaneHead, append_audit, commit, internal, set_scope, write_audit_entry};
 use crate::entity::{case, document};
+use crate::repo::case_stats::{Share, apply, case_share};
 use crate::sql::Sql;
 
 /// A read's transaction kept open for the write that follows, with the permit to hold it.
@@ -162,9 +163,19 @@ impl CaseWriter for Writer {
                     }
                     return Err(internal(e));
                 }
-                write_rows(&tx, &w, None).await?
+                let rows = write_rows(&tx, &w, None).await?;
+                apply(&tx, Share::default(), case_share(&tx, c.id).await?).await?;
+                rows
             }
-            CaseRow::Changed { held_by } => write_rows(&tx, &w, Some(update(c, held_by)?)).await?,
+            CaseRow::Changed { held_by } => {
+                // The statistics summary moves by the case's share after the step less before it.
+                let before = case_share(&tx, c.id).await?;
+                let rows = write_rows(&tx, &w, Some(update(c, held_by)?)).await?;
+                if matches!(rows, Rows::Written(_)) {
+                    apply(&tx, before, case_share(&tx, c.id).await?).await?;
+                }
+                rows
+            }
         };
         let mut entry = match rows {
             Rows::Written(entry) => entry,
