@@ -102,7 +102,11 @@ impl AuditQuery {
 
     /// 重新计算某租户审计日志的哈希链：条目被修改或删除都会使其断裂。
     #[graphql(complexity = "cost::VERIFY_AUDIT + child_complexity")]
-    async fn verify_audit(&self, ctx: &Context<'_>, #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar) -> Result<AuditVerification> {
+    async fn verify_audit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+    ) -> Result<AuditVerification> {
         let v = services(ctx).audit.verify_audit(actor(ctx)?, &tenant.parse()?).await?;
         Ok(AuditVerification {
             entries: v.entries.min(i32::MAX as u64) as i32,

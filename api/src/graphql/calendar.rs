@@ -72,7 +72,12 @@ pub struct CalendarQuery;
 impl CalendarQuery {
     /// 某租户某年每一天的实际工作日历。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn calendar(&self, ctx: &Context<'_>, #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar, #[graphql(desc = "年份，如 2026")] year: i32) -> Result<Vec<CalendarDay>> {
+    async fn calendar(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "年份，如 2026")] year: i32,
+    ) -> Result<Vec<CalendarDay>> {
         let days = services(ctx).calendar.calendar(actor(ctx)?, &tenant.parse()?, year).await?;
         Ok(days.into_iter().map(Into::into).collect())
     }
@@ -128,7 +133,11 @@ impl CalendarQuery {
 
     /// 根租户的黄灯预警阈值。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn warning_threshold(&self, ctx: &Context<'_>, #[graphql(desc = "租户区划代码（12 位）；下级租户按其根租户的阈值")] tenant: RegionCodeScalar) -> Result<WarningThreshold> {
+    async fn warning_threshold(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）；下级租户按其根租户的阈值")] tenant: RegionCodeScalar,
+    ) -> Result<WarningThreshold> {
         Ok(services(ctx).cases.warning_threshold(actor(ctx)?, &tenant.parse()?).await?.into())
     }
 }

@@ -587,7 +587,12 @@ impl CaseQuery {
 
     /// 公开，无需登录：申请人凭办件编号和查询码查询办件进度。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn track_case(&self, ctx: &Context<'_>, #[graphql(desc = "办件编号")] case_no: String, #[graphql(desc = "查询码")] query_code: String) -> Result<PublicCaseStatus> {
+    async fn track_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "办件编号")] case_no: String,
+        #[graphql(desc = "查询码")] query_code: String,
+    ) -> Result<PublicCaseStatus> {
         let s = services(ctx);
         let c = s.cases.track_case(&case_no, &query_code, &request(ctx).client).await?;
         let reading = s.cases.case_reading(&c).await?;
@@ -612,7 +617,11 @@ pub struct CaseMutation;
 impl CaseMutation {
     /// 收件登记（窗口或站点人员）；返回办件和只显示一次的查询码。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn submit_case(&self, ctx: &Context<'_>, #[graphql(desc = "收件信息")] input: SubmitCaseInput) -> Result<CaseReceipt> {
+    async fn submit_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "收件信息")] input: SubmitCaseInput,
+    ) -> Result<CaseReceipt> {
         let a = input.applicant;
         let applicant = dc::Applicant::parse(
             a.kind.into(),
@@ -634,7 +643,7 @@ impl CaseMutation {
         Ok(CaseReceipt { case: Case::new(r.case), query_code: r.query_code })
     }
 
-    /// 受理办件（窗口人员）：出具受理通知书，开始计时；可容缺受理。
+    /// 受理办件（窗口或站点人员）：出具受理通知书，开始计时；可容缺受理。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn accept_case(
         &self,
@@ -650,7 +659,7 @@ impl CaseMutation {
         ))
     }
 
-    /// 一次性告知补正（窗口人员）：出具补正材料通知书，列出全部缺少的材料。
+    /// 一次性告知补正（窗口或站点人员）：出具补正材料通知书，列出全部缺少的材料。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn request_correction(
         &self,
@@ -669,19 +678,34 @@ impl CaseMutation {
 
     /// 补正材料已收，重新提交。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn resubmit_case(&self, ctx: &Context<'_>, #[graphql(desc = "办件ID")] id: ID, #[graphql(desc = "补交的材料名称")] provided_materials: Vec<String>) -> Result<Case> {
+    async fn resubmit_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "办件ID")] id: ID,
+        #[graphql(desc = "补交的材料名称")] provided_materials: Vec<String>,
+    ) -> Result<Case> {
         Ok(Case::new(services(ctx).cases.resubmit_case(actor(ctx)?, self::id(&id, "办件")?, provided_materials).await?))
     }
 
-    /// 不予受理（窗口人员）：出具不予受理通知书，不可撤销。
+    /// 不予受理（窗口或站点人员）：出具不予受理通知书，不可撤销。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn reject_case(&self, ctx: &Context<'_>, #[graphql(desc = "办件ID")] id: ID, #[graphql(desc = "不予受理的理由")] reason: String) -> Result<Case> {
+    async fn reject_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "办件ID")] id: ID,
+        #[graphql(desc = "不予受理的理由")] reason: String,
+    ) -> Result<Case> {
         Ok(Case::new(services(ctx).cases.reject_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
     }
 
     /// 上报件（上报件）：初审完成，由发布同一事项的最近上级租户接收办件；双方都可查看。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn forward_case(&self, ctx: &Context<'_>, #[graphql(desc = "办件ID")] id: ID, #[graphql(desc = "初审意见")] opinion: String) -> Result<Case> {
+    async fn forward_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "办件ID")] id: ID,
+        #[graphql(desc = "初审意见")] opinion: String,
+    ) -> Result<Case> {
         Ok(Case::new(services(ctx).cases.forward_case(actor(ctx)?, self::id(&id, "办件")?, &opinion).await?))
     }
 
@@ -707,11 +731,17 @@ impl CaseMutation {
 
     /// 审批决定（获授权的审批人员）：准予或不予许可；联办件为本部门意见。不可撤销。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn decide_case(&self, ctx: &Context<'_>, #[graphql(desc = "办件ID")] id: ID, #[graphql(desc = "true 为准予许可，false 为不予许可")] approve: bool, #[graphql(desc = "审批意见（不予许可须说明理由）")] opinion: String) -> Result<Case> {
+    async fn decide_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "办件ID")] id: ID,
+        #[graphql(desc = "true 为准予许可，false 为不予许可")] approve: bool,
+        #[graphql(desc = "审批意见（不予许可须说明理由）")] opinion: String,
+    ) -> Result<Case> {
         Ok(Case::new(services(ctx).cases.decide_case(actor(ctx)?, self::id(&id, "办件")?, approve, &opinion).await?))
     }
 
-    /// 出件送达（窗口人员）：办结或已转办理地的办件。
+    /// 出件送达（窗口或站点人员）：办结或已转办理地的办件。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn deliver_case(
         &self,
@@ -735,7 +765,12 @@ impl CaseMutation {
 
     /// 撤回申请（须说明理由，不可撤销）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn withdraw_case(&self, ctx: &Context<'_>, #[graphql(desc = "办件ID")] id: ID, #[graphql(desc = "撤回理由")] reason: String) -> Result<Case> {
+    async fn withdraw_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "办件ID")] id: ID,
+        #[graphql(desc = "撤回理由")] reason: String,
+    ) -> Result<Case> {
         Ok(Case::new(services(ctx).cases.withdraw_case(actor(ctx)?, self::id(&id, "办件")?, &reason).await?))
     }
 }

@@ -604,13 +604,21 @@ impl CatalogueQuery {
 
     /// 公开，无需登录：已发布事项的办事指南。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn service_guide(&self, ctx: &Context<'_>, #[graphql(desc = "实施编码")] impl_code: String) -> Result<ImplItem> {
+    async fn service_guide(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "实施编码")] impl_code: String,
+    ) -> Result<ImplItem> {
         Ok(ImplItem(services(ctx).catalogue.service_guide(&impl_code).await?))
     }
 
     /// 租户的部门。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn departments(&self, ctx: &Context<'_>, #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar) -> Result<Vec<Department>> {
+    async fn departments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+    ) -> Result<Vec<Department>> {
         let ds = services(ctx).catalogue.departments(actor(ctx)?, &tenant.parse()?).await?;
         Ok(ds.into_iter().map(Department).collect())
     }
@@ -641,20 +649,33 @@ impl CatalogueMutation {
 
     /// 在根租户的基本目录中新建事项（目录管理员）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn create_base_item(&self, ctx: &Context<'_>, #[graphql(desc = "基本目录事项")] input: BaseItemInput) -> Result<BaseItem> {
+    async fn create_base_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "基本目录事项")] input: BaseItemInput,
+    ) -> Result<BaseItem> {
         Ok(BaseItem(services(ctx).catalogue.create_base_item(actor(ctx)?, input.into_draft()?).await?))
     }
 
     /// 修改基本目录事项：生成新版本，各实施清单随之更新；基本编码不变（目录管理员）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn update_base_item(&self, ctx: &Context<'_>, #[graphql(desc = "基本目录事项ID")] id: ID, #[graphql(desc = "基本目录事项")] input: BaseItemInput) -> Result<BaseItem> {
+    async fn update_base_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "基本目录事项ID")] id: ID,
+        #[graphql(desc = "基本目录事项")] input: BaseItemInput,
+    ) -> Result<BaseItem> {
         let id = parse_id(&id, "基本目录事项")?;
         Ok(BaseItem(services(ctx).catalogue.update_base_item(actor(ctx)?, id, input.into_draft()?).await?))
     }
 
     /// 租户实施一个基本目录事项，生成草稿状态的实施清单事项（中心管理员）；事项的行使层级须包含该租户的层级。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn implement_item(&self, ctx: &Context<'_>, #[graphql(desc = "实施清单事项")] input: ImplItemInput) -> Result<ImplItem> {
+    async fn implement_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "实施清单事项")] input: ImplItemInput,
+    ) -> Result<ImplItem> {
         let base = parse_id(&input.base_item_id, "基本目录事项")?;
         let dept = Uuid::parse_str(&input.department_id).map_err(|_| domain::Error::invalid("实施部门ID无效"))?;
         let local = ImplInput {
@@ -676,7 +697,12 @@ impl CatalogueMutation {
 
     /// 修改实施清单事项的本地字段（生成新版本，中心管理员）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn update_impl_item(&self, ctx: &Context<'_>, #[graphql(desc = "实施清单事项ID")] id: ID, #[graphql(desc = "要修改的字段")] input: ImplItemUpdate) -> Result<ImplItem> {
+    async fn update_impl_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "实施清单事项ID")] id: ID,
+        #[graphql(desc = "要修改的字段")] input: ImplItemUpdate,
+    ) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
         let s = services(ctx);
         let a = actor(ctx)?;
@@ -727,28 +753,45 @@ impl CatalogueMutation {
 
     /// 发布实施清单事项：可办理，办事指南公开（中心管理员）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn publish_impl_item(&self, ctx: &Context<'_>, #[graphql(desc = "实施清单事项ID")] id: ID) -> Result<ImplItem> {
+    async fn publish_impl_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "实施清单事项ID")] id: ID,
+    ) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
         Ok(ImplItem(services(ctx).catalogue.publish_impl_item(actor(ctx)?, id).await?))
     }
 
     /// 暂停实施清单事项（中心管理员）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn suspend_impl_item(&self, ctx: &Context<'_>, #[graphql(desc = "实施清单事项ID")] id: ID, #[graphql(desc = "暂停原因")] reason: String) -> Result<ImplItem> {
+    async fn suspend_impl_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "实施清单事项ID")] id: ID,
+        #[graphql(desc = "暂停原因")] reason: String,
+    ) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
         Ok(ImplItem(services(ctx).catalogue.suspend_impl_item(actor(ctx)?, id, &reason).await?))
     }
 
     /// 作废实施清单事项（中心管理员）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn cancel_impl_item(&self, ctx: &Context<'_>, #[graphql(desc = "实施清单事项ID")] id: ID) -> Result<ImplItem> {
+    async fn cancel_impl_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "实施清单事项ID")] id: ID,
+    ) -> Result<ImplItem> {
         let id = parse_id(&id, "实施清单事项")?;
         Ok(ImplItem(services(ctx).catalogue.cancel_impl_item(actor(ctx)?, id).await?))
     }
 
     /// 下放：县级租户一次为其乡镇实施一个基本目录事项，使用共同设置。没有（同名）部门或已实施该事项的乡镇被跳过并列出，其余在一个事务中创建。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn delegate_item(&self, ctx: &Context<'_>, #[graphql(desc = "下放设置")] input: DelegateItemInput) -> Result<DelegationResult> {
+    async fn delegate_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "下放设置")] input: DelegateItemInput,
+    ) -> Result<DelegationResult> {
         let towns = input.towns.map(|ts| ts.iter().map(|t| t.parse()).collect::<Result<Vec<_>, _>>()).transpose()?;
         let d = Delegation {
             from: input.from_tenant.parse()?,

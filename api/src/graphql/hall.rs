@@ -273,21 +273,33 @@ pub struct HallQuery;
 impl HallQuery {
     /// 租户大厅今日的考勤表。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn attendance_board(&self, ctx: &Context<'_>, #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar) -> Result<Vec<AttendanceRecord>> {
+    async fn attendance_board(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+    ) -> Result<Vec<AttendanceRecord>> {
         let rows = services(ctx).hall.attendance_board(actor(ctx)?, &tenant.parse()?, None).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// 租户大厅的窗口，含办理事项、A/B 岗人员和当前在岗人员。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn windows(&self, ctx: &Context<'_>, #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar) -> Result<Vec<Window>> {
+    async fn windows(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+    ) -> Result<Vec<Window>> {
         let ws = services(ctx).hall.windows(actor(ctx)?, &tenant.parse()?).await?;
         Ok(ws.into_iter().map(Window).collect())
     }
 
     /// 当前无人在岗（A岗、B岗都未签到）的窗口，供中心管理员查看。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn unstaffed_windows(&self, ctx: &Context<'_>, #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar) -> Result<Vec<Window>> {
+    async fn unstaffed_windows(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+    ) -> Result<Vec<Window>> {
         let ws = services(ctx).hall.unstaffed_windows(actor(ctx)?, &tenant.parse()?).await?;
         Ok(ws.into_iter().map(Window).collect())
     }
@@ -301,7 +313,11 @@ impl HallQuery {
 
     /// 当前用户能否决定（准予或不予许可）此事项：在该事项所在租户有审批角色，且获该事项授权或为其部门的首席代表。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn may_decide(&self, ctx: &Context<'_>, #[graphql(desc = "实施清单事项ID")] impl_item_id: ID) -> Result<bool> {
+    async fn may_decide(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "实施清单事项ID")] impl_item_id: ID,
+    ) -> Result<bool> {
         let id = parse_id(&impl_item_id, "实施清单事项")?;
         let (s, a) = (services(ctx), actor(ctx)?);
         let item = s.catalogue.impl_item(a, id).await?;
@@ -328,7 +344,7 @@ impl HallQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
-        #[graphql(desc = "月份（该月任一天，YYYY-MM-DD）")] month: DateScalar,
+        #[graphql(desc = "月份（该月1日，YYYY-MM-DD）")] month: DateScalar,
     ) -> Result<Vec<LeaderDuty>> {
         let rows = services(ctx).hall.leader_schedule(actor(ctx)?, &tenant.parse()?, month.parse()?).await?;
         Ok(rows.into_iter().map(Into::into).collect())
@@ -391,7 +407,13 @@ impl HallMutation {
 
     /// 为窗口指定 A岗或 B岗人员（中心管理员）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn assign_window_staff(&self, ctx: &Context<'_>, #[graphql(desc = "窗口ID")] window_id: ID, #[graphql(desc = "用户ID")] user_id: ID, #[graphql(desc = "岗位：A岗或B岗")] post: Post) -> Result<Window> {
+    async fn assign_window_staff(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "窗口ID")] window_id: ID,
+        #[graphql(desc = "用户ID")] user_id: ID,
+        #[graphql(desc = "岗位：A岗或B岗")] post: Post,
+    ) -> Result<Window> {
         let w = parse_id(&window_id, "窗口")?;
         let u = parse_id(&user_id, "用户")?;
         Ok(Window(services(ctx).hall.assign_window_staff(actor(ctx)?, w, u, post.into()).await?))
@@ -399,7 +421,12 @@ impl HallMutation {
 
     /// 授权（授权）审批人员决定其租户的这些实施清单事项（中心管理员）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn authorize_approver(&self, ctx: &Context<'_>, #[graphql(desc = "审批人员的用户ID")] user_id: ID, #[graphql(desc = "授权的实施清单事项ID")] impl_item_ids: Vec<ID>) -> Result<User> {
+    async fn authorize_approver(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "审批人员的用户ID")] user_id: ID,
+        #[graphql(desc = "授权的实施清单事项ID")] impl_item_ids: Vec<ID>,
+    ) -> Result<User> {
         let u = parse_id(&user_id, "用户")?;
         let items = impl_item_ids
             .iter()
@@ -412,7 +439,12 @@ impl HallMutation {
 
     /// 任命部门的首席代表（首席代表）：可决定该部门的所有事项（中心管理员）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn appoint_chief_representative(&self, ctx: &Context<'_>, #[graphql(desc = "用户ID")] user_id: ID, #[graphql(desc = "部门ID")] department_id: ID) -> Result<User> {
+    async fn appoint_chief_representative(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "用户ID")] user_id: ID,
+        #[graphql(desc = "部门ID")] department_id: ID,
+    ) -> Result<User> {
         let u = parse_id(&user_id, "用户")?;
         let d = parse_id(&department_id, "部门")?;
         Ok(User(services(ctx).hall.appoint_chief_representative(actor(ctx)?, u, d).await?))
@@ -420,12 +452,17 @@ impl HallMutation {
 
     /// 公开（大厅取号机）：在大厅为某事项取号。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn take_ticket(&self, ctx: &Context<'_>, #[graphql(desc = "大厅所在租户区划代码（12 位）")] tenant: RegionCodeScalar, #[graphql(desc = "实施清单事项ID")] impl_item_id: ID) -> Result<Ticket> {
+    async fn take_ticket(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "大厅所在租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "实施清单事项ID")] impl_item_id: ID,
+    ) -> Result<Ticket> {
         let item = parse_id(&impl_item_id, "实施清单事项")?;
         Ok(issued(services(ctx).hall.take_ticket(&tenant.parse()?, item).await?))
     }
 
-    /// 报备部门下月（或更晚月份）的领导进驻现场办公，须在当月 10 日前报备。
+    /// 报备部门以后月份的领导进驻现场办公；下月的安排须在本月 10 日前报备。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn file_leader_duty(
         &self,
@@ -433,7 +470,7 @@ impl HallMutation {
         #[graphql(desc = "部门ID")] department_id: ID,
         #[graphql(desc = "月份（该月第一天，YYYY-MM-DD）")] month: DateScalar,
         #[graphql(desc = "领导姓名")] leader_name: String,
-        #[graphql(desc = "进驻办公日期（YYYY-MM-DD）")] dates: Vec<DateScalar>,
+        #[graphql(desc = "进驻办公日期（YYYY-MM-DD，须在所报月份内）")] dates: Vec<DateScalar>,
     ) -> Result<LeaderDuty> {
         let d = parse_id(&department_id, "部门")?;
         let dates = dates.iter().map(DateScalar::parse).collect::<Result<Vec<_>, _>>()?;
@@ -531,7 +568,9 @@ impl HallMutation {
 
     /// 为窗口叫下一号（叫号）；无人等候时返回 null。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn call_next(&self, ctx: &Context<'_>, #[graphql(desc = "窗口ID")] window_id: ID) -> Result<Option<Ticket>> {
+    async fn call_next(
+        &self, ctx: &Context<'_>, #[graphql(desc = "窗口ID")] window_id: ID
+    ) -> Result<Option<Ticket>> {
         let w = parse_id(&window_id, "窗口")?;
         let s = services(ctx);
         let a = actor(ctx)?;
@@ -567,7 +606,11 @@ impl HallMutation {
 
     /// 过号：本窗口当前的号码未到场，作过号处理并叫下一号；无人等候时返回 null。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn pass_ticket(&self, ctx: &Context<'_>, #[graphql(desc = "窗口ID")] window_id: ID) -> Result<Option<Ticket>> {
+    async fn pass_ticket(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "窗口ID")] window_id: ID,
+    ) -> Result<Option<Ticket>> {
         let w = parse_id(&window_id, "窗口")?;
         let s = services(ctx);
         let a = actor(ctx)?;
@@ -586,7 +629,12 @@ impl HallMutation {
 
     /// 转窗：把本窗口当前的号码转到本大厅的另一窗口，在该窗口优先叫号；返回转出的号码。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn transfer_ticket(&self, ctx: &Context<'_>, #[graphql(desc = "当前窗口ID")] window_id: ID, #[graphql(desc = "转入的窗口ID")] to_window_id: ID) -> Result<String> {
+    async fn transfer_ticket(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "当前窗口ID")] window_id: ID,
+        #[graphql(desc = "转入的窗口ID")] to_window_id: ID,
+    ) -> Result<String> {
         let w = parse_id(&window_id, "窗口")?;
         let to = parse_id(&to_window_id, "窗口")?;
         let (number, _) = services(ctx).hall.transfer_ticket(actor(ctx)?, w, to).await?;

@@ -30,7 +30,7 @@ pub enum Role {
 
 pub struct User(pub DUser);
 
-/// 用户（工作人员或服务账号对应的账户）。
+/// 用户（工作人员账户）。
 #[Object]
 impl User {
     /// 用户ID
@@ -81,7 +81,7 @@ impl Session {
     async fn access_token(&self) -> &str {
         &self.0.access_token
     }
-    /// 刷新令牌，用于换取新的会话
+    /// 刷新令牌，用于换取新的会话；服务账号的会话为空字符串
     async fn refresh_token(&self) -> &str {
         &self.0.refresh_token
     }
@@ -140,16 +140,25 @@ pub struct IdentityMutation;
 
 #[Object]
 impl IdentityMutation {
-    /// 用户名密码登录；同一客户端连续失败过多会被暂时限制。
+    /// 用户名密码登录；同一账号或同一客户端短时间内失败过多会被暂时限制。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn login(&self, ctx: &Context<'_>, #[graphql(desc = "登录名")] username: String, #[graphql(desc = "密码")] password: String) -> Result<Session> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "登录名")] username: String,
+        #[graphql(desc = "密码")] password: String,
+    ) -> Result<Session> {
         let req = LoginRequest { username: &username, password: &password, client: &request(ctx).client };
         Ok(Session(services(ctx).identity.login(req).await?))
     }
 
     /// 用刷新令牌换取新的会话；旧刷新令牌随即失效。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn refresh_session(&self, ctx: &Context<'_>, #[graphql(desc = "刷新令牌")] refresh_token: String) -> Result<Session> {
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "刷新令牌")] refresh_token: String,
+    ) -> Result<Session> {
         Ok(Session(services(ctx).identity.refresh_session(&refresh_token).await?))
     }
 
@@ -164,7 +173,12 @@ impl IdentityMutation {
 
     /// 服务账号的客户端凭据授权（用于跨域通办合作方）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn service_token(&self, ctx: &Context<'_>, #[graphql(desc = "客户端ID")] client_id: String, #[graphql(desc = "客户端密钥")] client_secret: String) -> Result<Session> {
+    async fn service_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "客户端ID")] client_id: String,
+        #[graphql(desc = "客户端密钥")] client_secret: String,
+    ) -> Result<Session> {
         Ok(Session(services(ctx).identity.service_token(&client_id, &client_secret, &request(ctx).client).await?))
     }
 
@@ -186,7 +200,11 @@ impl IdentityMutation {
 
     /// 在管辖范围内新建用户（中心管理员或平台管理员）。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn create_user(&self, ctx: &Context<'_>, #[graphql(desc = "新用户信息")] input: CreateUserInput) -> Result<User> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "新用户信息")] input: CreateUserInput,
+    ) -> Result<User> {
         let department_id = input
             .department_id
             .map(|d| uuid::Uuid::parse_str(&d).map_err(|_| domain::Error::invalid("部门ID无效")))

@@ -328,7 +328,11 @@ impl SupervisionQuery {
 
     /// 根租户的差评整改期限（工作日）
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn rectification_days(&self, ctx: &Context<'_>, #[graphql(desc = "租户区划代码（12 位）；下级租户按其根租户的设置")] tenant: RegionCodeScalar) -> Result<i32> {
+    async fn rectification_days(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）；下级租户按其根租户的设置")] tenant: RegionCodeScalar,
+    ) -> Result<i32> {
         let s = services(ctx);
         let t = s.tenants.tenant(actor(ctx)?, &tenant.parse()?).await?;
         Ok(n(s.supervision.rectification_days_for(&t).await?))
@@ -375,7 +379,12 @@ impl SupervisionMutation {
 
     /// 被评价单位对差评提出申诉，待中心管理员复核
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn appeal_rating(&self, ctx: &Context<'_>, #[graphql(desc = "整改单编号")] id: ID, #[graphql(desc = "申诉理由")] reason: String) -> Result<Rectification> {
+    async fn appeal_rating(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "整改单编号")] id: ID,
+        #[graphql(desc = "申诉理由")] reason: String,
+    ) -> Result<Rectification> {
         let id = parse_id(&id, "整改单")?;
         Ok(Rectification(services(ctx).supervision.appeal_rating(actor(ctx)?, id, &reason).await?))
     }
@@ -395,7 +404,12 @@ impl SupervisionMutation {
 
     /// 设置根租户的差评整改期限（工作日）
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn set_rectification_days(&self, ctx: &Context<'_>, #[graphql(desc = "根租户区划代码（12 位）")] tenant: RegionCodeScalar, #[graphql(desc = "整改期限（工作日）")] days: i32) -> Result<i32> {
+    async fn set_rectification_days(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "根租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "整改期限（工作日）")] days: i32,
+    ) -> Result<i32> {
         let s = services(ctx);
         Ok(n(s.supervision.set_rectification_days(actor(ctx)?, &tenant.parse()?, i64::from(days)).await?))
     }
@@ -419,14 +433,25 @@ impl SupervisionMutation {
 
     /// 延长投诉办理期限（工作日），须说明理由；合计不超过15个工作日
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn extend_complaint(&self, ctx: &Context<'_>, #[graphql(desc = "投诉编号")] id: ID, #[graphql(desc = "延长的工作日数")] days: i32, #[graphql(desc = "延期理由")] reason: String) -> Result<Complaint> {
+    async fn extend_complaint(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "投诉编号")] id: ID,
+        #[graphql(desc = "延长的工作日数")] days: i32,
+        #[graphql(desc = "延期理由")] reason: String,
+    ) -> Result<Complaint> {
         let id = parse_id(&id, "投诉")?;
         Ok(Complaint(services(ctx).supervision.extend_complaint(actor(ctx)?, id, i64::from(days), &reason).await?))
     }
 
     /// 办结投诉，记录答复投诉人的办理结果
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn resolve_complaint(&self, ctx: &Context<'_>, #[graphql(desc = "投诉编号")] id: ID, #[graphql(desc = "答复投诉人的办理结果")] result: String) -> Result<Complaint> {
+    async fn resolve_complaint(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "投诉编号")] id: ID,
+        #[graphql(desc = "答复投诉人的办理结果")] result: String,
+    ) -> Result<Complaint> {
         let id = parse_id(&id, "投诉")?;
         Ok(Complaint(services(ctx).supervision.resolve_complaint(actor(ctx)?, id, &result).await?))
     }

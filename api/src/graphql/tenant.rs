@@ -129,7 +129,11 @@ pub struct TenantQuery;
 impl TenantQuery {
     /// 操作者管辖范围内的一个租户；范围外返回 FORBIDDEN。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn tenant(&self, ctx: &Context<'_>, #[graphql(desc = "区划代码（12 位）")] code: RegionCodeScalar) -> Result<Tenant> {
+    async fn tenant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "区划代码（12 位）")] code: RegionCodeScalar,
+    ) -> Result<Tenant> {
         Ok(Tenant(services(ctx).tenants.tenant(actor(ctx)?, &code.parse()?).await?))
     }
 
