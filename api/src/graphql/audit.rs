@@ -9,54 +9,71 @@ use super::tenant::{PageInfo, Tenant};
 
 pub struct AuditEntry(DEntry);
 
+/// 审计日志条目：一次变更操作的记录（谁、在哪个租户、做了什么、前后内容、何时）。
 #[Object]
 impl AuditEntry {
+    /// 条目ID
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// 操作时间
     async fn at(&self) -> DateTimeScalar {
         DateTimeScalar(self.0.record.at)
     }
+    /// 操作者（用户名或服务账号）
     async fn actor(&self) -> &str {
         &self.0.record.actor
     }
+    /// 发生变更的租户
     async fn tenant(&self, ctx: &Context<'_>) -> Result<Tenant> {
         Tenant::load(ctx, self.0.record.tenant).await
     }
+    /// 操作名称
     async fn action(&self) -> &str {
         &self.0.record.action
     }
+    /// 操作对象（类型与ID）
     async fn target(&self) -> &str {
         &self.0.record.target
     }
-    /// The before/after summary as JSON text.
+    /// 变更前后的摘要，JSON 文本（before/after）。
     async fn summary(&self) -> String {
         serde_json::json!({ "before": self.0.record.before, "after": self.0.record.after }).to_string()
     }
 }
 
+/// 审计日志分页结果。
 #[derive(SimpleObject)]
 pub struct AuditConnection {
+    /// 本页条目
     nodes: Vec<AuditEntry>,
+    /// 分页信息
     page_info: PageInfo,
+    /// 符合条件的条目总数
     total_count: i32,
 }
 
+/// 审计日志哈希链的校验结果。
 #[derive(SimpleObject)]
 pub struct AuditVerification {
+    /// 已校验的条目数
     entries: i32,
+    /// 哈希链是否完好（无篡改、无删除）
     intact: bool,
+    /// 第一条被破坏的条目ID；完好时为空
     first_broken_id: Option<ID>,
-    /// Every break: each lane's first bad entry, and a head that no longer ends its lane.
+    /// 每一处断裂：各通道第一条坏条目，以及不再指向通道末尾的链头。
     breaks: Vec<AuditBreak>,
 }
 
-/// One lane's break.
+/// 一个通道（lane）中的断裂。
 #[derive(SimpleObject)]
 pub struct AuditBreak {
+    /// 通道编号
     lane: i32,
-    /// The first bad entry; null when the head points past the stored entries.
+    /// 第一条坏条目的ID；链头指向已存条目之外时为空。
     entry_id: Option<ID>,
+    /// 断裂原因（中文）
     reason: String,
 }
 
@@ -65,14 +82,14 @@ pub struct AuditQuery;
 
 #[Object]
 impl AuditQuery {
-    /// A tenant's audit entries, newest first.
+    /// 某租户的审计日志，最新的在前；须在操作者的管辖范围内。
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        tenant: RegionCodeScalar,
-        #[graphql(default_with = "Some(50)")] first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(default_with = "Some(50)", desc = "每页条数（默认 50）")] first: Option<i32>,
+        #[graphql(desc = "分页游标：上一页的 endCursor")] after: Option<String>,
     ) -> Result<AuditConnection> {
         let page = PageRequest::parse(first.unwrap_or(50), after)?;
         let p = services(ctx).audit.audit_log(actor(ctx)?, &tenant.parse()?, page).await?;
@@ -83,9 +100,13 @@ impl AuditQuery {
         })
     }
 
-    /// Re-computes a tenant's hash chain: an edited or deleted entry breaks it.
+    /// 重新计算某租户审计日志的哈希链：条目被修改或删除都会使其断裂。
     #[graphql(complexity = "cost::VERIFY_AUDIT + child_complexity")]
-    async fn verify_audit(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<AuditVerification> {
+    async fn verify_audit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+    ) -> Result<AuditVerification> {
         let v = services(ctx).audit.verify_audit(actor(ctx)?, &tenant.parse()?).await?;
         Ok(AuditVerification {
             entries: v.entries.min(i32::MAX as u64) as i32,

@@ -5,13 +5,14 @@ use super::cost;
 use super::ctx::{actor, services};
 use super::scalars::{DateScalar, RegionCodeScalar};
 
-/// One date of a tenant's effective calendar.
+/// 租户实际生效的工作日历中的一天。
 #[derive(SimpleObject)]
 pub struct CalendarDay {
+    /// 日期（YYYY-MM-DD）
     date: DateScalar,
-    /// Effective: weekends, official holidays and make-up workdays, root edits and local overrides applied.
+    /// 是否工作日：已计入周末、法定节假日、调休上班、根租户的修改和本地调整。
     workday: bool,
-    /// The holiday's or adjustment's name; null on ordinary days.
+    /// 节假日或调休的名称；普通日为空。
     name: Option<String>,
 }
 
@@ -21,11 +22,12 @@ impl From<DCalendarDay> for CalendarDay {
     }
 }
 
-/// A time limit's last day, and whether it relies on a year without official holiday data
-/// (counted on weekends alone: provisional, to be recomputed once the data is loaded).
+/// 期限的最后一天，以及是否依赖尚无法定节假日数据的年份（只按周末计算：暂定，数据导入后重算）。
 #[derive(SimpleObject)]
 pub struct DeadlineInfo {
+    /// 期限最后一天（YYYY-MM-DD）
     date: DateScalar,
+    /// 是否为暂定结果（该年份缺少法定节假日数据）
     provisional: bool,
 }
 
@@ -35,12 +37,12 @@ impl From<Deadline> for DeadlineInfo {
     }
 }
 
-/// A root tenant's yellow-warning threshold: its cases (and those of its descendants) turn
-/// yellow this many working days before their deadline.
+/// 根租户的黄灯预警阈值：其办件（含下级）在期限前这么多个工作日变为黄灯。
 #[derive(SimpleObject)]
 pub struct WarningThreshold {
+    /// 黄灯阈值（工作日）
     yellow_days: i32,
-    /// True while the root has not set its own and the deployment's default applies.
+    /// 根租户未自行设置、使用部署默认值时为 true。
     is_default: bool,
 }
 
@@ -50,10 +52,12 @@ impl From<domain::service::WarningThreshold> for WarningThreshold {
     }
 }
 
+/// 两个日期之间的工作日数。
 #[derive(SimpleObject)]
 pub struct WorkingDaysCount {
-    /// Working days in (from, to]; negative when `to` is before `from`.
+    /// (from, to] 区间内的工作日数；to 早于 from 时为负数。
     days: i32,
+    /// 是否为暂定结果（涉及缺少法定节假日数据的年份）
     provisional: bool,
 }
 
@@ -66,21 +70,26 @@ pub struct CalendarQuery;
 
 #[Object]
 impl CalendarQuery {
-    /// Every date of `year` in the tenant's effective working-day calendar.
+    /// 某租户某年每一天的实际工作日历。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn calendar(&self, ctx: &Context<'_>, tenant: RegionCodeScalar, year: i32) -> Result<Vec<CalendarDay>> {
+    async fn calendar(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "年份，如 2026")] year: i32,
+    ) -> Result<Vec<CalendarDay>> {
         let days = services(ctx).calendar.calendar(actor(ctx)?, &tenant.parse()?, year).await?;
         Ok(days.into_iter().map(Into::into).collect())
     }
 
-    /// The close of the `days`-th working day after `from` (the start day is not counted).
+    /// 从 from 起第 days 个工作日的日期（起算日不计入，期限到该日结束）。
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn add_working_days(
         &self,
         ctx: &Context<'_>,
-        tenant: RegionCodeScalar,
-        from: DateScalar,
-        days: i32,
+        #[graphql(desc = "租户区划代码（12 位），按其工作日历计算")] tenant: RegionCodeScalar,
+        #[graphql(desc = "起算日期（YYYY-MM-DD，不计入）")] from: DateScalar,
+        #[graphql(desc = "工作日数")] days: i32,
     ) -> Result<DateScalar> {
         let due = services(ctx)
             .calendar
@@ -89,14 +98,14 @@ impl CalendarQuery {
         Ok(due.date.into())
     }
 
-    /// Like addWorkingDays, with the provisional flag.
+    /// 同 addWorkingDays，并标明结果是否暂定。
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn deadline(
         &self,
         ctx: &Context<'_>,
-        tenant: RegionCodeScalar,
-        from: DateScalar,
-        days: i32,
+        #[graphql(desc = "租户区划代码（12 位），按其工作日历计算")] tenant: RegionCodeScalar,
+        #[graphql(desc = "起算日期（YYYY-MM-DD，不计入）")] from: DateScalar,
+        #[graphql(desc = "工作日数")] days: i32,
     ) -> Result<DeadlineInfo> {
         let due = services(ctx)
             .calendar
@@ -105,14 +114,14 @@ impl CalendarQuery {
         Ok(due.into())
     }
 
-    /// Working days in (from, to] of the tenant's calendar.
+    /// 租户日历中 (from, to] 区间内的工作日数。
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn working_days_between(
         &self,
         ctx: &Context<'_>,
-        tenant: RegionCodeScalar,
-        from: DateScalar,
-        to: DateScalar,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "开始日期（YYYY-MM-DD，不计入）")] from: DateScalar,
+        #[graphql(desc = "结束日期（YYYY-MM-DD，计入）")] to: DateScalar,
     ) -> Result<WorkingDaysCount> {
         let (days, provisional) = services(ctx)
             .calendar
@@ -122,9 +131,13 @@ impl CalendarQuery {
         Ok(WorkingDaysCount { days, provisional })
     }
 
-    /// The yellow-warning threshold of a root tenant.
+    /// 根租户的黄灯预警阈值。
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn warning_threshold(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<WarningThreshold> {
+    async fn warning_threshold(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）；下级租户按其根租户的阈值")] tenant: RegionCodeScalar,
+    ) -> Result<WarningThreshold> {
         Ok(services(ctx).cases.warning_threshold(actor(ctx)?, &tenant.parse()?).await?.into())
     }
 }
@@ -134,30 +147,28 @@ pub struct CalendarMutation;
 
 #[Object]
 impl CalendarMutation {
-    /// Sets a day of a tenant's calendar: a root tenant's edit (its catalogue administrators) or
-    /// a descendant's local override (center administrators in scope). Returns the effective day.
+    /// 设置租户日历中的一天：根租户的修改（其目录管理员）或下级租户的本地调整（管辖范围内的中心管理员）。返回该日实际生效的结果。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn set_calendar_day(
         &self,
         ctx: &Context<'_>,
-        tenant: RegionCodeScalar,
-        date: DateScalar,
-        workday: bool,
-        name: Option<String>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "日期（YYYY-MM-DD）")] date: DateScalar,
+        #[graphql(desc = "是否工作日")] workday: bool,
+        #[graphql(desc = "节假日或调休名称（可选）")] name: Option<String>,
     ) -> Result<CalendarDay> {
         let a = actor(ctx)?;
         let day = services(ctx).calendar.set_calendar_day(a, &tenant.parse()?, date.parse()?, workday, name).await?;
         Ok(day.into())
     }
 
-    /// Sets a root tenant's yellow-warning threshold (0 to 10 working days); its center
-    /// administrators decide.
+    /// 设置根租户的黄灯预警阈值（0 到 10 个工作日），由其中心管理员决定。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn set_warning_threshold(
         &self,
         ctx: &Context<'_>,
-        tenant: RegionCodeScalar,
-        yellow_days: i32,
+        #[graphql(desc = "根租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "距期限多少个工作日时变为黄灯（0 到 10）")] yellow_days: i32,
     ) -> Result<WarningThreshold> {
         let t =
             services(ctx).cases.set_warning_threshold(actor(ctx)?, &tenant.parse()?, i64::from(yellow_days)).await?;

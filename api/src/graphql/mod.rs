@@ -30,6 +30,7 @@ use crate::config::Config;
 
 pub use scalars::{DateScalar, DateTimeScalar, RegionCodeScalar};
 
+/// 查询入口。标注“公开”的字段无需登录，其余须携带访问令牌，且只返回操作者管辖范围内的数据。
 #[derive(MergedObject, Default)]
 pub struct Query(
     identity::IdentityQuery,
@@ -44,6 +45,7 @@ pub struct Query(
     partner::PartnerQuery,
 );
 
+/// 变更入口。每次变更都在同一事务中写入审计日志；标注“公开”的字段无需登录。
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     identity::IdentityMutation,

@@ -11,6 +11,7 @@ use super::scalars::DateTimeScalar;
 /// 跨省通办合作方：服务部分区划的另一部署。服务账号密钥加密保存，从不返回。
 pub struct Partner(DPartner);
 
+/// 跨省通办合作方：服务部分区划的另一部署。服务账号密钥加密保存，从不返回。
 #[Object]
 impl Partner {
     /// 合作方ID。

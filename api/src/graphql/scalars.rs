@@ -8,6 +8,7 @@ use domain::region::RegionCode;
 /// RFC 3339 with the Asia/Shanghai offset, e.g. 2026-11-28T09:30:00+08:00.
 pub struct DateTimeScalar(pub DateTime<Utc>);
 
+/// 时间，RFC 3339 格式，带北京时间时区，如 2026-11-28T09:30:00+08:00。
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTimeScalar {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -39,6 +40,7 @@ impl From<RegionCode> for RegionCodeScalar {
     }
 }
 
+/// 区划代码：12 位统计用区划代码（省2 市2 县2 乡镇3 村3），如 610426000000。
 #[Scalar(name = "RegionCode")]
 impl ScalarType for RegionCodeScalar {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -73,6 +75,7 @@ impl From<chrono::NaiveDate> for DateScalar {
     }
 }
 
+/// 日期，YYYY-MM-DD（北京时间的日历日），如 2026-02-13。
 #[Scalar(name = "Date")]
 impl ScalarType for DateScalar {
     fn parse(value: Value) -> InputValueResult<Self> {

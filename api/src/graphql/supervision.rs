@@ -55,6 +55,7 @@ pub enum GroupBy {
 /// 一次好差评评价（一事一评）
 pub struct Rating(pub ds::Rating);
 
+/// 一次好差评评价（一事一评）
 #[Object]
 impl Rating {
     /// 评价编号
@@ -106,6 +107,7 @@ impl Rating {
 /// 差评整改单：交办被评价部门，限期整改并回访
 pub struct Rectification(pub ds::Rectification);
 
+/// 差评整改单：交办被评价部门，限期整改并回访
 #[Object]
 impl Rectification {
     /// 整改单编号
@@ -165,6 +167,7 @@ impl Rectification {
 /// 投诉
 pub struct Complaint(pub ds::Complaint);
 
+/// 投诉
 #[Object]
 impl Complaint {
     /// 投诉编号
@@ -285,8 +288,8 @@ impl SupervisionQuery {
     async fn rectifications(
         &self,
         ctx: &Context<'_>,
-        tenant: RegionCodeScalar,
-        status: Option<Vec<RectificationStatus>>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "按整改状态筛选")] status: Option<Vec<RectificationStatus>>,
     ) -> Result<Vec<Rectification>> {
         let statuses: Vec<ds::RectificationStatus> = status.unwrap_or_default().into_iter().map(Into::into).collect();
         let list = services(ctx).supervision.rectifications(actor(ctx)?, &tenant.parse()?, &statuses).await?;
@@ -298,8 +301,8 @@ impl SupervisionQuery {
     async fn complaints(
         &self,
         ctx: &Context<'_>,
-        tenant: RegionCodeScalar,
-        status: Option<Vec<ComplaintStatus>>,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "按投诉状态筛选")] status: Option<Vec<ComplaintStatus>>,
     ) -> Result<Vec<Complaint>> {
         let statuses: Vec<ds::ComplaintStatus> = status.unwrap_or_default().into_iter().map(Into::into).collect();
         let list = services(ctx).supervision.complaints(actor(ctx)?, &tenant.parse()?, &statuses).await?;
@@ -311,10 +314,10 @@ impl SupervisionQuery {
     async fn stats(
         &self,
         ctx: &Context<'_>,
-        tenant: RegionCodeScalar,
-        from: DateScalar,
-        to: DateScalar,
-        group_by: GroupBy,
+        #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "统计期开始日期（YYYY-MM-DD，含）")] from: DateScalar,
+        #[graphql(desc = "统计期结束日期（YYYY-MM-DD，含）")] to: DateScalar,
+        #[graphql(desc = "分组方式")] group_by: GroupBy,
     ) -> Result<Vec<StatsRow>> {
         let rows = services(ctx)
             .supervision
@@ -325,7 +328,11 @@ impl SupervisionQuery {
 
     /// 根租户的差评整改期限（工作日）
     #[graphql(complexity = "cost::READ + child_complexity")]
-    async fn rectification_days(&self, ctx: &Context<'_>, tenant: RegionCodeScalar) -> Result<i32> {
+    async fn rectification_days(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "租户区划代码（12 位）；下级租户按其根租户的设置")] tenant: RegionCodeScalar,
+    ) -> Result<i32> {
         let s = services(ctx);
         let t = s.tenants.tenant(actor(ctx)?, &tenant.parse()?).await?;
         Ok(n(s.supervision.rectification_days_for(&t).await?))
@@ -342,11 +349,11 @@ impl SupervisionMutation {
     async fn rate_case(
         &self,
         ctx: &Context<'_>,
-        case_no: String,
-        query_code: String,
-        level: i32,
-        channel: String,
-        comment: Option<String>,
+        #[graphql(desc = "办件编号")] case_no: String,
+        #[graphql(desc = "查询码")] query_code: String,
+        #[graphql(desc = "评价等级：1 非常满意 … 5 非常不满意")] level: i32,
+        #[graphql(desc = "评价渠道：WINDOW、QR、ONLINE、SMS")] channel: String,
+        #[graphql(desc = "评价内容（可选）")] comment: Option<String>,
     ) -> Result<Rating> {
         let (rating, _) = services(ctx)
             .supervision
@@ -360,9 +367,9 @@ impl SupervisionMutation {
     async fn complete_rectification(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        outcome: String,
-        callback: Option<String>,
+        #[graphql(desc = "整改单编号")] id: ID,
+        #[graphql(desc = "整改结果")] outcome: String,
+        #[graphql(desc = "回访情况（可选）")] callback: Option<String>,
     ) -> Result<Rectification> {
         let id = parse_id(&id, "整改单")?;
         let r =
@@ -372,7 +379,12 @@ impl SupervisionMutation {
 
     /// 被评价单位对差评提出申诉，待中心管理员复核
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn appeal_rating(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Rectification> {
+    async fn appeal_rating(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "整改单编号")] id: ID,
+        #[graphql(desc = "申诉理由")] reason: String,
+    ) -> Result<Rectification> {
         let id = parse_id(&id, "整改单")?;
         Ok(Rectification(services(ctx).supervision.appeal_rating(actor(ctx)?, id, &reason).await?))
     }
@@ -382,9 +394,9 @@ impl SupervisionMutation {
     async fn decide_rating_appeal(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        overturn: bool,
-        note: String,
+        #[graphql(desc = "整改单编号")] id: ID,
+        #[graphql(desc = "申诉是否成立")] overturn: bool,
+        #[graphql(desc = "复核意见")] note: String,
     ) -> Result<Rectification> {
         let id = parse_id(&id, "整改单")?;
         Ok(Rectification(services(ctx).supervision.decide_appeal(actor(ctx)?, id, overturn, &note).await?))
@@ -392,7 +404,12 @@ impl SupervisionMutation {
 
     /// 设置根租户的差评整改期限（工作日）
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn set_rectification_days(&self, ctx: &Context<'_>, tenant: RegionCodeScalar, days: i32) -> Result<i32> {
+    async fn set_rectification_days(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "根租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "整改期限（工作日）")] days: i32,
+    ) -> Result<i32> {
         let s = services(ctx);
         Ok(n(s.supervision.set_rectification_days(actor(ctx)?, &tenant.parse()?, i64::from(days)).await?))
     }
@@ -402,10 +419,10 @@ impl SupervisionMutation {
     async fn file_complaint(
         &self,
         ctx: &Context<'_>,
-        tenant: RegionCodeScalar,
-        case_no: Option<String>,
-        content: String,
-        contact: String,
+        #[graphql(desc = "受理投诉的租户区划代码（12 位）")] tenant: RegionCodeScalar,
+        #[graphql(desc = "涉及的办件编号（可选）")] case_no: Option<String>,
+        #[graphql(desc = "投诉内容")] content: String,
+        #[graphql(desc = "联系方式")] contact: String,
     ) -> Result<Complaint> {
         let c = services(ctx)
             .supervision
@@ -416,14 +433,25 @@ impl SupervisionMutation {
 
     /// 延长投诉办理期限（工作日），须说明理由；合计不超过15个工作日
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn extend_complaint(&self, ctx: &Context<'_>, id: ID, days: i32, reason: String) -> Result<Complaint> {
+    async fn extend_complaint(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "投诉编号")] id: ID,
+        #[graphql(desc = "延长的工作日数")] days: i32,
+        #[graphql(desc = "延期理由")] reason: String,
+    ) -> Result<Complaint> {
         let id = parse_id(&id, "投诉")?;
         Ok(Complaint(services(ctx).supervision.extend_complaint(actor(ctx)?, id, i64::from(days), &reason).await?))
     }
 
     /// 办结投诉，记录答复投诉人的办理结果
     #[graphql(complexity = "cost::WRITE + child_complexity")]
-    async fn resolve_complaint(&self, ctx: &Context<'_>, id: ID, result: String) -> Result<Complaint> {
+    async fn resolve_complaint(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "投诉编号")] id: ID,
+        #[graphql(desc = "答复投诉人的办理结果")] result: String,
+    ) -> Result<Complaint> {
         let id = parse_id(&id, "投诉")?;
         Ok(Complaint(services(ctx).supervision.resolve_complaint(actor(ctx)?, id, &result).await?))
     }

@@ -51,6 +51,7 @@ impl Transfer {
     }
 }
 
+/// 一次跨域通办转办：收件地将异地收件的办件转交办理地。
 #[Object]
 impl Transfer {
     /// 转办ID。

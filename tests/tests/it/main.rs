@@ -26,6 +26,7 @@ mod partners;
 mod plans;
 mod queue;
 mod rejections;
+mod schema_docs;
 mod supervision;
 mod transfers;
 mod wall;
