@@ -897,7 +897,6 @@ async fn a_clerk_pages_through_60_cases_and_exports_them_and_an_applicant_tracks
     Ok(())
 }
 
-
 /// Supervision in the browser: an applicant scans into the tracking page and gives a bad rating;
 /// the center administrator's dashboard shows it as an open rectification, which they complete on
 /// the supervision page; the monthly report downloads there and reads back as a spreadsheet.
