@@ -251,6 +251,15 @@ struct GuideDetail {
     cross_area: &'static str,
     online_depth: &'static str,
     materials: Vec<MaterialRow>,
+    /// 受理条件 and 办理流程, one entry a line.
+    conditions: Vec<String>,
+    process: Vec<String>,
+    /// 到现场次数 in words.
+    visits: String,
+}
+
+fn lines(s: &Option<String>) -> Vec<String> {
+    s.as_deref().unwrap_or_default().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
 pub(crate) async fn detail(services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
@@ -280,9 +289,14 @@ pub(crate) async fn detail(services: web::Data<Services>, path: web::Path<String
         levels: item.base.levels_label(),
         case_kind: item.local.case_kind.label(),
         cross_area: item.local.cross_area.label(),
-        // Online handling arrives with later issues; until then every item is handled at the window.
-        online_depth: "线下办理（窗口受理）",
+        online_depth: item.local.guide.online_depth.label(),
         materials,
+        conditions: lines(&item.local.guide.conditions),
+        process: lines(&item.local.guide.process),
+        visits: match item.local.guide.visits {
+            0 => "0次（零跑动）".to_owned(),
+            n => format!("{n}次"),
+        },
         item,
     };
     render(StatusCode::OK, &view)
