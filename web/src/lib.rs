@@ -24,6 +24,7 @@ mod pages;
 mod partners;
 mod routes;
 mod supervision;
+mod text_size;
 mod track;
 mod transfers;
 mod users;
@@ -57,6 +58,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("", web::get().to(guide::list))
                 .route("/", web::get().to(guide::list))
                 .route("/{code}", web::get().to(guide::detail)),
+        )
+        .service(
+            web::resource("/text-size")
+                .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input(e)))
+                .route(web::get().to(text_size::toggle)),
         )
         .service(
             web::scope("/track")

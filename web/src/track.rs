@@ -9,6 +9,7 @@ use domain::service::Services;
 use serde::Deserialize;
 
 use crate::errors::{public_message, status_for};
+use crate::text_size::TextSize;
 
 struct Step {
     at: String,
@@ -29,6 +30,7 @@ struct Found {
 #[derive(Template)]
 #[template(path = "track.html")]
 struct TrackPage {
+    ts: TextSize,
     no: String,
     error: String,
     found: Option<Found>,
@@ -50,8 +52,9 @@ fn render(status: StatusCode, page: &TrackPage) -> HttpResponse {
 }
 
 /// GET /track: the form.
-pub(crate) async fn form() -> HttpResponse {
-    render(StatusCode::OK, &TrackPage { no: String::new(), error: String::new(), found: None })
+pub(crate) async fn form(req: HttpRequest) -> HttpResponse {
+    let ts = TextSize::of(&req);
+    render(StatusCode::OK, &TrackPage { ts, no: String::new(), error: String::new(), found: None })
 }
 
 #[derive(Deserialize, Default)]
@@ -93,15 +96,16 @@ pub(crate) async fn lookup(
     }
     .await;
     let no = f.no.chars().take(60).collect();
+    let ts = TextSize::of(&req);
     match result {
-        Ok(found) => render(StatusCode::OK, &TrackPage { no, error: String::new(), found: Some(found) }),
+        Ok(found) => render(StatusCode::OK, &TrackPage { ts, no, error: String::new(), found: Some(found) }),
         Err(e) => {
             let status = status_for(&e);
             let message = match e {
                 Error::NotFound { .. } => "未找到办件：请核对办件编号和查询码".to_owned(),
                 e => public_message(&e),
             };
-            render(status, &TrackPage { no, error: message, found: None })
+            render(status, &TrackPage { ts, no, error: message, found: None })
         }
     }
 }
