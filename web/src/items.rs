@@ -686,7 +686,7 @@ pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> Http
 
 fn scenario_rows(item: &ImplItem) -> Vec<ScenarioRow> {
     let g = &item.local.guide;
-    let blank = (g.scenarios.len() < MAX_SCENARIOS).then_some(BLANK_SCENARIOS).unwrap_or(0);
+    let blank = BLANK_SCENARIOS.min(MAX_SCENARIOS.saturating_sub(g.scenarios.len()));
     let names = g.scenarios.iter().map(|s| (s.name.as_str(), s.material_names.as_slice()));
     names
         .chain(std::iter::repeat_n(("", &[][..]), blank))
