@@ -835,6 +835,19 @@ async fn public_pages_pass_axe_and_keep_large_text_in_chromium() -> anyhow::Resu
         )
         .await;
     anyhow::ensure!(w["errors"].is_null(), "{w}");
+    // A case to track.
+    let window = app.token("ys_window").await;
+    let r = app
+        .gql(
+            Some(&window),
+            "mutation($i: SubmitCaseInput!) { submitCase(input: $i) { queryCode case { caseNo } } }",
+            json!({ "i": { "implItemId": item["id"],
+                "applicant": { "kind": "PERSON", "name": "孙八", "idNumber": "11010519491231002X" },
+                "providedMaterials": ["申请表", "身份证明", "学历证书", "体检合格证明", "普通话水平测试等级证书"] } }),
+        )
+        .await;
+    let case_no = r["data"]["submitCase"]["case"]["caseNo"].as_str().context("case")?.to_owned();
+    let query_code = r["data"]["submitCase"]["queryCode"].as_str().context("query code")?.to_owned();
     let pages = [
         ("guide_list", format!("/guide?tenant={}", tests::YONGSHOU), "办事指南"),
         ("guide_detail", format!("/guide/{code}"), "受理条件"),
@@ -857,8 +870,19 @@ async fn public_pages_pass_axe_and_keep_large_text_in_chromium() -> anyhow::Resu
             anyhow::ensure!(browser.script(large).await? == json!(mode == "large"), "{path} is not in {mode} mode");
             browser.screenshot(&format!("{name}_{mode}")).await?;
         }
+        // A tracked case: the result passes too.
+        browser.goto(&format!("{}/track", app.address)).await?;
+        browser.send_keys("#track-no", &case_no).await?;
+        browser.send_keys("#track-code", &query_code).await?;
+        browser.click("#track-submit").await?;
+        browser.wait_for_text("track-result").await?;
+        let found = browser.axe().await?;
+        anyhow::ensure!(found.is_empty(), "the tracked case ({mode}) has violations:\n{}", found.join("\n"));
+        anyhow::ensure!(browser.script(fits).await? == json!(true), "the tracked case ({mode}) scrolls sideways");
+        browser.screenshot(&format!("track_result_{mode}")).await?;
         if mode == "normal" {
             // A ticket taken: the number page passes too.
+            browser.goto(&format!("{}/ticket/{}", app.address, tests::YONGSHOU)).await?;
             browser.click(".kiosk-button").await?;
             browser.wait_for_text("ticket-number").await?;
             let found = browser.axe().await?;
