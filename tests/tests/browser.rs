@@ -850,7 +850,7 @@ async fn public_pages_pass_axe_and_keep_large_text_in_chromium() -> anyhow::Resu
     let query_code = r["data"]["submitCase"]["queryCode"].as_str().context("query code")?.to_owned();
     let pages = [
         ("guide_list", format!("/guide?tenant={}", tests::YONGSHOU), "办事指南"),
-        ("guide_detail", format!("/guide/{code}"), "受理条件"),
+        ("guide_detail", format!("/guide/{code}"), "首次申请认定"),
         ("track", "/track".to_owned(), "办件查询"),
         ("ticket", format!("/ticket/{}", tests::YONGSHOU), "kiosk-button"),
     ];
