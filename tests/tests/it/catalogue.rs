@@ -896,3 +896,40 @@ async fn the_guide_shows_every_element_from_graphql_and_the_console() {
     let actions = audit_actions(&app, &ys, YONGSHOU).await;
     assert!(actions.iter().filter(|a| *a == "impl_item.update").count() >= 1, "{actions:?}");
 }
+
+#[tokio::test]
+async fn large_text_mode_is_a_remembered_link_back_to_the_same_local_page() {
+    let app = TestApp::spawn().await;
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let page = c.get(app.url("/guide?tenant=610426000000")).send().await.expect("guide").text().await.expect("html");
+    assert!(page.contains("<body class=\"guide\">") && page.contains("大字模式"), "{page}");
+    let link = "/text-size?size=large&#38;back=/guide%3Ftenant%3D610426000000";
+    assert!(page.contains(link), "the toggle points back here: {page}");
+
+    let r = c.get(app.url(&link.replace("&#38;", "&"))).send().await.expect("toggle");
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/guide?tenant=610426000000");
+    let cookie = r.headers()["set-cookie"].to_str().expect("cookie").to_owned();
+    assert!(
+        cookie.starts_with("tb_text=large") && cookie.contains("HttpOnly") && cookie.contains("Max-Age"),
+        "{cookie}"
+    );
+    for path in ["/guide", "/track", "/ticket/610426000000"] {
+        let html = c.get(app.url(path)).send().await.expect("page").text().await.expect("html");
+        assert!(html.contains("<body class=\"guide large\">") && html.contains("标准字号"), "{path} stays large");
+    }
+    let r = c.get(app.url("/text-size?size=normal&back=/track")).send().await.expect("off");
+    assert_eq!(r.headers()["location"], "/track");
+    let html = c.get(app.url("/track")).send().await.expect("page").text().await.expect("html");
+    assert!(html.contains("<body class=\"guide\">"), "back to the standard size");
+
+    // Only pages of this site are returned to.
+    for back in ["//evil.example/", "https://evil.example/", "/%5Cevil.example", "/a%0D%0ASet-Cookie:x=1"] {
+        let r = c.get(app.url(&format!("/text-size?size=large&back={back}"))).send().await.expect("toggle");
+        assert_eq!(r.headers()["location"], "/guide", "{back}");
+    }
+}
