@@ -4,7 +4,9 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, anyhow};
-use domain::catalogue::{CATALOGUE_COLUMNS, CaseKind, CatalogueRow, CreditCode, ImplInput};
+use domain::catalogue::{
+    CATALOGUE_COLUMNS, CaseKind, CatalogueRow, CreditCode, GuideInfo, ImplInput, OnlineDepth, Scenario,
+};
 use domain::hall::{Post, WindowKind};
 use domain::identity::{Actor, Role};
 use domain::page::PageRequest;
@@ -367,6 +369,7 @@ async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant)
             place: Some(place.into()),
             hours: Some("工作日 上午9:00-12:00 下午13:30-17:30".into()),
             phone: Some("029-35512345".into()),
+            guide: Some(demo_guide(code)),
             ..Default::default()
         };
         let item = services.catalogue.implement_item(&system, &county, b.id, d.id, input).await.map_err(err)?;
@@ -405,6 +408,57 @@ async fn seed_demo_catalogue(services: &Services, city: &domain::tenant::Tenant)
         services.catalogue.delegate_item(&system, d).await.map_err(err)?;
     }
     Ok(())
+}
+
+/// The demo items' service guide elements (受理条件, 办理流程, 情形, …).
+fn demo_guide(code: &str) -> GuideInfo {
+    let lines = |l: &[&str]| Some(l.join("\n"));
+    let scenario = |name: &str, ms: &[&str]| Scenario {
+        name: name.into(),
+        material_names: ms.iter().map(|m| (*m).to_owned()).collect(),
+    };
+    let process = lines(&["申请人提交申请材料", "窗口受理", "审查", "作出决定", "送达结果"]);
+    let base = GuideInfo { process, appointment: true, ..GuideInfo::default() };
+    match code {
+        "QR-00104-000" => GuideInfo {
+            conditions: lines(&[
+                "男女双方自愿结婚，男年满22周岁、女年满20周岁",
+                "双方均无配偶，且没有直系血亲和三代以内旁系血亲关系",
+                "双方共同到婚姻登记机关申请",
+            ]),
+            process: lines(&["双方提交证件和声明", "登记员审查", "当场颁发结婚证"]),
+            ..base
+        },
+        "GF-00106-000" => GuideInfo {
+            conditions: lines(&["共同生活的家庭成员人均收入低于当地最低生活保障标准", "家庭财产状况符合规定"]),
+            online_depth: OnlineDepth::Accept,
+            visits: 1,
+            ..base
+        },
+        "XK-00201-000" => GuideInfo {
+            conditions: lines(&[
+                "遵守宪法和法律，热爱教育事业，具有良好的思想品德",
+                "具备规定的学历，或经国家教师资格考试合格",
+                "具有教育教学能力，普通话水平达到相应标准",
+            ]),
+            online_depth: OnlineDepth::Full,
+            visits: 0,
+            online_payment: false,
+            delivery: true,
+            scenarios: vec![
+                scenario("首次申请认定", &["申请表", "身份证明", "学历证书", "体检合格证明", "普通话水平测试等级证书"]),
+                scenario("学历可在线核验", &["申请表", "身份证明", "体检合格证明", "普通话水平测试等级证书"]),
+            ],
+            ..base
+        },
+        "FW-00403-000" => GuideInfo {
+            conditions: lines(&["法定劳动年龄内、有劳动能力和就业要求、处于无业状态的城乡劳动者"]),
+            process: lines(&["提交证件和登记表", "窗口当场办理登记"]),
+            online_depth: OnlineDepth::Accept,
+            ..base
+        },
+        _ => base,
+    }
 }
 
 /// Parses catalogue CSV text with the sample's header.

@@ -283,6 +283,56 @@ impl FromStr for CrossAreaScope {
     }
 }
 
+/// 网办深度: how far the item can be handled online.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OnlineDepth {
+    /// Not online at all.
+    #[default]
+    Offline,
+    /// 一级: information and consultation online.
+    Consult,
+    /// 二级: forms downloaded and checked online (网上预审).
+    Pretrial,
+    /// 三级: applications received online (网上受理).
+    Accept,
+    /// 四级: handled entirely online (全程网办).
+    Full,
+}
+
+impl OnlineDepth {
+    pub const ALL: [OnlineDepth; 5] =
+        [OnlineDepth::Offline, OnlineDepth::Consult, OnlineDepth::Pretrial, OnlineDepth::Accept, OnlineDepth::Full];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnlineDepth::Offline => "offline",
+            OnlineDepth::Consult => "consult",
+            OnlineDepth::Pretrial => "pretrial",
+            OnlineDepth::Accept => "accept",
+            OnlineDepth::Full => "full",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            OnlineDepth::Offline => "不支持网上办理",
+            OnlineDepth::Consult => "一级：网上咨询",
+            OnlineDepth::Pretrial => "二级：网上预审",
+            OnlineDepth::Accept => "三级：网上受理",
+            OnlineDepth::Full => "四级：全程网办",
+        }
+    }
+}
+
+impl FromStr for OnlineDepth {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let t = s.trim();
+        OnlineDepth::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(t) || k.label() == t).ok_or_else(|| {
+            Error::invalid(format!("网办深度“{t}”无效，应为 offline、consult、pretrial、accept 或 full"))
+        })
+    }
+}
+
 /// The GB/T 39046 level digit of an implementation code (A.2).
 pub fn level_digit(level: AdminLevel) -> char {
     match level {
@@ -527,6 +577,105 @@ pub struct ImplLocal {
     pub phone: Option<String>,
     /// Decimal yuan, e.g. "10.50"; None = free.
     pub fee_yuan: Option<String>,
+    /// The guide's elements beyond the above (办事指南, domain.md §2).
+    #[serde(default)]
+    pub guide: GuideInfo,
+}
+
+/// 情形: a situation of the applicant that selects some of the item's materials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    /// Names of the item's materials this situation needs, in the item's order.
+    pub material_names: Vec<String>,
+}
+
+/// The elements of the service guide an implementing tenant writes (受理条件, 办理流程, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuideInfo {
+    /// 受理条件.
+    #[serde(default)]
+    pub conditions: Option<String>,
+    /// 办理流程.
+    #[serde(default)]
+    pub process: Option<String>,
+    /// 网办深度.
+    #[serde(default)]
+    pub online_depth: OnlineDepth,
+    /// 到现场次数 (0 = 零跑动).
+    #[serde(default = "one")]
+    pub visits: u32,
+    /// 支持预约办理.
+    #[serde(default)]
+    pub appointment: bool,
+    /// 支持网上支付.
+    #[serde(default)]
+    pub online_payment: bool,
+    /// 支持物流快递送达.
+    #[serde(default)]
+    pub delivery: bool,
+    #[serde(default)]
+    pub scenarios: Vec<Scenario>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Default for GuideInfo {
+    fn default() -> Self {
+        GuideInfo {
+            conditions: None,
+            process: None,
+            online_depth: OnlineDepth::Offline,
+            visits: 1,
+            appointment: false,
+            online_payment: false,
+            delivery: false,
+            scenarios: Vec::new(),
+        }
+    }
+}
+
+/// The most visits an item may ask for.
+pub const MAX_VISITS: u32 = 9;
+
+/// The most scenarios an item lists.
+pub const MAX_SCENARIOS: usize = 30;
+
+/// The longest scenario name.
+pub const MAX_SCENARIO_NAME_CHARS: usize = 100;
+
+impl GuideInfo {
+    /// Checks the guide against the item's materials: bounded text, scenarios naming only them.
+    pub fn check(self, materials: &[String]) -> Result<GuideInfo> {
+        if self.visits > MAX_VISITS {
+            return Err(Error::invalid(format!("到现场次数不能超过{MAX_VISITS}次")));
+        }
+        if self.scenarios.len() > MAX_SCENARIOS {
+            return Err(Error::invalid(format!("办理情形不能超过{MAX_SCENARIOS}个")));
+        }
+        let mut names = HashSet::new();
+        let mut scenarios = Vec::with_capacity(self.scenarios.len());
+        for sc in self.scenarios {
+            let name = text::line("情形名称", &sc.name, MAX_SCENARIO_NAME_CHARS)?;
+            if !names.insert(name.clone()) {
+                return Err(Error::invalid(format!("情形“{name}”重复")));
+            }
+            let given = given_material_names(sc.material_names)?;
+            if let Some(extra) = given.iter().find(|n| !materials.contains(n)) {
+                return Err(Error::invalid(format!("情形“{name}”的材料“{extra}”不在本事项的申请材料中")));
+            }
+            let material_names = materials.iter().filter(|m| given.contains(m)).cloned().collect();
+            scenarios.push(Scenario { name, material_names });
+        }
+        Ok(GuideInfo {
+            conditions: text::optional_multiline("受理条件", self.conditions.as_deref(), text::MAX_MULTILINE_CHARS)?,
+            process: text::optional_multiline("办理流程", self.process.as_deref(), text::MAX_MULTILINE_CHARS)?,
+            scenarios,
+            ..self
+        })
+    }
 }
 
 /// What an implementing tenant asks for, before the checks against the base item.
@@ -544,6 +693,8 @@ pub struct ImplInput {
     pub hours: Option<String>,
     pub phone: Option<String>,
     pub fee_yuan: Option<String>,
+    /// None = the defaults (no conditions or process text, one visit, no flags).
+    pub guide: Option<GuideInfo>,
 }
 
 /// A tenant may implement a base item only at one of its levels.
@@ -663,12 +814,13 @@ pub fn check_impl(base: &BaseItem, department_id: Uuid, input: ImplInput) -> Res
         promised_days: promised,
         case_kind,
         cross_area: input.cross_area.unwrap_or(base.default_cross_area),
-        material_names: wanted,
         deferrable_names: deferrable,
         place: text::optional_line("办理地点", input.place.as_deref(), 200)?,
         hours: text::optional_line("办理时间", input.hours.as_deref(), 200)?,
         phone: text::optional_line("咨询电话", input.phone.as_deref(), 50)?,
         fee_yuan: fee_yuan(input.fee_yuan)?,
+        guide: input.guide.unwrap_or_default().check(&wanted)?,
+        material_names: wanted,
     })
 }
 
@@ -729,6 +881,7 @@ impl ImplItem {
             hours: self.local.hours.clone(),
             phone: self.local.phone.clone(),
             fee_yuan: self.local.fee_yuan.clone(),
+            guide: Some(self.local.guide.clone()),
         }
     }
 }
@@ -991,6 +1144,55 @@ mod tests {
             ..Default::default()
         };
         assert!(check_impl(&b, d, not_selected).is_err());
+    }
+
+    #[test]
+    fn guides_are_bounded_and_scenarios_select_the_items_materials() {
+        let b = base();
+        let d = Uuid::nil();
+        let sc = |n: &str, ms: &[&str]| Scenario {
+            name: n.into(),
+            material_names: ms.iter().map(|m| (*m).to_owned()).collect(),
+        };
+        let guide = GuideInfo {
+            conditions: Some("  申请人为依法设立的组织\n有固定住所  ".into()),
+            process: Some("申请\n受理\n审查\n决定".into()),
+            online_depth: OnlineDepth::Accept,
+            visits: 0,
+            appointment: true,
+            online_payment: false,
+            delivery: true,
+            scenarios: vec![sc("首次登记", &["验资报告", "登记申请书"])],
+        };
+        let input = |g: GuideInfo| ImplInput { promised_days: 10, guide: Some(g), ..Default::default() };
+        let ok = check_impl(&b, d, input(guide.clone())).expect("guide");
+        assert_eq!(ok.guide.conditions.as_deref(), Some("申请人为依法设立的组织\n有固定住所"));
+        assert_eq!(ok.guide.scenarios[0].material_names, ["登记申请书", "验资报告"], "item order");
+        assert_eq!(ok.guide.visits, 0);
+        let default = check_impl(&b, d, ImplInput { promised_days: 10, ..Default::default() }).expect("default");
+        assert_eq!(default.guide.visits, 1);
+        assert_eq!(default.guide.online_depth, OnlineDepth::Offline);
+
+        let e = check_impl(&b, d, input(GuideInfo { visits: 10, ..guide.clone() })).expect_err("visits");
+        assert!(e.to_string().contains("到现场次数"), "{e}");
+        let e = check_impl(&b, d, input(GuideInfo { scenarios: vec![sc("变更", &["营业执照"])], ..guide.clone() }))
+            .expect_err("foreign material");
+        assert!(e.to_string().contains("营业执照"), "{e}");
+        let twice = vec![sc("变更", &[]), sc("变更", &[])];
+        assert!(check_impl(&b, d, input(GuideInfo { scenarios: twice, ..guide.clone() })).is_err());
+        let e = check_impl(&b, d, input(GuideInfo { process: Some("申请\u{202E}".into()), ..guide.clone() }))
+            .expect_err("bidi");
+        assert_eq!(e.code(), "INVALID_INPUT");
+        assert!(e.to_string().contains("办理流程"), "{e}");
+        let long = "长".repeat(text::MAX_MULTILINE_CHARS + 1);
+        assert!(check_impl(&b, d, input(GuideInfo { conditions: Some(long), ..guide })).is_err());
+        // Stored items from before keep their meaning.
+        let old: GuideInfo = serde_json::from_str("{}").expect("old json");
+        assert_eq!(old, GuideInfo::default());
+        for k in OnlineDepth::ALL {
+            assert_eq!(k.as_str().parse::<OnlineDepth>().expect("name"), k);
+            assert_eq!(k.label().parse::<OnlineDepth>().expect("label"), k);
+        }
     }
 
     #[test]

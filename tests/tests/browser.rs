@@ -18,6 +18,8 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const WAIT: Duration = Duration::from_secs(15);
 /// The demo users' password.
 const PASSWORD: &str = "Tongban@2026";
+/// axe-core, for the accessibility runs only (never served by Tongban).
+const AXE: &str = include_str!("../assets/axe-core/axe.min.js");
 
 /// A running chromedriver and the browser profile it uses; both go when dropped.
 struct Driver {
@@ -221,6 +223,30 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Runs a script in the page and returns its value.
+    async fn script(&self, script: &str) -> anyhow::Result<Value> {
+        self.command(Method::POST, &self.at("/execute/sync"), Some(json!({ "script": script, "args": [] }))).await
+    }
+
+    /// Runs axe-core (vendored under tests/assets/axe-core) on the page: its serious and critical
+    /// violations, one line each.
+    async fn axe(&self) -> anyhow::Result<Vec<String>> {
+        let timeouts = json!({ "script": 60_000 });
+        self.command(Method::POST, &self.at("/timeouts"), Some(timeouts)).await?;
+        if self.script("return typeof axe === 'undefined';").await? == json!(true) {
+            self.script(&format!("{AXE}\nreturn true;")).await?;
+        }
+        let run = r#"const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] })
+              .then(r => done(r.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)))
+              .catch(e => done(['axe failed: ' + e]));"#;
+        let v =
+            self.command(Method::POST, &self.at("/execute/async"), Some(json!({ "script": run, "args": [] }))).await?;
+        Ok(v.as_array().context("axe result")?.iter().map(|s| s.as_str().unwrap_or_default().to_owned()).collect())
     }
 
     async fn close(mut self) -> anyhow::Result<()> {
@@ -995,6 +1021,119 @@ async fn a_bad_rating_is_rectified_and_the_monthly_report_downloads_in_chromium(
         rects.rows().any(|r| r.iter().any(|c| c.to_string() == no)),
         "the rectified case is in the report: {rects:?}"
     );
+
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}
+
+/// The public pages (guide list and detail, tracking, ticket, complaint) pass axe-core without a serious or
+/// critical violation, in both text sizes; large-text mode is a plain link, kept by a cookie, and
+/// the pages hold at 1366×768 (no sideways scrolling).
+#[tokio::test]
+async fn public_pages_pass_axe_and_keep_large_text_in_chromium() -> anyhow::Result<()> {
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn().await;
+    let token = app.token("ys_admin").await;
+    let items = app
+        .gql(
+            Some(&token),
+            "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"教师资格\", status: PUBLISHED) { nodes { id implCode } } }",
+            json!({ "t": tests::YONGSHOU }),
+        )
+        .await;
+    let item = &items["data"]["implItems"]["nodes"][0];
+    let code = item["implCode"].as_str().context("published item")?.to_owned();
+    // A window serving it, so the ticket page offers a button.
+    let w = app
+        .gql(
+            Some(&token),
+            "mutation($t: RegionCode!, $i: [ID!]!) { createWindow(tenant: $t, number: \"A09\", name: \"教育窗口\", kind: GENERAL, implItemIds: $i) { id } }",
+            json!({ "t": tests::YONGSHOU, "i": [item["id"]] }),
+        )
+        .await;
+    anyhow::ensure!(w["errors"].is_null(), "{w}");
+    // A case to track.
+    let window = app.token("ys_window").await;
+    let r = app
+        .gql(
+            Some(&window),
+            "mutation($i: SubmitCaseInput!) { submitCase(input: $i) { queryCode case { caseNo } } }",
+            json!({ "i": { "implItemId": item["id"],
+                "applicant": { "kind": "PERSON", "name": "孙八", "idNumber": "11010519491231002X" },
+                "providedMaterials": ["申请表", "身份证明", "学历证书", "体检合格证明", "普通话水平测试等级证书"] } }),
+        )
+        .await;
+    let case_no = r["data"]["submitCase"]["case"]["caseNo"].as_str().context("case")?.to_owned();
+    let query_code = r["data"]["submitCase"]["queryCode"].as_str().context("query code")?.to_owned();
+    let pages = [
+        ("guide_list", format!("/guide?tenant={}", tests::YONGSHOU), "办事指南"),
+        ("guide_detail", format!("/guide/{code}"), "首次申请认定"),
+        ("track", "/track".to_owned(), "办件查询"),
+        ("ticket", format!("/ticket/{}", tests::YONGSHOU), "kiosk-button"),
+        ("complaint", format!("/complaint/{}", tests::YONGSHOU), "complaint-form"),
+    ];
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(90)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+    let fits = "return document.documentElement.scrollWidth <= window.innerWidth;";
+    let large = "return document.body.classList.contains('large');";
+    for mode in ["normal", "large"] {
+        for (name, path, needle) in &pages {
+            browser.goto(&format!("{}{path}", app.address)).await?;
+            browser.wait_for_text(needle).await?;
+            let found = browser.axe().await?;
+            anyhow::ensure!(found.is_empty(), "{path} ({mode}) has accessibility violations:\n{}", found.join("\n"));
+            anyhow::ensure!(browser.script(fits).await? == json!(true), "{path} ({mode}) scrolls sideways at 1366×768");
+            anyhow::ensure!(browser.script(large).await? == json!(mode == "large"), "{path} is not in {mode} mode");
+            browser.screenshot(&format!("{name}_{mode}")).await?;
+        }
+        // A tracked case: the result passes too.
+        browser.goto(&format!("{}/track", app.address)).await?;
+        browser.send_keys("#track-no", &case_no).await?;
+        browser.send_keys("#track-code", &query_code).await?;
+        browser.click("#track-submit").await?;
+        browser.wait_for_text("track-result").await?;
+        let found = browser.axe().await?;
+        anyhow::ensure!(found.is_empty(), "the tracked case ({mode}) has violations:\n{}", found.join("\n"));
+        anyhow::ensure!(browser.script(fits).await? == json!(true), "the tracked case ({mode}) scrolls sideways");
+        browser.screenshot(&format!("track_result_{mode}")).await?;
+        if mode == "normal" {
+            // A ticket taken: the number page passes too.
+            browser.goto(&format!("{}/ticket/{}", app.address, tests::YONGSHOU)).await?;
+            browser.click(".kiosk-button").await?;
+            browser.wait_for_text("ticket-number").await?;
+            let found = browser.axe().await?;
+            anyhow::ensure!(found.is_empty(), "the taken ticket has accessibility violations:\n{}", found.join("\n"));
+            // The toggle is a link: no script, back on the same page, now large.
+            browser.goto(&format!("{}/guide/{code}", app.address)).await?;
+            browser.wait_for_text("大字模式").await?;
+            browser.click("#text-size").await?;
+            browser.wait_for_path(&format!("/guide/{code}")).await?;
+            browser.wait_for_text("标准字号").await?;
+        }
+    }
+    // The run is not vacuous: an input without a label is found.
+    browser
+        .script(
+            "document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=\"unlabelled\">'); return true;",
+        )
+        .await?;
+    let found = browser.axe().await?;
+    anyhow::ensure!(
+        found.iter().any(|v| v.contains("label") && v.contains("#unlabelled")),
+        "axe missed a bare input: {found:?}"
+    );
+
+    // Back to the standard size, and it stays so.
+    browser.click("#text-size").await?;
+    browser.wait_for_text("大字模式").await?;
+    browser.goto(&format!("{}/track", app.address)).await?;
+    browser.wait_for_text("大字模式").await?;
+    anyhow::ensure!(browser.script(large).await? == json!(false), "large text switched off");
 
     browser.close().await?;
     drop(driver);

@@ -10,10 +10,12 @@ use domain::service::Services;
 use serde::Deserialize;
 
 use crate::errors::{public_message, status_for};
+use crate::text_size::TextSize;
 
 #[derive(Template)]
 #[template(path = "complaint.html")]
 struct ComplaintPage {
+    ts: TextSize,
     tenant: String,
     center: String,
     case_no: String,
@@ -45,8 +47,9 @@ async fn center(services: &Services, raw: &str) -> Result<(RegionCode, String), 
     Ok((t.code, t.center_name()))
 }
 
-fn empty(tenant: RegionCode, center: String) -> ComplaintPage {
+fn empty(req: &HttpRequest, tenant: RegionCode, center: String) -> ComplaintPage {
     ComplaintPage {
+        ts: TextSize::of(req),
         tenant: tenant.to_string(),
         center,
         case_no: String::new(),
@@ -58,9 +61,9 @@ fn empty(tenant: RegionCode, center: String) -> ComplaintPage {
 }
 
 /// GET /complaint/{tenant}: the form.
-pub(crate) async fn form(services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
+pub(crate) async fn form(req: HttpRequest, services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
     match center(&services, &path.into_inner()).await {
-        Ok((code, name)) => render(StatusCode::OK, &empty(code, name)),
+        Ok((code, name)) => render(StatusCode::OK, &empty(&req, code, name)),
         Err(e) => crate::view::plain_error(&e),
     }
 }
@@ -87,7 +90,7 @@ pub(crate) async fn file(
     let f = form.into_inner();
     let client = crate::config::client_address(&req);
     let case_no = Some(f.case_no.trim()).filter(|s| !s.is_empty());
-    let mut page = empty(code, name);
+    let mut page = empty(&req, code, name);
     match services.supervision.file_complaint(&code, case_no, &f.content, &f.contact, &client).await {
         Ok(c) => {
             page.filed = c.deadline.format("%Y年%m月%d日").to_string();

@@ -1,7 +1,7 @@
 //! The public service-guide portal (办事指南): no login, printable.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::Error;
 use domain::catalogue::{ImplItem, ItemKind};
@@ -14,6 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::errors::{public_message, status_for, title_for};
+use crate::text_size::TextSize;
 
 const PER_PAGE: u32 = 30;
 /// The demo county, shown when no tenant is chosen.
@@ -37,13 +38,14 @@ fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
 #[derive(Template)]
 #[template(path = "guide_error.html")]
 struct GuideError {
+    ts: TextSize,
     title: &'static str,
     message: String,
 }
 
-fn error(err: &Error) -> HttpResponse {
+fn error(err: &Error, ts: TextSize) -> HttpResponse {
     let status = status_for(err);
-    render(status, &GuideError { title: title_for(status), message: public_message(err) })
+    render(status, &GuideError { ts, title: title_for(status), message: public_message(err) })
 }
 
 pub(crate) struct Row {
@@ -63,6 +65,7 @@ pub(crate) struct Opt {
 #[derive(Template)]
 #[template(path = "guide_list.html")]
 struct GuideList {
+    ts: TextSize,
     /// The area picker: city → county → town, each list the children of the level above.
     cities: Vec<Opt>,
     counties: Vec<Opt>,
@@ -160,20 +163,21 @@ fn enc(s: &str) -> String {
     out
 }
 
-pub(crate) async fn list(services: web::Data<Services>, q: web::Query<ListQuery>) -> HttpResponse {
+pub(crate) async fn list(req: HttpRequest, services: web::Data<Services>, q: web::Query<ListQuery>) -> HttpResponse {
+    let ts = TextSize::of(&req);
     let q = q.into_inner();
     let code = match chosen_area(&services, &q).await {
         Ok(c) => c,
-        Err(e) => return error(&e),
+        Err(e) => return error(&e, ts),
     };
     let tenant = match services.tenants.tenant_identities(&[code]).await {
         Ok(mut ts) if !ts.is_empty() => ts.remove(0),
-        Ok(_) => return error(&Error::NotFound { what: "服务中心" }),
-        Err(e) => return error(&e),
+        Ok(_) => return error(&Error::NotFound { what: "服务中心" }, ts),
+        Err(e) => return error(&e, ts),
     };
     let [cities, counties, towns] = match area_picker(&services, &tenant).await {
         Ok(lists) => lists,
-        Err(e) => return error(&e),
+        Err(e) => return error(&e, ts),
     };
     let kind = q.kind.parse::<ItemKind>().ok();
     let department = Uuid::parse_str(q.department.trim()).ok();
@@ -188,11 +192,11 @@ pub(crate) async fn list(services: web::Data<Services>, q: web::Query<ListQuery>
     };
     let page = match services.catalogue.public_guides(&code, iq).await {
         Ok(p) => p,
-        Err(e) => return error(&e),
+        Err(e) => return error(&e, ts),
     };
     let depts = match services.catalogue.public_departments(&code).await {
         Ok(d) => d,
-        Err(e) => return error(&e),
+        Err(e) => return error(&e, ts),
     };
     let rows = page
         .items
@@ -216,6 +220,7 @@ pub(crate) async fn list(services: web::Data<Services>, q: web::Query<ListQuery>
     let query =
         format!("tenant={}&keyword={}&kind={}&department={}", code, enc(&q.keyword), enc(&q.kind), enc(&q.department));
     let view = GuideList {
+        ts,
         cities,
         counties,
         towns,
@@ -242,6 +247,7 @@ pub(crate) struct MaterialRow {
 #[derive(Template)]
 #[template(path = "guide_detail.html")]
 struct GuideDetail {
+    ts: TextSize,
     item: ImplItem,
     center: String,
     kind: &'static str,
@@ -251,16 +257,26 @@ struct GuideDetail {
     cross_area: &'static str,
     online_depth: &'static str,
     materials: Vec<MaterialRow>,
+    /// 受理条件 and 办理流程, one entry a line.
+    conditions: Vec<String>,
+    process: Vec<String>,
+    /// 到现场次数 in words.
+    visits: String,
 }
 
-pub(crate) async fn detail(services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
+fn lines(s: &Option<String>) -> Vec<String> {
+    s.as_deref().unwrap_or_default().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+pub(crate) async fn detail(req: HttpRequest, services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
+    let ts = TextSize::of(&req);
     let item = match services.catalogue.service_guide(&path.into_inner()).await {
         Ok(i) => i,
-        Err(e) => return error(&e),
+        Err(e) => return error(&e, ts),
     };
     let center = match services.tenants.tenant_identities(&[item.tenant]).await {
         Ok(ts) => ts.first().map(|t| t.center_name()).unwrap_or_default(),
-        Err(e) => return error(&e),
+        Err(e) => return error(&e, ts),
     };
     let materials = item
         .materials()
@@ -274,15 +290,21 @@ pub(crate) async fn detail(services: web::Data<Services>, path: web::Path<String
         })
         .collect();
     let view = GuideDetail {
+        ts,
         center,
         kind: item.base.kind.label(),
         kind_code: item.base.kind.code(),
         levels: item.base.levels_label(),
         case_kind: item.local.case_kind.label(),
         cross_area: item.local.cross_area.label(),
-        // Online handling arrives with later issues; until then every item is handled at the window.
-        online_depth: "线下办理（窗口受理）",
+        online_depth: item.local.guide.online_depth.label(),
         materials,
+        conditions: lines(&item.local.guide.conditions),
+        process: lines(&item.local.guide.process),
+        visits: match item.local.guide.visits {
+            0 => "0次（零跑动）".to_owned(),
+            n => format!("{n}次"),
+        },
         item,
     };
     render(StatusCode::OK, &view)

@@ -5,7 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use domain::Error;
-use domain::catalogue::{CaseKind, ImplInput, ImplStatus, ItemKind};
+use domain::catalogue::{
+    CaseKind, GuideInfo, ImplInput, ImplItem, ImplStatus, ItemKind, MAX_SCENARIOS, OnlineDepth, Scenario,
+};
 use domain::page::{MAX_PAGE, PageRequest};
 use domain::policy::{Action, authorize};
 use domain::ports::ImplQuery;
@@ -206,6 +208,7 @@ pub(crate) async fn implement(mut ctx: Console, form: web::Form<Vec<(String, Str
             hours: text(get("hours")),
             phone: text(get("phone")),
             fee_yuan: text(get("fee")),
+            guide: None,
         };
         let base = id(&get("base_item"), "基本目录事项")?;
         let dept = id(&get("department"), "实施部门")?;
@@ -582,7 +585,26 @@ struct ImplItemPage {
     hours: String,
     phone: String,
     fee: String,
+    conditions: String,
+    process: String,
+    depths: Vec<Opt>,
+    visits: u32,
+    appointment: bool,
+    online_payment: bool,
+    delivery: bool,
+    /// The item's scenarios and two blank rows for new ones.
+    scenarios: Vec<ScenarioRow>,
 }
+
+struct ScenarioRow {
+    index: usize,
+    name: String,
+    /// Every base material, ticked when this scenario needs it.
+    materials: Vec<Opt>,
+}
+
+/// Blank scenario rows offered below the item's own.
+const BLANK_SCENARIOS: usize = 2;
 
 struct MaterialBox {
     name: String,
@@ -647,8 +669,69 @@ pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> Http
         hours: l.hours.clone().unwrap_or_default(),
         phone: l.phone.clone().unwrap_or_default(),
         fee: l.fee_yuan.clone().unwrap_or_default(),
+        conditions: l.guide.conditions.clone().unwrap_or_default(),
+        process: l.guide.process.clone().unwrap_or_default(),
+        depths: OnlineDepth::ALL
+            .iter()
+            .map(|d| Opt { value: d.as_str().into(), label: d.label().into(), selected: *d == l.guide.online_depth })
+            .collect(),
+        visits: l.guide.visits,
+        appointment: l.guide.appointment,
+        online_payment: l.guide.online_payment,
+        delivery: l.guide.delivery,
+        scenarios: scenario_rows(&item),
     };
     render(ctx.response(StatusCode::OK), &view)
+}
+
+fn scenario_rows(item: &ImplItem) -> Vec<ScenarioRow> {
+    let g = &item.local.guide;
+    let blank = BLANK_SCENARIOS.min(MAX_SCENARIOS.saturating_sub(g.scenarios.len()));
+    let names = g.scenarios.iter().map(|s| (s.name.as_str(), s.material_names.as_slice()));
+    names
+        .chain(std::iter::repeat_n(("", &[][..]), blank))
+        .enumerate()
+        .map(|(index, (name, ms))| ScenarioRow {
+            index,
+            name: name.to_owned(),
+            materials: item
+                .base
+                .materials
+                .iter()
+                .map(|m| Opt { value: m.name.clone(), label: m.name.clone(), selected: ms.contains(&m.name) })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The guide's elements from the edit form; scenario rows without a name are dropped.
+fn guide_form(fields: &[(String, String)]) -> Result<GuideInfo, Error> {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let visits = get("visits");
+    let visits = visits
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| Error::invalid(format!("到现场次数“{visits}”无效：应为0至9的整数")))?;
+    let mut scenarios = Vec::new();
+    for i in 0..MAX_SCENARIOS + BLANK_SCENARIOS {
+        let name = get(&format!("scenario_name_{i}"));
+        let key = format!("scenario_{i}");
+        if name.trim().is_empty() {
+            continue;
+        }
+        let material_names = fields.iter().filter(|(n, _)| *n == key).map(|(_, v)| v.clone()).collect();
+        scenarios.push(Scenario { name, material_names });
+    }
+    Ok(GuideInfo {
+        conditions: text(get("conditions")),
+        process: text(get("process")),
+        online_depth: get("online_depth").parse()?,
+        visits,
+        appointment: !get("appointment").is_empty(),
+        online_payment: !get("online_payment").is_empty(),
+        delivery: !get("delivery").is_empty(),
+        scenarios,
+    })
 }
 
 /// POST /console/items/{id}/edit: saves the local fields (a published item gets a new version).
@@ -679,6 +762,7 @@ pub(crate) async fn edit_save(
             hours: text(get("hours")),
             phone: text(get("phone")),
             fee_yuan: text(get("fee")),
+            guide: Some(guide_form(&fields)?),
         };
         ctx.services.catalogue.update_impl_item(&ctx.actor, id, None, input).await
     }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::errors::{public_message, status_for};
+use crate::text_size::TextSize;
 
 struct Choice {
     id: String,
@@ -25,6 +26,7 @@ struct Taken {
 #[derive(Template)]
 #[template(path = "ticket.html")]
 struct TicketPage {
+    ts: TextSize,
     tenant: String,
     center: String,
     items: Vec<Choice>,
@@ -47,7 +49,7 @@ fn render(status: StatusCode, page: &TicketPage) -> HttpResponse {
     }
 }
 
-async fn page(services: &Services, raw: &str, taken: Result<Option<Taken>, Error>) -> HttpResponse {
+async fn page(ts: TextSize, services: &Services, raw: &str, taken: Result<Option<Taken>, Error>) -> HttpResponse {
     let loaded = async {
         let code = RegionCode::parse(raw).map_err(|_| Error::NotFound { what: "服务大厅" })?;
         let (t, items) = services.hall.kiosk_items(&code).await?;
@@ -63,6 +65,7 @@ async fn page(services: &Services, raw: &str, taken: Result<Option<Taken>, Error
         Err(e) => (status_for(&e), None, public_message(&e)),
     };
     let view = TicketPage {
+        ts,
         tenant: t.code.to_string(),
         center: t.center_name(),
         items: items.into_iter().map(|i| Choice { id: i.id.to_string(), name: i.name }).collect(),
@@ -73,8 +76,8 @@ async fn page(services: &Services, raw: &str, taken: Result<Option<Taken>, Error
 }
 
 /// GET /ticket/{tenant}: the items to take a number for.
-pub(crate) async fn form(services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
-    page(&services, &path.into_inner(), Ok(None)).await
+pub(crate) async fn form(req: HttpRequest, services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
+    page(TextSize::of(&req), &services, &path.into_inner(), Ok(None)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -100,5 +103,5 @@ pub(crate) async fn take(
         Ok(Some(Taken { number: t.number, ahead: t.position.saturating_sub(1), windows: windows.join("、") }))
     }
     .await;
-    page(&services, &raw, taken).await
+    page(TextSize::of(&req), &services, &raw, taken).await
 }

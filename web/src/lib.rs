@@ -27,6 +27,7 @@ mod partners;
 mod qr;
 mod routes;
 mod supervision;
+mod text_size;
 mod track;
 mod transfers;
 mod users;
@@ -60,6 +61,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("", web::get().to(guide::list))
                 .route("/", web::get().to(guide::list))
                 .route("/{code}", web::get().to(guide::detail)),
+        )
+        .service(
+            web::resource("/text-size")
+                .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input(e)))
+                .route(web::get().to(text_size::toggle)),
         )
         .service(
             web::scope("/track")

@@ -9,6 +9,7 @@ use domain::service::Services;
 use serde::Deserialize;
 
 use crate::errors::{public_message, status_for};
+use crate::text_size::TextSize;
 
 struct Step {
     at: String,
@@ -36,6 +37,7 @@ struct Found {
 #[derive(Template)]
 #[template(path = "track.html")]
 struct TrackPage {
+    ts: TextSize,
     no: String,
     error: String,
     found: Option<Found>,
@@ -62,8 +64,9 @@ fn render(status: StatusCode, page: &TrackPage) -> HttpResponse {
     }
 }
 
-fn page(no: &str) -> TrackPage {
+fn page(req: &HttpRequest, no: &str) -> TrackPage {
     TrackPage {
+        ts: TextSize::of(req),
         no: no.chars().take(60).collect(),
         error: String::new(),
         found: None,
@@ -80,9 +83,9 @@ pub(crate) async fn form(
 ) -> HttpResponse {
     let q = query.into_inner();
     if q.no.is_empty() || q.code.is_empty() {
-        return render(StatusCode::OK, &page(&q.no));
+        return render(StatusCode::OK, &page(&req, &q.no));
     }
-    show(&req, &services, q, page("")).await
+    show(&req, &services, q, page(&req, "")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -98,7 +101,7 @@ pub(crate) async fn lookup(
     services: web::Data<Services>,
     form: web::Form<TrackForm>,
 ) -> HttpResponse {
-    show(&req, &services, form.into_inner(), page("")).await
+    show(&req, &services, form.into_inner(), page(&req, "")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -114,7 +117,7 @@ pub(crate) struct RateForm {
 pub(crate) async fn rate(req: HttpRequest, services: web::Data<Services>, form: web::Form<RateForm>) -> HttpResponse {
     let f = form.into_inner();
     let client = crate::config::client_address(&req);
-    let mut p = page("");
+    let mut p = page(&req, "");
     let level = f.level.trim().parse::<i64>().unwrap_or(0);
     let comment = Some(f.comment.as_str()).filter(|c| !c.trim().is_empty());
     match services.supervision.rate_case(&f.no, &f.code, level, "QR", comment, &client).await {

@@ -62,6 +62,31 @@ pub enum CrossAreaScope {
     Nationwide,
 }
 
+/// 网办深度：事项可在网上办理到哪一步。
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::catalogue::OnlineDepth")]
+pub enum OnlineDepth {
+    /// 不支持网上办理。
+    Offline,
+    /// 一级：网上咨询。
+    Consult,
+    /// 二级：网上预审。
+    Pretrial,
+    /// 三级：网上受理。
+    Accept,
+    /// 四级：全程网办。
+    Full,
+}
+
+/// 办理情形：申请人的一种情况，及该情况需要提交的申请材料。
+#[derive(SimpleObject)]
+pub struct Scenario {
+    /// 情形名称，例如“首次申请”。
+    name: String,
+    /// 该情形需要的申请材料名称（本事项材料的子集，按事项材料顺序）。
+    material_names: Vec<String>,
+}
+
 /// 实施清单事项状态。
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "domain::catalogue::ImplStatus")]
@@ -307,6 +332,44 @@ impl ImplItem {
     async fn fee_yuan(&self) -> Option<&str> {
         self.0.local.fee_yuan.as_deref()
     }
+    /// 受理条件（可多行）；未填写时为 null。
+    async fn conditions(&self) -> Option<&str> {
+        self.0.local.guide.conditions.as_deref()
+    }
+    /// 办理流程（可多行，每行一步）；未填写时为 null。
+    async fn process(&self) -> Option<&str> {
+        self.0.local.guide.process.as_deref()
+    }
+    /// 网办深度。
+    async fn online_depth(&self) -> OnlineDepth {
+        self.0.local.guide.online_depth.into()
+    }
+    /// 到现场次数；0 表示零跑动。
+    async fn visits(&self) -> i32 {
+        self.0.local.guide.visits as i32
+    }
+    /// 是否支持预约办理。
+    async fn appointment(&self) -> bool {
+        self.0.local.guide.appointment
+    }
+    /// 是否支持网上支付。
+    async fn online_payment(&self) -> bool {
+        self.0.local.guide.online_payment
+    }
+    /// 是否支持物流快递送达。
+    async fn delivery(&self) -> bool {
+        self.0.local.guide.delivery
+    }
+    /// 办理情形及各情形所需材料。
+    async fn scenarios(&self) -> Vec<Scenario> {
+        self.0
+            .local
+            .guide
+            .scenarios
+            .iter()
+            .map(|s| Scenario { name: s.name.clone(), material_names: s.material_names.clone() })
+            .collect()
+    }
     /// 暂停原因；未暂停时为空
     async fn suspend_reason(&self) -> Option<&str> {
         self.0.suspend_reason.as_deref()
@@ -453,6 +516,63 @@ pub struct ImplItemInput {
     phone: Option<String>,
     /// 收费金额（元，十进制文本）；为空表示不收费
     fee_yuan: Option<String>,
+    /// 办事指南的其他要素；null 表示默认值（未填写受理条件和办理流程，到现场1次，不支持网办、预约、网上支付和快递）。
+    guide: Option<GuideInput>,
+}
+
+/// 办理情形的输入。
+#[derive(InputObject)]
+pub struct ScenarioInput {
+    /// 情形名称，1至100个字符，同一事项内不重复。
+    name: String,
+    /// 该情形需要的申请材料名称，须为本事项的申请材料。
+    material_names: Vec<String>,
+}
+
+/// 办事指南的其他要素（受理条件、办理流程、网办深度、到现场次数、预约/支付/快递、办理情形）。
+#[derive(InputObject)]
+pub struct GuideInput {
+    /// 受理条件，最多2000个字符；空或 null 表示未填写。
+    conditions: Option<String>,
+    /// 办理流程，最多2000个字符，每行一步；空或 null 表示未填写。
+    process: Option<String>,
+    /// 网办深度，默认 OFFLINE。
+    #[graphql(default_with = "Some(OnlineDepth::Offline)")]
+    online_depth: Option<OnlineDepth>,
+    /// 到现场次数（0至9），默认1。
+    #[graphql(default_with = "Some(1)")]
+    visits: Option<i32>,
+    /// 是否支持预约办理，默认否。
+    #[graphql(default = false)]
+    appointment: bool,
+    /// 是否支持网上支付，默认否。
+    #[graphql(default = false)]
+    online_payment: bool,
+    /// 是否支持物流快递送达，默认否。
+    #[graphql(default = false)]
+    delivery: bool,
+    /// 办理情形，最多30个；null 表示没有。
+    scenarios: Option<Vec<ScenarioInput>>,
+}
+
+impl GuideInput {
+    fn into_domain(self) -> Result<dc::GuideInfo, domain::Error> {
+        Ok(dc::GuideInfo {
+            conditions: self.conditions,
+            process: self.process,
+            online_depth: self.online_depth.unwrap_or(OnlineDepth::Offline).into(),
+            visits: non_negative(self.visits.unwrap_or(1), "到现场次数")?,
+            appointment: self.appointment,
+            online_payment: self.online_payment,
+            delivery: self.delivery,
+            scenarios: self
+                .scenarios
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| dc::Scenario { name: s.name, material_names: s.material_names })
+                .collect(),
+        })
+    }
 }
 
 /// 实施清单事项的修改；未填的字段保持原值。
@@ -480,6 +600,8 @@ pub struct ImplItemUpdate {
     phone: Option<String>,
     /// 收费金额（元，十进制文本）
     fee_yuan: Option<String>,
+    /// 办事指南的其他要素，整体替换；省略时保持不变（删减申请材料时，情形中的这些材料随之去掉）。
+    guide: Option<GuideInput>,
 }
 
 /// 下放（下放）给乡镇的共同设置。
@@ -511,6 +633,8 @@ pub struct DelegateItemInput {
     phone: Option<String>,
     /// 收费金额（元，十进制文本）
     fee_yuan: Option<String>,
+    /// 各乡镇事项的办事指南其他要素；null 表示默认值。
+    guide: Option<GuideInput>,
     /// 是否立即发布乡镇的事项（默认否）。
     #[graphql(default = false)]
     publish: bool,
@@ -689,6 +813,7 @@ impl CatalogueMutation {
             hours: input.hours,
             phone: input.phone,
             fee_yuan: input.fee_yuan,
+            guide: input.guide.map(GuideInput::into_domain).transpose()?,
         };
         let item =
             services(ctx).catalogue.implement_item(actor(ctx)?, &input.tenant.parse()?, base, dept, local).await?;
@@ -733,6 +858,16 @@ impl CatalogueMutation {
         }
         if input.deferrable_names.is_some() {
             local.deferrable_names = input.deferrable_names;
+        }
+        match input.guide {
+            Some(g) => local.guide = Some(g.into_domain()?),
+            None => {
+                if let (Some(g), Some(m)) = (local.guide.as_mut(), local.material_names.as_ref()) {
+                    for sc in &mut g.scenarios {
+                        sc.material_names.retain(|n| m.contains(n));
+                    }
+                }
+            }
         }
         for (field, v) in [
             (&mut local.place, input.place),
@@ -809,6 +944,7 @@ impl CatalogueMutation {
                 hours: input.hours,
                 phone: input.phone,
                 fee_yuan: input.fee_yuan,
+                guide: input.guide.map(GuideInput::into_domain).transpose()?,
             },
             publish: input.publish,
         };

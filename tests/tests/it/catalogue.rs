@@ -759,3 +759,177 @@ async fn the_guide_picks_its_area_by_name() {
     let html = get("/guide?city=nonsense".into()).await;
     assert!(html.contains("区划代码") || html.contains("无效"), "a bad code is INVALID_INPUT: {html}");
 }
+
+#[tokio::test]
+async fn the_guide_shows_every_element_from_graphql_and_the_console() {
+    let app = TestApp::spawn().await;
+    let ys = app.token("ys_admin").await;
+    let depts = app.gql(Some(&ys), DEPTS, json!({ "t": YONGSHOU })).await;
+    let jiaoyu =
+        depts["data"]["departments"].as_array().expect("depts").iter().find(|d| d["name"] == "教育局").expect("教育局")
+            ["id"]
+            .clone();
+    let base = base_id(&app, &ys, "CJ-00202-000").await;
+    let fields = "id implCode conditions process onlineDepth visits appointment onlinePayment delivery
+      scenarios { name materialNames }";
+    let implement = format!("mutation($i: ImplItemInput!) {{ implementItem(input: $i) {{ {fields} }} }}");
+    let input = |guide: Value| {
+        json!({ "i": { "tenant": YONGSHOU, "baseItemId": base, "departmentId": jiaoyu, "promisedDays": 20,
+          "caseKind": "PROMISED", "guide": guide } })
+    };
+    let good = json!({
+        "conditions": "教师对学校侵犯其合法权益的行为不服\n在规定期限内提出申诉",
+        "process": "提交申诉书\n受理\n调查核实\n作出处理决定",
+        "onlineDepth": "ACCEPT", "visits": 0, "appointment": true, "onlinePayment": false, "delivery": true,
+        "scenarios": [
+            { "name": "本人申诉", "materialNames": ["身份证明", "申诉书"] },
+            { "name": "委托代理申诉", "materialNames": ["申诉书", "身份证明", "相关证据材料"] }
+        ]
+    });
+    // A scenario naming a material outside the item, or too many visits: refused, nothing created.
+    let mut foreign = good.clone();
+    foreign["scenarios"][0]["materialNames"] = json!(["营业执照"]);
+    let mut far = good.clone();
+    far["visits"] = json!(12);
+    for (bad, needle) in [(foreign, "营业执照"), (far, "到现场次数")] {
+        let r = app.gql(Some(&ys), &implement, input(bad)).await;
+        assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+        assert!(error_message(&r).contains(needle), "{r}");
+    }
+    let before = list(&app, &ys, json!({ "t": YONGSHOU, "k": "对教师申诉的处理" })).await;
+    assert_eq!(before["totalCount"], 0, "{before}");
+
+    let r = app.gql(Some(&ys), &implement, input(good)).await;
+    let item = r["data"]["implementItem"].clone();
+    assert_eq!(item["visits"], 0, "{r}");
+    assert_eq!(item["scenarios"][0]["materialNames"], json!(["申诉书", "身份证明"]), "the item's order");
+    let publish = "mutation($id: ID!) { publishImplItem(id: $id) { status } }";
+    let p = app.gql(Some(&ys), publish, json!({ "id": item["id"] })).await;
+    assert_eq!(p["data"]["publishImplItem"]["status"], "PUBLISHED", "{p}");
+
+    let code = item["implCode"].as_str().expect("code").to_owned();
+    let guide = format!("query($c: String!) {{ serviceGuide(implCode: $c) {{ {fields} }} }}");
+    let g = app.gql(None, &guide, json!({ "c": code })).await;
+    let g = &g["data"]["serviceGuide"];
+    assert_eq!(g["conditions"], "教师对学校侵犯其合法权益的行为不服\n在规定期限内提出申诉", "{g}");
+    assert_eq!(g["process"], "提交申诉书\n受理\n调查核实\n作出处理决定");
+    assert_eq!(g["onlineDepth"], "ACCEPT");
+    assert_eq!(
+        (g["appointment"].clone(), g["onlinePayment"].clone(), g["delivery"].clone()),
+        (json!(true), json!(false), json!(true))
+    );
+    assert_eq!(g["scenarios"][1]["name"], "委托代理申诉");
+
+    let html =
+        app.client.get(app.url(&format!("/guide/{code}"))).send().await.expect("page").text().await.expect("html");
+    for needle in [
+        "受理条件",
+        "<li>在规定期限内提出申诉</li>",
+        "办理流程",
+        "<li>调查核实</li>",
+        "三级：网上受理",
+        "0次（零跑动）",
+        "id=\"appointment\">支持",
+        "id=\"online-payment\">不支持",
+        "支持结果快递送达",
+        "委托代理申诉",
+        "申诉书、身份证明、相关证据材料",
+    ] {
+        assert!(html.contains(needle), "guide page lacks {needle}");
+    }
+
+    // The console's edit form shows and saves the same elements.
+    let console = console_login(&app, "ys_admin").await;
+    let id = item["id"].as_str().expect("id");
+    let form = console.get(app.url(&format!("/console/items/{id}/edit"))).send().await.expect("edit");
+    let form = form.text().await.expect("html");
+    for needle in ["调查核实", "委托代理申诉", "name=\"scenario_name_2\"", "四级：全程网办"] {
+        assert!(form.contains(needle), "edit form lacks {needle}");
+    }
+    let csrf = hidden_csrf(&form);
+    let post = [
+        ("csrf", csrf.as_str()),
+        ("promised_days", "20"),
+        ("case_kind", "promised"),
+        ("cross_area", "none"),
+        ("materials", "申诉书"),
+        ("materials", "身份证明"),
+        ("conditions", "在职教师"),
+        ("process", "申请\n决定"),
+        ("online_depth", "full"),
+        ("visits", "2"),
+        ("online_payment", "1"),
+        ("scenario_name_0", "本人申诉"),
+        ("scenario_0", "申诉书"),
+        ("scenario_name_1", ""),
+        ("scenario_1", "身份证明"),
+        ("scenario_name_2", "补充申诉"),
+    ];
+    let r = console.post(app.url(&format!("/console/items/{id}/edit"))).form(&post).send().await.expect("save");
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let g = app.gql(None, &guide, json!({ "c": code })).await;
+    let g = &g["data"]["serviceGuide"];
+    assert_eq!(g["conditions"], "在职教师", "{g}");
+    assert_eq!(g["onlineDepth"], "FULL");
+    assert_eq!(g["visits"], 2);
+    assert_eq!(
+        (g["appointment"].clone(), g["onlinePayment"].clone(), g["delivery"].clone()),
+        (json!(false), json!(true), json!(false))
+    );
+    assert_eq!(
+        g["scenarios"],
+        json!([{ "name": "本人申诉", "materialNames": ["申诉书"] }, { "name": "补充申诉", "materialNames": [] }]),
+        "a row without a name is dropped"
+    );
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("promised_days", "20"),
+        ("case_kind", "promised"),
+        ("cross_area", "none"),
+        ("online_depth", "full"),
+        ("visits", "二"),
+        ("materials", "申诉书"),
+    ];
+    let r = console.post(app.url(&format!("/console/items/{id}/edit"))).form(&bad).send().await.expect("bad");
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.expect("html").contains("到现场次数"));
+    let actions = audit_actions(&app, &ys, YONGSHOU).await;
+    assert!(actions.iter().filter(|a| *a == "impl_item.update").count() >= 1, "{actions:?}");
+}
+
+#[tokio::test]
+async fn large_text_mode_is_a_remembered_link_back_to_the_same_local_page() {
+    let app = TestApp::spawn().await;
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let page = c.get(app.url("/guide?tenant=610426000000")).send().await.expect("guide").text().await.expect("html");
+    assert!(page.contains("<body class=\"guide\">") && page.contains("大字模式"), "{page}");
+    let link = "/text-size?size=large&#38;back=/guide%3Ftenant%3D610426000000";
+    assert!(page.contains(link), "the toggle points back here: {page}");
+
+    let r = c.get(app.url(&link.replace("&#38;", "&"))).send().await.expect("toggle");
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/guide?tenant=610426000000");
+    let cookie = r.headers()["set-cookie"].to_str().expect("cookie").to_owned();
+    assert!(
+        cookie.starts_with("tb_text=large") && cookie.contains("HttpOnly") && cookie.contains("Max-Age"),
+        "{cookie}"
+    );
+    for path in ["/guide", "/track", "/ticket/610426000000"] {
+        let html = c.get(app.url(path)).send().await.expect("page").text().await.expect("html");
+        assert!(html.contains("<body class=\"guide large\">") && html.contains("标准字号"), "{path} stays large");
+    }
+    let r = c.get(app.url("/text-size?size=normal&back=/track")).send().await.expect("off");
+    assert_eq!(r.headers()["location"], "/track");
+    let html = c.get(app.url("/track")).send().await.expect("page").text().await.expect("html");
+    assert!(html.contains("<body class=\"guide\">"), "back to the standard size");
+
+    // Only pages of this site are returned to.
+    for back in ["//evil.example/", "https://evil.example/", "/%5Cevil.example", "/a%0D%0ASet-Cookie:x=1"] {
+        let r = c.get(app.url(&format!("/text-size?size=large&back={back}"))).send().await.expect("toggle");
+        assert_eq!(r.headers()["location"], "/guide", "{back}");
+    }
+}
