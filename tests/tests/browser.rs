@@ -160,9 +160,18 @@ impl Browser {
             .map(drop)
     }
 
+    /// Clicks the element; found again if the page was replaced between finding and clicking (a
+    /// navigation still under way), once.
     async fn click(&self, css: &str) -> anyhow::Result<()> {
         let el = self.find(css).await?;
-        self.command(Method::POST, &self.at(&format!("/element/{el}/click")), None).await.map(drop)
+        match self.command(Method::POST, &self.at(&format!("/element/{el}/click")), None).await {
+            Err(e) if e.to_string().contains("stale element") => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let el = self.find(css).await?;
+                self.command(Method::POST, &self.at(&format!("/element/{el}/click")), None).await.map(drop)
+            }
+            r => r.map(drop),
+        }
     }
 
     async fn clear(&self, css: &str) -> anyhow::Result<()> {
@@ -569,6 +578,7 @@ async fn a_case_from_intake_to_delivery_in_chromium() -> anyhow::Result<()> {
     login(&browser, &app.address, "ys_window").await?;
     let case_url = intake(5).await?;
     browser.click("#accept-submit").await?;
+    browser.wait_for_text("已受理").await?;
     browser.wait_for_text("受理通知书").await?;
     browser.click("#logout-button").await?;
     browser.wait_for_path("/console/login?out=1").await?;

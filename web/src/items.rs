@@ -762,7 +762,11 @@ pub(crate) async fn edit_save(
             hours: text(get("hours")),
             phone: text(get("phone")),
             fee_yuan: text(get("fee")),
-            guide: Some(guide_form(&fields)?),
+            guide: Some(match fields.iter().any(|(n, _)| n == "visits") {
+                true => guide_form(&fields)?,
+                // A form without the guide's section (an older page) leaves the guide as it is.
+                false => ctx.services.catalogue.impl_item(&ctx.actor, id).await?.local.guide,
+            }),
         };
         ctx.services.catalogue.update_impl_item(&ctx.actor, id, None, input).await
     }
