@@ -21,11 +21,13 @@ impl CaseService {
         let handling = self.tenants.known_tenant(&case.handling).await?;
         // The collecting tenant of a case handled elsewhere only hands over the result.
         let elsewhere = case.collected_elsewhere() && !actor.scope().contains(&case.handling);
-        let handles = if elsewhere {
+        // The collector of a remote intake sends it on (转办理地).
+        let (handles, transfers) = if elsewhere {
             let collecting = self.tenants.known_tenant(&case.collecting).await?;
-            authorize(actor, Action::HandleCases, &collecting).is_ok()
+            let transfers = case.is_remote() && authorize(actor, Action::CrossArea, &collecting).is_ok();
+            (authorize(actor, Action::HandleCases, &collecting).is_ok(), transfers)
         } else {
-            authorize(actor, Action::HandleCases, &handling).is_ok()
+            (authorize(actor, Action::HandleCases, &handling).is_ok(), false)
         };
         let decides_role = !elsewhere && authorize(actor, Action::DecideCases, &handling).is_ok();
         let needs_item = legal.iter().any(|s| match s.policy() {
@@ -52,6 +54,7 @@ impl CaseService {
             .into_iter()
             .filter(|s| match s {
                 CaseStep::Deliver => handles,
+                CaseStep::Transfer => transfers,
                 CaseStep::Accept => handles && !elsewhere && !escalated,
                 CaseStep::Forward => handles && !elsewhere && escalated,
                 CaseStep::Approve | CaseStep::Deny => decides && reviews_pending,
