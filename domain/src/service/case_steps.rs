@@ -18,16 +18,31 @@ impl CaseService {
         if legal.is_empty() || actor.is_service() {
             return Ok(Vec::new());
         }
+        // A remote intake before its transfer (or after its return) is the collector's alone: it
+        // checks it, sends it on (转办理地) or refuses it; the handler waits.
+        if case.is_remote() && *case.holder() == case.collecting {
+            let collecting = self.tenants.known_tenant(&case.collecting).await?;
+            if authorize(actor, Action::HandleCases, &collecting).is_err() {
+                return Ok(Vec::new());
+            }
+            let transfers = authorize(actor, Action::CrossArea, &collecting).is_ok();
+            return Ok(legal
+                .into_iter()
+                .filter(|s| match s {
+                    CaseStep::Transfer => transfers,
+                    CaseStep::RequestCorrection | CaseStep::Reject | CaseStep::Resubmit | CaseStep::Withdraw => true,
+                    _ => false,
+                })
+                .collect());
+        }
         let handling = self.tenants.known_tenant(&case.handling).await?;
         // The collecting tenant of a case handled elsewhere only hands over the result.
         let elsewhere = case.collected_elsewhere() && !actor.scope().contains(&case.handling);
-        // The collector of a remote intake sends it on (转办理地).
-        let (handles, transfers) = if elsewhere {
+        let handles = if elsewhere {
             let collecting = self.tenants.known_tenant(&case.collecting).await?;
-            let transfers = case.is_remote() && authorize(actor, Action::CrossArea, &collecting).is_ok();
-            (authorize(actor, Action::HandleCases, &collecting).is_ok(), transfers)
+            authorize(actor, Action::HandleCases, &collecting).is_ok()
         } else {
-            (authorize(actor, Action::HandleCases, &handling).is_ok(), false)
+            authorize(actor, Action::HandleCases, &handling).is_ok()
         };
         let decides_role = !elsewhere && authorize(actor, Action::DecideCases, &handling).is_ok();
         let needs_item = legal.iter().any(|s| match s.policy() {
@@ -54,7 +69,7 @@ impl CaseService {
             .into_iter()
             .filter(|s| match s {
                 CaseStep::Deliver => handles,
-                CaseStep::Transfer => transfers,
+                CaseStep::Transfer => false,
                 CaseStep::Accept => handles && !elsewhere && !escalated,
                 CaseStep::Forward => handles && !elsewhere && escalated,
                 CaseStep::Approve | CaseStep::Deny => decides && reviews_pending,
