@@ -2,7 +2,7 @@
 //! the approver's authorization for the item (or chief representative status). The same checks as
 //! the steps themselves (`workable_at`), without reading for a write.
 
-use crate::case::{Case, CaseKind, CaseStep};
+use crate::case::{Case, CaseKind, CaseStatus, CaseStep};
 use crate::error::Result;
 use crate::identity::Actor;
 use crate::policy::{Action, authorize};
@@ -68,7 +68,8 @@ impl CaseService {
         Ok(legal
             .into_iter()
             .filter(|s| match s {
-                CaseStep::Deliver => handles,
+                // A transferred case is delivered once the handler has decided it.
+                CaseStep::Deliver => handles && case.status != CaseStatus::Transferred,
                 CaseStep::Transfer => false,
                 CaseStep::Accept => handles && !elsewhere && !escalated,
                 CaseStep::Forward => handles && !elsewhere && escalated,

@@ -476,8 +476,16 @@ async fn the_console_collects_remotely_and_transfers_by_form() {
     let r = app.gql(Some(&jj), allowed, json!({ "id": case_id })).await;
     let c = ok(&r, "case");
     assert_eq!(c["status"], "TRANSFERRED");
-    let steps = c["allowedActions"].as_array().expect("steps");
-    assert!(!steps.iter().any(|s| s == "TRANSFER" || s == "REJECT"), "{r}");
+    // Nothing to do at the collector until the handler has decided: no delivery of an open case.
+    assert_eq!(c["allowedActions"], json!([]), "{r}");
+    let r = app
+        .gql(
+            Some(&jj),
+            "mutation($id: ID!) { deliverCase(id: $id, method: WINDOW) { status } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    assert_eq!(error_code(&r), "ILLEGAL_TRANSITION", "{r}");
     assert_eq!(c["transfers"], json!([{ "status": "SENT", "note": "材料齐全" }]));
     let html = page(&station, format!("/console/cases/{case_id}")).await;
     assert!(html.contains("case-transfers") && html.contains("已发送") && !html.contains("transfer-form"), "{html}");
