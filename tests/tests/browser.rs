@@ -1149,3 +1149,104 @@ async fn public_pages_pass_axe_and_keep_large_text_in_chromium() -> anyhow::Resu
     drop(driver);
     Ok(())
 }
+
+/// Cross-area handling (跨域通办) in the console: a 监军街道 station clerk collects an application
+/// for a 永寿县 item (异地收件) and transfers it; the county's window signs for it and accepts it on
+/// the transfer inbox, the approver decides on the case page, and the town delivers the result.
+#[tokio::test]
+async fn a_town_collects_for_the_county_which_signs_accepts_and_decides_in_chromium() -> anyhow::Result<()> {
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    let items = app
+        .gql(
+            Some(&admin),
+            "query($t: RegionCode!) { implItems(tenant: $t, keyword: \"教师资格\", status: PUBLISHED) { nodes { id } } }",
+            json!({ "t": tests::YONGSHOU }),
+        )
+        .await;
+    let item = items["data"]["implItems"]["nodes"][0]["id"].as_str().context("item")?.to_owned();
+    let approver = app.token("ys_approver").await;
+    let me = app.gql(Some(&approver), "{ me { id } }", json!({})).await;
+    let approver_id = me["data"]["me"]["id"].as_str().context("approver")?.to_owned();
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($u: ID!, $i: [ID!]!) { authorizeApprover(userId: $u, implItemIds: $i) { id } }",
+            json!({ "u": approver_id, "i": [item] }),
+        )
+        .await;
+    anyhow::ensure!(r["errors"].is_null(), "authorize: {r}");
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+    let logout = || async {
+        browser.click("#logout-button").await?;
+        browser.wait_for_path("/console/login?out=1").await
+    };
+
+    // The town offers the county's item for remote intake and collects it.
+    login(&browser, &app.address, "jj_station").await?;
+    browser.goto(&format!("{}/console/cases/new", app.address)).await?;
+    browser.wait_for_text("异地收件（上级单位事项").await?;
+    browser.goto(&format!("{}/console/cases/new?item={item}", app.address)).await?;
+    browser.wait_for_text("remote-intake-note").await?;
+    for n in 1..=5 {
+        browser.click(&format!("#material-checklist tbody tr:nth-child({n}) input.material")).await?;
+    }
+    browser.send_keys("#applicant-name", "王小明").await?;
+    browser.send_keys("#id-number", "11010519491231002X").await?;
+    browser.click("#intake-submit").await?;
+    browser.wait_for_text("查询码").await?;
+    browser.click("#open-case").await?;
+    browser.wait_for_text("transfer-form").await?;
+    let case_url = browser.current_url().await?;
+    anyhow::ensure!(!browser.source().await?.contains("accept-form"), "the collector cannot accept");
+    browser.screenshot("remote_intake_town").await?;
+    browser.send_keys("#transfer-note", "材料齐全，请办理").await?;
+    browser.click("#transfer-submit").await?;
+    browser.wait_for_text("case-transfers").await?;
+    anyhow::ensure!(browser.text("#case-status").await? == "已转办理地");
+    anyhow::ensure!(browser.text("#case-transfers .transfer-status").await? == "已发送");
+    anyhow::ensure!(!browser.source().await?.contains("transfer-form"), "sent once");
+    logout().await?;
+
+    // The county signs for it and accepts it on its transfer inbox.
+    login(&browser, &app.address, "ys_window").await?;
+    browser.goto(&format!("{}/console/transfers", app.address)).await?;
+    browser.wait_for_text("/receive\"").await?;
+    browser.screenshot("transfers_inbox_county").await?;
+    browser.click("#transfer-table form[action$='/receive'] button").await?;
+    browser.wait_for_text("/accept\"").await?;
+    browser.click("#transfer-table form[action$='/accept'] button").await?;
+    browser.wait_for_text("已受理").await?;
+    logout().await?;
+
+    login(&browser, &app.address, "ys_approver").await?;
+    browser.goto(&case_url).await?;
+    browser.wait_for_text("approve-form").await?;
+    browser.send_keys("#approve-opinion", "符合条件").await?;
+    browser.click("#approve-submit").await?;
+    browser.wait_for_text("准予许可决定书").await?;
+    logout().await?;
+
+    // The town hands over the result; both sides' events are on the case.
+    login(&browser, &app.address, "jj_station").await?;
+    browser.goto(&case_url).await?;
+    browser.wait_for_text("deliver-form").await?;
+    browser.click("#deliver-submit").await?;
+    browser.wait_for_text("已送达").await?;
+    anyhow::ensure!(browser.text("#case-status").await? == "已送达");
+    let events = browser.text("#case-events").await?;
+    for step in ["收件", "转办理地", "签收转来办件", "受理转来办件", "准予许可"] {
+        anyhow::ensure!(events.contains(step), "events lack {step}: {events}");
+    }
+    browser.screenshot("remote_case_delivered_town").await?;
+
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}

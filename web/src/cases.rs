@@ -340,7 +340,13 @@ struct MaterialLine {
 struct NewCasePage {
     chrome: Chrome,
     items: Vec<ItemChoice>,
+    /// Items of the tenants above that cover this one (异地收件), named with their tenant.
+    remote_items: Vec<ItemChoice>,
     item: String,
+    /// The chosen item is another tenant's: the case is a remote intake.
+    remote: bool,
+    /// The handling tenant of a remote intake.
+    handler: String,
     materials: Vec<MaterialLine>,
 }
 
@@ -363,7 +369,13 @@ pub(crate) async fn new_form(mut ctx: Console, query: web::Query<NewQuery>) -> H
             ..Default::default()
         };
         let list = ctx.services.catalogue.impl_items(&ctx.actor, &ctx.actor.tenant, q).await?.items;
-        let chosen = Uuid::parse_str(query.item.trim()).ok().and_then(|id| list.iter().find(|i| i.id == id).cloned());
+        let remote_list = ctx.services.transfers.remote_intake_items(&ctx.actor).await?;
+        let wanted = Uuid::parse_str(query.item.trim()).ok();
+        let own = wanted.and_then(|id| list.iter().find(|i| i.id == id).cloned());
+        let other = wanted.and_then(|id| remote_list.iter().find(|(_, i)| i.id == id).cloned());
+        let handler = other.as_ref().map(|(t, _)| t.center_name()).unwrap_or_default();
+        let remote = own.is_none() && other.is_some();
+        let chosen = own.or(other.map(|(_, i)| i));
         let materials = chosen
             .as_ref()
             .map(|i| {
@@ -387,9 +399,20 @@ pub(crate) async fn new_form(mut ctx: Console, query: web::Query<NewQuery>) -> H
                 selected: chosen.as_ref().is_some_and(|c| c.id == i.id),
             })
             .collect();
+        let remote_items = remote_list
+            .iter()
+            .map(|(t, i)| ItemChoice {
+                id: i.id.to_string(),
+                name: format!("{}：{}", t.name, i.base.name),
+                selected: chosen.as_ref().is_some_and(|c| c.id == i.id),
+            })
+            .collect();
         Ok::<_, Error>(NewCasePage {
             chrome,
             items,
+            remote_items,
+            remote,
+            handler,
             item: chosen.map(|c| c.id.to_string()).unwrap_or_default(),
             materials,
         })
@@ -445,7 +468,7 @@ pub(crate) async fn submit(mut ctx: Console, form: web::Form<Vec<(String, String
             impl_item_id: Uuid::parse_str(&get(&f, "item")).map_err(|_| Error::invalid("请选择事项"))?,
             applicant,
             provided: all(&f, "provided"),
-            channel: Channel::Window,
+            channel: if get(&f, "channel") == "REMOTE" { Channel::Remote } else { Channel::Window },
             form: None,
             idempotency_key: Some(get(&f, "key")).filter(|k| !k.is_empty()),
         };
@@ -487,6 +510,15 @@ struct MaterialState {
     deferrable: bool,
 }
 
+struct TransferLine {
+    status: &'static str,
+    from: String,
+    to: String,
+    sent_at: String,
+    note: String,
+    return_reason: String,
+}
+
 struct ReviewLine {
     department: String,
     lead: bool,
@@ -511,6 +543,7 @@ struct Steps {
     deliver: bool,
     archive: bool,
     withdraw: bool,
+    transfer: bool,
 }
 
 impl Steps {
@@ -530,6 +563,7 @@ impl Steps {
                 CaseStep::Deliver => &mut s.deliver,
                 CaseStep::Archive => &mut s.archive,
                 CaseStep::Withdraw => &mut s.withdraw,
+                CaseStep::Transfer => &mut s.transfer,
             } = true;
         }
         s
@@ -563,6 +597,12 @@ struct DetailPage {
     collecting_center: String,
     /// False at the collecting tenant of a forwarded case: it watches and hands over the result.
     handles_here: bool,
+    /// A remote intake (异地收件), handled at another tenant by transfer.
+    remote: bool,
+    /// The transfers of a remote intake, oldest first.
+    transfers: Vec<TransferLine>,
+    /// A fresh idempotency key for the 转办 form.
+    transfer_key: String,
     reviews: Vec<ReviewLine>,
     /// The forms shown: exactly the steps the domain allows this actor now.
     steps: Steps,
@@ -594,7 +634,21 @@ async fn show(mut ctx: Console, id: Uuid, form: FormState, status: StatusCode) -
         let warning = reading.map_or(Warning::Green, |r| r.warning);
         let centers = ctx.services.tenants.tenant_identities(&[c.handling, c.collecting]).await?;
         let center = |code| centers.iter().find(|t| t.code == code).map(|t| t.center_name()).unwrap_or_default();
+        let transfers = ctx.services.transfers.case_transfers(&ctx.actor, &c).await?;
         Ok::<_, Error>(DetailPage {
+            remote: c.is_remote(),
+            transfers: transfers
+                .iter()
+                .map(|t| TransferLine {
+                    status: t.status.label(),
+                    from: t.from_center.clone().unwrap_or_else(|| center(t.from)),
+                    to: center(t.to),
+                    sent_at: domain::china_time::minute_text(t.sent_at),
+                    note: t.note.clone().unwrap_or_default(),
+                    return_reason: t.return_reason.clone().unwrap_or_default(),
+                })
+                .collect(),
+            transfer_key: Uuid::now_v7().to_string(),
             handling_center: center(c.handling),
             collecting_center: if c.collected_elsewhere() { center(c.collecting) } else { String::new() },
             handles_here: !c.collected_elsewhere() || ctx.actor.scope().contains(&c.handling),
@@ -679,6 +733,7 @@ fn step_fields(step: CaseStep) -> FieldWords {
         CaseStep::Suspend => &[("reason", "特别程序理由")],
         CaseStep::Deliver => &[("tracking_no", "快递单号")],
         CaseStep::Withdraw => &[("reason", "撤回理由")],
+        CaseStep::Transfer => &[("note", "转办说明")],
         CaseStep::Resubmit | CaseStep::Resume | CaseStep::Archive => &[],
     }
 }
@@ -736,6 +791,14 @@ pub(crate) async fn step(
         }
         CaseStep::Archive => s.cases.archive_case(a, id).await,
         CaseStep::Withdraw => s.cases.withdraw_case(a, id, &get(&f, "reason")).await,
+        CaseStep::Transfer => {
+            let note = Some(get(&f, "note")).filter(|n| !n.is_empty());
+            let key = Some(get(&f, "key")).filter(|k| !k.is_empty()).unwrap_or_else(|| Uuid::now_v7().to_string());
+            match s.transfers.transfer_case(a, id, note.as_deref(), &key).await {
+                Ok(t) => s.cases.case(a, t.case_id).await,
+                Err(e) => Err(e),
+            }
+        }
     };
     match result {
         Ok(c) => see_other(&format!("{CASES}/{}", c.id)).finish(),

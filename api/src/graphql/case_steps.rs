@@ -31,6 +31,8 @@ pub enum CaseStep {
     Archive,
     /// 撤回申请（须说明理由，不可撤销）
     Withdraw,
+    /// 转办理地（异地收件的办件，由收件地转交办理地受理）
+    Transfer,
 }
 
 pub fn steps(list: Vec<DStep>) -> Vec<CaseStep> {

@@ -19,11 +19,14 @@ pub enum CaseStep {
     Deliver,
     Archive,
     Withdraw,
+    /// 转办理地: the collector of a remote intake sends it to the handling tenant.
+    Transfer,
 }
 
 impl CaseStep {
-    pub const ALL: [CaseStep; 12] = [
+    pub const ALL: [CaseStep; 13] = [
         CaseStep::Forward,
+        CaseStep::Transfer,
         CaseStep::Accept,
         CaseStep::RequestCorrection,
         CaseStep::Reject,
@@ -52,6 +55,7 @@ impl CaseStep {
             CaseStep::Deliver => CaseAction::Deliver,
             CaseStep::Archive => CaseAction::Archive,
             CaseStep::Withdraw => CaseAction::Withdraw,
+            CaseStep::Transfer => CaseAction::Transfer,
         }
     }
 
@@ -59,6 +63,7 @@ impl CaseStep {
     pub fn policy(self) -> Action {
         match self {
             CaseStep::Suspend | CaseStep::Resume | CaseStep::Approve | CaseStep::Deny => Action::DecideCases,
+            CaseStep::Transfer => Action::CrossArea,
             _ => Action::HandleCases,
         }
     }
@@ -82,6 +87,7 @@ impl CaseStep {
             CaseStep::Deliver => "deliver",
             CaseStep::Archive => "archive",
             CaseStep::Withdraw => "withdraw",
+            CaseStep::Transfer => "transfer",
         }
     }
 

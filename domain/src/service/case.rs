@@ -784,7 +784,10 @@ impl CaseService {
         if method == DeliveryMethod::Post && tracking.is_none() {
             return Err(Error::invalid("邮寄送达须填写快递单号"));
         }
-        let (case, _, _, write) = self.workable_at(actor, id, Action::HandleCases, true, false).await?;
+        let (case, tenant, _, write) = self.workable_at(actor, id, Action::HandleCases, true, false).await?;
+        if case.status == CaseStatus::Transferred {
+            return Err(Error::IllegalTransition(format!("办件已转{}办理，办结后方可出件送达", tenant.name)));
+        }
         let opinion = match (method, tracking) {
             (DeliveryMethod::Window, _) => "窗口领取".to_owned(),
             (DeliveryMethod::Post, Some(t)) => format!("邮寄送达，单号 {t}"),

@@ -2,7 +2,7 @@
 //! the approver's authorization for the item (or chief representative status). The same checks as
 //! the steps themselves (`workable_at`), without reading for a write.
 
-use crate::case::{Case, CaseKind, CaseStep};
+use crate::case::{Case, CaseKind, CaseStatus, CaseStep};
 use crate::error::Result;
 use crate::identity::Actor;
 use crate::policy::{Action, authorize};
@@ -17,6 +17,23 @@ impl CaseService {
             CaseStep::ALL.into_iter().filter(|s| case.status.apply(s.action()).is_ok()).collect();
         if legal.is_empty() || actor.is_service() {
             return Ok(Vec::new());
+        }
+        // A remote intake before its transfer (or after its return) is the collector's alone: it
+        // checks it, sends it on (转办理地) or refuses it; the handler waits.
+        if case.is_remote() && *case.holder() == case.collecting {
+            let collecting = self.tenants.known_tenant(&case.collecting).await?;
+            if authorize(actor, Action::HandleCases, &collecting).is_err() {
+                return Ok(Vec::new());
+            }
+            let transfers = authorize(actor, Action::CrossArea, &collecting).is_ok();
+            return Ok(legal
+                .into_iter()
+                .filter(|s| match s {
+                    CaseStep::Transfer => transfers,
+                    CaseStep::RequestCorrection | CaseStep::Reject | CaseStep::Resubmit | CaseStep::Withdraw => true,
+                    _ => false,
+                })
+                .collect());
         }
         let handling = self.tenants.known_tenant(&case.handling).await?;
         // The collecting tenant of a case handled elsewhere only hands over the result.
@@ -51,7 +68,9 @@ impl CaseService {
         Ok(legal
             .into_iter()
             .filter(|s| match s {
-                CaseStep::Deliver => handles,
+                // A transferred case is delivered once the handler has decided it.
+                CaseStep::Deliver => handles && case.status != CaseStatus::Transferred,
+                CaseStep::Transfer => false,
                 CaseStep::Accept => handles && !elsewhere && !escalated,
                 CaseStep::Forward => handles && !elsewhere && escalated,
                 CaseStep::Approve | CaseStep::Deny => decides && reviews_pending,

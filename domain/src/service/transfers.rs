@@ -5,15 +5,16 @@
 use uuid::Uuid;
 
 use crate::case::{Case, CaseAction, CaseClock, CaseEvent, Intake, Warning};
-use crate::catalogue::CaseKind;
+use crate::catalogue::{CaseKind, ImplItem, ImplStatus};
 use crate::china_time::{day_start, local_day};
 use crate::error::{Error, Result};
 use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
 use crate::partner;
 use crate::policy::{Action, authorize};
-use crate::ports::TransferQuery;
+use crate::ports::{ImplQuery, TransferQuery};
 use crate::region::RegionCode;
+use crate::tenant::{Scope, Tenant};
 use crate::text;
 use crate::transfer::{
     self, Direction, MAX_KEY_CHARS, MAX_NOTE_CHARS, Transfer, TransferAction, TransferChange, TransferStatus,
@@ -161,6 +162,36 @@ impl TransferService {
             handler_days: transfer::holding_days(&to_cal, sent, local_day(end)),
             warning,
         })
+    }
+
+    /// Published items of the tenants above the actor's that it may collect for (异地收件): those
+    /// whose cross-area scope covers it, nearest tenant first. Empty for those who may not.
+    pub async fn remote_intake_items(&self, actor: &Actor) -> Result<Vec<(Tenant, ImplItem)>> {
+        let collector = self.cases.tenants.known_tenant(&actor.tenant).await?;
+        if actor.is_service() || authorize(actor, Action::CrossArea, &collector).is_err() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut next = collector.parent;
+        while let Some(code) = next {
+            let handler = self.cases.tenants.known_tenant(&code).await?;
+            let q = ImplQuery {
+                tenant: Some(code),
+                status: Some(ImplStatus::Published),
+                page: PageRequest { first: crate::page::MAX_PAGE, after: None },
+                ..Default::default()
+            };
+            // Published items are public; only those covering the collector are offered.
+            let items = self.cases.ports.catalogue.list_impl_items(&Scope::only(&code), &q).await?.items;
+            out.extend(
+                items
+                    .into_iter()
+                    .filter(|i| transfer::scope_covers(i.local.cross_area, &code, &collector.code))
+                    .map(|i| (handler.clone(), i)),
+            );
+            next = handler.parent;
+        }
+        Ok(out)
     }
 
     /// 转办理地: the collecting tenant sends a remote intake to its handling tenant. A retry with

@@ -413,3 +413,84 @@ async fn the_console_lists_transfers_and_signs_accepts_them() {
     let html = get("/console/transfers?direction=out").await;
     assert!(!html.contains(&id), "the county sent nothing");
 }
+
+/// The console's intake offers the items of the tenants above whose scope covers the station
+/// (异地收件), and the case page's 转办理地 form sends the case once per form key.
+#[tokio::test]
+async fn the_console_collects_remotely_and_transfers_by_form() {
+    let app = TestApp::spawn().await;
+    let (item, materials) = yongshou_item(&app, "教师资格").await;
+    let station = app.console_client("jj_station").await;
+    let page = |client: &reqwest::Client, path: String| {
+        let (client, url) = (client.clone(), app.url(&path));
+        async move { client.get(url).send().await.expect("get").text().await.expect("body") }
+    };
+    let html = page(&station, "/console/cases/new".into()).await;
+    assert!(html.contains("异地收件（上级单位事项") && html.contains(&item), "{html}");
+    // 秦都区 is not below 永寿县: nothing of it is offered there.
+    let _ = qindu_window(&app).await;
+    let qd = app.console_client("qd_window").await;
+    assert!(!page(&qd, "/console/cases/new".into()).await.contains(&item));
+
+    let html = page(&station, format!("/console/cases/new?item={item}")).await;
+    assert!(html.contains("remote-intake-note") && html.contains("name=\"channel\" value=\"REMOTE\""), "{html}");
+    let csrf = TestApp::csrf_of(&html);
+    let mut form = vec![
+        ("csrf", csrf.clone()),
+        ("item", item.clone()),
+        ("channel", "REMOTE".into()),
+        ("name", "王小明".into()),
+        ("id_type", "身份证".into()),
+        ("id_number", "11010519491231002X".into()),
+    ];
+    form.extend(materials.iter().map(|m| ("provided", m.clone())));
+    let r = station.post(app.url("/console/cases")).form(&form).send().await.expect("post");
+    assert_eq!(r.status(), 200);
+    let receipt = r.text().await.expect("body");
+    let case_id = receipt
+        .split("href=\"/console/cases/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("receipt links the case")
+        .to_owned();
+
+    let jj = app.token("jj_station").await;
+    let ys = app.token("ys_window").await;
+    let allowed = "query($id: ID!) { case(id: $id) { status channel collectingTenant { code } allowedActions transfers { status note } } }";
+    let r = app.gql(Some(&jj), allowed, json!({ "id": case_id })).await;
+    let c = ok(&r, "case");
+    assert_eq!(c["channel"], "REMOTE");
+    assert_eq!(c["collectingTenant"]["code"], tests::JIANJUN);
+    assert_eq!(c["allowedActions"], json!(["TRANSFER", "REQUEST_CORRECTION", "REJECT", "WITHDRAW"]), "{r}");
+    let r = app.gql(Some(&ys), allowed, json!({ "id": case_id })).await;
+    assert_eq!(ok(&r, "case")["allowedActions"], json!([]), "the handler waits for the transfer: {r}");
+
+    let html = page(&station, format!("/console/cases/{case_id}")).await;
+    assert!(html.contains("transfer-form") && html.contains("（异地收件）"), "{html}");
+    let transfer = [("csrf", csrf.as_str()), ("note", "材料齐全"), ("key", "form-1")];
+    // A double submit of the same form sends one transfer.
+    for _ in 0..2 {
+        let r = station.post(app.url(&format!("/console/cases/{case_id}/transfer"))).form(&transfer).send().await;
+        assert_eq!(r.expect("post").status(), 303);
+    }
+    let r = app.gql(Some(&jj), allowed, json!({ "id": case_id })).await;
+    let c = ok(&r, "case");
+    assert_eq!(c["status"], "TRANSFERRED");
+    // Nothing to do at the collector until the handler has decided: no delivery of an open case.
+    assert_eq!(c["allowedActions"], json!([]), "{r}");
+    let r = app
+        .gql(
+            Some(&jj),
+            "mutation($id: ID!) { deliverCase(id: $id, method: WINDOW) { status } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    assert_eq!(error_code(&r), "ILLEGAL_TRANSITION", "{r}");
+    assert_eq!(c["transfers"], json!([{ "status": "SENT", "note": "材料齐全" }]));
+    let html = page(&station, format!("/console/cases/{case_id}")).await;
+    assert!(html.contains("case-transfers") && html.contains("已发送") && !html.contains("transfer-form"), "{html}");
+    // Another request under a used key is refused at the form.
+    let again = [("csrf", csrf.as_str()), ("note", "另一说明"), ("key", "form-1")];
+    let r = station.post(app.url(&format!("/console/cases/{case_id}/transfer"))).form(&again).send().await;
+    assert_eq!(r.expect("post").status(), 409);
+}
