@@ -483,8 +483,9 @@ pub trait DocumentPrinter: Send + Sync {
     /// False when no CJK font is installed: then only the printable page exists. The first call
     /// may block while fonts are discovered.
     fn available(&self) -> bool;
-    /// The document as a PDF; INTERNAL when unavailable or the layout fails.
-    fn pdf(&self, doc: &crate::case::Document) -> Result<Vec<u8>>;
+    /// The document as a PDF; INTERNAL when unavailable or the layout fails. `qr_svg`, an SVG image
+    /// (the case's tracking page as a QR code, 扫码查询), is printed at the foot of the last page.
+    fn pdf(&self, doc: &crate::case::Document, qr_svg: Option<&str>) -> Result<Vec<u8>>;
 }
 
 /// Filters of a transfer listing, within the actor's scope.

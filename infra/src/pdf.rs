@@ -67,6 +67,7 @@ struct Engine {
     families: Vec<String>,
     main: Source,
     data: FileId,
+    qr: FileId,
 }
 
 impl Engine {
@@ -84,12 +85,14 @@ impl Engine {
         }
         let main = file_id("/main.typ")?;
         let data = file_id("/document.json")?;
+        let qr = file_id("/qr.svg")?;
         Some(Engine {
             library: LazyHash::new(Library::builder().build()),
             store,
             families,
             main: Source::new(main, TEMPLATE.to_owned()),
             data,
+            qr,
         })
     }
 }
@@ -128,10 +131,12 @@ struct Data<'a> {
     issuer: &'a str,
     date: String,
     fonts: &'a [String],
+    /// Whether `/qr.svg` is there to print.
+    qr: bool,
 }
 
 impl<'a> Data<'a> {
-    fn of(doc: &'a Document, fonts: &'a [String]) -> Self {
+    fn of(doc: &'a Document, fonts: &'a [String], qr: bool) -> Self {
         let (issuer, body) = match doc.paragraphs.split_last() {
             Some((last, rest)) if !rest.is_empty() => (last.as_str(), rest),
             _ => ("", doc.paragraphs.as_slice()),
@@ -149,6 +154,7 @@ impl<'a> Data<'a> {
             issuer,
             date: domain::china_time::local_day(doc.issued_at).format("%Y年%m月%d日").to_string(),
             fonts,
+            qr,
         }
     }
 }
@@ -157,6 +163,7 @@ impl<'a> Data<'a> {
 struct Job<'a> {
     engine: &'a Engine,
     data: Bytes,
+    qr: Option<Bytes>,
 }
 
 impl World for Job<'_> {
@@ -183,6 +190,8 @@ impl World for Job<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.engine.data {
             Ok(self.data.clone())
+        } else if let Some(qr) = self.qr.as_ref().filter(|_| id == self.engine.qr) {
+            Ok(qr.clone())
         } else {
             Err(FileError::NotFound(id.vpath().get_with_slash().into()))
         }
@@ -198,9 +207,10 @@ impl World for Job<'_> {
 }
 
 /// The document laid out in pages.
-fn layout(engine: &Engine, doc: &Document) -> Result<PagedDocument> {
-    let data = serde_json::to_vec(&Data::of(doc, &engine.families)).map_err(Error::internal)?;
-    let job = Job { engine, data: Bytes::new(data) };
+fn layout(engine: &Engine, doc: &Document, qr_svg: Option<&str>) -> Result<PagedDocument> {
+    let data = serde_json::to_vec(&Data::of(doc, &engine.families, qr_svg.is_some())).map_err(Error::internal)?;
+    let qr = qr_svg.map(|svg| Bytes::new(svg.as_bytes().to_vec()));
+    let job = Job { engine, data: Bytes::new(data), qr };
     let compiled = typst::compile::<PagedDocument>(&job).output;
     // Bound typst's memo cache across requests.
     typst::comemo::evict(10);
@@ -212,9 +222,9 @@ impl DocumentPrinter for TypstPrinter {
         self.engine().is_some()
     }
 
-    fn pdf(&self, doc: &Document) -> Result<Vec<u8>> {
+    fn pdf(&self, doc: &Document, qr_svg: Option<&str>) -> Result<Vec<u8>> {
         let engine = self.engine().ok_or_else(|| Error::internal("PDF: no CJK font installed"))?;
-        let paged = layout(engine, doc)?;
+        let paged = layout(engine, doc, qr_svg)?;
         let t = doc.issued_at;
         let options = PdfOptions {
             ident: Smart::Custom(doc.id.to_string()),
@@ -295,10 +305,10 @@ mod tests {
         let Some(engine) = printer.engine() else {
             assert!(!ci(), "CI installs fonts-noto-cjk, yet no CJK font was found");
             assert!(!printer.available());
-            assert_eq!(printer.pdf(&document()).expect_err("no font").code(), "INTERNAL");
+            assert_eq!(printer.pdf(&document(), None).expect_err("no font").code(), "INTERNAL");
             return;
         };
-        let paged = layout(engine, &document()).expect("layout");
+        let paged = layout(engine, &document(), None).expect("layout");
         assert_eq!(paged.pages().len(), 1);
         let mut text = String::new();
         text_of(&paged.pages()[0].frame, &mut text);
@@ -319,6 +329,40 @@ mod tests {
         assert_eq!(text, expected);
     }
 
+    /// Every image in the frame, depth first.
+    fn images(frame: &Frame) -> usize {
+        frame
+            .items()
+            .map(|(_, item)| match item {
+                FrameItem::Group(g) => images(&g.frame),
+                FrameItem::Image(..) => 1,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    #[test]
+    fn a_qr_code_prints_at_the_foot_with_its_caption() {
+        let printer = TypstPrinter::system();
+        let Some(engine) = printer.engine() else {
+            assert!(!ci(), "CI installs fonts-noto-cjk, yet no CJK font was found");
+            return;
+        };
+        let svg =
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="21" height="21"><rect width="7" height="7"/></svg>"#;
+        let with = layout(engine, &document(), Some(svg)).expect("layout with a QR code");
+        let without = layout(engine, &document(), None).expect("layout");
+        let frame = &with.pages().last().expect("a page").frame;
+        assert_eq!(images(frame), 1, "one image: the QR code");
+        assert_eq!(images(&without.pages()[0].frame), 0);
+        let mut text = String::new();
+        text_of(frame, &mut text);
+        assert!(text.contains("扫码查询办理进度"), "{text}");
+        let pdf = printer.pdf(&document(), Some(svg)).expect("pdf");
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pdf.len() > printer.pdf(&document(), None).expect("pdf").len(), "the image is in the file");
+    }
+
     #[test]
     fn the_pdf_carries_the_number_as_its_title() {
         let printer = TypstPrinter::system();
@@ -326,7 +370,7 @@ mod tests {
             assert!(!ci(), "CI installs fonts-noto-cjk, yet no CJK font was found");
             return;
         }
-        let pdf = printer.pdf(&document()).expect("pdf");
+        let pdf = printer.pdf(&document(), None).expect("pdf");
         assert!(pdf.starts_with(b"%PDF-"));
         assert_eq!(info_title(&pdf).as_deref(), Some("永寿县受字〔2026〕1号"));
         assert!(pdf.windows(12).any(|w| w == b"/Lang(zh-CN)"), "the catalogue declares Chinese");
@@ -339,7 +383,7 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         let printer = TypstPrinter::with_font_dir(dir.clone());
         assert!(!printer.available());
-        let err = printer.pdf(&document()).expect_err("unavailable");
+        let err = printer.pdf(&document(), None).expect_err("unavailable");
         assert_eq!(err.code(), "INTERNAL");
         std::fs::remove_dir(&dir).expect("cleanup");
     }

@@ -55,14 +55,9 @@ pub(crate) async fn show(ctx: Console, id: web::Path<String>) -> HttpResponse {
         Err(e) => return plain_error(&e),
     };
     let day = domain::china_time::local_day(doc.issued_at);
-    let qr = match doc.kind {
-        DocumentKind::AcceptanceNotice | DocumentKind::ApprovalDecision | DocumentKind::DenialDecision => {
-            match ctx.services.cases.case_summary(&ctx.actor, doc.case_id).await {
-                Ok(c) => crate::qr::svg(&crate::qr::track_url(&ctx.req, &c.case_no, "")),
-                Err(e) => return plain_error(&e),
-            }
-        }
-        _ => String::new(),
+    let qr = match qr_of(&ctx, &doc).await {
+        Ok(qr) => qr,
+        Err(e) => return plain_error(&e),
     };
     let page = DocumentPage {
         title: doc.title(),
@@ -74,6 +69,18 @@ pub(crate) async fn show(ctx: Console, id: web::Path<String>) -> HttpResponse {
         qr,
     };
     render(ctx.response(StatusCode::OK), &page)
+}
+
+/// The QR code to the case's tracking page that acceptance notices and decisions carry (扫码查询),
+/// as SVG; empty for other documents.
+async fn qr_of(ctx: &Console, doc: &domain::case::Document) -> Result<String, Error> {
+    Ok(match doc.kind {
+        DocumentKind::AcceptanceNotice | DocumentKind::ApprovalDecision | DocumentKind::DenialDecision => {
+            let c = ctx.services.cases.case_summary(&ctx.actor, doc.case_id).await?;
+            crate::qr::svg(&crate::qr::track_url(&ctx.req, &c.case_no, ""))
+        }
+        _ => String::new(),
+    })
 }
 
 /// GET /console/documents/{id}.pdf: the same document as a PDF, shown inline; 503 without a CJK font.
@@ -92,7 +99,13 @@ pub(crate) async fn pdf(ctx: Console, id: web::Path<String>) -> HttpResponse {
         return unavailable();
     };
     let number = doc.number.clone();
-    let printed = web::block(move || printer.available().then(|| printer.pdf(&doc))).await;
+    let qr = match qr_of(&ctx, &doc).await {
+        Ok(qr) => qr,
+        Err(e) => return plain_error(&e),
+    };
+    let printed =
+        web::block(move || printer.available().then(|| printer.pdf(&doc, Some(qr.as_str()).filter(|q| !q.is_empty()))))
+            .await;
     match printed {
         Ok(Some(Ok(bytes))) => ctx
             .response(StatusCode::OK)
