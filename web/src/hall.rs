@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Datelike;
 use domain::Error;
@@ -576,6 +576,7 @@ pub(crate) async fn queue_step(
 #[derive(Template)]
 #[template(path = "lobby.html")]
 struct LobbyPage {
+    code: String,
     center: String,
     calls: Vec<(String, String)>,
 }
@@ -586,11 +587,27 @@ pub(crate) async fn lobby(services: web::Data<Services>, path: web::Path<String>
         let code = RegionCode::parse(&path)?;
         let t = services.tenants.public_tenant(&code).await?;
         let calls = services.hall.recent_calls(&code, 8).await?;
-        Ok::<_, Error>(LobbyPage { center: t.center_name(), calls })
+        Ok::<_, Error>(LobbyPage { code: t.code.to_string(), center: t.center_name(), calls })
     }
     .await;
     match result {
         Ok(p) => render(HttpResponse::build(StatusCode::OK), &p),
+        Err(e) => plain_error(&e),
+    }
+}
+
+/// The lobby screen's QR code (扫码查询): the public tracking page, where an applicant follows a
+/// case and rates it. A separate image, so that the screen's refresh every 5 seconds stays small.
+pub(crate) async fn lobby_qr(req: HttpRequest, services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
+    let result = async {
+        let code = RegionCode::parse(&path)?;
+        services.tenants.public_tenant(&code).await
+    }
+    .await;
+    match result {
+        Ok(_) => {
+            HttpResponse::Ok().content_type("image/svg+xml").body(crate::qr::svg(&crate::qr::site_url(&req, "/track")))
+        }
         Err(e) => plain_error(&e),
     }
 }

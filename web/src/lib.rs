@@ -116,7 +116,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .add((header::CONTENT_SECURITY_POLICY, CSP))
                         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
                 )
-                .route("/{tenant}", web::get().to(hall::lobby)),
+                .route("/{tenant}", web::get().to(hall::lobby))
+                .route("/{tenant}/qr.svg", web::get().to(hall::lobby_qr)),
         )
         .service(
             web::scope("/console")

@@ -21,6 +21,12 @@ pub(crate) fn track_url(req: &HttpRequest, case_no: &str, query_code: &str) -> S
     format!("{}://{}/track?no={}{code}", info.scheme(), info.host(), safe(case_no))
 }
 
+/// An address of this site, absolute from the request's scheme and host.
+pub(crate) fn site_url(req: &HttpRequest, path: &str) -> String {
+    let info = req.connection_info();
+    format!("{}://{}{path}", info.scheme(), info.host())
+}
+
 /// `url` as an SVG QR code, or empty when it cannot be encoded.
 pub(crate) fn svg(url: &str) -> String {
     match QrCode::new(url.as_bytes()) {

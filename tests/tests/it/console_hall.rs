@@ -153,3 +153,22 @@ async fn recall_pass_and_transfer_at_the_window() {
         assert!(actions.contains(&a), "{a}");
     }
 }
+
+/// The lobby screen shows a QR code to the public tracking page (扫码查询), served as its own image;
+/// an unknown hall has none.
+#[tokio::test]
+async fn the_lobby_screen_shows_a_qr_code_to_the_tracking_page() {
+    let app = TestApp::spawn().await;
+    let lobby = app.client.get(app.url(&format!("/lobby/{YONGSHOU}"))).send().await.expect("lobby");
+    assert_eq!(lobby.status(), 200);
+    let html = lobby.text().await.expect("html");
+    let src = format!("/lobby/{YONGSHOU}/qr.svg");
+    assert!(html.contains(&format!("src=\"{src}\"")) && html.contains("扫码查询"), "{html}");
+    let qr = app.client.get(app.url(&src)).send().await.expect("qr");
+    assert_eq!(qr.status(), 200);
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    let svg = qr.text().await.expect("svg");
+    assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");
+    let unknown = app.client.get(app.url("/lobby/610426999000/qr.svg")).send().await.expect("unknown");
+    assert_eq!(unknown.status(), 404);
+}
