@@ -116,14 +116,8 @@ impl Db {
             let stmt = self.backend().build(query);
             return M::find_by_statement(stmt).one(&self.conn).await.map_err(internal);
         }
-        let value = scope_value(scope).replace('\'', "''");
-        let sql = format!("SET LOCAL {SCOPE_SETTING} = '{value}'; {}", query.to_string(PostgresQueryBuilder));
-        let pool = self.conn.get_postgres_connection_pool();
-        let row = sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(sql))
-            .fetch_optional(pool)
-            .await
-            .map_err(Error::internal)?;
-        row.map(|r| M::from_query_result(&QueryResult::from(r), "")).transpose().map_err(internal)
+        let rows = self.simple_query(scope, false, &query.to_string(PostgresQueryBuilder)).await?;
+        rows.first().map(|r| M::from_query_result(r, "")).transpose().map_err(internal)
     }
 
     /// Statements under `scope`, in one round trip on PostgreSQL (as [`Db::read_one`]), with the
@@ -144,18 +138,26 @@ impl Db {
             commit(tx).await?;
             return Ok(rows);
         }
+        let sql = statements.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("; ");
+        self.simple_query(scope, listing, &sql).await
+    }
+
+    /// `sql` as one simple query on PostgreSQL, after `SET LOCAL` of the scope (and the listing
+    /// settings when `listing`): one round trip, one implicit transaction.
+    async fn simple_query(&self, scope: &Scope, listing: bool, sql: &str) -> Result<Vec<QueryResult>, Error> {
         let value = scope_value(scope).replace('\'', "''");
-        let mut sql = format!("SET LOCAL {SCOPE_SETTING} = '{value}'; ");
+        let mut text = format!("SET LOCAL {SCOPE_SETTING} = '{value}'; ");
         if listing {
-            sql.push_str(LISTING_SETTINGS);
+            for (name, value) in LISTING_SETTINGS {
+                text.push_str(&format!("SET LOCAL {name} = '{value}'; "));
+            }
         }
-        for s in statements {
-            sql.push_str(&s.to_string());
-            sql.push_str("; ");
-        }
+        text.push_str(sql);
         let pool = self.conn.get_postgres_connection_pool();
-        let rows =
-            sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(sql)).fetch_all(pool).await.map_err(Error::internal)?;
+        let rows = sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(text))
+            .fetch_all(pool)
+            .await
+            .map_err(Error::internal)?;
         Ok(rows.into_iter().map(QueryResult::from).collect())
     }
 
@@ -197,20 +199,21 @@ pub async fn set_scope(tx: &DatabaseTransaction, scope: &Scope) -> Result<(), Er
 /// The settings of a listing transaction on PostgreSQL (see [`Db::begin_listing`]); public so that a
 /// test can read the plans the lists get.
 pub fn listing_settings(scope: &Scope) -> Statement {
+    let settings: String =
+        LISTING_SETTINGS.iter().map(|(name, value)| format!(", set_config('{name}', '{value}', true)")).collect();
     Statement::from_sql_and_values(
         DbBackend::Postgres,
         format!(
-            "SELECT set_config('{SCOPE_SETTING}', $1, true), set_config('enable_seqscan', 'off', true), \
-             set_config('enable_bitmapscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), \
-             set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)"
+            "SELECT set_config('{SCOPE_SETTING}', $1, true){settings}, set_config('plan_cache_mode', 'force_custom_plan', true)"
         ),
         [scope_value(scope).into()],
     )
 }
 
-/// [`listing_settings`] but the scope, as `SET LOCAL` statements for one simple query.
-const LISTING_SETTINGS: &str = "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; \
-     SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off; ";
+/// The planner settings of a listing (see [`Db::begin_listing`]). A simple query is planned for its
+/// values anyway; a prepared one also needs `plan_cache_mode` (added by [`listing_settings`]).
+const LISTING_SETTINGS: [(&str, &str); 4] =
+    [("enable_seqscan", "off"), ("enable_bitmapscan", "off"), ("max_parallel_workers_per_gather", "0"), ("jit", "off")];
 
 /// The scope as row-level security reads it: a region-code prefix, `*` for all.
 fn scope_value(scope: &Scope) -> String {
