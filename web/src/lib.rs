@@ -44,6 +44,14 @@ use actix_web::web;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
+/// The headers of every public page: no framing, the content-security policy, no sniffing.
+fn public_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::CONTENT_SECURITY_POLICY, CSP))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+}
+
 /// Mounts /console and /static/console.* ; expects app_data web::Data<domain::service::Services> and web::Data<ConsoleConfig>,
 /// and optionally web::Data<dyn domain::ports::DocumentPrinter> (without it documents have no PDF).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -51,12 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/static/console.js").route(web::get().to(assets::js)))
         .service(
             web::scope("/guide")
-                .wrap(
-                    DefaultHeaders::new()
-                        .add((header::X_FRAME_OPTIONS, "DENY"))
-                        .add((header::CONTENT_SECURITY_POLICY, CSP))
-                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
-                )
+                .wrap(public_headers())
                 .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input(e)))
                 .route("", web::get().to(guide::list))
                 .route("/", web::get().to(guide::list))
@@ -70,13 +73,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::scope("/track")
-                .wrap(
-                    DefaultHeaders::new()
-                        .add((header::X_FRAME_OPTIONS, "DENY"))
-                        .add((header::CONTENT_SECURITY_POLICY, CSP))
-                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                        .add((header::REFERRER_POLICY, "no-referrer")),
-                )
+                .wrap(public_headers().add((header::REFERRER_POLICY, "no-referrer")))
                 .app_data(web::FormConfig::default().limit(4096).error_handler(|e, _| bad_input(e)))
                 .route("", web::get().to(track::form))
                 .route("", web::post().to(track::lookup))
@@ -84,38 +81,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::scope("/complaint")
-                .wrap(
-                    DefaultHeaders::new()
-                        .add((header::X_FRAME_OPTIONS, "DENY"))
-                        .add((header::CONTENT_SECURITY_POLICY, CSP))
-                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                        .add((header::REFERRER_POLICY, "no-referrer")),
-                )
+                .wrap(public_headers().add((header::REFERRER_POLICY, "no-referrer")))
                 .app_data(web::FormConfig::default().limit(16384).error_handler(|e, _| bad_input(e)))
                 .route("/{tenant}", web::get().to(complaint::form))
                 .route("/{tenant}", web::post().to(complaint::file)),
         )
         .service(
             web::scope("/ticket")
-                .wrap(
-                    DefaultHeaders::new()
-                        .add((header::X_FRAME_OPTIONS, "DENY"))
-                        .add((header::CONTENT_SECURITY_POLICY, CSP))
-                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
-                )
+                .wrap(public_headers())
                 .app_data(web::FormConfig::default().limit(4096).error_handler(|e, _| bad_input(e)))
                 .route("/{tenant}", web::get().to(kiosk::form))
                 .route("/{tenant}", web::post().to(kiosk::take)),
         )
         .service(
             web::scope("/lobby")
-                .wrap(
-                    DefaultHeaders::new()
-                        .add((header::CACHE_CONTROL, "no-store"))
-                        .add((header::X_FRAME_OPTIONS, "DENY"))
-                        .add((header::CONTENT_SECURITY_POLICY, CSP))
-                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
-                )
+                .wrap(public_headers().add((header::CACHE_CONTROL, "no-store")))
                 .route("/{tenant}", web::get().to(hall::lobby))
                 .route("/{tenant}/qr.svg", web::get().to(hall::lobby_qr)),
         )
