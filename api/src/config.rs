@@ -39,6 +39,9 @@ pub struct Config {
     pub login_failures_per_user: u32,
     pub login_attempts_per_client: u32,
     pub login_window_secs: u64,
+    /// Anonymous public writes (取号, 预约, 取消, 签到) per client address within `public_window_secs`.
+    pub public_writes_per_client: u32,
+    pub public_window_secs: u64,
     /// Calendar days an applicant has to supply missing materials (补正期限).
     pub correction_days: i64,
     /// Working days before the deadline that a case turns yellow.
@@ -94,6 +97,8 @@ impl Default for Config {
             login_attempts_per_client: 30,
             guide_cache_ttl_secs: 600,
             login_window_secs: 300,
+            public_writes_per_client: 120,
+            public_window_secs: 600,
             correction_days: 30,
             warning_yellow_days: 1,
             sweep_interval_secs: 300,
@@ -152,6 +157,9 @@ impl Config {
         }
         if self.graphql_concurrency == 0 || self.graphql_concurrency > 64 {
             return Err("配置错误：graphql_concurrency 须在1至64之间".into());
+        }
+        if self.public_writes_per_client == 0 || self.public_window_secs == 0 {
+            return Err("配置错误：public_writes_per_client 和 public_window_secs 须大于0".into());
         }
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(format!("配置错误：listen 地址“{}”无效，应形如 127.0.0.1:8080", self.listen));
@@ -237,6 +245,8 @@ impl Config {
             correction_days: self.correction_days,
             case_yellow_days: self.warning_yellow_days,
             guide_cache_ttl: std::time::Duration::from_secs(self.guide_cache_ttl_secs),
+            public_writes_per_client: self.public_writes_per_client,
+            public_window: std::time::Duration::from_secs(self.public_window_secs),
         }
     }
 }

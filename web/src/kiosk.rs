@@ -98,7 +98,7 @@ pub(crate) async fn take(
     let taken = async {
         let code = RegionCode::parse(&raw).map_err(|_| Error::NotFound { what: "服务大厅" })?;
         let item = Uuid::parse_str(form.item.trim()).map_err(|_| Error::invalid("请选择要办理的事项"))?;
-        let t = services.hall.take_ticket_at_kiosk(&code, item, &client).await?;
+        let t = services.hall.take_public_ticket(&code, item, &client).await?;
         let windows: Vec<String> = t.windows.iter().map(|w| format!("{}号窗口", w.number)).collect();
         Ok(Some(Taken { number: t.number, ahead: t.position.saturating_sub(1), windows: windows.join("、") }))
     }

@@ -4,7 +4,7 @@ use domain::service::{NewWindow, WindowView};
 
 use super::catalogue::{ImplItem, parse_id};
 use super::cost;
-use super::ctx::{actor, services};
+use super::ctx::{actor, request, services};
 use super::identity::User;
 use super::scalars::{DateScalar, DateTimeScalar, RegionCodeScalar};
 use super::tenant::Tenant;
@@ -450,7 +450,7 @@ impl HallMutation {
         Ok(User(services(ctx).hall.appoint_chief_representative(actor(ctx)?, u, d).await?))
     }
 
-    /// 公开（大厅取号机）：在大厅为某事项取号。
+    /// 公开（大厅取号机）：在大厅为某事项取号。未登录的调用与预约、取消、签到共用每个客户端地址的限额，超出返回 RATE_LIMITED。
     #[graphql(complexity = "cost::WRITE + child_complexity")]
     async fn take_ticket(
         &self,
@@ -459,7 +459,12 @@ impl HallMutation {
         #[graphql(desc = "实施清单事项ID")] impl_item_id: ID,
     ) -> Result<Ticket> {
         let item = parse_id(&impl_item_id, "实施清单事项")?;
-        Ok(issued(services(ctx).hall.take_ticket(&tenant.parse()?, item).await?))
+        let (hall, tenant) = (&services(ctx).hall, tenant.parse()?);
+        let r = request(ctx);
+        Ok(issued(match r.actor {
+            Some(_) => hall.take_ticket(&tenant, item).await?,
+            None => hall.take_public_ticket(&tenant, item, &r.client).await?,
+        }))
     }
 
     /// 报备部门以后月份的领导进驻现场办公；下月的安排须在本月 10 日前报备。
@@ -527,7 +532,10 @@ impl HallMutation {
         #[graphql(desc = "手机号")] phone: String,
     ) -> Result<AppointmentBooking> {
         let slot = parse_id(&slot_id, "预约时段")?;
-        let b = services(ctx).hall.book_appointment(&tenant.parse()?, slot, &applicant_name, &phone).await?;
+        let b = services(ctx)
+            .hall
+            .book_appointment(&tenant.parse()?, slot, &applicant_name, &phone, &request(ctx).client)
+            .await?;
         let mut slot: AppointmentSlot = b.slot.into();
         slot.booked += 1;
         slot.available -= 1;
@@ -549,7 +557,7 @@ impl HallMutation {
         #[graphql(desc = "预约码")] code: String,
     ) -> Result<bool> {
         let id = parse_id(&id, "预约")?;
-        services(ctx).hall.cancel_appointment(&tenant.parse()?, id, &code).await?;
+        services(ctx).hall.cancel_appointment(&tenant.parse()?, id, &code, &request(ctx).client).await?;
         Ok(true)
     }
 
@@ -563,7 +571,7 @@ impl HallMutation {
         #[graphql(desc = "预约码")] code: String,
     ) -> Result<Ticket> {
         let id = parse_id(&id, "预约")?;
-        Ok(issued(services(ctx).hall.check_in_appointment(&tenant.parse()?, id, &code).await?))
+        Ok(issued(services(ctx).hall.check_in_appointment(&tenant.parse()?, id, &code, &request(ctx).client).await?))
     }
 
     /// 为窗口叫下一号（叫号）；无人等候时返回 null。

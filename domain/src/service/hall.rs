@@ -568,7 +568,15 @@ impl HallService {
     }
 
     /// Public: books a place; CONFLICT when the slot is full.
-    pub async fn book_appointment(&self, tenant: &RegionCode, slot: Uuid, name: &str, phone: &str) -> Result<Booking> {
+    pub async fn book_appointment(
+        &self,
+        tenant: &RegionCode,
+        slot: Uuid,
+        name: &str,
+        phone: &str,
+        client: &str,
+    ) -> Result<Booking> {
+        self.limit_public_write(client).await?;
         let name = crate::identity::DisplayName::parse_as("预约人姓名", name)?.as_str().to_owned();
         let phone = check_phone(phone)?;
         let slot = self.public_slot(tenant, slot).await?;
@@ -608,7 +616,8 @@ impl HallService {
     }
 
     /// Public, with the booking code: cancels and frees the place.
-    pub async fn cancel_appointment(&self, tenant: &RegionCode, id: Uuid, code: &str) -> Result<()> {
+    pub async fn cancel_appointment(&self, tenant: &RegionCode, id: Uuid, code: &str, client: &str) -> Result<()> {
+        self.limit_public_write(client).await?;
         let a = self.own_appointment(tenant, id, code).await?;
         let actor = Actor::system("public-appointment", &self.tenants.known_tenant(&a.tenant).await?);
         let audit =
@@ -621,7 +630,14 @@ impl HallService {
 
     /// Public, with the booking code, on the slot's day: checks in and turns the appointment into
     /// a ticket that goes before the walk-ins.
-    pub async fn check_in_appointment(&self, tenant: &RegionCode, id: Uuid, code: &str) -> Result<IssuedTicket> {
+    pub async fn check_in_appointment(
+        &self,
+        tenant: &RegionCode,
+        id: Uuid,
+        code: &str,
+        client: &str,
+    ) -> Result<IssuedTicket> {
+        self.limit_public_write(client).await?;
         let a = self.own_appointment(tenant, id, code).await?;
         let slot = self.public_slot(&a.tenant, a.slot_id).await?;
         if a.status != AppointmentStatus::Booked {

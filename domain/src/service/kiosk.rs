@@ -1,8 +1,6 @@
 //! The public ticket kiosk (取号): the items a hall's windows serve, and tickets taken there,
 //! limited per client address like every public write.
 
-use std::time::Duration;
-
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -10,10 +8,6 @@ use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 
 use super::{HallService, IssuedTicket};
-
-/// Tickets one client address may take within [`KIOSK_WINDOW`] (a hall's kiosk serves a queue).
-pub const KIOSK_TICKETS_PER_CLIENT: u32 = 60;
-pub const KIOSK_WINDOW: Duration = Duration::from_secs(600);
 
 /// An item a hall serves, as the kiosk offers it.
 #[derive(Debug, Clone)]
@@ -41,9 +35,17 @@ impl HallService {
         Ok((t, items))
     }
 
-    /// 取号 at the public kiosk page; RATE_LIMITED past the client's share.
-    pub async fn take_ticket_at_kiosk(&self, tenant: &RegionCode, item: Uuid, client: &str) -> Result<IssuedTicket> {
-        self.ports.ephemeral.rate_limit(&format!("ticket:{client}"), KIOSK_TICKETS_PER_CLIENT, KIOSK_WINDOW).await?;
+    /// 取号 without login (the kiosk page, or GraphQL without a token); RATE_LIMITED past the
+    /// client's share of public writes.
+    pub async fn take_public_ticket(&self, tenant: &RegionCode, item: Uuid, client: &str) -> Result<IssuedTicket> {
+        self.limit_public_write(client).await?;
         self.take_ticket(tenant, item).await
+    }
+
+    /// Every anonymous write (取号, 预约, 取消预约, 签到) draws on one budget per client address, so
+    /// a script can neither empty a hall's queue numbers nor guess appointment codes.
+    pub(super) async fn limit_public_write(&self, client: &str) -> Result<()> {
+        let s = &self.settings;
+        self.ports.ephemeral.rate_limit(&format!("public:{client}"), s.public_writes_per_client, s.public_window).await
     }
 }

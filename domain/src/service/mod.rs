@@ -42,7 +42,7 @@ pub use catalogue::{CatalogueImportReport, Delegation, DelegationReport, GUIDE_T
 pub use deadlines::stored_deadline;
 pub use hall::{Booking, CalledTicket, IssuedTicket, NewWindow, WindowView};
 pub use identity::{LoginRequest, NewServiceAccount, NewUser, UserChange};
-pub use kiosk::{KIOSK_TICKETS_PER_CLIENT, KioskItem};
+pub use kiosk::KioskItem;
 pub use supervision::MAX_STATS_DAYS;
 pub use supervision_report::{Cell, MonthlyReport, Table, parse_month, report_csv};
 pub use transfers::{RemoteTransfer, StatusReport, TransferReading};
@@ -64,6 +64,9 @@ pub struct Settings {
     pub case_yellow_days: i64,
     /// How long a published service guide stays cached; zero turns the cache off.
     pub guide_cache_ttl: std::time::Duration,
+    /// Anonymous public writes (取号, 预约, 取消预约, 签到) per client address within `public_window`.
+    pub public_writes_per_client: u32,
+    pub public_window: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -77,6 +80,8 @@ impl Default for Settings {
             correction_days: 30,
             case_yellow_days: 1,
             guide_cache_ttl: GUIDE_TTL,
+            public_writes_per_client: 120,
+            public_window: std::time::Duration::from_secs(600),
         }
     }
 }
@@ -178,6 +183,7 @@ impl Services {
                 clock: p.clock.clone(),
                 ephemeral: p.ephemeral.clone(),
             },
+            settings: settings.clone(),
             tenants: tenants.clone(),
             calendar: calendar.clone(),
             identity: identity.clone(),
@@ -309,6 +315,7 @@ struct CataloguePorts {
 #[derive(Clone)]
 pub struct HallService {
     ports: HallPorts,
+    settings: Settings,
     tenants: TenantService,
     calendar: CalendarService,
     identity: IdentityService,
@@ -328,7 +335,7 @@ struct HallPorts {
     tenants: Arc<dyn TenantRepo>,
     users: Arc<dyn UserRepo>,
     clock: Arc<dyn Clock>,
-    /// Rate limits of the public kiosk (kiosk.rs).
+    /// Rate limits of public writes (kiosk.rs).
     ephemeral: Arc<dyn Ephemeral>,
 }
 

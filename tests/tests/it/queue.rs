@@ -583,3 +583,33 @@ async fn leaders_on_site_duty_is_filed_for_a_later_month_and_published() {
     let r = app.gql(Some(&admin), file, json!({ "d": dept, "m": month.to_string(), "n": "李局长", "ds": [d1] })).await;
     assert_eq!(error_code(&r), "CONFLICT", "{r}");
 }
+
+/// Anonymous 取号 and appointment calls share one budget per client address; a signed-in clerk
+/// issuing a ticket at the desk is not held to it.
+#[tokio::test]
+async fn anonymous_public_writes_share_one_limit_per_client() {
+    let app = TestApp::spawn_with(|c| {
+        c.public_writes_per_client = 3;
+    })
+    .await;
+    let (_, _, a, _, _) = two_windows(&app).await;
+    let take = || app.gql(None, TAKE, json!({ "t": YONGSHOU, "i": a["id"] }));
+    assert!(take().await["data"]["takeTicket"]["number"].is_string());
+    assert!(take().await["data"]["takeTicket"]["number"].is_string());
+    // A guessed appointment code draws on the same budget.
+    let cancel = "mutation($t: RegionCode!, $i: ID!, $c: String!) { cancelAppointment(tenant: $t, id: $i, code: $c) }";
+    let guess = app.gql(None, cancel, json!({ "t": YONGSHOU, "i": uuid::Uuid::nil().to_string(), "c": "AAAA" })).await;
+    assert_eq!(error_code(&guess), "NOT_FOUND", "{guess}");
+
+    let limited = take().await;
+    assert_eq!(error_code(&limited), "RATE_LIMITED", "{limited}");
+    assert!(error_message(&limited).contains("频繁"), "{limited}");
+    let guess = app.gql(None, cancel, json!({ "t": YONGSHOU, "i": uuid::Uuid::nil().to_string(), "c": "AAAA" })).await;
+    assert_eq!(error_code(&guess), "RATE_LIMITED", "{guess}");
+
+    // The limited calls issued nothing: the clerk's ticket is the third number.
+    let clerk = app.token("ys_window").await;
+    let r = app.gql(Some(&clerk), TAKE, json!({ "t": YONGSHOU, "i": a["id"] })).await;
+    let number = r["data"]["takeTicket"]["number"].as_str().unwrap_or_else(|| panic!("{r}"));
+    assert!(number.ends_with("003"), "{r}");
+}
