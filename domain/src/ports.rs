@@ -133,10 +133,11 @@ pub trait Ephemeral: Send + Sync {
     async fn check_limit(&self, key: &str, limit: u32) -> Result<()>;
     /// Clears a counter (after a successful login).
     async fn reset(&self, key: &str) -> Result<()>;
-    /// Revokes a token id or a session family (`family:<uuid>`) for `ttl`.
-    async fn revoke(&self, id: &str, ttl: Duration) -> Result<()>;
-    /// Whether any of `ids` is revoked (one round trip).
-    async fn is_revoked(&self, ids: &[String]) -> Result<bool>;
+    /// Revokes the tokens of `id` (a token id, `family:<uuid>` or `subject:<uuid>`) issued at or
+    /// before `at_ms` (Unix milliseconds), remembered for `ttl`. Tokens issued later stay valid.
+    async fn revoke(&self, id: &str, at_ms: i64, ttl: Duration) -> Result<()>;
+    /// Whether any of `ids` was revoked at or after `issued_ms`, a token's issue time (one round trip).
+    async fn is_revoked(&self, ids: &[String], issued_ms: i64) -> Result<bool>;
 }
 
 /// Filters of an implementation-item listing.

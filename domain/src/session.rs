@@ -37,6 +37,19 @@ pub struct AccessClaims {
     pub exp: i64,
 }
 
+impl AccessClaims {
+    /// When the token was issued, in Unix milliseconds: from its time-ordered id, else from `iat`.
+    pub fn issued_ms(&self) -> i64 {
+        match self.jti.get_timestamp() {
+            Some(t) => {
+                let (secs, nanos) = t.to_unix();
+                secs as i64 * 1000 + i64::from(nanos / 1_000_000)
+            }
+            None => self.iat * 1000,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshToken {
     pub id: Uuid,

@@ -63,15 +63,21 @@ impl Ephemeral for MemoryEphemeral {
         Ok(())
     }
 
-    async fn revoke(&self, jti: &str, ttl: Duration) -> Result<()> {
-        self.entries.lock().await.insert(format!("revoked:{jti}"), (1, Instant::now() + ttl));
+    async fn revoke(&self, id: &str, at_ms: i64, ttl: Duration) -> Result<()> {
+        let now = Instant::now();
+        let mut map = self.entries.lock().await;
+        let e = map.entry(format!("revoked:{id}")).or_insert((0, now));
+        // The later revocation covers the earlier one, for the longer of the two lifetimes.
+        *e = (e.0.max(at_ms.max(0) as u64), e.1.max(now + ttl));
         Ok(())
     }
 
-    async fn is_revoked(&self, ids: &[String]) -> Result<bool> {
+    async fn is_revoked(&self, ids: &[String], issued_ms: i64) -> Result<bool> {
         let map = self.entries.lock().await;
         let now = Instant::now();
-        Ok(ids.iter().any(|id| map.get(&format!("revoked:{id}")).is_some_and(|(_, exp)| *exp > now)))
+        Ok(ids
+            .iter()
+            .any(|id| map.get(&format!("revoked:{id}")).is_some_and(|(at, exp)| *exp > now && *at as i64 >= issued_ms)))
     }
 }
 
@@ -211,14 +217,14 @@ impl Ephemeral for RedisEphemeral {
         self.fallback.reset(key).await
     }
 
-    async fn revoke(&self, jti: &str, ttl: Duration) -> Result<()> {
-        self.fallback.revoke(jti, ttl).await?;
+    async fn revoke(&self, id: &str, at_ms: i64, ttl: Duration) -> Result<()> {
+        self.fallback.revoke(id, at_ms, ttl).await?;
         let mut c = self.conn.clone();
         let secs = ttl.as_secs().max(1);
         let res: redis::RedisResult<()> = redis::pipe()
-            .set_ex(self.key(&format!("revoked:{jti}")), 1, secs)
+            .set_ex(self.key(&format!("revoked:{id}")), at_ms, secs)
             .ignore()
-            .publish(Self::channel(&self.prefix), format!("{secs} {jti}"))
+            .publish(Self::channel(&self.prefix), format!("{secs} {at_ms} {id}"))
             .ignore()
             .query_async(&mut c)
             .await;
@@ -228,11 +234,11 @@ impl Ephemeral for RedisEphemeral {
         Ok(())
     }
 
-    async fn is_revoked(&self, ids: &[String]) -> Result<bool> {
+    async fn is_revoked(&self, ids: &[String], issued_ms: i64) -> Result<bool> {
         if ids.is_empty() {
             return Ok(false);
         }
-        if self.fallback.is_revoked(ids).await? {
+        if self.fallback.is_revoked(ids, issued_ms).await? {
             return Ok(true);
         }
         if self.mirrored() {
@@ -240,16 +246,25 @@ impl Ephemeral for RedisEphemeral {
         }
         let mut c = self.conn.clone();
         let keys: Vec<String> = ids.iter().map(|id| self.key(&format!("revoked:{id}"))).collect();
-        match c.exists::<_, u64>(keys).await {
-            Ok(n) => {
+        match redis::cmd("MGET").arg(keys).query_async::<Vec<Option<String>>>(&mut c).await {
+            Ok(values) => {
                 self.recover();
-                Ok(n > 0)
+                Ok(values.iter().flatten().any(|v| revoked_at(v) >= issued_ms))
             }
             Err(e) => {
                 self.degrade(&e);
                 Ok(false)
             }
         }
+    }
+}
+
+/// The revocation time stored in Redis, in Unix milliseconds. A value that is not one (an older
+/// release stored `1`) revokes every token of the id.
+fn revoked_at(value: &str) -> i64 {
+    match value.parse::<i64>() {
+        Ok(ms) if ms >= 1_000_000_000_000 => ms,
+        _ => i64::MAX,
     }
 }
 
@@ -300,10 +315,11 @@ async fn mirror_revocations(
                     Some(msg) => {
                         let Some(target) = into.upgrade() else { return };
                         if let Ok(payload) = msg.get_payload::<String>()
-                            && let Some((secs, id)) = payload.split_once(' ')
+                            && let Some((secs, rest)) = payload.split_once(' ')
+                            && let Some((at, id)) = rest.split_once(' ')
                             && let Ok(secs) = secs.parse::<u64>()
                         {
-                            let _ = target.revoke(id, Duration::from_secs(secs)).await;
+                            let _ = target.revoke(id, revoked_at(at), Duration::from_secs(secs)).await;
                         }
                     }
                     None => break,
@@ -343,15 +359,16 @@ async fn load_revocations(
         if !keys.is_empty() {
             let mut pipe = redis::pipe();
             for k in &keys {
-                pipe.pttl(k);
+                pipe.pttl(k).get(k);
             }
-            let ttls: Vec<i64> = pipe.query_async(&mut c).await?;
+            let found: Vec<(i64, Option<String>)> = pipe.query_async(&mut c).await?;
             let Some(target) = into.upgrade() else { return Ok(()) };
-            for (k, ms) in keys.iter().zip(ttls) {
+            for (k, (ms, at)) in keys.iter().zip(found) {
                 if ms > 0
+                    && let Some(at) = at
                     && let Some(id) = k.strip_prefix(&pattern[..pattern.len() - 1])
                 {
-                    let _ = target.revoke(id, Duration::from_millis(ms as u64)).await;
+                    let _ = target.revoke(id, revoked_at(&at), Duration::from_millis(ms as u64)).await;
                 }
             }
         }
@@ -366,6 +383,13 @@ async fn load_revocations(
 mod tests {
     use super::*;
 
+    #[test]
+    fn stored_revocation_times_and_old_flags() {
+        assert_eq!(revoked_at("1800000000000"), 1_800_000_000_000);
+        assert_eq!(revoked_at("1"), i64::MAX);
+        assert_eq!(revoked_at("x"), i64::MAX);
+    }
+
     #[tokio::test]
     async fn memory_limits_and_resets() {
         let m = MemoryEphemeral::default();
@@ -376,10 +400,15 @@ mod tests {
         assert_eq!(m.rate_limit("k", 3, w).await.map_err(|e| e.code()), Err("RATE_LIMITED"));
         m.reset("k").await.expect("reset");
         assert!(m.rate_limit("k", 3, w).await.is_ok());
-        m.revoke("j", w).await.expect("revoke");
-        assert!(m.is_revoked(&["j".into()]).await.expect("check"));
-        assert!(m.is_revoked(&["other".into(), "j".into()]).await.expect("check"));
-        assert!(!m.is_revoked(&["other".into()]).await.expect("check"));
+        const T: i64 = 1_800_000_000_000;
+        m.revoke("j", T, w).await.expect("revoke");
+        assert!(m.is_revoked(&["j".into()], T).await.expect("check"));
+        assert!(m.is_revoked(&["other".into(), "j".into()], T - 1).await.expect("check"));
+        assert!(!m.is_revoked(&["other".into()], T).await.expect("check"));
+        // Tokens issued after the revocation are valid; an earlier revocation does not undo a later one.
+        assert!(!m.is_revoked(&["j".into()], T + 1).await.expect("check"));
+        m.revoke("j", T - 5_000, w).await.expect("revoke");
+        assert!(m.is_revoked(&["j".into()], T).await.expect("check"));
     }
 }
 
@@ -397,23 +426,26 @@ mod redis_tests {
         let prefix = format!("test:{}:", uuid::Uuid::new_v4());
         // One revocation made before the second process starts: it is loaded, not heard.
         let a = RedisEphemeral::connect(&url, &prefix).await.expect("connect a");
-        a.revoke("early", Duration::from_secs(60)).await.expect("revoke");
+        const T: i64 = 1_800_000_000_000;
+        a.revoke("early", T, Duration::from_secs(60)).await.expect("revoke");
         let b = RedisEphemeral::connect(&url, &prefix).await.expect("connect b");
         wait_until(|| a.mirrored() && b.mirrored()).await;
-        assert!(b.is_revoked(&["early".into()]).await.expect("check"));
+        assert!(b.is_revoked(&["early".into()], T).await.expect("check"));
+        assert!(!b.is_revoked(&["early".into()], T + 1).await.expect("check"));
 
-        a.revoke("late", Duration::from_secs(60)).await.expect("revoke");
+        a.revoke("late", T, Duration::from_secs(60)).await.expect("revoke");
         let mut heard = false;
         for _ in 0..100 {
-            if b.fallback.is_revoked(&["late".into()]).await.expect("memory") {
+            if b.fallback.is_revoked(&["late".into()], T).await.expect("memory") {
                 heard = true;
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         assert!(heard, "the second process never heard of the revocation");
-        assert!(b.is_revoked(&["late".into()]).await.expect("check"));
-        assert!(!b.is_revoked(&["other".into()]).await.expect("check"));
+        assert!(b.is_revoked(&["late".into()], T).await.expect("check"));
+        assert!(!b.is_revoked(&["late".into()], T + 1).await.expect("check"));
+        assert!(!b.is_revoked(&["other".into()], T).await.expect("check"));
     }
 
     async fn wait_until(ok: impl Fn() -> bool) {

@@ -139,7 +139,12 @@ impl IdentityService {
             level: actor.level,
             roles: actor.roles.clone(),
             sid,
-            jti: Uuid::new_v4(),
+            // Time-ordered, so that a revocation covers exactly the tokens issued before it.
+            jti: Uuid::new_v7(uuid::Timestamp::from_unix(
+                uuid::NoContext,
+                now.timestamp() as u64,
+                now.timestamp_subsec_nanos(),
+            )),
             iat: now.timestamp(),
             exp: exp.timestamp(),
         };
@@ -187,12 +192,9 @@ impl IdentityService {
     /// Turns a bearer token into the actor; revoked and invalid tokens are UNAUTHENTICATED.
     pub async fn authenticate(&self, token: &str) -> Result<(Actor, AccessClaims)> {
         let claims = self.ports.tokens.verify(token)?;
-        let mut ids = vec![claims.jti.to_string()];
+        let mut ids = vec![claims.jti.to_string(), subject_key(claims.sub)];
         ids.extend(claims.sid.map(family_key));
-        if claims.kind == SubjectKind::Service {
-            ids.push(subject_key(claims.sub));
-        }
-        if self.ports.ephemeral.is_revoked(&ids).await? {
+        if self.ports.ephemeral.is_revoked(&ids, claims.issued_ms()).await? {
             return Err(Error::unauthenticated("令牌已注销，请重新登录"));
         }
         let kind = match claims.kind {
@@ -207,7 +209,7 @@ impl IdentityService {
     pub async fn logout(&self, actor: &Actor, claims: &AccessClaims) -> Result<()> {
         let now = self.now();
         let ttl = (claims.exp - now.timestamp()).max(1) as u64;
-        self.ports.ephemeral.revoke(&claims.jti.to_string(), Duration::from_secs(ttl)).await?;
+        self.ports.ephemeral.revoke(&claims.jti.to_string(), now.timestamp_millis(), Duration::from_secs(ttl)).await?;
         let audit = AuditRecord::new(actor, actor.tenant, now, "session.logout", actor.name());
         match claims.sid {
             Some(family) => {
@@ -221,7 +223,7 @@ impl IdentityService {
     /// Every access token of a session family, for as long as the newest of them could live.
     async fn revoke_family_tokens(&self, family: Uuid) -> Result<()> {
         let ttl = self.settings.access_ttl.to_std().unwrap_or(Duration::from_secs(900));
-        self.ports.ephemeral.revoke(&family_key(family), ttl).await
+        self.ports.ephemeral.revoke(&family_key(family), self.now().timestamp_millis(), ttl).await
     }
 
     pub async fn me(&self, actor: &Actor) -> Result<User> {
@@ -352,10 +354,15 @@ impl IdentityService {
                 "displayName": user.display_name, "roles": user.roles, "departmentId": user.department_id
             }));
         self.ports.users.update(&user, None, audit).await?;
+        // Roles travel in the token: the old ones end now, a refresh gets the new ones.
+        if before.roles != user.roles {
+            self.revoke_subject(user.id).await?;
+        }
         Ok(user)
     }
 
-    /// Disables (or enables again) a user: a disabled user can neither log in nor refresh a session.
+    /// Disables (or enables again) a user: a disabled user can neither log in nor refresh a session,
+    /// and the access tokens they hold stop working at once.
     pub async fn set_user_disabled(&self, actor: &Actor, id: Uuid, disabled: bool) -> Result<User> {
         let (before, tenant) = self.managed_user(actor, id).await?;
         if actor.user_id() == Some(id) {
@@ -368,6 +375,9 @@ impl IdentityService {
         let action = if disabled { "user.disable" } else { "user.enable" };
         let audit = AuditRecord::new(actor, tenant.code, self.now(), action, format!("user:{}", user.id));
         self.ports.users.update(&user, None, audit).await?;
+        if disabled {
+            self.revoke_subject(user.id).await?;
+        }
         Ok(user)
     }
 
@@ -411,7 +421,7 @@ impl IdentityService {
         let audit =
             AuditRecord::new(actor, tenant.code, self.now(), "service_account.rotate", account.client_id.clone());
         self.ports.users.update_service_account(&account, audit).await?;
-        self.ports.ephemeral.revoke(&subject_key(account.id), self.revocation_ttl()).await?;
+        self.revoke_subject(account.id).await?;
         Ok(NewServiceAccount { account, client_secret })
     }
 
@@ -422,13 +432,18 @@ impl IdentityService {
             AuditRecord::new(actor, tenant.code, self.now(), "service_account.revoke", account.client_id.clone())
                 .before(serde_json::json!({ "name": account.name }));
         self.ports.users.delete_service_account(&account, audit).await?;
-        self.ports.ephemeral.revoke(&subject_key(account.id), self.revocation_ttl()).await?;
+        self.revoke_subject(account.id).await?;
         Ok(account)
     }
 
     /// Long enough to outlive every access token issued before now.
     fn revocation_ttl(&self) -> Duration {
         self.settings.access_ttl.to_std().unwrap_or(Duration::from_secs(900)) + Duration::from_secs(60)
+    }
+
+    /// Ends every access token a user or service account holds now; tokens issued later are valid.
+    async fn revoke_subject(&self, id: Uuid) -> Result<()> {
+        self.ports.ephemeral.revoke(&subject_key(id), self.now().timestamp_millis(), self.revocation_ttl()).await
     }
 
     /// Client-credentials grant: a token limited to the cross-area operations of the account's tenant.
@@ -455,7 +470,8 @@ impl IdentityService {
     }
 }
 
-/// The revocation-list id of every token of a service account (rotated or revoked).
+/// The revocation-list id of every token of a user or service account (disabled, changed, rotated
+/// or revoked).
 fn subject_key(account: Uuid) -> String {
     format!("subject:{account}")
 }

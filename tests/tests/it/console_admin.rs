@@ -131,7 +131,8 @@ async fn disable_enable_reset_and_roles_go_through_the_domain() {
     let app = TestApp::spawn().await;
     let admin = app.token("ys_admin").await;
     let console = app.console_client("ys_admin").await;
-    let me = app.gql(Some(&app.token("ys_window").await), "{ me { id } }", json!({})).await;
+    let held = app.token("ys_window").await;
+    let me = app.gql(Some(&held), "{ me { id } }", json!({})).await;
     let clerk = me["data"]["me"]["id"].as_str().expect("id").to_owned();
     let path = format!("/console/users/{clerk}");
     let (status, html) = page(&app, &console, &path).await;
@@ -147,6 +148,8 @@ async fn disable_enable_reset_and_roles_go_through_the_domain() {
     let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }";
     let r = app.gql(None, q, json!({ "u": "ys_window", "p": DEMO_PASSWORD })).await;
     assert_eq!(error_code(&r), "UNAUTHENTICATED", "a disabled user cannot log in: {r}");
+    let r = app.gql(Some(&held), "{ me { id } }", json!({})).await;
+    assert_eq!(error_code(&r), "UNAUTHENTICATED", "the token a disabled user holds stops at once: {r}");
     let (_, html) = page(&app, &console, "/console/users?q=ys_window").await;
     assert!(html.contains("已停用"));
 
@@ -157,7 +160,9 @@ async fn disable_enable_reset_and_roles_go_through_the_domain() {
     assert_eq!(status, 303);
     let r = app.gql(None, q, json!({ "u": "ys_window", "p": DEMO_PASSWORD })).await;
     assert_eq!(error_code(&r), "UNAUTHENTICATED", "the old password is gone");
-    app.login("ys_window", NEW_PASSWORD).await;
+    let (held, held_refresh) = app.login("ys_window", NEW_PASSWORD).await;
+    let r = app.gql(Some(&held), "{ me { id } }", json!({})).await;
+    assert_eq!(r["data"]["me"]["id"], clerk.as_str(), "enabled again, new tokens work: {r}");
 
     // Roles: the platform role cannot be granted by a center administrator.
     let (status, _, html) = post(
@@ -176,6 +181,14 @@ async fn disable_enable_reset_and_roles_go_through_the_domain() {
     )
     .await;
     assert_eq!(status, 303);
+    // Roles travel in the token: the held one ends, its refresh carries the new roles.
+    let r = app.gql(Some(&held), "{ me { id } }", json!({})).await;
+    assert_eq!(error_code(&r), "UNAUTHENTICATED", "{r}");
+    let q = "mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }";
+    let r = app.gql(None, q, json!({ "r": held_refresh })).await;
+    let refreshed = r["data"]["refreshSession"]["accessToken"].as_str().unwrap_or_else(|| panic!("{r}"));
+    let me = app.gql(Some(refreshed), "{ me { roles } }", json!({})).await;
+    assert_eq!(me["data"]["me"]["roles"], json!(["WINDOW_STAFF", "SUPERVISOR"]), "{me}");
     let (token, _) = app.login("ys_window", NEW_PASSWORD).await;
     let me = app.gql(Some(&token), "{ me { displayName roles } }", json!({})).await;
     assert_eq!(me["data"]["me"]["roles"], json!(["WINDOW_STAFF", "SUPERVISOR"]), "{me}");
@@ -250,6 +263,7 @@ async fn service_accounts_are_created_rotated_and_revoked_with_the_secret_shown_
     assert_eq!(error_code(&r), "UNAUTHENTICATED");
     let r = app.gql(None, q, json!({ "i": client_id, "s": new_secret })).await;
     let token = r["data"]["serviceToken"]["accessToken"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+    assert!(works(&app.gql(Some(&token), probe, json!({})).await), "a token issued after the rotation works");
 
     let (status, _, html) = post(&app, &console, &format!("/console/accounts/{id}/revoke"), &[("csrf", &csrf)]).await;
     assert_eq!(status, 400, "{html}");
