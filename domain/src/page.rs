@@ -72,6 +72,32 @@ impl<T> Page<T> {
     }
 }
 
+/// A stretch of a short list read newest first by keyset, without a count (rectifications,
+/// complaints): `next` is the cursor of the following stretch, when there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slice<T> {
+    pub items: Vec<T>,
+    pub next: Option<uuid::Uuid>,
+}
+
+impl<T> Slice<T> {
+    /// From up to `first + 1` rows read after the cursor.
+    pub fn from_rows(mut rows: Vec<T>, first: u32, id: impl Fn(&T) -> uuid::Uuid) -> Self {
+        let more = rows.len() > first as usize;
+        rows.truncate(first as usize);
+        let next = if more { rows.last().map(id) } else { None };
+        Slice { items: rows, next }
+    }
+}
+
+/// The cursor of a [`Slice`]: the id of the last row seen.
+pub fn slice_after(after: Option<&str>) -> Result<Option<uuid::Uuid>, Error> {
+    match after.map(str::trim).filter(|a| !a.is_empty()) {
+        None => Ok(None),
+        Some(a) => a.parse().map(Some).map_err(|_| Error::invalid("分页游标无效：应为上一批最后一条记录的ID")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -329,8 +329,14 @@ pub trait SupervisionRepo: Send + Sync {
     async fn rating_of_case(&self, scope: &Scope, case_id: Uuid) -> Result<Option<Rating>>;
     async fn rectification(&self, scope: &Scope, id: Uuid) -> Result<Option<Rectification>>;
     async fn rectification_of_rating(&self, scope: &Scope, rating: Uuid) -> Result<Option<Rectification>>;
-    /// Rectifications of `tenant` and its subtree (`scope`), newest first.
-    async fn rectifications(&self, scope: &Scope, statuses: &[RectificationStatus]) -> Result<Vec<Rectification>>;
+    /// Up to `limit` rectifications of `scope`, newest first, after the one with id `after`.
+    async fn rectifications(
+        &self,
+        scope: &Scope,
+        statuses: &[RectificationStatus],
+        limit: u32,
+        after: Option<Uuid>,
+    ) -> Result<Vec<Rectification>>;
     /// Saves `r` if its stored status is still `from`; false otherwise.
     async fn update_rectification(
         &self,
@@ -343,7 +349,14 @@ pub trait SupervisionRepo: Send + Sync {
 
     async fn file_complaint(&self, c: &Complaint, audit: AuditRecord) -> Result<()>;
     async fn complaint(&self, scope: &Scope, id: Uuid) -> Result<Option<Complaint>>;
-    async fn complaints(&self, scope: &Scope, statuses: &[ComplaintStatus]) -> Result<Vec<Complaint>>;
+    /// Up to `limit` complaints of `scope`, newest first, after the one with id `after`.
+    async fn complaints(
+        &self,
+        scope: &Scope,
+        statuses: &[ComplaintStatus],
+        limit: u32,
+        after: Option<Uuid>,
+    ) -> Result<Vec<Complaint>>;
     /// Saves `c` if its stored status is still `from`; false otherwise.
     async fn update_complaint(&self, c: &Complaint, from: ComplaintStatus, audit: AuditRecord) -> Result<bool>;
 

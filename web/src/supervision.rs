@@ -14,13 +14,19 @@ use serde::Deserialize;
 use crate::auth::Console;
 use crate::layout::{Chrome, chrome, error_page};
 use crate::routes::SUPERVISION;
-use crate::view::render;
+use crate::view::{render, urlencode};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct MonthQuery {
     month: String,
+    /// The cursors of the open rectifications and complaints shown (the last id seen).
+    rect_after: String,
+    complaint_after: String,
 }
+
+/// Open rectifications and complaints shown per stretch.
+const OPEN_PER_PAGE: u32 = 50;
 
 struct HtmlTable {
     title: &'static str,
@@ -37,6 +43,9 @@ struct SupervisionPage {
     tables: Vec<HtmlTable>,
     rectifications: Vec<RectRow>,
     complaints: Vec<ComplaintRow>,
+    /// Links to the next stretch of each open list, when there is one.
+    rect_next: Option<String>,
+    complaint_next: Option<String>,
 }
 
 struct RectRow {
@@ -62,16 +71,29 @@ struct ComplaintRow {
 }
 
 /// The rectifications and complaints still to be handled in the selected tenant's subtree.
-async fn open_work(
-    ctx: &Console,
-    current: &domain::tenant::Tenant,
-) -> Result<(Vec<RectRow>, Vec<ComplaintRow>), Error> {
+async fn open_work(ctx: &Console, current: &domain::tenant::Tenant, q: &MonthQuery) -> Result<OpenWork, Error> {
+    use domain::page::PageRequest;
     use domain::supervision::{ComplaintStatus, RectificationStatus};
     let s = &ctx.services.supervision;
     let open = [RectificationStatus::Open, RectificationStatus::Appealed];
-    let rects = s
-        .rectifications(&ctx.actor, &current.code, &open)
-        .await?
+    let page = |after: &str| PageRequest { first: OPEN_PER_PAGE, after: Some(after.to_owned()) };
+    let rects = s.rectifications(&ctx.actor, &current.code, &open, &page(&q.rect_after)).await?;
+    let complaints = s
+        .complaints(
+            &ctx.actor,
+            &current.code,
+            &[ComplaintStatus::Open, ComplaintStatus::Extended],
+            &page(&q.complaint_after),
+        )
+        .await?;
+    let link = |rect: &str, complaint: &str, anchor: &str| {
+        let (m, r, c) = (urlencode(q.month.trim()), urlencode(rect), urlencode(complaint));
+        format!("{SUPERVISION}?month={m}&rect_after={r}&complaint_after={c}#{anchor}")
+    };
+    let rect_next = rects.next.map(|n| link(&n.to_string(), &q.complaint_after, "open-rectifications"));
+    let complaint_next = complaints.next.map(|n| link(&q.rect_after, &n.to_string(), "open-complaints"));
+    let rects = rects
+        .items
         .into_iter()
         .map(|r| RectRow {
             id: r.id.to_string(),
@@ -84,9 +106,8 @@ async fn open_work(
             appeal: r.appeal_reason.unwrap_or_default(),
         })
         .collect();
-    let complaints = s
-        .complaints(&ctx.actor, &current.code, &[ComplaintStatus::Open, ComplaintStatus::Extended])
-        .await?
+    let complaints = complaints
+        .items
         .into_iter()
         .map(|c| ComplaintRow {
             id: c.id.to_string(),
@@ -99,7 +120,14 @@ async fn open_work(
             deadline: c.deadline.to_string(),
         })
         .collect();
-    Ok((rects, complaints))
+    Ok(OpenWork { rects, complaints, rect_next, complaint_next })
+}
+
+struct OpenWork {
+    rects: Vec<RectRow>,
+    complaints: Vec<ComplaintRow>,
+    rect_next: Option<String>,
+    complaint_next: Option<String>,
 }
 
 fn month_of(ctx: &Console, q: &MonthQuery) -> Result<chrono::NaiveDate, Error> {
@@ -128,12 +156,12 @@ pub(crate) async fn page(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpRes
     };
     let result = async {
         let r = report(&ctx, &chrome.current, &q).await?;
-        let open = open_work(&ctx, &chrome.current).await?;
+        let open = open_work(&ctx, &chrome.current, &q).await?;
         Ok::<_, Error>((r, open))
     }
     .await;
     match result {
-        Ok((r, (rectifications, complaints))) => {
+        Ok((r, open)) => {
             let tables = ctx
                 .services
                 .supervision
@@ -150,8 +178,10 @@ pub(crate) async fn page(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpRes
                 title: title(&r),
                 chrome,
                 tables,
-                rectifications,
-                complaints,
+                rectifications: open.rects,
+                complaints: open.complaints,
+                rect_next: open.rect_next,
+                complaint_next: open.complaint_next,
             };
             render(ctx.response(StatusCode::OK), &page)
         }

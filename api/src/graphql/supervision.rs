@@ -1,6 +1,7 @@
 //! Ratings (好差评) and rectifications, complaints and statistics (domain.md §6).
 
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use domain::page::PageRequest;
 use domain::supervision as ds;
 
 use super::case::Case;
@@ -283,30 +284,38 @@ pub struct SupervisionQuery;
 
 #[Object]
 impl SupervisionQuery {
-    /// 某租户及其下级的差评整改单，可按状态筛选
+    /// 某租户及其下级的差评整改单，按生成时间从新到旧，可按状态筛选。每次最多返回 first 条；
+    /// 取下一批时把本批最后一条的 ID 作为 after 传入，返回空列表即已取完。
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn rectifications(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
         #[graphql(desc = "按整改状态筛选")] status: Option<Vec<RectificationStatus>>,
+        #[graphql(desc = "本批最多条数（1–200，默认200）", default = 200)] first: i32,
+        #[graphql(desc = "上一批最后一条整改单的ID；不传则从最新一条开始")] after: Option<ID>,
     ) -> Result<Vec<Rectification>> {
         let statuses: Vec<ds::RectificationStatus> = status.unwrap_or_default().into_iter().map(Into::into).collect();
-        let list = services(ctx).supervision.rectifications(actor(ctx)?, &tenant.parse()?, &statuses).await?;
-        Ok(list.into_iter().map(Rectification).collect())
+        let page = PageRequest::parse(first, after.map(|a| a.0))?;
+        let list = services(ctx).supervision.rectifications(actor(ctx)?, &tenant.parse()?, &statuses, &page).await?;
+        Ok(list.items.into_iter().map(Rectification).collect())
     }
 
-    /// 某租户及其下级的投诉，可按状态筛选
+    /// 某租户及其下级的投诉，按投诉时间从新到旧，可按状态筛选。每次最多返回 first 条；
+    /// 取下一批时把本批最后一条的 ID 作为 after 传入，返回空列表即已取完。
     #[graphql(complexity = "cost::READ + child_complexity")]
     async fn complaints(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "租户区划代码（12 位）")] tenant: RegionCodeScalar,
         #[graphql(desc = "按投诉状态筛选")] status: Option<Vec<ComplaintStatus>>,
+        #[graphql(desc = "本批最多条数（1–200，默认200）", default = 200)] first: i32,
+        #[graphql(desc = "上一批最后一条投诉的ID；不传则从最新一条开始")] after: Option<ID>,
     ) -> Result<Vec<Complaint>> {
         let statuses: Vec<ds::ComplaintStatus> = status.unwrap_or_default().into_iter().map(Into::into).collect();
-        let list = services(ctx).supervision.complaints(actor(ctx)?, &tenant.parse()?, &statuses).await?;
-        Ok(list.into_iter().map(Complaint).collect())
+        let page = PageRequest::parse(first, after.map(|a| a.0))?;
+        let list = services(ctx).supervision.complaints(actor(ctx)?, &tenant.parse()?, &statuses, &page).await?;
+        Ok(list.items.into_iter().map(Complaint).collect())
     }
 
     /// 某租户及其全部下级在统计期（含起止日）内的办件、评价与跨域统计

@@ -12,6 +12,7 @@ use crate::china_time::{day_start, local_day};
 use crate::error::{Error, Result};
 use crate::identity::{Actor, Role};
 use crate::mask::mask_phone;
+use crate::page::{PageRequest, Slice, slice_after};
 use crate::policy::{Action, authorize};
 use crate::region::{AdminLevel, RegionCode};
 use crate::supervision::{
@@ -170,16 +171,20 @@ impl SupervisionService {
         self.ports.supervision.rectification_of_rating(&actor.scope(), rating).await
     }
 
-    /// Rectifications of a tenant and its descendants, for those who supervise it or work there.
+    /// Rectifications of a tenant and its descendants, newest first, `first` at a time after the
+    /// cursor; for those who supervise it or work there.
     pub async fn rectifications(
         &self,
         actor: &Actor,
         tenant: &RegionCode,
         statuses: &[RectificationStatus],
-    ) -> Result<Vec<Rectification>> {
+        page: &PageRequest,
+    ) -> Result<Slice<Rectification>> {
+        let after = slice_after(page.after.as_deref())?;
         let t = self.tenants.tenant(actor, tenant).await?;
         self.may_see_supervision(actor, &t)?;
-        self.ports.supervision.rectifications(&narrow(actor, &t), statuses).await
+        let rows = self.ports.supervision.rectifications(&narrow(actor, &t), statuses, page.first + 1, after).await?;
+        Ok(Slice::from_rows(rows, page.first, |r| r.id))
     }
 
     fn may_see_supervision(&self, actor: &Actor, t: &Tenant) -> Result<()> {
@@ -344,16 +349,19 @@ impl SupervisionService {
         Ok(c)
     }
 
-    /// Complaints of a tenant and its descendants.
+    /// Complaints of a tenant and its descendants, newest first, `first` at a time after the cursor.
     pub async fn complaints(
         &self,
         actor: &Actor,
         tenant: &RegionCode,
         statuses: &[ComplaintStatus],
-    ) -> Result<Vec<Complaint>> {
+        page: &PageRequest,
+    ) -> Result<Slice<Complaint>> {
+        let after = slice_after(page.after.as_deref())?;
         let t = self.tenants.tenant(actor, tenant).await?;
         self.may_see_supervision(actor, &t)?;
-        self.ports.supervision.complaints(&narrow(actor, &t), statuses).await
+        let rows = self.ports.supervision.complaints(&narrow(actor, &t), statuses, page.first + 1, after).await?;
+        Ok(Slice::from_rows(rows, page.first, |c| c.id))
     }
 
     /// The handling admin (a center administrator of the complaint's tenant) sees the contact in

@@ -6,6 +6,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::error::{Error, Result};
 use crate::identity::Actor;
+use crate::page::{MAX_PAGE, PageRequest};
 use crate::region::RegionCode;
 use crate::supervision::{Complaint, GroupBy, Rectification, StatsRow};
 use crate::tenant::Tenant;
@@ -147,10 +148,27 @@ impl SupervisionService {
         total.finish(0, 0);
         total.avg_working_days = if total.concluded == 0 { 0.0 } else { days / total.concluded as f64 };
         let in_month = |d: NaiveDate| d >= first && d <= last;
-        let mut rectifications = self.rectifications(actor, tenant, &[]).await?;
-        rectifications.retain(|r| in_month(crate::china_time::local_day(r.created_at)));
-        let mut complaints = self.complaints(actor, tenant, &[]).await?;
-        complaints.retain(|c| in_month(c.filed_on));
+        // Both lists run newest first: read on until past the month's first day.
+        let (mut rectifications, mut page) = (Vec::new(), PageRequest { first: MAX_PAGE, after: None });
+        loop {
+            let s = self.rectifications(actor, tenant, &[], &page).await?;
+            let past = s.items.last().is_none_or(|r| crate::china_time::local_day(r.created_at) < first);
+            rectifications.extend(s.items.into_iter().filter(|r| in_month(crate::china_time::local_day(r.created_at))));
+            match s.next {
+                Some(next) if !past => page.after = Some(next.to_string()),
+                _ => break,
+            }
+        }
+        let (mut complaints, mut page) = (Vec::new(), PageRequest { first: MAX_PAGE, after: None });
+        loop {
+            let s = self.complaints(actor, tenant, &[], &page).await?;
+            let past = s.items.last().is_none_or(|c| c.filed_on < first);
+            complaints.extend(s.items.into_iter().filter(|c| in_month(c.filed_on)));
+            match s.next {
+                Some(next) if !past => page.after = Some(next.to_string()),
+                _ => break,
+            }
+        }
         Ok(MonthlyReport { tenant: t, month: first, total, departments, windows, rectifications, complaints })
     }
 

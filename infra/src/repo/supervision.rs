@@ -112,6 +112,17 @@ fn to_complaint(r: &QueryResult) -> Result<Complaint> {
     })
 }
 
+/// Rows of `table` after the row `after` in the order `time DESC, id DESC`. A cursor from
+/// another tenant is hidden by row-level security (on PostgreSQL) and then matches nothing.
+fn keyset_after(table: &str, time: &str, after: Option<Uuid>) -> (String, Vec<Value>) {
+    match after {
+        None => ("1 = 1".to_owned(), vec![]),
+        Some(id) => {
+            (format!("({time}, id) < (SELECT {time}, id FROM {table} WHERE id = ?)"), vec![id.to_string().into()])
+        }
+    }
+}
+
 fn statuses_in(col: &str, statuses: &[&'static str]) -> (String, Vec<Value>) {
     if statuses.is_empty() {
         return ("1 = 1".to_owned(), vec![]);
@@ -247,12 +258,22 @@ impl SupervisionRepo for Db {
             .map(|r| r.filter(|x| scope.contains(&x.tenant)))
     }
 
-    async fn rectifications(&self, scope: &Scope, statuses: &[RectificationStatus]) -> Result<Vec<Rectification>> {
+    async fn rectifications(
+        &self,
+        scope: &Scope,
+        statuses: &[RectificationStatus],
+        limit: u32,
+        after: Option<Uuid>,
+    ) -> Result<Vec<Rectification>> {
         let (cond, mut values) = in_scope("tenant_code", scope);
         let (st, sv) = statuses_in("status", &statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());
         values.extend(sv);
+        let (past, pv) = keyset_after("rectifications", "created_at", after);
+        values.extend(pv);
+        values.push(i64::from(limit).into());
         let sql = format!(
-            "SELECT {RECT_COLS} FROM rectifications WHERE {cond} AND {st} ORDER BY created_at DESC, id LIMIT 1000"
+            "SELECT {RECT_COLS} FROM rectifications WHERE {cond} AND {st} AND {past} \
+             ORDER BY created_at DESC, id DESC LIMIT ?"
         );
         self.all(scope, &sql, values, to_rect).await
     }
@@ -354,12 +375,22 @@ impl SupervisionRepo for Db {
             .map(|r| r.filter(|c| scope.contains(&c.tenant)))
     }
 
-    async fn complaints(&self, scope: &Scope, statuses: &[ComplaintStatus]) -> Result<Vec<Complaint>> {
+    async fn complaints(
+        &self,
+        scope: &Scope,
+        statuses: &[ComplaintStatus],
+        limit: u32,
+        after: Option<Uuid>,
+    ) -> Result<Vec<Complaint>> {
         let (cond, mut values) = in_scope("tenant_code", scope);
         let (st, sv) = statuses_in("status", &statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());
         values.extend(sv);
+        let (past, pv) = keyset_after("complaints", "filed_at", after);
+        values.extend(pv);
+        values.push(i64::from(limit).into());
         let sql = format!(
-            "SELECT {COMPLAINT_COLS} FROM complaints WHERE {cond} AND {st} ORDER BY filed_at DESC, id LIMIT 1000"
+            "SELECT {COMPLAINT_COLS} FROM complaints WHERE {cond} AND {st} AND {past} \
+             ORDER BY filed_at DESC, id DESC LIMIT ?"
         );
         self.all(scope, &sql, values, to_complaint).await
     }

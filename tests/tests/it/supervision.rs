@@ -661,3 +661,57 @@ async fn the_public_complaint_page_files_a_complaint() {
     let missing = public.get(app.url("/complaint/999999999999")).send().await.expect("unknown");
     assert_eq!(missing.status(), 404);
 }
+
+/// Complaints come in stretches after a cursor, newest first, in GraphQL and in the console, so no
+/// list is cut off at a fixed size.
+#[tokio::test]
+async fn complaints_page_by_cursor_in_graphql_and_the_console() {
+    let app = TestApp::spawn_with(|c| c.login_attempts_per_client = 100).await;
+    let admin = app.token("ys_admin").await;
+    let mut filed = Vec::new();
+    for i in 0..53 {
+        let r = ok(&app, None, FILE, json!({ "t": YONGSHOU, "c": format!("投诉第{i}件"), "p": "13812345678" })).await;
+        filed.push(r["fileComplaint"]["id"].as_str().expect("id").to_owned());
+    }
+    filed.reverse();
+
+    let q = "query($t: RegionCode!, $f: Int!, $a: ID) { complaints(tenant: $t, first: $f, after: $a) { id } }";
+    let mut seen: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let r = ok(&app, Some(&admin), q, json!({ "t": YONGSHOU, "f": 20, "a": after })).await;
+        let ids: Vec<String> = r["complaints"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| c["id"].as_str().expect("id").to_owned())
+            .collect();
+        assert!(ids.len() <= 20);
+        let Some(last) = ids.last().cloned() else { break };
+        seen.extend(ids);
+        after = Some(last);
+    }
+    assert_eq!(seen, filed, "every complaint once, newest first");
+    for (f, a) in [(0, None), (201, None), (20, Some("not-an-id"))] {
+        let r = app.gql(Some(&admin), q, json!({ "t": YONGSHOU, "f": f, "a": a })).await;
+        assert_eq!(error_code(&r), "INVALID_INPUT", "{r}");
+    }
+
+    // The console shows 50 open complaints and links to the rest.
+    let console = app.console_client("ys_admin").await;
+    let html = console.get(app.url("/console/supervision")).send().await.expect("page").text().await.expect("html");
+    assert_eq!(html.matches(r#"class="complaint"#).count(), 50, "{html}");
+    let next = html
+        .split(r#"id="complaint-next" href=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a link to the next page")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let html = console.get(app.url(&next)).send().await.expect("page").text().await.expect("html");
+    assert_eq!(html.matches(r#"class="complaint"#).count(), 3, "{next}");
+    let open =
+        html.split(r#"id="open-complaints""#).nth(1).and_then(|s| s.split("</section>").next()).expect("section");
+    assert!(open.contains("投诉第0件") && !open.contains("投诉第52件"), "{open}");
+    assert!(!html.contains(r#"id="complaint-next""#));
+}

@@ -202,13 +202,21 @@ pub(crate) async fn dashboard(mut ctx: Console) -> HttpResponse {
             let open = ctx
                 .services
                 .supervision
-                .rectifications(&ctx.actor, &chrome.current.code, &[domain::supervision::RectificationStatus::Open])
-                .await?
-                .len();
+                .rectifications(
+                    &ctx.actor,
+                    &chrome.current.code,
+                    &[domain::supervision::RectificationStatus::Open],
+                    &domain::page::PageRequest { first: domain::page::MAX_PAGE, after: None },
+                )
+                .await?;
+            let (value, open) = match open.next {
+                Some(_) => (format!("{}+", open.items.len()), open.items.len()),
+                None => (open.items.len().to_string(), open.items.len()),
+            };
             tiles.push(Tile {
                 id: "count-rectifications",
                 label: "待办差评整改",
-                value: open.to_string(),
+                value,
                 link: format!("{SUPERVISION}#open-rectifications"),
                 tone: if open > 0 { "warning-RED" } else { "" },
             });

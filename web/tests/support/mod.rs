@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -475,7 +475,7 @@ impl TokenSigner for Tokens {
 #[derive(Default)]
 struct Memory {
     counters: Mutex<HashMap<String, u32>>,
-    revoked: Mutex<HashSet<String>>,
+    revoked: Mutex<HashMap<String, i64>>,
 }
 
 #[async_trait]
@@ -499,13 +499,15 @@ impl Ephemeral for Memory {
         lock(&self.counters).remove(key);
         Ok(())
     }
-    async fn revoke(&self, jti: &str, _: Duration) -> Result<()> {
-        lock(&self.revoked).insert(jti.to_owned());
+    async fn revoke(&self, id: &str, at_ms: i64, _: Duration) -> Result<()> {
+        let mut revoked = lock(&self.revoked);
+        let at = revoked.entry(id.to_owned()).or_insert(at_ms);
+        *at = (*at).max(at_ms);
         Ok(())
     }
-    async fn is_revoked(&self, ids: &[String]) -> Result<bool> {
+    async fn is_revoked(&self, ids: &[String], issued_ms: i64) -> Result<bool> {
         let revoked = lock(&self.revoked);
-        Ok(ids.iter().any(|id| revoked.contains(id)))
+        Ok(ids.iter().any(|id| revoked.get(id).is_some_and(|at| *at >= issued_ms)))
     }
 }
 
@@ -726,6 +728,8 @@ impl domain::supervision::SupervisionRepo for NoSupervision {
         &self,
         _: &Scope,
         _: &[domain::supervision::RectificationStatus],
+        _: u32,
+        _: Option<uuid::Uuid>,
     ) -> Result<Vec<domain::supervision::Rectification>> {
         Ok(Vec::new())
     }
@@ -759,6 +763,8 @@ impl domain::supervision::SupervisionRepo for NoSupervision {
         &self,
         _: &Scope,
         _: &[domain::supervision::ComplaintStatus],
+        _: u32,
+        _: Option<uuid::Uuid>,
     ) -> Result<Vec<domain::supervision::Complaint>> {
         Ok(Vec::new())
     }
