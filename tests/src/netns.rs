@@ -183,3 +183,44 @@ pub fn postgres_over_socket(url: &str) -> Option<String> {
     u.query_pairs_mut().clear().extend_pairs(kept).append_pair("host", dir);
     Some(u.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// This process's namespaces and root-namespace interfaces.
+    fn ours(ip: &Path) -> (Vec<String>, Vec<String>) {
+        let mine = format!("{PREFIX}{}", std::process::id());
+        let first = |text: String, nth: usize| -> Vec<String> {
+            text.lines()
+                .filter_map(|l| l.split_whitespace().nth(nth))
+                .filter(|w| w.starts_with(&mine))
+                .map(str::to_owned)
+                .collect()
+        };
+        (first(output(ip, &["netns", "list"]), 0), first(output(ip, &["-o", "link", "show"]), 1))
+    }
+
+    #[test]
+    fn the_network_is_removed_also_when_its_test_panics() {
+        let net = match Net::create(2) {
+            Ok(net) => net,
+            Err(why) => {
+                eprintln!("skipped: {why}");
+                return;
+            }
+        };
+        let ip = net.ip().to_owned();
+        assert_ne!(net.host(0).addr, net.host(1).addr);
+        let (namespaces, links) = ours(&ip);
+        assert_eq!((namespaces.len(), links.len()), (3, 1), "{namespaces:?} {links:?}");
+        net.cut(1);
+        net.restore(1);
+        let panicked = std::panic::catch_unwind(move || {
+            let _net = net;
+            panic!("a failing test");
+        });
+        assert!(panicked.is_err());
+        assert_eq!(ours(&ip), (Vec::new(), Vec::new()));
+    }
+}
