@@ -67,13 +67,17 @@ fn output(ip: &Path, args: &[&str]) -> String {
     Command::new(ip).args(args).output().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default()
 }
 
-/// Removes the namespaces of earlier runs whose process is gone (a killed test drops nothing).
+/// Removes the namespaces of earlier runs whose test process is gone (a killed test drops
+/// nothing), with the servers it had started in them.
 fn remove_stale(ip: &Path) {
     for line in output(ip, &["netns", "list"]).lines() {
         let Some(name) = line.split_whitespace().next() else { continue };
         let Some(rest) = name.strip_prefix(PREFIX) else { continue };
         let pid: String = rest.chars().take_while(char::is_ascii_digit).collect();
         if !pid.is_empty() && !Path::new(&format!("/proc/{pid}")).exists() {
+            for left in output(ip, &["netns", "pids", name]).split_whitespace() {
+                let _ = Command::new("kill").args(["-KILL", left]).output();
+            }
             let _ = run(ip, &["netns", "del", name]);
         }
     }
