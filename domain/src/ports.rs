@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord, ChainHead};
 use crate::calendar::CalendarDay;
-use crate::catalogue::{BaseItem, Department, ImplItem, ImplStatus, ItemKind};
+use crate::catalogue::{BaseItem, CrossAreaScope, Department, ImplItem, ImplStatus, ItemKind};
 use crate::error::Result;
 use crate::identity::{Credentials, ServiceAccount, User};
 use crate::page::{Page, PageRequest};
@@ -149,7 +149,19 @@ pub struct ImplQuery {
     pub kind: Option<ItemKind>,
     pub status: Option<ImplStatus>,
     pub department: Option<Uuid>,
+    /// Remote intake (异地收件): only the items whose cross-area scope covers a collector.
+    pub covering: Option<Covering>,
     pub page: PageRequest,
+}
+
+/// The items whose cross-area scope covers a collector: an item of scope `s` at a tenant whose
+/// code starts with `p`, for a pair `(s, p)` of [`crate::transfer::covering_prefixes`], and
+/// outside the collector's own scope (whose items it collects locally).
+#[derive(Debug, Clone)]
+pub struct Covering {
+    pub prefixes: Vec<(CrossAreaScope, String)>,
+    /// The prefix of the collector's own scope.
+    pub except: String,
 }
 
 /// A base item write: a new item, or a new version of a stored one.

@@ -169,16 +169,31 @@ pub enum TransferChange {
     ResultReturned { case_id: Uuid, at: DateTime<Utc> },
 }
 
+/// The leading digits of region codes that a handler and a collector share under `scope`
+/// (COUNTY: the county, CITY: the city, PROVINCE: the province, NATIONWIDE: none); None for NONE.
+/// The one place the reach of a cross-area scope is defined.
+fn shared_digits(scope: CrossAreaScope) -> Option<usize> {
+    match scope {
+        CrossAreaScope::None => None,
+        CrossAreaScope::County => Some(6),
+        CrossAreaScope::City => Some(4),
+        CrossAreaScope::Province => Some(2),
+        CrossAreaScope::Nationwide => Some(0),
+    }
+}
+
 /// Does an item of `handler` with cross-area scope `scope` admit intake at `collector`?
 pub fn scope_covers(scope: CrossAreaScope, handler: &RegionCode, collector: &RegionCode) -> bool {
-    let same = |digits: usize| handler.as_str()[..digits] == collector.as_str()[..digits];
-    match scope {
-        CrossAreaScope::None => false,
-        CrossAreaScope::County => same(6),
-        CrossAreaScope::City => same(4),
-        CrossAreaScope::Province => same(2),
-        CrossAreaScope::Nationwide => true,
-    }
+    shared_digits(scope).is_some_and(|d| handler.as_str()[..d] == collector.as_str()[..d])
+}
+
+/// The same rule as a storage filter: an item of tenant `h` with scope `s` covers `collector`
+/// exactly when some pair `(s, prefix)` here has `h` starting with `prefix`.
+pub fn covering_prefixes(collector: &RegionCode) -> Vec<(CrossAreaScope, String)> {
+    CrossAreaScope::ALL
+        .into_iter()
+        .filter_map(|s| shared_digits(s).map(|d| (s, collector.as_str()[..d].to_owned())))
+        .collect()
 }
 
 /// Remote intake (异地收件) of `item`, published by `handler`, at `collector`: allowed only where
@@ -281,6 +296,13 @@ mod tests {
         assert!(scope_covers(CrossAreaScope::City, &ys, &qd_town));
         assert!(!scope_covers(CrossAreaScope::Province, &ys, &hz));
         assert!(scope_covers(CrossAreaScope::Nationwide, &ys, &hz));
+        // The storage filter says the same for every scope and pair.
+        for s in CrossAreaScope::ALL {
+            for (h, c) in [(&ys, &jj), (&ys, &qd_town), (&ys, &hz), (&hz, &ys), (&jj, &ys)] {
+                let listed = covering_prefixes(c).iter().any(|(k, p)| *k == s && h.as_str().starts_with(p.as_str()));
+                assert_eq!(listed, scope_covers(s, h, c), "{s:?} {h:?} {c:?}");
+            }
+        }
     }
 
     #[test]

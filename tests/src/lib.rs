@@ -2,7 +2,7 @@
 //! SQLite (default) or on PostgreSQL and Redis when TONGBAN_TEST_DATABASE_URL and
 //! TONGBAN_TEST_REDIS_URL are set.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use api::config::Config;
@@ -14,6 +14,7 @@ use tokio::sync::OnceCell;
 
 pub use api::seed::DEMO_PASSWORD;
 
+pub mod netns;
 pub mod redis;
 
 /// The signing secret of every test server, so tests can forge tokens.
@@ -330,6 +331,7 @@ pub fn error_message(resp: &Value) -> &str {
 pub struct ServerProcess {
     child: std::process::Child,
     pub address: String,
+    client: reqwest::Client,
 }
 
 impl ServerProcess {
@@ -343,20 +345,57 @@ impl ServerProcess {
     /// As [`ServerProcess::start`], listening on `port` (a restarted server keeps its address).
     pub async fn start_at(bin: &str, app: &TestApp, extra_env: &[(&str, &str)], port: u16) -> ServerProcess {
         let mut cmd = std::process::Command::new(bin);
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(app.cli_env())
-            .env("TONGBAN_LISTEN", format!("127.0.0.1:{port}"))
+        cmd.env_clear().envs(app.cli_env());
+        if let Some(r) = &app.redis_url {
+            cmd.env("TONGBAN_REDIS_URL", r).env("TONGBAN_REDIS_PREFIX", &app.redis_prefix);
+        }
+        Self::spawn(cmd, "127.0.0.1", port, extra_env).await
+    }
+
+    /// As [`ServerProcess::start_at`], run inside `host`'s network namespace (`ip netns exec`,
+    /// which execs: the child's pid is the server's) and listening on its address. There
+    /// 127.0.0.1 is the namespace's own: PostgreSQL is reached through its unix socket and Redis
+    /// is left out (in-process state). Panics when the database has no unix socket.
+    pub async fn start_in(
+        bin: &str,
+        app: &TestApp,
+        net: &netns::Net,
+        host: &netns::Host,
+        extra_env: &[(&str, &str)],
+        port: u16,
+    ) -> ServerProcess {
+        let mut cmd = std::process::Command::new(net.ip());
+        cmd.env_clear().args(["netns", "exec", &host.ns, bin]);
+        for (k, v) in app.cli_env() {
+            let v = if k.ends_with("DATABASE_URL") && v.starts_with("postgres") {
+                netns::postgres_over_socket(&v).expect("PostgreSQL has a unix socket")
+            } else {
+                v
+            };
+            cmd.env(k, v);
+        }
+        let server = Self::spawn(cmd, &host.addr, port, extra_env).await;
+        // The pid is the server itself, in the host's namespace: a kill is the server's.
+        let pid = server.child.id();
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).expect("the server's executable");
+        assert!(exe.ends_with(Path::new(bin).file_name().expect("binary name")), "{exe:?}");
+        let ns = |p: &str| std::fs::read_link(format!("/proc/{p}/ns/net")).expect("network namespace");
+        assert_ne!(ns(&pid.to_string()), ns("self"), "the server runs in its own network namespace");
+        server
+    }
+
+    /// Starts `cmd serve` with the test environment and waits until it answers on `ip:port`.
+    async fn spawn(mut cmd: std::process::Command, ip: &str, port: u16, extra_env: &[(&str, &str)]) -> ServerProcess {
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TONGBAN_LISTEN", format!("{ip}:{port}"))
             .env("TONGBAN_LOG", "error")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::inherit())
             .arg("serve");
-        if let Some(r) = &app.redis_url {
-            cmd.env("TONGBAN_REDIS_URL", r).env("TONGBAN_REDIS_PREFIX", &app.redis_prefix);
-        }
         cmd.envs(extra_env.iter().copied());
         let child = cmd.spawn().expect("tongban serve starts");
-        let server = ServerProcess { child, address: format!("http://127.0.0.1:{port}") };
+        let client = reqwest::Client::builder().build().expect("http client");
+        let server = ServerProcess { child, address: format!("http://{ip}:{port}"), client };
         for _ in 0..200 {
             if server.is_alive().await {
                 return server;
@@ -368,6 +407,15 @@ impl ServerProcess {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// Sends a GraphQL request to this server and returns the whole JSON response.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self.client.post(self.url("/graphql")).json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request").json().await.expect("json body")
     }
 
     /// Whether the process still runs and answers `/healthz`.

@@ -1191,7 +1191,7 @@ async fn a_town_collects_for_the_county_which_signs_accepts_and_decides_in_chrom
     // The town offers the county's item for remote intake and collects it.
     login(&browser, &app.address, "jj_station").await?;
     browser.goto(&format!("{}/console/cases/new", app.address)).await?;
-    browser.wait_for_text("异地收件（上级单位事项").await?;
+    browser.wait_for_text("异地收件（其他单位事项").await?;
     browser.goto(&format!("{}/console/cases/new?item={item}", app.address)).await?;
     browser.wait_for_text("remote-intake-note").await?;
     for n in 1..=5 {

@@ -335,13 +335,20 @@ struct MaterialLine {
     deferrable: bool,
 }
 
+/// Remote items offered at once; more are found by name.
+const REMOTE_SHOWN: u32 = 50;
+
 #[derive(Template)]
 #[template(path = "case_new.html")]
 struct NewCasePage {
     chrome: Chrome,
     items: Vec<ItemChoice>,
-    /// Items of the tenants above that cover this one (异地收件), named with their tenant.
+    /// Other tenants' items whose scope covers this one (异地收件), named with their tenant.
     remote_items: Vec<ItemChoice>,
+    /// The name searched for among them.
+    q: String,
+    /// How many match, when more than are shown.
+    remote_more: String,
     item: String,
     /// The chosen item is another tenant's: the case is a remote intake.
     remote: bool,
@@ -354,9 +361,12 @@ struct NewCasePage {
 #[serde(default)]
 pub(crate) struct NewQuery {
     item: String,
+    /// A name (or implementation code) to find other tenants' items by.
+    q: String,
 }
 
-/// GET /console/cases/new?item=: the intake form with the item's material checklist (容缺 marked).
+/// GET /console/cases/new?item=&q=: the intake form with the item's material checklist (容缺
+/// marked); other tenants' items that may be collected here (异地收件), found by name.
 pub(crate) async fn new_form(mut ctx: Console, query: web::Query<NewQuery>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
@@ -369,10 +379,30 @@ pub(crate) async fn new_form(mut ctx: Console, query: web::Query<NewQuery>) -> H
             ..Default::default()
         };
         let list = ctx.services.catalogue.impl_items(&ctx.actor, &ctx.actor.tenant, q).await?.items;
-        let remote_list = ctx.services.transfers.remote_intake_items(&ctx.actor).await?;
+        let search = query.q.trim();
+        let remote_page = ctx
+            .services
+            .transfers
+            .remote_intake_items(&ctx.actor, Some(search).filter(|s| !s.is_empty()), REMOTE_SHOWN)
+            .await?;
+        let remote_more = if remote_page.has_next {
+            let more = if remote_page.total_exact { "" } else { "以上" };
+            format!("共{}项{more}，列出前{}项，请输入名称查找", remote_page.total, remote_page.items.len())
+        } else {
+            String::new()
+        };
+        let mut remote_list = remote_page.items;
         let wanted = Uuid::parse_str(query.item.trim()).ok();
         let own = wanted.and_then(|id| list.iter().find(|i| i.id == id).cloned());
-        let other = wanted.and_then(|id| remote_list.iter().find(|(_, i)| i.id == id).cloned());
+        let other = match wanted {
+            Some(id) if own.is_none() => ctx.services.transfers.remote_intake_item(&ctx.actor, id).await?,
+            _ => None,
+        };
+        if let Some(o) = &other
+            && !remote_list.iter().any(|(_, i)| i.id == o.1.id)
+        {
+            remote_list.insert(0, o.clone());
+        }
         let handler = other.as_ref().map(|(t, _)| t.center_name()).unwrap_or_default();
         let remote = own.is_none() && other.is_some();
         let chosen = own.or(other.map(|(_, i)| i));
@@ -411,6 +441,8 @@ pub(crate) async fn new_form(mut ctx: Console, query: web::Query<NewQuery>) -> H
             chrome,
             items,
             remote_items,
+            q: search.to_owned(),
+            remote_more,
             remote,
             handler,
             item: chosen.map(|c| c.id.to_string()).unwrap_or_default(),

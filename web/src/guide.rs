@@ -188,6 +188,7 @@ pub(crate) async fn list(req: HttpRequest, services: web::Data<Services>, q: web
         kind,
         status: None,
         department,
+        covering: None,
         page: PageRequest { first: PER_PAGE, after },
     };
     let page = match services.catalogue.public_guides(&code, iq).await {

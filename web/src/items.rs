@@ -99,6 +99,7 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
         kind: None,
         status,
         department: None,
+        covering: None,
         page: PageRequest { first: PER_PAGE, after: Some(q.after.clone()).filter(|a| !a.is_empty()) },
     };
     let page = match ctx.services.catalogue.impl_items(&ctx.actor, &t.code, iq).await {

@@ -713,6 +713,7 @@ impl CatalogueQuery {
             kind: kind.map(Into::into),
             status: status.map(Into::into),
             department,
+            covering: None,
             page,
         };
         let p = services(ctx).catalogue.impl_items(actor(ctx)?, &tenant.parse()?, q).await?;

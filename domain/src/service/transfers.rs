@@ -12,7 +12,7 @@ use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
 use crate::partner;
 use crate::policy::{Action, authorize};
-use crate::ports::{ImplQuery, TransferQuery};
+use crate::ports::{Covering, ImplQuery, TransferQuery};
 use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 use crate::text;
@@ -164,34 +164,67 @@ impl TransferService {
         })
     }
 
-    /// Published items of the tenants above the actor's that it may collect for (异地收件): those
-    /// whose cross-area scope covers it, nearest tenant first. Empty for those who may not.
-    pub async fn remote_intake_items(&self, actor: &Actor) -> Result<Vec<(Tenant, ImplItem)>> {
+    /// Published items of other tenants that the actor may collect for (异地收件): those whose
+    /// cross-area scope covers its tenant, found by name or implementation code (`keyword`), at
+    /// most `first` of them, each with its tenant. Empty for those who may not.
+    pub async fn remote_intake_items(
+        &self,
+        actor: &Actor,
+        keyword: Option<&str>,
+        first: u32,
+    ) -> Result<Page<(Tenant, ImplItem)>> {
+        let keyword = text::optional_line("事项名称", keyword, crate::service::catalogue::MAX_KEYWORD_CHARS)?;
         let collector = self.cases.tenants.known_tenant(&actor.tenant).await?;
         if actor.is_service() || authorize(actor, Action::CrossArea, &collector).is_err() {
-            return Ok(Vec::new());
+            return Ok(Page::empty());
         }
-        let mut out = Vec::new();
-        let mut next = collector.parent;
-        while let Some(code) = next {
-            let handler = self.cases.tenants.known_tenant(&code).await?;
-            let q = ImplQuery {
-                tenant: Some(code),
-                status: Some(ImplStatus::Published),
-                page: PageRequest { first: crate::page::MAX_PAGE, after: None },
-                ..Default::default()
+        let q = ImplQuery {
+            keyword,
+            status: Some(ImplStatus::Published),
+            covering: Some(Covering {
+                prefixes: transfer::covering_prefixes(&collector.code),
+                except: actor.scope().prefix().to_owned(),
+            }),
+            page: PageRequest { first: first.clamp(1, crate::page::MAX_PAGE), after: None },
+            ..Default::default()
+        };
+        // Published items are public; the filter keeps those covering the collector.
+        let page = self.cases.ports.catalogue.list_impl_items(&Scope::All, &q).await?;
+        let Page { items, has_next, end_cursor, total, total_exact } = page;
+        let mut tenants: std::collections::HashMap<RegionCode, Tenant> = std::collections::HashMap::new();
+        let mut found = Vec::with_capacity(items.len());
+        for i in items {
+            let handler = match tenants.get(&i.tenant) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = self.cases.tenants.known_tenant(&i.tenant).await?;
+                    tenants.insert(i.tenant, t.clone());
+                    t
+                }
             };
-            // Published items are public; only those covering the collector are offered.
-            let items = self.cases.ports.catalogue.list_impl_items(&Scope::only(&code), &q).await?.items;
-            out.extend(
-                items
-                    .into_iter()
-                    .filter(|i| transfer::scope_covers(i.local.cross_area, &code, &collector.code))
-                    .map(|i| (handler.clone(), i)),
-            );
-            next = handler.parent;
+            // The store filtered by the same rule; what it answers is checked by the rule itself.
+            if transfer::check_remote_intake(&i, &handler, &collector).is_ok() {
+                found.push((handler, i));
+            }
         }
-        Ok(out)
+        Ok(Page { items: found, has_next, end_cursor, total, total_exact })
+    }
+
+    /// One published item of another tenant that the actor may collect for (异地收件), with its
+    /// tenant; None when there is no such item (unknown, unpublished, its own, out of scope).
+    pub async fn remote_intake_item(&self, actor: &Actor, id: Uuid) -> Result<Option<(Tenant, ImplItem)>> {
+        let collector = self.cases.tenants.known_tenant(&actor.tenant).await?;
+        if actor.is_service() || authorize(actor, Action::CrossArea, &collector).is_err() {
+            return Ok(None);
+        }
+        let Some(item) = self.cases.ports.catalogue.impl_item(&Scope::All, id).await? else {
+            return Ok(None);
+        };
+        if item.status != ImplStatus::Published || actor.scope().contains(&item.tenant) {
+            return Ok(None);
+        }
+        let handler = self.cases.tenants.known_tenant(&item.tenant).await?;
+        Ok(transfer::check_remote_intake(&item, &handler, &collector).is_ok().then_some((handler, item)))
     }
 
     /// 转办理地: the collecting tenant sends a remote intake to its handling tenant. A retry with

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use domain::audit::AuditRecord;
 use domain::catalogue::{BaseItem, CreditCode, Department, ImplItem, ImplLocal, Material};
 use domain::page::{Page, PageRequest};
-use domain::ports::{BaseWrite, CatalogueRepo, ImplQuery};
+use domain::ports::{BaseWrite, CatalogueRepo, Covering, ImplQuery};
 use domain::region::{AdminLevel, RegionCode};
 use domain::tenant::Scope;
 use domain::{Error, Result};
@@ -168,6 +168,29 @@ fn tenant_filter(scope: &Scope, col: &str, sql: &mut String, values: &mut Vec<Va
     if !scope.prefix().is_empty() {
         sql.push_str(&format!(" AND {col} LIKE ?"));
         values.push(format!("{}%", scope.prefix()).into());
+    }
+}
+
+/// Items whose cross-area scope (in the item's local JSON) covers a collector: the domain's
+/// `(scope, prefix)` pairs, outside the collector's own scope.
+fn covering_filter(b: DbBackend, c: &Covering, sql: &mut String, values: &mut Vec<Value>) {
+    let scope = match b {
+        DbBackend::Postgres => "(i.local_json::jsonb ->> 'cross_area')",
+        _ => "json_extract(i.local_json, '$.cross_area')",
+    };
+    sql.push_str(" AND i.tenant_code NOT LIKE ?");
+    values.push(format!("{}%", c.except).into());
+    if c.prefixes.is_empty() {
+        sql.push_str(" AND 1 = 0");
+        return;
+    }
+    let any: Vec<String> = c.prefixes.iter().map(|_| format!("({scope} = ? AND i.tenant_code LIKE ?)")).collect();
+    sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+    for (s, prefix) in &c.prefixes {
+        // As serialized in the local JSON.
+        let name = serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        values.push(name.into());
+        values.push(format!("{prefix}%").into());
     }
 }
 
@@ -399,6 +422,9 @@ impl CatalogueRepo for Db {
         if let Some(d) = q.department {
             filter.push_str(" AND i.department_id = ?");
             values.push(d.to_string().into());
+        }
+        if let Some(c) = &q.covering {
+            covering_filter(b, c, &mut filter, &mut values);
         }
         let count = stmt(b, &format!("SELECT COUNT(*) AS n {IMPL_FROM} WHERE {filter}"), values.clone());
         if let Some(after) = &q.page.after {

@@ -89,17 +89,34 @@ async fn item(app: &TestApp) -> (String, Vec<String>) {
     (id, materials)
 }
 
+/// A server the test speaks GraphQL to: in this process or a process of its own.
+trait Gql {
+    async fn call(&self, token: Option<&str>, query: &str, variables: Value) -> Value;
+}
+
+impl Gql for TestApp {
+    async fn call(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.gql(token, query, variables).await
+    }
+}
+
+impl Gql for ServerProcess {
+    async fn call(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.gql(token, query, variables).await
+    }
+}
+
 /// A remote intake at 秦都区 for 永寿县, transferred with `key`: the transfer's id at A.
-async fn send(app: &TestApp, token: &str, item: &str, materials: &[String], key: &str) -> String {
+async fn send(app: &impl Gql, token: &str, item: &str, materials: &[String], key: &str) -> String {
     let input = json!({ "i": {
         "implItemId": item,
         "applicant": { "kind": "PERSON", "name": "王小明", "idNumber": "11010519491231002X" },
         "providedMaterials": materials,
         "channel": "REMOTE",
     } });
-    let r = app.gql(Some(token), SUBMIT, input).await;
+    let r = app.call(Some(token), SUBMIT, input).await;
     let case = ok(&r, "submitCase")["case"]["id"].as_str().expect("case").to_owned();
-    let r = app.gql(Some(token), TRANSFER, json!({ "c": case, "k": key })).await;
+    let r = app.call(Some(token), TRANSFER, json!({ "c": case, "k": key })).await;
     ok(&r, "transferCase")["id"].as_str().expect("transfer").to_owned()
 }
 
@@ -463,6 +480,122 @@ async fn transfers_survive_killed_senders_and_receivers_exactly_once() {
     })
     .await;
     eprintln!("{N} transfers; {at_kill} arrived before the sender was killed; all within {drained:?} of its restart");
+
+    // Exactly once: one transfer and one case per key at B, no more.
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT idempotency_key) FROM transfers WHERE from_code = '610402000000'").await,
+        N as i64
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM transfers").await, N as i64);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM cases WHERE channel = 'REMOTE'").await, N as i64);
+    assert_eq!(count(&da, "SELECT COUNT(*) FROM transfers").await, N as i64);
+    assert_eq!(count(&da, "SELECT COUNT(*) FROM outbox WHERE status <> 'DONE'").await, 0);
+    drop((a_proc, b_proc));
+}
+
+/// The variant over a real network, where the machine allows it (root and iproute2): the two
+/// deployments run as two hosts (network namespaces on a bridge). The link to the receiver is cut
+/// while 100 transfers are sent and stays down while the sender retries; restored, the sender is
+/// killed (SIGKILL) on the way and restarted on its host. Every transfer arrives exactly once.
+#[tokio::test]
+async fn transfers_cross_a_real_link_cut_for_a_while_exactly_once() {
+    let Some(base) = tests::postgres_base() else {
+        eprintln!("skipped: needs TONGBAN_TEST_DATABASE_URL (PostgreSQL)");
+        return;
+    };
+    if tests::netns::postgres_over_socket(&base).is_none() {
+        eprintln!("skipped: PostgreSQL has no unix socket to reach it from a network namespace");
+        return;
+    }
+    let net = match tests::netns::Net::create(2) {
+        Ok(net) => net,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    const N: usize = 100;
+    // Each host has the port to itself.
+    const PORT: u16 = 8080;
+    let bin = env!("CARGO_BIN_EXE_tongban-under-test");
+    let env = [
+        ("TONGBAN_PARTNER_KEY", PARTNER_KEY),
+        ("TONGBAN_OUTBOX_RETRY_BASE_MS", "50"),
+        ("TONGBAN_OUTBOX_RETRY_MAX_MS", "1000"),
+        // An outage is retried through, not parked.
+        ("TONGBAN_OUTBOX_MAX_ATTEMPTS", "1000"),
+        ("TONGBAN_DB_MAX_CONNECTIONS", "6"),
+        ("TONGBAN_OUTBOX_LEASE_SECS", "3"),
+        ("TONGBAN_OUTBOX_TIMEOUT_SECS", "1"),
+        ("TONGBAN_OUTBOX_BATCH", "10"),
+    ];
+    let quiet = |c: &mut api::config::Config| {
+        with_key(c);
+        c.outbox_worker = false;
+    };
+    let a = TestApp::spawn_with(quiet).await;
+    let b = TestApp::spawn_with(quiet).await;
+    let (host_a, host_b) = (net.host(0), net.host(1));
+    let b_proc = ServerProcess::start_in(bin, &b, &net, host_b, &env, PORT).await;
+    register(&a, "永寿县（B部署）", "610426", &b_proc.address, &service_account(&b, YONGSHOU).await).await;
+    let qd = qindu_window(&a).await;
+    let platform = a.token("platform").await;
+    let (item_a, materials) = item(&a).await;
+    let (da, db) = (a.owner_db().await, b.owner_db().await);
+    let arrived = || {
+        let db = &db;
+        async move { count(db, "SELECT COUNT(*) FROM transfers").await }
+    };
+
+    // B's link is cut; the transfers are collected at A, on its host, whose worker keeps trying.
+    net.cut(1);
+    let cut = Instant::now();
+    let a_proc = ServerProcess::start_in(bin, &a, &net, host_a, &env, PORT).await;
+    use futures::StreamExt;
+    futures::stream::iter(0..N)
+        .for_each_concurrent(8, |i| {
+            let (a_proc, qd, item_a, materials) = (&a_proc, &qd, &item_a, &materials);
+            async move {
+                send(a_proc, qd, item_a, materials, &format!("netns-{i}")).await;
+            }
+        })
+        .await;
+    until(20, "failed attempts at A", || {
+        let da = &da;
+        async move {
+            count(da, "SELECT COUNT(*) FROM outbox WHERE attempts > 0 AND last_error LIKE '%无法连接合作方%'").await
+                >= 10
+        }
+    })
+    .await;
+    let outage = Duration::from_secs(4);
+    tokio::time::sleep(outage.saturating_sub(cut.elapsed())).await;
+    assert_eq!(arrived().await, 0, "nothing crosses a cut link");
+    let r = a_proc.gql(Some(&platform), HEALTH, json!({})).await;
+    assert_eq!(ok(&r, "outboxHealth")["depth"], N as i64, "{r}");
+    assert_eq!(ok(&r, "outboxHealth")["parkedCount"], 0, "{r}");
+    let tried = count(&da, "SELECT COUNT(*) FROM outbox WHERE status = 'PENDING' AND attempts > 0").await;
+
+    // Restored, the messages go; the sender is killed on the way and restarted on its host.
+    net.restore(1);
+    let restored = Instant::now();
+    until(30, "some arrive", || async { arrived().await >= 10 }).await;
+    a_proc.kill();
+    let at_kill = arrived().await;
+    let a_proc = ServerProcess::start_in(bin, &a, &net, host_a, &env, PORT).await;
+    until(60, "all arrive", || async { arrived().await == N as i64 }).await;
+    let drained = restored.elapsed();
+    until(30, "the sender's outbox is drained", || {
+        let da = &da;
+        async move { count(da, "SELECT COUNT(*) FROM outbox WHERE status = 'DONE'").await == N as i64 }
+    })
+    .await;
+    eprintln!(
+        "{N} transfers over {}–{}; link down {:?} ({tried} tried); {at_kill} arrived before the sender was killed; all within {drained:?} of the link's return",
+        host_a.addr,
+        host_b.addr,
+        restored - cut,
+    );
 
     // Exactly once: one transfer and one case per key at B, no more.
     assert_eq!(

@@ -414,7 +414,77 @@ async fn the_console_lists_transfers_and_signs_accepts_them() {
     assert!(!html.contains(&id), "the county sent nothing");
 }
 
-/// The console's intake offers the items of the tenants above whose scope covers the station
+/// The console's intake at 秦都区 (another county of 咸阳市) offers every other tenant's published
+/// item whose scope covers it, found by name: 永寿县's item handled city-wide (市域通办) is offered,
+/// its county-wide (县域通办) and not cross-area (不支持通办) items are not; the case is collected.
+#[tokio::test]
+async fn the_console_offers_another_countys_items_whose_scope_covers_the_collector() {
+    let app = TestApp::spawn().await;
+    let (city, materials) = yongshou_item(&app, "失业登记").await;
+    let admin = app.token("ys_admin").await;
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($id: ID!, $u: ImplItemUpdate!) { updateImplItem(id: $id, input: $u) { crossAreaScope status } }",
+            json!({ "id": city, "u": { "crossAreaScope": "CITY" } }),
+        )
+        .await;
+    assert_eq!(ok(&r, "updateImplItem")["crossAreaScope"], "CITY", "{r}");
+    assert_eq!(ok(&r, "updateImplItem")["status"], "PUBLISHED", "{r}");
+    let (county, _) = yongshou_item(&app, "最低生活保障").await;
+    let (none, _) = yongshou_item(&app, "林木采伐").await;
+    let (province, _) = yongshou_item(&app, "教师资格").await;
+    let _ = qindu_window(&app).await;
+    let qd = app.console_client("qd_window").await;
+    let page = |path: String| {
+        let (client, url) = (qd.clone(), app.url(&path));
+        async move { client.get(url).send().await.expect("get").text().await.expect("body") }
+    };
+    let html = page("/console/cases/new".into()).await;
+    assert!(html.contains("异地收件（其他单位事项") && html.contains(&city) && html.contains(&province), "{html}");
+    assert!(html.contains("永寿县：失业登记"), "named with its tenant: {html}");
+    assert!(!html.contains(&county) && !html.contains(&none), "{html}");
+    // Found by name: only what matches, and never what the scope excludes.
+    let html = page("/console/cases/new?q=失业".into()).await;
+    assert!(html.contains(&city) && !html.contains(&province), "{html}");
+    let html = page("/console/cases/new?q=最低生活".into()).await;
+    assert!(!html.contains(&county) && html.contains("remote-none"), "{html}");
+    let html = page(format!("/console/cases/new?item={county}")).await;
+    assert!(!html.contains(&county) && !html.contains("remote-intake-note"), "{html}");
+    let html = page(format!("/console/cases/new?q={}", "长".repeat(51))).await;
+    assert!(html.contains("事项名称不能超过50个字符") && !html.contains("item-choice"), "refused: {html}");
+
+    // Collected at 秦都区 through the console, to be handled at 永寿县.
+    let html = page(format!("/console/cases/new?item={city}&q=失业")).await;
+    assert!(html.contains("remote-intake-note") && html.contains("name=\"channel\" value=\"REMOTE\""), "{html}");
+    let mut form = vec![
+        ("csrf", TestApp::csrf_of(&html)),
+        ("item", city.clone()),
+        ("channel", "REMOTE".into()),
+        ("name", "王小明".into()),
+        ("id_type", "身份证".into()),
+        ("id_number", "11010519491231002X".into()),
+    ];
+    form.extend(materials.iter().map(|m| ("provided", m.clone())));
+    let r = qd.post(app.url("/console/cases")).form(&form).send().await.expect("post");
+    assert_eq!(r.status(), 200);
+    let receipt = r.text().await.expect("body");
+    let case_id = receipt
+        .split("href=\"/console/cases/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("the receipt links the case: {receipt}"))
+        .to_owned();
+    let token = app.token("qd_window").await;
+    let q = "query($id: ID!) { case(id: $id) { channel collectingTenant { code } handlingTenant { code } } }";
+    let r = app.gql(Some(&token), q, json!({ "id": case_id })).await;
+    let c = ok(&r, "case");
+    assert_eq!(c["channel"], "REMOTE");
+    assert_eq!(c["collectingTenant"]["code"], QINDU);
+    assert_eq!(c["handlingTenant"]["code"], YONGSHOU);
+}
+
+/// The console's intake offers the items of other tenants whose scope covers the station
 /// (异地收件), and the case page's 转办理地 form sends the case once per form key.
 #[tokio::test]
 async fn the_console_collects_remotely_and_transfers_by_form() {
@@ -426,11 +496,7 @@ async fn the_console_collects_remotely_and_transfers_by_form() {
         async move { client.get(url).send().await.expect("get").text().await.expect("body") }
     };
     let html = page(&station, "/console/cases/new".into()).await;
-    assert!(html.contains("异地收件（上级单位事项") && html.contains(&item), "{html}");
-    // 秦都区 is not below 永寿县: nothing of it is offered there.
-    let _ = qindu_window(&app).await;
-    let qd = app.console_client("qd_window").await;
-    assert!(!page(&qd, "/console/cases/new".into()).await.contains(&item));
+    assert!(html.contains("异地收件（其他单位事项") && html.contains(&item), "{html}");
 
     let html = page(&station, format!("/console/cases/new?item={item}")).await;
     assert!(html.contains("remote-intake-note") && html.contains("name=\"channel\" value=\"REMOTE\""), "{html}");
