@@ -66,6 +66,9 @@ impl Runtime {
             }
             None => (Arc::new(MemoryEphemeral::default()), Arc::new(MemoryCache::default()), None),
         };
+        if let Some(r) = &redis {
+            db.case_cache.follow(r.client(), r.connection(), &config.redis_prefix);
+        }
         let queue: Arc<dyn domain::queue::QueueStore> = match &redis {
             Some(r) => Arc::new(infra::queue::RedisQueue::new(r.connection(), &config.redis_prefix)),
             None => Arc::new(infra::queue::MemoryQueue::default()),
@@ -159,11 +162,13 @@ fn spawn_sweeper(services: Services, every_secs: u64) {
 }
 
 /// Outbox depth, the oldest pending message's age, deliveries and failures on /metrics, read from
-/// the outbox (shared by every server of the deployment) and this process's worker every 2 s.
+/// the outbox (shared by every server of the deployment) and this process's worker every 2 s; and
+/// this process's case cache.
 fn spawn_outbox_metrics(
     registry: &prometheus::Registry,
     store: infra::partner::PartnerStore,
     counters: Arc<infra::outbox::OutboxCounters>,
+    case_cache: Arc<infra::case_cache::CaseCache>,
 ) -> anyhow::Result<()> {
     use domain::ports::PartnerRepo;
     use prometheus::{IntCounter, IntGauge};
@@ -183,10 +188,14 @@ fn spawn_outbox_metrics(
     let parked = gauge("tongban_outbox_parked", "Outbox messages parked after failed deliveries")?;
     let delivered = counter("tongban_outbox_deliveries_total", "Outbox messages delivered by this process")?;
     let failed = counter("tongban_outbox_failures_total", "Failed outbox delivery attempts by this process")?;
+    let cache_hits = counter("tongban_case_cache_hits_total", "Case lookups answered from this process's memory")?;
+    let cache_live = gauge("tongban_case_cache_live", "1 while the case cache hears every process's writes")?;
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
             tick.tick().await;
+            cache_hits.inc_by(case_cache.hits().saturating_sub(cache_hits.get()));
+            cache_live.set(i64::from(case_cache.is_live()));
             let d = counters.delivered.load(Ordering::Relaxed);
             delivered.inc_by(d.saturating_sub(delivered.get()));
             let f = counters.failed.load(Ordering::Relaxed);
@@ -206,7 +215,12 @@ fn spawn_outbox_metrics(
 
 fn serve(listener: TcpListener, runtime: Runtime, schema: Schemas, config: &Config) -> anyhow::Result<Server> {
     let registry = prometheus::Registry::new();
-    spawn_outbox_metrics(&registry, runtime.partners.clone(), runtime.outbox_counters.clone())?;
+    spawn_outbox_metrics(
+        &registry,
+        runtime.partners.clone(),
+        runtime.outbox_counters.clone(),
+        runtime.db.case_cache.clone(),
+    )?;
     let prometheus = actix_web_prom::PrometheusMetricsBuilder::new("tongban")
         .registry(registry)
         .endpoint("/metrics")

@@ -27,6 +27,8 @@ pub struct Db {
     /// one connection fewer than the pool, so that the caller's other reads always find one.
     /// None with a single connection (SQLite).
     pub(crate) held: Option<Arc<Semaphore>>,
+    /// Cases by id for the lookup; see [`crate::case_cache`].
+    pub case_cache: Arc<crate::case_cache::CaseCache>,
 }
 
 /// Tenants by code for `TTL`. Writes through this process clear it at once; another process's
@@ -85,7 +87,7 @@ impl Db {
             let spare = max_connections.saturating_sub(1) as usize;
             held = (spare > 0).then(|| Arc::new(Semaphore::new(spare)));
         }
-        Ok(Db { conn: Database::connect(opts).await?, tenants: Arc::default(), held })
+        Ok(Db { conn: Database::connect(opts).await?, tenants: Arc::default(), held, case_cache: Arc::default() })
     }
 
     pub fn backend(&self) -> DbBackend {

@@ -83,6 +83,7 @@ impl Ephemeral for MemoryEphemeral {
 
 /// Redis-backed, with memory as the fallback while Redis is unreachable.
 pub struct RedisEphemeral {
+    client: redis::Client,
     conn: ConnectionManager,
     prefix: String,
     fallback: Arc<MemoryEphemeral>,
@@ -107,6 +108,7 @@ impl RedisEphemeral {
                 .map_err(|_| "连接 Redis 超时".to_owned())?
                 .map_err(|e| format!("无法连接 Redis：{e}"))?;
         let eph = RedisEphemeral {
+            client: client.clone(),
             conn,
             prefix: prefix.to_owned(),
             fallback: Arc::new(MemoryEphemeral::default()),
@@ -142,6 +144,11 @@ impl RedisEphemeral {
         let ok = redis::cmd("PING").query_async::<String>(&mut c).await.is_ok();
         self.healthy.store(ok, Ordering::Relaxed);
         ok
+    }
+
+    /// For subscriptions of other parts (the case cache's invalidations).
+    pub fn client(&self) -> redis::Client {
+        self.client.clone()
     }
 
     pub fn connection(&self) -> ConnectionManager {

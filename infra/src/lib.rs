@@ -2,6 +2,7 @@
 //! password hashing, JWT keys.
 
 pub mod cache;
+pub mod case_cache;
 pub mod clock;
 pub mod db;
 pub mod entity;

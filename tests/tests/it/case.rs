@@ -780,3 +780,59 @@ async fn ok_accept(app: &TestApp, token: &str, id: &str) {
     let r = act(app, token, ACCEPT, json!({ "id": id })).await;
     assert_eq!(r["data"]["acceptCase"]["status"], "ACCEPTED", "{r}");
 }
+
+/// Reads `name` off a server's /metrics (0 when absent).
+async fn metric(app: &TestApp, name: &str) -> f64 {
+    let text = app.client.get(app.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
+    text.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok())).unwrap_or(0.0)
+}
+
+/// With Redis, a server answers lookups from memory, and a step taken at another server of the
+/// deployment shows in its next lookup at once.
+#[tokio::test]
+async fn a_step_at_one_server_shows_at_once_in_another_servers_cached_lookup() {
+    let a = TestApp::spawn().await;
+    if a.redis_url.is_none() {
+        eprintln!("skipped: the case cache runs only with Redis (TONGBAN_TEST_REDIS_URL)");
+        return;
+    }
+    let b = TestApp::spawn_sibling(&a).await;
+    let clerk = a.token("ys_window").await;
+    let item = teacher_item(&a, &clerk).await;
+    let r = submit(&a, &clerk, &item, &ALL_MATERIALS).await;
+    let id = r["case"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+    let q = "query($id: ID!) { case(id: $id) { status } }";
+    async fn status(app: &TestApp, token: String, id: &str) -> String {
+        let r = app.gql(Some(&token), "query($id: ID!) { case(id: $id) { status } }", json!({ "id": id })).await;
+        r["data"]["case"]["status"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned()
+    }
+    let b_clerk = b.token("ys_window").await;
+    let mut live = false;
+    for _ in 0..50 {
+        if metric(&b, "tongban_case_cache_live").await == 1.0 {
+            live = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(live, "the second server hears the invalidations");
+    for _ in 0..3 {
+        assert_eq!(status(&b, b_clerk.clone(), &id).await, r["case"]["status"].as_str().expect("status"));
+    }
+    let mut hits = 0.0;
+    for _ in 0..50 {
+        hits = metric(&b, "tongban_case_cache_hits_total").await;
+        if hits >= 2.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(hits >= 2.0, "the lookups came from memory: {hits}");
+
+    ok_accept(&a, &clerk, &id).await;
+    assert_eq!(status(&b, b_clerk.clone(), &id).await, "ACCEPTED", "the step at A reached B's cache at once");
+    // A town below the county does not reach the county's case, cached or not.
+    let other = b.token("jj_admin").await;
+    let r = b.gql(Some(&other), q, json!({ "id": id })).await;
+    assert_eq!(error_code(&r), "NOT_FOUND", "{r}");
+}

@@ -82,5 +82,6 @@ pub(super) async fn save_deadlines(
     }
     append_audit(&tx, &audit).await?;
     commit(tx).await?;
+    db.case_cache.invalidate(&changes.iter().map(|(c, _)| c.id).collect::<Vec<_>>()).await;
     Ok(true)
 }

@@ -44,7 +44,20 @@ impl CaseRepo for Db {
     }
 
     async fn get(&self, scope: &Scope, id: Uuid, history: bool) -> Result<Option<Case>> {
-        read::find_one(self, scope, by_id(id), history).await
+        if history {
+            return read::find_one(self, scope, by_id(id), true).await;
+        }
+        // The same reach as the query's and the row-level policy's: the handling or collecting tenant.
+        if let Some(c) = self.case_cache.get(id) {
+            let reached = scope.contains(&c.handling) || scope.contains(&c.collecting);
+            return Ok(reached.then(|| (*c).clone()));
+        }
+        let ticket = self.case_cache.ticket(id);
+        let found = read::find_one(self, scope, by_id(id), false).await?;
+        if let (Some(t), Some(c)) = (ticket, &found) {
+            self.case_cache.put(t, c);
+        }
+        Ok(found)
     }
 
     async fn get_for_transition(&self, scope: &Scope, id: Uuid, want: TransitionRead) -> Result<Option<ForTransition>> {

@@ -137,6 +137,8 @@ impl CaseWriter for Writer {
     async fn save(self: Box<Self>, w: CaseWrite) -> Result<CaseSaved> {
         let Writer { db, held } = *self;
         let (tx, permit) = db.held_or_begin(held, w.tenant()).await?;
+        // A new case cannot be in anyone's cache yet.
+        let changed = matches!(w.row, CaseRow::Changed { .. });
         let c = &w.case;
         let rows = match &w.row {
             CaseRow::New { query_code_hash, idempotency_key } => {
@@ -205,6 +207,9 @@ impl CaseWriter for Writer {
         }
         commit(tx).await?;
         drop(permit);
+        if changed {
+            db.case_cache.invalidate(&[c.id]).await;
+        }
         Ok(CaseSaved::Saved(w.saved(documents)))
     }
 }

@@ -1,0 +1,230 @@
+//! Cases by id in process memory, for the lookup (`case(id)` without history), which partner systems
+//! and the console call far more often than cases change.
+//!
+//! Every write of a case row goes through [`crate::repo`]'s case writer or the deadline recompute;
+//! both drop the case here after their commit and, with Redis, tell every other process on one
+//! channel. A process caches only while it hears that channel (subscribed, and pinged every few
+//! seconds); when it loses it, it empties the cache and reads from the database until it is back.
+//! A read that raced a write cannot store what it read: each shard counts its invalidations, and a
+//! read stores its row only if the count did not move while it read. Entries also expire after
+//! [`TTL`]. Without Redis nothing tells this process of another's writes (a second server or a CLI
+//! on the same database), so the cache stays off.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use domain::case::Case;
+use redis::aio::ConnectionManager;
+use uuid::Uuid;
+
+const SHARDS: usize = 16;
+/// Entries per shard; a full shard drops its expired entries, then everything.
+const SHARD_CAP: usize = 8_192;
+/// How long an entry lives at most.
+pub const TTL: Duration = Duration::from_secs(30);
+const PING: Duration = Duration::from_secs(3);
+
+#[derive(Default)]
+struct Shard {
+    entries: HashMap<Uuid, (Arc<Case>, Instant)>,
+    /// Invalidations so far; a read stores its row only if this did not move meanwhile.
+    generation: u64,
+}
+
+/// A read's permission to store what it reads, if nothing in its shard changes meanwhile.
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket {
+    shard: usize,
+    generation: u64,
+}
+
+pub struct CaseCache {
+    shards: Vec<Mutex<Shard>>,
+    hasher: RandomState,
+    /// False while other processes' invalidations cannot be heard.
+    live: AtomicBool,
+    bus: OnceLock<Bus>,
+    hits: AtomicU64,
+}
+
+struct Bus {
+    conn: ConnectionManager,
+    channel: String,
+}
+
+impl Default for CaseCache {
+    /// Off until [`CaseCache::follow`] hears the other processes.
+    fn default() -> Self {
+        CaseCache {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            hasher: RandomState::new(),
+            live: AtomicBool::new(false),
+            bus: OnceLock::new(),
+            hits: AtomicU64::new(0),
+        }
+    }
+}
+
+impl CaseCache {
+    fn shard_of(&self, id: &Uuid) -> usize {
+        (self.hasher.hash_one(id) as usize) % SHARDS
+    }
+
+    /// The cached case, if live and fresh.
+    pub fn get(&self, id: Uuid) -> Option<Arc<Case>> {
+        if !self.live.load(Ordering::Acquire) {
+            return None;
+        }
+        let shard = self.shards[self.shard_of(&id)].lock().ok()?;
+        let found = shard.entries.get(&id).filter(|(_, at)| at.elapsed() < TTL).map(|(c, _)| c.clone());
+        if found.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
+    /// Lookups answered from memory since the start.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// Taken before reading `id` from the database; None while the cache is not live.
+    pub fn ticket(&self, id: Uuid) -> Option<Ticket> {
+        if !self.live.load(Ordering::Acquire) {
+            return None;
+        }
+        let i = self.shard_of(&id);
+        let generation = self.shards[i].lock().ok()?.generation;
+        Some(Ticket { shard: i, generation })
+    }
+
+    /// Stores what a read found, unless its shard saw an invalidation since the ticket.
+    pub fn put(&self, ticket: Ticket, case: &Case) {
+        let Ok(mut shard) = self.shards[ticket.shard].lock() else { return };
+        if shard.generation != ticket.generation || !self.live.load(Ordering::Acquire) {
+            return;
+        }
+        if shard.entries.len() >= SHARD_CAP {
+            shard.entries.retain(|_, (_, at)| at.elapsed() < TTL);
+            if shard.entries.len() >= SHARD_CAP {
+                shard.entries.clear();
+            }
+        }
+        shard.entries.insert(case.id, (Arc::new(case.clone()), Instant::now()));
+    }
+
+    /// Drops `ids` here only.
+    fn drop_local(&self, ids: &[Uuid]) {
+        for id in ids {
+            if let Ok(mut shard) = self.shards[self.shard_of(id)].lock() {
+                shard.generation += 1;
+                shard.entries.remove(id);
+            }
+        }
+    }
+
+    fn clear(&self) {
+        for s in &self.shards {
+            if let Ok(mut shard) = s.lock() {
+                shard.generation += 1;
+                shard.entries.clear();
+            }
+        }
+    }
+
+    /// After a commit that changed these cases: drops them here and tells the other processes.
+    pub async fn invalidate(&self, ids: &[Uuid]) {
+        if ids.is_empty() {
+            return;
+        }
+        self.drop_local(ids);
+        if let Some(bus) = self.bus.get() {
+            let payload = ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(" ");
+            let mut c = bus.conn.clone();
+            let sent: redis::RedisResult<i64> =
+                redis::cmd("PUBLISH").arg(&bus.channel).arg(payload).query_async(&mut c).await;
+            if let Err(e) = sent {
+                // Whoever cannot hear this has lost the channel too and stopped caching.
+                tracing::warn!(error = %e, "case cache: invalidation not published");
+            }
+        }
+    }
+
+    /// Shares invalidations with the other processes through Redis: the cache is live only while
+    /// this process is subscribed.
+    pub fn follow(self: &Arc<Self>, client: redis::Client, conn: ConnectionManager, prefix: &str) {
+        let channel = format!("{prefix}cases:changed");
+        if self.bus.set(Bus { conn, channel: channel.clone() }).is_err() {
+            return;
+        }
+        self.clear();
+        tokio::spawn(subscribe(Arc::downgrade(self), client, channel));
+    }
+
+    /// Whether lookups are answered from memory now (subscribed to the invalidations).
+    pub fn is_live(&self) -> bool {
+        self.live.load(Ordering::Acquire)
+    }
+}
+
+async fn subscribe(cache: std::sync::Weak<CaseCache>, client: redis::Client, channel: String) {
+    use futures::StreamExt;
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        let Some(c) = cache.upgrade() else { return };
+        c.live.store(false, Ordering::Release);
+        c.clear();
+        drop(c);
+        let attempt = async {
+            let (mut sink, stream) = client.get_async_pubsub().await?.split();
+            sink.subscribe(&channel).await?;
+            Ok::<_, redis::RedisError>((sink, stream))
+        };
+        let (mut sink, mut stream) = match tokio::time::timeout(Duration::from_secs(5), attempt).await {
+            Ok(Ok(parts)) => parts,
+            _ => {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        backoff = Duration::from_millis(200);
+        match cache.upgrade() {
+            // Anything missed before the subscription stood is gone with the clear above.
+            Some(c) => c.live.store(true, Ordering::Release),
+            None => return,
+        }
+        let mut ping = tokio::time::interval(PING);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                msg = stream.next() => match msg {
+                    Some(msg) => {
+                        let Some(c) = cache.upgrade() else { return };
+                        match msg.get_payload::<String>() {
+                            Ok(p) => {
+                                let ids: Vec<Uuid> = p.split(' ').filter_map(|s| s.parse().ok()).collect();
+                                c.drop_local(&ids);
+                            }
+                            Err(_) => c.clear(),
+                        }
+                    }
+                    None => break,
+                },
+                _ = ping.tick() => {
+                    if cache.strong_count() == 0 {
+                        return;
+                    }
+                    let alive = tokio::time::timeout(PING, sink.ping::<String>()).await;
+                    if !matches!(alive, Ok(Ok(_))) {
+                        break;
+                    }
+                }
+            }
+        }
+        tracing::debug!("case cache: subscription lost; reading from the database until it is back");
+    }
+}
