@@ -436,8 +436,12 @@ async fn a_catalogue_admin_adds_a_base_item_with_material_rows_in_chromium() -> 
     browser.clear("#m1-copies").await?;
     browser.send_keys("#m1-copies", "2").await?;
     browser.click("#m1-required").await?;
+    // The script adds the row in place (no reload: the page's marker survives); without it the
+    // server adds it (tests/it/catalogue.rs).
+    browser.script("window.sameRowsPage = true; return true;").await?;
     browser.click("#add-material-row").await?;
     browser.find("#m3-name").await?;
+    assert_eq!(browser.script("return window.sameRowsPage === true;").await?, json!(true), "added in place");
     assert_eq!(browser.value("#m0-name").await?, "申请书", "添加一行 keeps the rows");
     assert_eq!(browser.value("#name").await?, "行道树修剪许可", "and the fields");
     browser.send_keys("#m3-name", "申请书").await?;
@@ -445,6 +449,8 @@ async fn a_catalogue_admin_adds_a_base_item_with_material_rows_in_chromium() -> 
     browser.find("#m3-error").await?;
     assert!(browser.text("#m3-error").await?.contains("材料“申请书”重复"));
     assert_eq!(browser.value("#m1-copies").await?, "2");
+    assert!(browser.text("#materials-summary").await?.contains("申请材料有误"), "a summary at the top");
+    browser.script("document.getElementById('m3-name').scrollIntoView({ block: 'center' }); return true;").await?;
     browser.screenshot("base_item_row_error").await?;
     browser.click("#m3-remove").await?;
     browser.click("#base-item-submit").await?;

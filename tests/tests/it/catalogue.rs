@@ -913,6 +913,42 @@ async fn item_actions_come_from_the_domain_for_every_status_and_role() {
     );
 }
 
+/// The item edit page shows a refused save again: the error next to its field, what was typed kept.
+#[tokio::test]
+async fn the_item_edit_page_keeps_what_was_typed_on_an_error() {
+    let app = TestApp::spawn().await;
+    let token = app.token("ys_admin").await;
+    let items = list(&app, &token, json!({ "t": YONGSHOU, "k": "结婚登记" })).await;
+    let id = items["nodes"][0]["id"].as_str().unwrap_or_else(|| panic!("{items}")).to_owned();
+    let ys = console_login(&app, "ys_admin").await;
+    let url = app.url(&format!("/console/items/{id}/edit"));
+    let html = ys.get(url.clone()).send().await.expect("edit").text().await.expect("html");
+    let csrf = hidden_csrf(&html);
+    let form = |promised: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("promised_days", promised.to_owned()),
+            ("case_kind", "promised".to_owned()),
+            ("cross_area", "none".to_owned()),
+            ("place", "县政务服务中心三楼".to_owned()),
+            ("conditions", "双方自愿".to_owned()),
+            ("online_depth", "offline".to_owned()),
+            ("visits", "1".to_owned()),
+            ("delivery", "1".to_owned()),
+        ]
+    };
+    for (promised, message) in [("十", "承诺时限应为整数"), ("999", "不能超过法定时限")] {
+        let r = ys.post(url.clone()).form(&form(promised)).send().await.expect("save");
+        assert_eq!(r.status(), 400, "{promised}");
+        let html = r.text().await.expect("html");
+        assert!(html.contains(r#"id="promised-days-error""#) && html.contains(message), "{html}");
+        assert!(html.contains(&format!(r#"value="{promised}""#)) && html.contains("县政务服务中心三楼"), "typed values kept");
+        assert!(html.contains(">双方自愿</textarea>") && html.contains(r#"name="delivery" value="1" checked"#));
+    }
+    let after = list(&app, &token, json!({ "t": YONGSHOU, "k": "结婚登记" })).await;
+    assert_eq!(after, items, "nothing changed");
+}
+
 #[tokio::test]
 async fn users_belong_to_a_department_of_their_tenant() {
     let app = TestApp::spawn().await;

@@ -146,6 +146,27 @@ async fn item_lists_export_as_xlsx_with_the_page_filters() {
     assert!(rows >= 2 && rows < published + 1, "{rows}");
     assert!(!xlsx_part(&bytes, "xl/sharedStrings.xml").contains("结婚登记"));
 
+    // So does the kind.
+    let r = app
+        .gql(
+            Some(&app.token("ys_admin").await),
+            "query($t: RegionCode!) { implItems(tenant: $t, kind: PUBLIC_SERVICE) { totalCount } }",
+            json!({ "t": YONGSHOU }),
+        )
+        .await;
+    let services = r["data"]["implItems"]["totalCount"].as_u64().unwrap_or_else(|| panic!("{r}")) as usize;
+    let bytes = admin
+        .get(app.url("/console/items/export.xlsx?kind=PUBLIC_SERVICE"))
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("xlsx");
+    let rows = xlsx_part(&bytes, "xl/worksheets/sheet1.xml").matches("<row ").count();
+    assert!(services >= 1, "{services}");
+    assert_eq!(rows, services + 1, "the kind filter");
+
     // A town's station exports its own list only.
     let station = app.console_client("jj_station").await;
     let bytes =
