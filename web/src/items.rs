@@ -69,6 +69,12 @@ struct ItemsPage {
     filters: String,
     kinds: Vec<Opt>,
     department_filter: Vec<Opt>,
+    co_departments: Vec<Opt>,
+    implement_days: String,
+    delegate_days: String,
+    delegate_publish: bool,
+    /// A failed implementation or delegation form: its error and what was typed.
+    form: FormState,
 }
 
 #[derive(Deserialize, Default)]
@@ -107,12 +113,32 @@ fn notice(msg: &str, n: u32) -> Option<String> {
     })
 }
 
-pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> HttpResponse {
+pub(crate) async fn items(ctx: Console, query: web::Query<ItemsQuery>) -> HttpResponse {
+    items_page(ctx, query.into_inner(), FormState::default(), StatusCode::OK).await
+}
+
+/// The implementation form's fields and the words their errors use.
+const IMPLEMENT_FIELDS: FieldWords = &[
+    ("base_item", "基本目录事项"),
+    ("department", "实施部门"),
+    ("promised_days", "承诺时限"),
+    ("case_kind", "办件类型"),
+    ("co_departments", "协办部门"),
+    ("co_departments", "联办件"),
+    ("place", "办理地点"),
+    ("hours", "办理时间"),
+    ("phone", "电话"),
+    ("fee", "收费"),
+];
+/// The delegation form's fields and the words their errors use.
+const DELEGATE_FIELDS: FieldWords = &[("base_item", "基本目录事项"), ("promised_days", "承诺时限")];
+
+/// The list, with a failed implementation or delegation form shown again (`form`).
+async fn items_page(mut ctx: Console, q: ItemsQuery, form: FormState, code: StatusCode) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "items", ITEMS).await {
         Ok(c) => c,
         Err(e) => return crate::view::plain_error(&e),
     };
-    let q = query.into_inner();
     let t = chrome.current.clone();
     let status = q.status.parse::<ImplStatus>().ok();
     let iq = impl_query(&q, PageRequest { first: PER_PAGE, after: Some(q.after.clone()).filter(|a| !a.is_empty()) });
@@ -135,10 +161,21 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
         .iter()
         .map(|k| Opt { value: k.code().into(), label: k.label().into(), selected: Some(*k) == kind })
         .collect();
+    let typed_co = form.values("implement", "co_departments");
+    let co_departments = departments
+        .iter()
+        .filter(|_| can_manage)
+        .map(|d| Opt {
+            value: d.id.to_string(),
+            label: d.name.clone(),
+            selected: typed_co.contains(&d.id.to_string().as_str()),
+        })
+        .collect();
+    let typed_dept = form.value("implement", "department");
     let departments: Vec<Opt> = departments
         .into_iter()
         .filter(|_| can_manage)
-        .map(|d| Opt { value: d.id.to_string(), label: d.name, selected: false })
+        .map(|d| Opt { selected: d.id.to_string() == typed_dept, value: d.id.to_string(), label: d.name })
         .collect();
     let (mut bases, mut town_bases) = (Vec::new(), Vec::new());
     if can_manage {
@@ -149,11 +186,14 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
         };
         for b in &catalogue {
             let label = format!("{} {}（{}）", b.base_code, b.name, b.levels_label());
+            let value = b.id.to_string();
             if b.levels.contains(&t.level) {
-                bases.push(Opt { value: b.id.to_string(), label: label.clone(), selected: false });
+                let selected = form.value("implement", "base_item") == value;
+                bases.push(Opt { value: value.clone(), label: label.clone(), selected });
             }
             if b.levels.contains(&AdminLevel::Town) {
-                town_bases.push(Opt { value: b.id.to_string(), label, selected: false });
+                let selected = form.value("delegate", "base_item") == value;
+                town_bases.push(Opt { value, label, selected });
             }
         }
     }
@@ -186,9 +226,10 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
         .iter()
         .map(|s| Opt { value: s.as_str().into(), label: s.label().into(), selected: Some(*s) == status })
         .collect();
+    let kind_typed = form.value_or("implement", "case_kind", CaseKind::Promised.as_str());
     let case_kinds = CaseKind::ALL
         .iter()
-        .map(|k| Opt { value: k.as_str().into(), label: k.label().into(), selected: *k == CaseKind::Promised })
+        .map(|k| Opt { value: k.as_str().into(), label: k.label().into(), selected: k.as_str() == kind_typed })
         .collect();
     let filters = [("keyword", &q.keyword), ("status", &q.status), ("kind", &q.kind), ("department", &q.department)]
         .iter()
@@ -211,9 +252,14 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
         bases,
         town_bases,
         departments,
+        co_departments,
         case_kinds,
+        implement_days: form.value_or("implement", "promised_days", "0"),
+        delegate_days: form.value_or("delegate", "promised_days", "0"),
+        delegate_publish: form.step != "delegate" || !form.value("delegate", "publish").is_empty(),
+        form,
     };
-    render(ctx.response(StatusCode::OK), &view)
+    render(ctx.response(code), &view)
 }
 
 fn days(s: &str) -> Result<i64, Error> {
@@ -261,6 +307,10 @@ pub(crate) async fn implement(mut ctx: Console, form: web::Form<Vec<(String, Str
     .await;
     match result {
         Ok(_) => see_other(&format!("{ITEMS}?msg=implemented")).finish(),
+        Err(e @ (Error::InvalidInput(_) | Error::Conflict(_))) => {
+            let form = FormState::failed("implement", IMPLEMENT_FIELDS, &e, fields);
+            items_page(ctx, ItemsQuery::default(), form, crate::errors::status_for(&e)).await
+        }
         Err(e) => error_page(ctx, e, ITEMS).await,
     }
 }
@@ -274,18 +324,10 @@ fn co_departments(fields: &[(String, String)], kind: CaseKind) -> Result<Option<
     Ok(Some(ids.collect::<Result<Vec<_>, _>>()?))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct DelegateForm {
-    csrf: String,
-    base_item: String,
-    promised_days: String,
-    publish: String,
-}
-
-pub(crate) async fn delegate(mut ctx: Console, form: web::Form<DelegateForm>) -> HttpResponse {
-    let f = form.into_inner();
-    if !ctx.csrf_ok(&f.csrf) {
+pub(crate) async fn delegate(mut ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
+    let fields = form.into_inner();
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !ctx.csrf_ok(&get("csrf")) {
         return error_page(ctx, Error::forbidden(STALE_FORM), ITEMS).await;
     }
     let current = match chrome(&mut ctx, "items", ITEMS).await {
@@ -295,17 +337,21 @@ pub(crate) async fn delegate(mut ctx: Console, form: web::Form<DelegateForm>) ->
     let result = async {
         let d = Delegation {
             from: current.code,
-            base_item: id(&f.base_item, "基本目录事项")?,
+            base_item: id(&get("base_item"), "基本目录事项")?,
             towns: None,
             department_name: None,
-            defaults: ImplInput { promised_days: days(&f.promised_days)?, ..Default::default() },
-            publish: !f.publish.is_empty(),
+            defaults: ImplInput { promised_days: days(&get("promised_days"))?, ..Default::default() },
+            publish: !get("publish").is_empty(),
         };
         ctx.services.catalogue.delegate_item(&ctx.actor, d).await
     }
     .await;
     match result {
         Ok(r) => see_other(&format!("{ITEMS}?msg=delegated&n={}", r.items.len())).finish(),
+        Err(e @ (Error::InvalidInput(_) | Error::Conflict(_))) => {
+            let form = FormState::failed("delegate", DELEGATE_FIELDS, &e, fields);
+            items_page(ctx, ItemsQuery::default(), form, crate::errors::status_for(&e)).await
+        }
         Err(e) => error_page(ctx, e, ITEMS).await,
     }
 }

@@ -942,11 +942,73 @@ async fn the_item_edit_page_keeps_what_was_typed_on_an_error() {
         assert_eq!(r.status(), 400, "{promised}");
         let html = r.text().await.expect("html");
         assert!(html.contains(r#"id="promised-days-error""#) && html.contains(message), "{html}");
-        assert!(html.contains(&format!(r#"value="{promised}""#)) && html.contains("县政务服务中心三楼"), "typed values kept");
+        assert!(
+            html.contains(&format!(r#"value="{promised}""#)) && html.contains("县政务服务中心三楼"),
+            "typed values kept"
+        );
         assert!(html.contains(">双方自愿</textarea>") && html.contains(r#"name="delivery" value="1" checked"#));
     }
     let after = list(&app, &token, json!({ "t": YONGSHOU, "k": "结婚登记" })).await;
     assert_eq!(after, items, "nothing changed");
+}
+
+/// The implementation and delegation forms on the list show a refused submission again, the error
+/// next to its field and what was typed kept.
+#[tokio::test]
+async fn the_implement_form_keeps_what_was_typed_on_an_error() {
+    let app = TestApp::spawn().await;
+    let token = app.token("ys_admin").await;
+    let base = base_id(&app, &token, "CJ-00202").await;
+    let depts = app.gql(Some(&token), DEPTS, json!({ "t": YONGSHOU })).await;
+    let edu =
+        depts["data"]["departments"].as_array().expect("depts").iter().find(|d| d["name"] == "教育局").expect("教育局")
+            ["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+    let ys = console_login(&app, "ys_admin").await;
+    let html = ys.get(app.url("/console/items")).send().await.expect("items").text().await.expect("html");
+    let csrf = hidden_csrf(&html);
+    let form = |days: &str, base: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("base_item", base.to_owned()),
+            ("department", edu.clone()),
+            ("promised_days", days.to_owned()),
+            ("case_kind", "promised".to_owned()),
+            ("place", "县政务服务中心二楼".to_owned()),
+        ]
+    };
+    let cases = [
+        ("十", base.as_str(), "promised-days-error", "承诺时限应为整数"),
+        ("5", "", "base-item-error", "请选择基本目录事项"),
+    ];
+    for (days, b, field, message) in cases {
+        let r = ys.post(app.url("/console/items/implement")).form(&form(days, b)).send().await.expect("post");
+        assert_eq!(r.status(), 400);
+        let html = r.text().await.expect("html");
+        assert!(html.contains(&format!(r#"id="{field}""#)) && html.contains(message), "{html}");
+        assert!(
+            html.contains(r#"value="县政务服务中心二楼""#) && html.contains(&format!(r#"value="{days}""#)),
+            "typed values kept"
+        );
+        assert!(html.contains(&format!(r#"<option value="{edu}" selected>"#)), "the department stays chosen");
+        if !b.is_empty() {
+            assert!(html.contains(&format!(r#"<option value="{b}" selected>"#)), "the item stays chosen");
+        }
+    }
+    let drafts = list(&app, &token, json!({ "t": YONGSHOU, "s": "DRAFT" })).await;
+    assert_eq!(drafts["totalCount"], 0, "nothing created");
+    // The delegation form likewise.
+    let r = ys
+        .post(app.url("/console/items/delegate"))
+        .form(&[("csrf", csrf.as_str()), ("base_item", base.as_str()), ("promised_days", "abc")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains(r#"id="delegate-days-error""#) && html.contains(r#"value="abc""#), "{html}");
 }
 
 #[tokio::test]
