@@ -370,6 +370,24 @@ pub enum ImplStep {
     Edit,
 }
 
+impl ImplStep {
+    pub const ALL: [ImplStep; 4] = [ImplStep::Publish, ImplStep::Suspend, ImplStep::Cancel, ImplStep::Edit];
+}
+
+/// The steps `actor` may take on `item` of `tenant` now: the tenant's setup managers, as far as
+/// the status allows. The console's buttons and `ImplItem.allowedActions` both come from here.
+pub fn allowed_impl_steps(
+    actor: &crate::identity::Actor,
+    tenant: &crate::tenant::Tenant,
+    item: &ImplItem,
+) -> Vec<ImplStep> {
+    use crate::policy::{Action, authorize};
+    if item.tenant != tenant.code || authorize(actor, Action::ManageTenantSetup, tenant).is_err() {
+        return Vec::new();
+    }
+    ImplStep::ALL.into_iter().filter(|s| item.status.apply(*s).is_ok()).collect()
+}
+
 impl ImplStatus {
     pub const ALL: [ImplStatus; 4] =
         [ImplStatus::Draft, ImplStatus::Published, ImplStatus::Suspended, ImplStatus::Cancelled];
@@ -539,21 +557,40 @@ impl BaseItemDraft {
         if self.statutory_days > MAX_STATUTORY_DAYS {
             return Err(Error::invalid(format!("法定时限不能超过{MAX_STATUTORY_DAYS}个工作日")));
         }
-        let mut seen = HashSet::new();
-        if self.materials.len() > MAX_MATERIALS {
-            return Err(Error::invalid(format!("申请材料不能超过{MAX_MATERIALS}项")));
-        }
-        for m in &mut self.materials {
-            m.name = material_name(&m.name)?;
-            if !seen.insert(m.name.clone()) {
-                return Err(Error::invalid(format!("材料“{}”重复", m.name)));
-            }
-            if m.originals > 99 || m.copies > 99 {
-                return Err(Error::invalid(format!("材料“{}”的份数不能超过99", m.name)));
-            }
-        }
+        self.materials = validate_materials(std::mem::take(&mut self.materials)).map_err(|p| p.error)?;
         Ok(self)
     }
+}
+
+/// The most originals or copies of one material.
+pub const MAX_MATERIAL_COPIES: u32 = 99;
+
+/// A material list's first problem: the row (0-based) it is on, when one row has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterialProblem {
+    pub row: Option<usize>,
+    pub error: Error,
+}
+
+/// Checks and normalises a base item's materials; the first problem names its row, so a form
+/// can show it next to that row.
+pub fn validate_materials(mut ms: Vec<Material>) -> std::result::Result<Vec<Material>, MaterialProblem> {
+    if ms.len() > MAX_MATERIALS {
+        let error = Error::invalid(format!("申请材料不能超过{MAX_MATERIALS}项"));
+        return Err(MaterialProblem { row: None, error });
+    }
+    let mut seen = HashSet::new();
+    for (row, m) in ms.iter_mut().enumerate() {
+        let at = |error| MaterialProblem { row: Some(row), error };
+        m.name = material_name(&m.name).map_err(at)?;
+        if !seen.insert(m.name.clone()) {
+            return Err(at(Error::invalid(format!("材料“{}”重复", m.name))));
+        }
+        if m.originals > MAX_MATERIAL_COPIES || m.copies > MAX_MATERIAL_COPIES {
+            return Err(at(Error::invalid(format!("材料“{}”的份数不能超过{MAX_MATERIAL_COPIES}", m.name))));
+        }
+    }
+    Ok(ms)
 }
 
 // ---------------------------------------------------------------- implementation items
@@ -1248,6 +1285,27 @@ mod tests {
         assert!(department_name("民政\u{0}局").expect_err("NUL").to_string().contains("部门名称"));
         let lower = BaseItemDraft { base_code: "xk-1".into(), ..good }.validate().expect("ok");
         assert_eq!(lower.base_code, "XK-1");
+    }
+
+    #[test]
+    fn material_problems_name_their_row() {
+        let m = |name: &str, copies: u32| Material {
+            name: name.into(),
+            originals: 1,
+            copies,
+            required: true,
+            deferrable: false,
+        };
+        let ok = validate_materials(vec![m(" 申请书 ", 0), m("身份证", 1)]).expect("ok");
+        assert_eq!(ok[0].name, "申请书");
+        let dup = validate_materials(vec![m("申请书", 0), m("身份证", 1), m("申请书", 0)]).expect_err("dup");
+        assert_eq!(dup.row, Some(2));
+        assert!(dup.error.to_string().contains("重复"));
+        let many = validate_materials(vec![m("申请书", 0), m("身份证", 100)]).expect_err("copies");
+        assert_eq!(many.row, Some(1));
+        assert_eq!(validate_materials(vec![m("", 0)]).expect_err("empty").row, Some(0));
+        let all = (0..=MAX_MATERIALS).map(|i| m(&format!("材料{i}"), 0)).collect();
+        assert_eq!(validate_materials(all).expect_err("too many").row, None);
     }
 
     fn row(line: usize, s: &str) -> CatalogueRow {

@@ -413,6 +413,65 @@ async fn a_county_admin_publishes_an_item_and_the_guide_shows_it() -> anyhow::Re
     Ok(())
 }
 
+/// The catalogue administrator adds a base item with two material rows: 添加一行 keeps what was
+/// typed, a duplicate material is shown at its row, and the saved item lists both rows.
+#[tokio::test]
+async fn a_catalogue_admin_adds_a_base_item_with_material_rows_in_chromium() -> anyhow::Result<()> {
+    if !browser_available() {
+        return Ok(());
+    }
+    let app = tests::TestApp::spawn().await;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let driver = Driver::start(&http).await?;
+    let browser = Browser::open(&http, &driver).await?;
+    login(&browser, &app.address, "xy_catalogue").await?;
+    browser.goto(&format!("{}/console/catalogue", app.address)).await?;
+    browser.click("#new-base-item").await?;
+    browser.wait_for_path("/console/catalogue/new").await?;
+    browser.send_keys("#base-code", "ZZ-00902-000").await?;
+    browser.send_keys("#name", "行道树修剪许可").await?;
+    browser.send_keys("#department", "住建").await?;
+    browser.send_keys("#m0-name", "申请书").await?;
+    browser.send_keys("#m1-name", "树木位置图").await?;
+    browser.clear("#m1-copies").await?;
+    browser.send_keys("#m1-copies", "2").await?;
+    browser.click("#m1-required").await?;
+    // The script adds the row in place (no reload: the page's marker survives); without it the
+    // server adds it (tests/it/catalogue.rs).
+    browser.script("window.sameRowsPage = true; return true;").await?;
+    browser.click("#add-material-row").await?;
+    browser.find("#m3-name").await?;
+    assert_eq!(browser.script("return window.sameRowsPage === true;").await?, json!(true), "added in place");
+    assert_eq!(browser.value("#m0-name").await?, "申请书", "添加一行 keeps the rows");
+    assert_eq!(browser.value("#name").await?, "行道树修剪许可", "and the fields");
+    browser.send_keys("#m3-name", "申请书").await?;
+    browser.click("#base-item-submit").await?;
+    browser.find("#m3-error").await?;
+    assert!(browser.text("#m3-error").await?.contains("材料“申请书”重复"));
+    assert_eq!(browser.value("#m1-copies").await?, "2");
+    assert!(browser.text("#materials-summary").await?.contains("申请材料有误"), "a summary at the top");
+    browser.script("document.getElementById('m3-name').scrollIntoView({ block: 'center' }); return true;").await?;
+    browser.screenshot("base_item_row_error").await?;
+    browser.click("#m3-remove").await?;
+    browser.click("#base-item-submit").await?;
+    browser.wait_for_text("已新建基本目录事项").await?;
+    browser.wait_for_text("ZZ-00902-000").await?;
+    browser.screenshot("catalogue_created").await?;
+
+    let token = app.token("xy_catalogue").await;
+    let q = "{ baseItems(keyword: \"ZZ-00902\") { nodes { materials { name copies required } } } }";
+    let b = app.gql(Some(&token), q, json!({})).await;
+    let ms = &b["data"]["baseItems"]["nodes"][0]["materials"];
+    assert_eq!(
+        *ms,
+        json!([{ "name": "申请书", "copies": 0, "required": true }, { "name": "树木位置图", "copies": 2, "required": false }]),
+        "{b}"
+    );
+    browser.close().await?;
+    drop(driver);
+    Ok(())
+}
+
 async fn login(browser: &Browser, address: &str, username: &str) -> anyhow::Result<()> {
     browser.goto(&format!("{address}/console/login")).await?;
     browser.wait_for_text("用户名").await?;

@@ -36,6 +36,19 @@ impl FormState {
         self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap_or_default()
     }
 
+    /// Every value typed into `name` of the form `step` (checkboxes), if it failed.
+    pub(crate) fn values(&self, step: &str, name: &str) -> Vec<&str> {
+        if self.step != step || name == "csrf" {
+            return Vec::new();
+        }
+        self.values.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+    }
+
+    /// What was typed into `name` of `step`, or `default` when that form did not fail.
+    pub(crate) fn value_or(&self, step: &str, name: &str, default: &str) -> String {
+        if self.step == step { self.value(step, name).to_owned() } else { default.to_owned() }
+    }
+
     /// The error to show next to `field` of `step`.
     pub(crate) fn error(&self, step: &str, field: &str) -> &str {
         if self.step == step && self.field == field && !field.is_empty() { &self.message } else { "" }
@@ -62,6 +75,10 @@ mod tests {
         assert_eq!(f.value("deliver", "tracking_no"), "SF123");
         assert_eq!(f.value("deliver", "csrf"), "");
         assert_eq!(f.value("accept", "tracking_no"), "");
+        assert_eq!(f.value_or("deliver", "tracking_no", "x"), "SF123");
+        assert_eq!(f.value_or("accept", "tracking_no", "x"), "x");
+        assert_eq!(f.values("deliver", "tracking_no"), ["SF123"]);
+        assert!(f.values("deliver", "csrf").is_empty());
         let g = FormState::failed("deliver", fields, &Error::conflict("办件已被他人同时办理"), Vec::new());
         assert_eq!(g.general(), "办件已被他人同时办理");
     }

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use domain::Error;
 use domain::catalogue::{
-    CaseKind, GuideInfo, ImplInput, ImplItem, ImplStatus, ItemKind, MAX_SCENARIOS, OnlineDepth, Scenario,
+    CaseKind, GuideInfo, ImplInput, ImplItem, ImplStatus, ImplStep, ItemKind, MAX_SCENARIOS, OnlineDepth, Scenario,
 };
 use domain::page::{MAX_PAGE, PageRequest};
 use domain::policy::{Action, authorize};
@@ -17,6 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Console, see_other};
+use crate::forms::{FieldWords, FormState};
 use crate::layout::{Chrome, chrome, error_page};
 use crate::view::{STALE_FORM, render};
 
@@ -40,6 +41,9 @@ struct ItemRow {
     version: u32,
     promised: u32,
     delegated: bool,
+    /// Its public guide exists (published).
+    published: bool,
+    can_edit: bool,
     can_publish: bool,
     can_suspend: bool,
     can_cancel: bool,
@@ -61,6 +65,16 @@ struct ItemsPage {
     town_bases: Vec<Opt>,
     departments: Vec<Opt>,
     case_kinds: Vec<Opt>,
+    /// The list's filters as a query string, for the pager and the export link.
+    filters: String,
+    kinds: Vec<Opt>,
+    department_filter: Vec<Opt>,
+    co_departments: Vec<Opt>,
+    implement_days: String,
+    delegate_days: String,
+    delegate_publish: bool,
+    /// A failed implementation or delegation form: its error and what was typed.
+    form: FormState,
 }
 
 #[derive(Deserialize, Default)]
@@ -68,9 +82,24 @@ struct ItemsPage {
 pub(crate) struct ItemsQuery {
     keyword: String,
     status: String,
+    kind: String,
+    department: String,
     after: String,
     msg: String,
     n: u32,
+}
+
+/// The list's filters as a query of the implementation list, for one page.
+pub(crate) fn impl_query(q: &ItemsQuery, page: PageRequest) -> ImplQuery {
+    ImplQuery {
+        tenant: None,
+        keyword: Some(q.keyword.clone()),
+        kind: q.kind.parse::<ItemKind>().ok(),
+        status: q.status.parse::<ImplStatus>().ok(),
+        department: Uuid::parse_str(q.department.trim()).ok(),
+        covering: None,
+        page,
+    }
 }
 
 fn notice(msg: &str, n: u32) -> Option<String> {
@@ -85,29 +114,71 @@ fn notice(msg: &str, n: u32) -> Option<String> {
     })
 }
 
-pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> HttpResponse {
+pub(crate) async fn items(ctx: Console, query: web::Query<ItemsQuery>) -> HttpResponse {
+    items_page(ctx, query.into_inner(), FormState::default(), StatusCode::OK).await
+}
+
+/// The implementation form's fields and the words their errors use.
+const IMPLEMENT_FIELDS: FieldWords = &[
+    ("base_item", "基本目录事项"),
+    ("department", "实施部门"),
+    ("promised_days", "承诺时限"),
+    ("case_kind", "办件类型"),
+    ("co_departments", "协办部门"),
+    ("co_departments", "联办件"),
+    ("place", "办理地点"),
+    ("hours", "办理时间"),
+    ("phone", "电话"),
+    ("fee", "收费"),
+];
+/// The delegation form's fields and the words their errors use.
+const DELEGATE_FIELDS: FieldWords = &[("base_item", "基本目录事项"), ("promised_days", "承诺时限")];
+
+/// The list, with a failed implementation or delegation form shown again (`form`).
+async fn items_page(mut ctx: Console, q: ItemsQuery, form: FormState, code: StatusCode) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "items", ITEMS).await {
         Ok(c) => c,
         Err(e) => return crate::view::plain_error(&e),
     };
-    let q = query.into_inner();
     let t = chrome.current.clone();
     let status = q.status.parse::<ImplStatus>().ok();
-    let iq = ImplQuery {
-        tenant: None,
-        keyword: Some(q.keyword.clone()),
-        kind: None,
-        status,
-        department: None,
-        covering: None,
-        page: PageRequest { first: PER_PAGE, after: Some(q.after.clone()).filter(|a| !a.is_empty()) },
-    };
+    let iq = impl_query(&q, PageRequest { first: PER_PAGE, after: Some(q.after.clone()).filter(|a| !a.is_empty()) });
     let page = match ctx.services.catalogue.impl_items(&ctx.actor, &t.code, iq).await {
         Ok(p) => p,
         Err(e) => return error_page(ctx, e, ITEMS).await,
     };
     let can_manage = authorize(&ctx.actor, Action::ManageTenantSetup, &t).is_ok();
-    let (mut bases, mut town_bases, mut departments) = (Vec::new(), Vec::new(), Vec::new());
+    let departments = match ctx.services.catalogue.departments(&ctx.actor, &t.code).await {
+        Ok(ds) => ds,
+        Err(e) => return error_page(ctx, e, ITEMS).await,
+    };
+    let chosen = Uuid::parse_str(q.department.trim()).ok();
+    let department_filter = departments
+        .iter()
+        .map(|d| Opt { value: d.id.to_string(), label: d.name.clone(), selected: Some(d.id) == chosen })
+        .collect();
+    let kind = q.kind.parse::<ItemKind>().ok();
+    let kinds = ItemKind::ALL
+        .iter()
+        .map(|k| Opt { value: k.code().into(), label: k.label().into(), selected: Some(*k) == kind })
+        .collect();
+    let typed_co = form.values("implement", "co_departments");
+    let co_departments = departments
+        .iter()
+        .filter(|_| can_manage)
+        .map(|d| Opt {
+            value: d.id.to_string(),
+            label: d.name.clone(),
+            selected: typed_co.contains(&d.id.to_string().as_str()),
+        })
+        .collect();
+    let typed_dept = form.value("implement", "department");
+    let departments: Vec<Opt> = departments
+        .into_iter()
+        .filter(|_| can_manage)
+        .map(|d| Opt { selected: d.id.to_string() == typed_dept, value: d.id.to_string(), label: d.name })
+        .collect();
+    let (mut bases, mut town_bases) = (Vec::new(), Vec::new());
     if can_manage {
         let all = PageRequest { first: MAX_PAGE, after: None };
         let catalogue = match ctx.services.catalogue.base_items(&ctx.actor, None, None, all).await {
@@ -116,46 +187,60 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
         };
         for b in &catalogue {
             let label = format!("{} {}（{}）", b.base_code, b.name, b.levels_label());
+            let value = b.id.to_string();
             if b.levels.contains(&t.level) {
-                bases.push(Opt { value: b.id.to_string(), label: label.clone(), selected: false });
+                let selected = form.value("implement", "base_item") == value;
+                bases.push(Opt { value: value.clone(), label: label.clone(), selected });
             }
             if b.levels.contains(&AdminLevel::Town) {
-                town_bases.push(Opt { value: b.id.to_string(), label, selected: false });
+                let selected = form.value("delegate", "base_item") == value;
+                town_bases.push(Opt { value, label, selected });
             }
         }
-        departments = match ctx.services.catalogue.departments(&ctx.actor, &t.code).await {
-            Ok(ds) => ds.into_iter().map(|d| Opt { value: d.id.to_string(), label: d.name, selected: false }).collect(),
-            Err(e) => return error_page(ctx, e, ITEMS).await,
-        };
     }
     let rows = page
         .items
         .iter()
-        .map(|i| ItemRow {
-            id: i.id.to_string(),
-            code: i.impl_code.clone(),
-            name: i.base.name.clone(),
-            kind: i.base.kind.label(),
-            department: i.department.name.clone(),
-            status: i.status.label(),
-            status_key: i.status.as_str(),
-            version: i.version,
-            promised: i.local.promised_days,
-            delegated: i.delegated_by.is_some(),
-            can_publish: i.status.apply(domain::catalogue::ImplStep::Publish).is_ok(),
-            can_suspend: i.status.apply(domain::catalogue::ImplStep::Suspend).is_ok(),
-            can_cancel: i.status.apply(domain::catalogue::ImplStep::Cancel).is_ok(),
+        .map(|i| {
+            let steps = domain::catalogue::allowed_impl_steps(&ctx.actor, &t, i);
+            let may = |s: ImplStep| steps.contains(&s);
+            ItemRow {
+                id: i.id.to_string(),
+                code: i.impl_code.clone(),
+                name: i.base.name.clone(),
+                kind: i.base.kind.label(),
+                department: i.department.name.clone(),
+                status: i.status.label(),
+                status_key: i.status.as_str(),
+                version: i.version,
+                promised: i.local.promised_days,
+                delegated: i.delegated_by.is_some(),
+                published: i.status == ImplStatus::Published,
+                can_edit: may(ImplStep::Edit),
+                can_publish: may(ImplStep::Publish),
+                can_suspend: may(ImplStep::Suspend),
+                can_cancel: may(ImplStep::Cancel),
+            }
         })
         .collect();
     let statuses = ImplStatus::ALL
         .iter()
         .map(|s| Opt { value: s.as_str().into(), label: s.label().into(), selected: Some(*s) == status })
         .collect();
+    let kind_typed = form.value_or("implement", "case_kind", CaseKind::Promised.as_str());
     let case_kinds = CaseKind::ALL
         .iter()
-        .map(|k| Opt { value: k.as_str().into(), label: k.label().into(), selected: *k == CaseKind::Promised })
+        .map(|k| Opt { value: k.as_str().into(), label: k.label().into(), selected: k.as_str() == kind_typed })
         .collect();
+    let filters = [("keyword", &q.keyword), ("status", &q.status), ("kind", &q.kind), ("department", &q.department)]
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::view::urlencode(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&");
     let view = ItemsPage {
+        filters,
+        kinds,
+        department_filter,
         can_delegate: can_manage && t.level == AdminLevel::County,
         chrome,
         total: page.total,
@@ -168,9 +253,14 @@ pub(crate) async fn items(mut ctx: Console, query: web::Query<ItemsQuery>) -> Ht
         bases,
         town_bases,
         departments,
+        co_departments,
         case_kinds,
+        implement_days: form.value_or("implement", "promised_days", "0"),
+        delegate_days: form.value_or("delegate", "promised_days", "0"),
+        delegate_publish: form.step != "delegate" || !form.value("delegate", "publish").is_empty(),
+        form,
     };
-    render(ctx.response(StatusCode::OK), &view)
+    render(ctx.response(code), &view)
 }
 
 fn days(s: &str) -> Result<i64, Error> {
@@ -218,6 +308,10 @@ pub(crate) async fn implement(mut ctx: Console, form: web::Form<Vec<(String, Str
     .await;
     match result {
         Ok(_) => see_other(&format!("{ITEMS}?msg=implemented")).finish(),
+        Err(e @ (Error::InvalidInput(_) | Error::Conflict(_))) => {
+            let form = FormState::failed("implement", IMPLEMENT_FIELDS, &e, fields);
+            items_page(ctx, ItemsQuery::default(), form, crate::errors::status_for(&e)).await
+        }
         Err(e) => error_page(ctx, e, ITEMS).await,
     }
 }
@@ -231,18 +325,10 @@ fn co_departments(fields: &[(String, String)], kind: CaseKind) -> Result<Option<
     Ok(Some(ids.collect::<Result<Vec<_>, _>>()?))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct DelegateForm {
-    csrf: String,
-    base_item: String,
-    promised_days: String,
-    publish: String,
-}
-
-pub(crate) async fn delegate(mut ctx: Console, form: web::Form<DelegateForm>) -> HttpResponse {
-    let f = form.into_inner();
-    if !ctx.csrf_ok(&f.csrf) {
+pub(crate) async fn delegate(mut ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
+    let fields = form.into_inner();
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !ctx.csrf_ok(&get("csrf")) {
         return error_page(ctx, Error::forbidden(STALE_FORM), ITEMS).await;
     }
     let current = match chrome(&mut ctx, "items", ITEMS).await {
@@ -252,17 +338,21 @@ pub(crate) async fn delegate(mut ctx: Console, form: web::Form<DelegateForm>) ->
     let result = async {
         let d = Delegation {
             from: current.code,
-            base_item: id(&f.base_item, "基本目录事项")?,
+            base_item: id(&get("base_item"), "基本目录事项")?,
             towns: None,
             department_name: None,
-            defaults: ImplInput { promised_days: days(&f.promised_days)?, ..Default::default() },
-            publish: !f.publish.is_empty(),
+            defaults: ImplInput { promised_days: days(&get("promised_days"))?, ..Default::default() },
+            publish: !get("publish").is_empty(),
         };
         ctx.services.catalogue.delegate_item(&ctx.actor, d).await
     }
     .await;
     match result {
         Ok(r) => see_other(&format!("{ITEMS}?msg=delegated&n={}", r.items.len())).finish(),
+        Err(e @ (Error::InvalidInput(_) | Error::Conflict(_))) => {
+            let form = FormState::failed("delegate", DELEGATE_FIELDS, &e, fields);
+            items_page(ctx, ItemsQuery::default(), form, crate::errors::status_for(&e)).await
+        }
         Err(e) => error_page(ctx, e, ITEMS).await,
     }
 }
@@ -330,14 +420,17 @@ struct CataloguePage {
     can_edit: bool,
     report: Option<String>,
     problems: Vec<Problem>,
+    /// The list's filters as a query string, for the export link.
+    filters: String,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct CatalogueQuery {
-    keyword: String,
-    kind: String,
+    pub(crate) keyword: String,
+    pub(crate) kind: String,
     after: String,
+    msg: String,
 }
 
 async fn catalogue_page(
@@ -377,6 +470,7 @@ async fn catalogue_page(
         .iter()
         .map(|k| Opt { value: k.code().into(), label: k.label().into(), selected: Some(*k) == kind })
         .collect();
+    let filters = format!("keyword={}&kind={}", crate::view::urlencode(&q.keyword), crate::view::urlencode(&q.kind));
     let view = CataloguePage {
         chrome,
         rows,
@@ -385,10 +479,19 @@ async fn catalogue_page(
         kinds,
         next: if p.has_next { p.end_cursor } else { None },
         can_edit,
-        report,
+        report: report.or_else(|| catalogue_notice(&q.msg)),
         problems,
+        filters,
     };
     render(ctx.response(status), &view)
+}
+
+fn catalogue_notice(msg: &str) -> Option<String> {
+    match msg {
+        "created" => Some("已新建基本目录事项".to_owned()),
+        "saved" => Some("已保存；内容变化时生成了新版本".to_owned()),
+        _ => None,
+    }
 }
 
 pub(crate) async fn catalogue(ctx: Console, query: web::Query<CatalogueQuery>) -> HttpResponse {
@@ -438,131 +541,357 @@ struct LevelBox {
     checked: bool,
 }
 
+/// One material row of the base item form, as stored or as typed.
+struct MaterialRow {
+    index: usize,
+    name: String,
+    originals: String,
+    copies: String,
+    required: bool,
+    deferrable: bool,
+    /// The row's error in Chinese, shown next to it.
+    error: String,
+}
+
+impl MaterialRow {
+    fn blank(index: usize) -> Self {
+        MaterialRow {
+            index,
+            name: String::new(),
+            originals: "1".into(),
+            copies: "0".into(),
+            required: true,
+            deferrable: false,
+            error: String::new(),
+        }
+    }
+}
+
+/// Blank material rows offered below the item's own.
+const BLANK_MATERIALS: usize = 3;
+/// The most rows the form takes (the list's bound and room for blank rows).
+const MAX_MATERIAL_ROWS: usize = domain::catalogue::MAX_MATERIALS + 20;
+/// The key of the base item form in its [`FormState`].
+const BASE_STEP: &str = "base";
+/// The base item form's fields and the words their errors use.
+const BASE_FIELDS: FieldWords = &[
+    ("base_code", "基本编码"),
+    ("name", "事项名称"),
+    ("kind", "事项类型"),
+    ("legal_basis", "设定依据"),
+    ("levels", "行使层级"),
+    ("statutory_days", "法定时限"),
+    ("department", "主管部门"),
+    ("case_kind", "办件类型"),
+];
+
 #[derive(Template)]
 #[template(path = "base_item.html")]
 struct BaseItemPage {
     chrome: Chrome,
-    id: String,
+    /// Where the form posts.
+    action: String,
+    is_new: bool,
+    submit_label: &'static str,
     base_code: String,
-    name: String,
+    /// The item's name (not `name`, which the form macros use for their own argument).
+    item_name: String,
     kinds: Vec<Opt>,
     legal_basis: String,
     levels: Vec<LevelBox>,
-    statutory_days: u32,
+    statutory_days: String,
     department: String,
     case_kinds: Vec<Opt>,
-    materials: String,
+    rows: Vec<MaterialRow>,
     version: u32,
+    form: FormState,
 }
 
-/// One line per material: 名称;原件份数;复印件份数;必需(1/0);容缺(1/0).
-fn materials_text(ms: &[domain::catalogue::Material]) -> String {
-    ms.iter()
-        .map(|m| format!("{};{};{};{};{}", m.name, m.originals, m.copies, u8::from(m.required), u8::from(m.deferrable)))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// What the base item form holds: the stored item, or what was typed.
+struct BaseInput {
+    base_code: String,
+    name: String,
+    kind: String,
+    legal_basis: String,
+    levels: Vec<String>,
+    statutory_days: String,
+    department: String,
+    case_kind: String,
+    rows: Vec<MaterialRow>,
 }
 
-fn parse_materials(text: &str) -> Result<Vec<domain::catalogue::Material>, Error> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let parts: Vec<&str> = line.split([';', '；']).map(str::trim).collect();
-        let num = |k: usize, d: u32| -> Result<u32, Error> {
-            match parts.get(k).filter(|s| !s.is_empty()) {
-                None => Ok(d),
-                Some(s) => s.parse().map_err(|_| Error::invalid(format!("材料第{}行：份数“{s}”无效", i + 1))),
-            }
-        };
-        let flag = |k: usize, d: bool| parts.get(k).filter(|s| !s.is_empty()).map_or(d, |s| *s == "1" || *s == "是");
-        out.push(domain::catalogue::Material {
-            name: parts[0].to_owned(),
-            originals: num(1, 1)?,
-            copies: num(2, 0)?,
-            required: flag(3, true),
-            deferrable: flag(4, false),
-        });
+impl BaseInput {
+    fn new_item() -> Self {
+        BaseInput {
+            base_code: String::new(),
+            name: String::new(),
+            kind: ItemKind::ALL[0].code().into(),
+            legal_basis: String::new(),
+            levels: vec![AdminLevel::County.as_str().into()],
+            statutory_days: "20".into(),
+            department: String::new(),
+            case_kind: CaseKind::Promised.as_str().into(),
+            rows: (0..BLANK_MATERIALS).map(MaterialRow::blank).collect(),
+        }
     }
-    Ok(out)
+
+    fn of(b: &domain::catalogue::BaseItem) -> Self {
+        let own = b.materials.iter().map(|m| MaterialRow {
+            index: 0,
+            name: m.name.clone(),
+            originals: m.originals.to_string(),
+            copies: m.copies.to_string(),
+            required: m.required,
+            deferrable: m.deferrable,
+            error: String::new(),
+        });
+        let blank = (0..BLANK_MATERIALS).map(MaterialRow::blank);
+        BaseInput {
+            base_code: b.base_code.clone(),
+            name: b.name.clone(),
+            kind: b.kind.code().into(),
+            legal_basis: b.legal_basis.clone(),
+            levels: b.levels.iter().map(|l| l.as_str().to_owned()).collect(),
+            statutory_days: b.statutory_days.to_string(),
+            department: b.department.clone(),
+            case_kind: b.default_case_kind.as_str().into(),
+            rows: renumber(own.chain(blank).collect()),
+        }
+    }
+
+    /// The posted form; rows ticked 删除 are dropped.
+    fn from_form(fields: &[(String, String)]) -> Self {
+        let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        let count = get("material_rows").trim().parse::<usize>().unwrap_or(0).min(MAX_MATERIAL_ROWS);
+        let rows = (0..count)
+            .filter(|i| get(&format!("m{i}_remove")).is_empty())
+            .map(|i| MaterialRow {
+                index: i,
+                name: get(&format!("m{i}_name")),
+                originals: get(&format!("m{i}_originals")),
+                copies: get(&format!("m{i}_copies")),
+                required: !get(&format!("m{i}_required")).is_empty(),
+                deferrable: !get(&format!("m{i}_deferrable")).is_empty(),
+                error: String::new(),
+            })
+            .collect();
+        BaseInput {
+            base_code: get("base_code"),
+            name: get("name"),
+            kind: get("kind"),
+            legal_basis: get("legal_basis"),
+            levels: fields.iter().filter(|(n, _)| n == "levels").map(|(_, v)| v.clone()).collect(),
+            statutory_days: get("statutory_days"),
+            department: get("department"),
+            case_kind: get("case_kind"),
+            rows: renumber(rows),
+        }
+    }
+
+    /// The draft to save; a problem is placed at its field or material row.
+    fn draft(
+        &mut self,
+        old: Option<&domain::catalogue::BaseItem>,
+    ) -> Result<domain::catalogue::BaseItemDraft, FormState> {
+        let at =
+            |field: &str, e: Error| FormState::at(BASE_STEP, field, &crate::errors::public_message(&e), Vec::new());
+        let kind = self.kind.parse().map_err(|e| at("kind", e))?;
+        let levels = self.levels.iter().map(|l| l.parse::<AdminLevel>()).collect::<Result<Vec<_>, _>>();
+        let levels = levels.map_err(|e| at("levels", e))?;
+        let statutory_days = self
+            .statutory_days
+            .trim()
+            .parse()
+            .map_err(|_| at("statutory_days", Error::invalid("法定时限应为非负整数（工作日）")))?;
+        let default_case_kind = self.case_kind.parse().map_err(|e| at("case_kind", e))?;
+        let materials = self.materials()?;
+        Ok(domain::catalogue::BaseItemDraft {
+            base_code: old.map_or_else(|| self.base_code.clone(), |o| o.base_code.clone()),
+            name: self.name.clone(),
+            kind,
+            legal_basis: self.legal_basis.clone(),
+            levels,
+            statutory_days,
+            materials,
+            department: self.department.clone(),
+            default_case_kind,
+            default_cross_area: old.map_or(domain::catalogue::CrossAreaScope::None, |o| o.default_cross_area),
+        })
+    }
+
+    /// The rows with a name, checked by the domain's rule; the first problem is shown at its row.
+    fn materials(&mut self) -> Result<Vec<domain::catalogue::Material>, FormState> {
+        let mut named = Vec::new();
+        let mut ms = Vec::new();
+        for (i, r) in self.rows.iter().enumerate().filter(|(_, r)| !r.name.trim().is_empty()) {
+            let count = |s: &str, what: &str| match s.trim() {
+                "" => Ok(0),
+                t => t.parse::<u32>().map_err(|_| format!("{what}“{t}”无效：应为0至99的整数")),
+            };
+            let parsed = count(&r.originals, "原件份数").and_then(|o| Ok((o, count(&r.copies, "复印件份数")?)));
+            let (originals, copies) = match parsed {
+                Ok(p) => p,
+                Err(message) => return Err(self.row_error(i, Error::invalid(message))),
+            };
+            named.push(i);
+            ms.push(domain::catalogue::Material {
+                name: r.name.clone(),
+                originals,
+                copies,
+                required: r.required,
+                deferrable: r.deferrable,
+            });
+        }
+        domain::catalogue::validate_materials(ms).map_err(|p| match p.row.and_then(|k| named.get(k).copied()) {
+            Some(i) => self.row_error(i, p.error),
+            None => FormState::failed(BASE_STEP, &[], &p.error, Vec::new()),
+        })
+    }
+
+    fn row_error(&mut self, i: usize, e: Error) -> FormState {
+        let message = crate::errors::public_message(&e);
+        if let Some(r) = self.rows.get_mut(i) {
+            r.error.clone_from(&message);
+        }
+        FormState::at(BASE_STEP, "materials", &message, Vec::new())
+    }
 }
 
-pub(crate) async fn base_item_form(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
+/// Rows numbered in the order shown.
+fn renumber(mut rows: Vec<MaterialRow>) -> Vec<MaterialRow> {
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.index = i;
+    }
+    rows
+}
+
+async fn base_page(
+    mut ctx: Console,
+    old: Option<&domain::catalogue::BaseItem>,
+    input: BaseInput,
+    form: FormState,
+    status: StatusCode,
+) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "catalogue", CATALOGUE).await {
         Ok(c) => c,
         Err(e) => return crate::view::plain_error(&e),
     };
-    let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
-        return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
-    };
-    let b = match ctx.services.catalogue.base_item(&ctx.actor, id).await {
-        Ok(b) => b,
-        Err(e) => return error_page(ctx, e, CATALOGUE).await,
-    };
     let view = BaseItemPage {
         chrome,
-        id: b.id.to_string(),
+        action: old.map_or_else(|| format!("{CATALOGUE}/new"), |o| format!("{CATALOGUE}/{}", o.id)),
+        is_new: old.is_none(),
+        submit_label: if old.is_some() { "保存为新版本" } else { "创建事项" },
         kinds: ItemKind::ALL
             .iter()
-            .map(|k| Opt { value: k.code().into(), label: k.label().into(), selected: *k == b.kind })
+            .map(|k| Opt {
+                value: k.code().into(),
+                label: format!("{}（{}）", k.label(), k.code()),
+                selected: k.code() == input.kind,
+            })
             .collect(),
         levels: AdminLevel::ALL
             .iter()
-            .map(|l| LevelBox { value: l.as_str(), label: l.label(), checked: b.levels.contains(l) })
+            .map(|l| LevelBox {
+                value: l.as_str(),
+                label: l.label(),
+                checked: input.levels.iter().any(|v| v == l.as_str()),
+            })
             .collect(),
         case_kinds: CaseKind::ALL
             .iter()
-            .map(|k| Opt { value: k.as_str().into(), label: k.label().into(), selected: *k == b.default_case_kind })
+            .map(|k| Opt { value: k.as_str().into(), label: k.label().into(), selected: k.as_str() == input.case_kind })
             .collect(),
-        materials: materials_text(&b.materials),
-        base_code: b.base_code,
-        name: b.name,
-        legal_basis: b.legal_basis,
-        statutory_days: b.statutory_days,
-        department: b.department,
-        version: b.version,
+        base_code: input.base_code,
+        item_name: input.name,
+        legal_basis: input.legal_basis,
+        statutory_days: input.statutory_days,
+        department: input.department,
+        rows: input.rows,
+        version: old.map_or(0, |o| o.version),
+        form,
     };
-    render(ctx.response(StatusCode::OK), &view)
+    render(ctx.response(status), &view)
 }
 
+/// GET /console/catalogue/{id}: the base item form.
+pub(crate) async fn base_item_form(ctx: Console, path: web::Path<String>) -> HttpResponse {
+    let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
+        return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
+    };
+    match ctx.services.catalogue.base_item(&ctx.actor, id).await {
+        Ok(b) => base_page(ctx, Some(&b), BaseInput::of(&b), FormState::default(), StatusCode::OK).await,
+        Err(e) => error_page(ctx, e, CATALOGUE).await,
+    }
+}
+
+/// GET /console/catalogue/new: an empty base item form, for the catalogue's administrator.
+pub(crate) async fn base_item_new(mut ctx: Console) -> HttpResponse {
+    let own = match chrome(&mut ctx, "catalogue", CATALOGUE).await {
+        Ok(c) => c.current,
+        Err(e) => return crate::view::plain_error(&e),
+    };
+    if !ctx.services.catalogue.may_edit_base_catalogue(&ctx.actor, &own) {
+        return error_page(ctx, Error::forbidden("只有本级目录管理员可以新建基本目录事项"), CATALOGUE).await;
+    }
+    base_page(ctx, None, BaseInput::new_item(), FormState::default(), StatusCode::OK).await
+}
+
+/// POST /console/catalogue/new: creates the item, or shows the form again.
+pub(crate) async fn base_item_create(ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
+    submit_base(ctx, None, form.into_inner()).await
+}
+
+/// POST /console/catalogue/{id}: saves a new version, or shows the form again.
 pub(crate) async fn base_item_save(
     ctx: Console,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> HttpResponse {
-    let fields = form.into_inner();
+    let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
+        return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
+    };
+    submit_base(ctx, Some(id), form.into_inner()).await
+}
+
+/// 添加一行 shows the form again with one more row; 保存 saves, or shows the form with the error at
+/// its field or row and everything typed kept.
+async fn submit_base(ctx: Console, id: Option<Uuid>, fields: Vec<(String, String)>) -> HttpResponse {
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     if !ctx.csrf_ok(&get("csrf")) {
         return error_page(ctx, Error::forbidden(STALE_FORM), CATALOGUE).await;
     }
-    let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
-        return error_page(ctx, Error::NotFound { what: "基本目录事项" }, CATALOGUE).await;
+    let old = match id {
+        Some(id) => match ctx.services.catalogue.base_item(&ctx.actor, id).await {
+            Ok(b) => Some(b),
+            Err(e) => return error_page(ctx, e, CATALOGUE).await,
+        },
+        None => None,
     };
-    let result = async {
-        let old = ctx.services.catalogue.base_item(&ctx.actor, id).await?;
-        let levels = fields
-            .iter()
-            .filter(|(n, _)| n == "levels")
-            .map(|(_, v)| v.parse::<AdminLevel>())
-            .collect::<Result<Vec<_>, _>>()?;
-        let draft = domain::catalogue::BaseItemDraft {
-            base_code: old.base_code.clone(),
-            name: get("name"),
-            kind: get("kind").parse()?,
-            legal_basis: get("legal_basis"),
-            levels,
-            statutory_days: get("statutory_days")
-                .trim()
-                .parse()
-                .map_err(|_| Error::invalid("法定时限应为非负整数（工作日）"))?,
-            materials: parse_materials(&get("materials"))?,
-            department: get("department"),
-            default_case_kind: get("case_kind").parse()?,
-            default_cross_area: old.default_cross_area,
-        };
-        ctx.services.catalogue.update_base_item(&ctx.actor, id, draft).await
+    let mut input = BaseInput::from_form(&fields);
+    if !get("add_row").is_empty() {
+        if input.rows.len() < MAX_MATERIAL_ROWS {
+            input.rows.push(MaterialRow::blank(input.rows.len()));
+        }
+        return base_page(ctx, old.as_ref(), input, FormState::default(), StatusCode::OK).await;
     }
-    .await;
+    let draft = match input.draft(old.as_ref()) {
+        Ok(d) => d,
+        Err(form) => return base_page(ctx, old.as_ref(), input, form, StatusCode::BAD_REQUEST).await,
+    };
+    let result = match &old {
+        Some(o) => ctx.services.catalogue.update_base_item(&ctx.actor, o.id, draft).await,
+        None => ctx.services.catalogue.create_base_item(&ctx.actor, draft).await,
+    };
     match result {
-        Ok(b) => see_other(&format!("{CATALOGUE}?keyword={}", b.base_code)).finish(),
+        Ok(b) => {
+            let msg = if old.is_some() { "saved" } else { "created" };
+            see_other(&format!("{CATALOGUE}?keyword={}&msg={msg}", crate::view::urlencode(&b.base_code))).finish()
+        }
+        Err(e @ (Error::InvalidInput(_) | Error::Conflict(_))) => {
+            let status = crate::errors::status_for(&e);
+            let form = FormState::failed(BASE_STEP, BASE_FIELDS, &e, Vec::new());
+            base_page(ctx, old.as_ref(), input, form, status).await
+        }
         Err(e) => error_page(ctx, e, CATALOGUE).await,
     }
 }
@@ -577,7 +906,7 @@ struct ImplItemPage {
     status: &'static str,
     version: u32,
     statutory_days: u32,
-    promised_days: u32,
+    promised_days: String,
     case_kinds: Vec<Opt>,
     scopes: Vec<Opt>,
     materials: Vec<MaterialBox>,
@@ -589,13 +918,34 @@ struct ImplItemPage {
     conditions: String,
     process: String,
     depths: Vec<Opt>,
-    visits: u32,
+    visits: String,
     appointment: bool,
     online_payment: bool,
     delivery: bool,
     /// The item's scenarios and two blank rows for new ones.
     scenarios: Vec<ScenarioRow>,
+    form: FormState,
 }
+
+/// The key of the item edit form in its [`FormState`].
+const EDIT_STEP: &str = "edit";
+/// The edit form's fields and the words their errors use (the first match wins).
+const EDIT_FIELDS: FieldWords = &[
+    ("promised_days", "承诺时限"),
+    ("case_kind", "办件类型"),
+    ("cross_area", "通办范围"),
+    ("co_departments", "协办部门"),
+    ("scenarios", "情形"),
+    ("materials", "材料"),
+    ("place", "办理地点"),
+    ("hours", "办理时间"),
+    ("phone", "电话"),
+    ("fee", "收费"),
+    ("conditions", "受理条件"),
+    ("process", "办理流程"),
+    ("online_depth", "网办深度"),
+    ("visits", "到现场次数"),
+];
 
 struct ScenarioRow {
     index: usize,
@@ -615,13 +965,24 @@ struct MaterialBox {
 }
 
 /// GET /console/items/{id}/edit: the local fields of an implementation item.
-pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> HttpResponse {
+pub(crate) async fn edit_form(ctx: Console, path: web::Path<String>) -> HttpResponse {
+    let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
+        return error_page(ctx, Error::NotFound { what: "实施清单事项" }, ITEMS).await;
+    };
+    edit_page(ctx, id, None, FormState::default(), StatusCode::OK).await
+}
+
+/// The edit page of the item as stored, or with what was typed (`typed`) and the error in `form`.
+async fn edit_page(
+    mut ctx: Console,
+    id: Uuid,
+    typed: Option<&[(String, String)]>,
+    form: FormState,
+    status: StatusCode,
+) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "items", ITEMS).await {
         Ok(c) => c,
         Err(e) => return crate::view::plain_error(&e),
-    };
-    let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
-        return error_page(ctx, Error::NotFound { what: "实施清单事项" }, ITEMS).await;
     };
     let item = match ctx.services.catalogue.impl_item(&ctx.actor, id).await {
         Ok(i) => i,
@@ -637,7 +998,8 @@ pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> Http
         .filter(|d| d.id != item.department.id)
         .map(|d| Opt { value: d.id.to_string(), label: d.name.clone(), selected: l.co_department_ids.contains(&d.id) })
         .collect();
-    let view = ImplItemPage {
+    let mut view = ImplItemPage {
+        form,
         co_departments,
         chrome,
         id: item.id.to_string(),
@@ -646,7 +1008,7 @@ pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> Http
         status: item.status.label(),
         version: item.version,
         statutory_days: item.base.statutory_days,
-        promised_days: l.promised_days,
+        promised_days: l.promised_days.to_string(),
         case_kinds: CaseKind::ALL
             .iter()
             .map(|k| Opt { value: k.as_str().into(), label: k.label().into(), selected: *k == l.case_kind })
@@ -676,13 +1038,56 @@ pub(crate) async fn edit_form(mut ctx: Console, path: web::Path<String>) -> Http
             .iter()
             .map(|d| Opt { value: d.as_str().into(), label: d.label().into(), selected: *d == l.guide.online_depth })
             .collect(),
-        visits: l.guide.visits,
+        visits: l.guide.visits.to_string(),
         appointment: l.guide.appointment,
         online_payment: l.guide.online_payment,
         delivery: l.guide.delivery,
         scenarios: scenario_rows(&item),
     };
-    render(ctx.response(StatusCode::OK), &view)
+    if let Some(fields) = typed {
+        keep_typed(&mut view, fields);
+    }
+    render(ctx.response(status), &view)
+}
+
+/// Puts what was typed back into the edit page.
+fn keep_typed(view: &mut ImplItemPage, fields: &[(String, String)]) {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let has = |k: &str, v: &str| fields.iter().any(|(n, x)| n == k && x == v);
+    let choose = |opts: &mut Vec<Opt>, k: &str| {
+        let chosen = get(k);
+        for o in opts.iter_mut() {
+            o.selected = o.value == chosen;
+        }
+    };
+    choose(&mut view.case_kinds, "case_kind");
+    choose(&mut view.scopes, "cross_area");
+    choose(&mut view.depths, "online_depth");
+    for m in &mut view.materials {
+        m.required = has("materials", &m.name);
+        m.deferrable = has("deferrable", &m.name);
+    }
+    for d in &mut view.co_departments {
+        d.selected = has("co_departments", &d.value);
+    }
+    for sc in &mut view.scenarios {
+        sc.name = get(&format!("scenario_name_{}", sc.index));
+        let key = format!("scenario_{}", sc.index);
+        for m in &mut sc.materials {
+            m.selected = has(&key, &m.value);
+        }
+    }
+    view.promised_days = get("promised_days");
+    view.place = get("place");
+    view.hours = get("hours");
+    view.phone = get("phone");
+    view.fee = get("fee");
+    view.conditions = get("conditions");
+    view.process = get("process");
+    view.visits = get("visits");
+    view.appointment = !get("appointment").is_empty();
+    view.online_payment = !get("online_payment").is_empty();
+    view.delivery = !get("delivery").is_empty();
 }
 
 fn scenario_rows(item: &ImplItem) -> Vec<ScenarioRow> {
@@ -774,6 +1179,10 @@ pub(crate) async fn edit_save(
     .await;
     match result {
         Ok(_) => see_other(&format!("{ITEMS}?msg=saved")).finish(),
+        Err(e @ (Error::InvalidInput(_) | Error::Conflict(_) | Error::IllegalTransition(_))) => {
+            let status = crate::errors::status_for(&e);
+            edit_page(ctx, id, Some(&fields), FormState::failed(EDIT_STEP, EDIT_FIELDS, &e, Vec::new()), status).await
+        }
         Err(e) => error_page(ctx, e, ITEMS).await,
     }
 }

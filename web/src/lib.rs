@@ -142,6 +142,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/partners", web::post().to(partners::register))
                 .route("/partners/{id}/{action}", web::post().to(partners::step))
                 .route("/items", web::get().to(items::items))
+                .route("/items/export.xlsx", web::get().to(export::items_xlsx))
                 .route("/items/implement", web::post().to(items::implement))
                 .route("/items/delegate", web::post().to(items::delegate))
                 .route("/items/{id}/edit", web::get().to(items::edit_form))
@@ -153,6 +154,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .app_data(web::FormConfig::default().limit(2 << 20).error_handler(|e, _| bad_input(e)))
                         .route(web::post().to(items::import)),
                 )
+                .route("/catalogue/export.xlsx", web::get().to(export::catalogue_xlsx))
+                .route("/catalogue/new", web::get().to(items::base_item_new))
+                .route("/catalogue/new", web::post().to(items::base_item_create))
                 .route("/catalogue/{id}", web::get().to(items::base_item_form))
                 .route("/catalogue/{id}", web::post().to(items::base_item_save))
                 .route("/hall", web::get().to(hall::page))

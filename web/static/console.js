@@ -42,3 +42,54 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 });
+
+// 添加一行 without a round trip: a copy of the last material row, emptied and renumbered. Without
+// this script the button submits the form and the server shows it again with one more row.
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.getElementById("add-material-row");
+  var table = document.getElementById("material-rows");
+  var count = document.querySelector("input[name=material_rows]");
+  if (!button || !table || !count || !table.tBodies[0]) {
+    return;
+  }
+  button.addEventListener("click", function (ev) {
+    var body = table.tBodies[0];
+    var rows = body.rows;
+    if (rows.length === 0) {
+      return;
+    }
+    ev.preventDefault();
+    var i = rows.length;
+    var row = rows[rows.length - 1].cloneNode(true);
+    row.id = "material-row-" + i;
+    row.className = "material-row";
+    var errors = row.querySelectorAll(".field-error");
+    for (var e = 0; e < errors.length; e++) {
+      errors[e].parentNode.removeChild(errors[e]);
+    }
+    var inputs = row.querySelectorAll("input");
+    for (var k = 0; k < inputs.length; k++) {
+      var input = inputs[k];
+      input.name = input.name.replace(/^m\d+_/, "m" + i + "_");
+      input.id = input.id.replace(/^m\d+-/, "m" + i + "-");
+      var label = input.getAttribute("aria-label");
+      if (label) {
+        input.setAttribute("aria-label", label.replace(/材料\d+/, "材料" + (i + 1)));
+      }
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+      if (input.type === "checkbox") {
+        input.checked = /_required$/.test(input.name);
+      } else if (/_originals$/.test(input.name)) {
+        input.value = "1";
+      } else if (/_copies$/.test(input.name)) {
+        input.value = "0";
+      } else {
+        input.value = "";
+      }
+    }
+    body.appendChild(row);
+    count.value = String(i + 1);
+    row.querySelector("input").focus();
+  });
+});

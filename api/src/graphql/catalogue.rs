@@ -101,6 +101,20 @@ pub enum ImplItemStatus {
     Cancelled,
 }
 
+/// 实施清单事项操作：当前用户此刻可以对事项执行的操作（由事项状态和权限共同决定）。
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::catalogue::ImplStep")]
+pub enum ImplItemAction {
+    /// 发布（草稿或已暂停的事项）
+    Publish,
+    /// 暂停（已发布的事项）
+    Suspend,
+    /// 作废（不可撤销）
+    Cancel,
+    /// 修改本地要素（已发布的事项生成新版本）
+    Edit,
+}
+
 pub(super) fn parse_id(id: &ID, what: &'static str) -> Result<Uuid, domain::Error> {
     Uuid::parse_str(id).map_err(|_| domain::Error::NotFound { what })
 }
@@ -295,6 +309,12 @@ impl ImplItem {
     /// 状态
     async fn status(&self) -> ImplItemStatus {
         self.0.status.into()
+    }
+    /// 当前用户此刻可以执行的操作，与管理后台显示的按钮一致；未登录时为空。
+    async fn allowed_actions(&self, ctx: &Context<'_>) -> Result<Vec<ImplItemAction>> {
+        let Ok(actor) = actor(ctx) else { return Ok(Vec::new()) };
+        let steps = services(ctx).catalogue.allowed_impl_steps(actor, &self.0).await?;
+        Ok(steps.into_iter().map(Into::into).collect())
     }
     /// 版本号，每次修改加一；办件保留受理时的版本
     async fn version(&self) -> i32 {

@@ -360,6 +360,12 @@ impl CatalogueService {
     }
 
     /// An item the actor may manage.
+    /// The steps `actor` may take on `item` now (see [`crate::catalogue::allowed_impl_steps`]).
+    pub async fn allowed_impl_steps(&self, actor: &Actor, item: &ImplItem) -> Result<Vec<ImplStep>> {
+        let t = self.tenants.known_tenant(&item.tenant).await?;
+        Ok(crate::catalogue::allowed_impl_steps(actor, &t, item))
+    }
+
     async fn managed_impl(&self, actor: &Actor, id: Uuid) -> Result<(ImplItem, Tenant)> {
         let item = self.impl_item(actor, id).await?;
         let t = self.tenants.known_tenant(&item.tenant).await?;

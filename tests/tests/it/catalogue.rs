@@ -662,7 +662,7 @@ async fn console_lists_for_counties_read_only_for_stations_and_imports_with_a_re
     let id = base_id(&app, &token, "QR-00104-000").await;
     let html =
         cat.get(app.url(&format!("/console/catalogue/{id}"))).send().await.expect("edit").text().await.expect("html");
-    assert!(html.contains("结婚登记") && html.contains("户口簿;1;0;1;0"), "{html}");
+    assert!(html.contains("结婚登记") && html.contains(r#"name="m0_name" value="户口簿""#), "{html}");
     let form = [
         ("csrf", csrf.as_str()),
         ("name", "内地居民结婚登记"),
@@ -672,7 +672,15 @@ async fn console_lists_for_counties_read_only_for_stations_and_imports_with_a_re
         ("statutory_days", "0"),
         ("department", "民政"),
         ("case_kind", "instant"),
-        ("materials", "户口簿;1;0;1;0\n居民身份证;1;1;1;0"),
+        ("material_rows", "2"),
+        ("m0_name", "户口簿"),
+        ("m0_originals", "1"),
+        ("m0_copies", "0"),
+        ("m0_required", "1"),
+        ("m1_name", "居民身份证"),
+        ("m1_originals", "1"),
+        ("m1_copies", "1"),
+        ("m1_required", "1"),
     ];
     let r = cat.post(app.url(&format!("/console/catalogue/{id}"))).form(&form).send().await.expect("save");
     assert_eq!(r.status(), 303);
@@ -684,6 +692,323 @@ async fn console_lists_for_counties_read_only_for_stations_and_imports_with_a_re
     // Only the catalogue administrator's console shows the import.
     let html = ys.get(app.url("/console/catalogue")).send().await.expect("catalogue").text().await.expect("html");
     assert!(!html.contains("import-form"));
+}
+
+/// The base item form edits materials as rows: 添加一行 keeps what was typed, an error is shown at
+/// its row or field with everything kept, ticked rows are removed, and nothing is saved until valid.
+#[tokio::test]
+async fn base_items_are_created_with_material_rows_in_the_console() {
+    let app = TestApp::spawn().await;
+    let cat = console_login(&app, "xy_catalogue").await;
+    let html = cat.get(app.url("/console/catalogue")).send().await.expect("list").text().await.expect("html");
+    assert!(html.contains(r#"href="/console/catalogue/new""#), "the administrator is offered 新建事项");
+    let html = cat.get(app.url("/console/catalogue/new")).send().await.expect("new").text().await.expect("html");
+    assert!(
+        html.contains("新建基本目录事项") && html.contains(r#"name="m2_name""#) && !html.contains("m3_name"),
+        "{html}"
+    );
+    let csrf = hidden_csrf(&html);
+    let form = |rows: &[(&str, &str, &str, bool, bool)], extra: &[(&str, &str)]| {
+        let mut f: Vec<(String, String)> = vec![
+            ("csrf".into(), csrf.clone()),
+            ("base_code".into(), "ZZ-00901-000".into()),
+            ("name".into(), "行道树修剪许可".into()),
+            ("kind".into(), "01".into()),
+            ("legal_basis".into(), "《城市绿化条例》".into()),
+            ("levels".into(), "county".into()),
+            ("statutory_days".into(), "20".into()),
+            ("department".into(), "住建".into()),
+            ("case_kind".into(), "promised".into()),
+            ("material_rows".into(), rows.len().to_string()),
+        ];
+        for (i, (name, originals, copies, required, remove)) in rows.iter().enumerate() {
+            f.push((format!("m{i}_name"), (*name).into()));
+            f.push((format!("m{i}_originals"), (*originals).into()));
+            f.push((format!("m{i}_copies"), (*copies).into()));
+            if *required {
+                f.push((format!("m{i}_required"), "1".into()));
+            }
+            if *remove {
+                f.push((format!("m{i}_remove"), "1".into()));
+            }
+        }
+        f.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        f
+    };
+    let post = |f: Vec<(String, String)>| {
+        let req = cat.post(app.url("/console/catalogue/new")).form(&f);
+        async move { req.send().await.expect("post") }
+    };
+    // 添加一行: the typed rows come back with one more, nothing saved.
+    let r = post(form(&[("申请书", "1", "0", true, false), ("", "1", "0", true, false)], &[("add_row", "1")])).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    assert!(html.contains(r#"name="m0_name" value="申请书""#) && html.contains(r#"name="m2_name""#), "{html}");
+    assert!(html.contains(r#"value="行道树修剪许可""#), "the item's fields are kept");
+
+    // A bad count: the error at its row, in Chinese, everything typed kept.
+    let rows = [("申请书", "1", "0", true, false), ("树木位置图", "1", "abc", false, false)];
+    let r = post(form(&rows, &[])).await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains(r#"id="m1-error""#) && html.contains("复印件份数“abc”无效"), "{html}");
+    assert!(!html.contains(r#"id="m0-error""#));
+    assert!(html.contains(r#"name="m1_name" value="树木位置图""#) && html.contains(r#"name="m1_copies" value="abc""#));
+    assert!(html.contains(r#"value="行道树修剪许可""#) && html.contains(r#"value="ZZ-00901-000""#), "{html}");
+    // A duplicate is the domain's rule, placed at the second row.
+    let rows = [("申请书", "1", "0", true, false), ("", "1", "0", true, false), ("申请书", "1", "1", true, false)];
+    let html = post(form(&rows, &[])).await.text().await.expect("html");
+    assert!(html.contains(r#"id="m2-error""#) && html.contains("材料“申请书”重复"), "{html}");
+    // A field's error next to the field.
+    let mut f = form(&[("申请书", "1", "0", true, false)], &[]);
+    f.retain(|(k, _)| k != "statutory_days");
+    f.push(("statutory_days".into(), "二十".into()));
+    let r = post(f).await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains(r#"id="statutory-days-error""#) && html.contains("法定时限应为非负整数"), "{html}");
+    let token = app.token("xy_catalogue").await;
+    let none = app.gql(Some(&token), BASES, json!({ "k": "ZZ-00901" })).await;
+    assert_eq!(none["data"]["baseItems"]["totalCount"], 0, "nothing saved: {none}");
+
+    // Valid: blank rows are skipped, a ticked row is removed.
+    let rows = [
+        ("申请书", "1", "0", true, false),
+        ("树木位置图", "2", "1", false, false),
+        ("作废的材料", "1", "0", true, true),
+        ("", "1", "0", true, false),
+    ];
+    let r = post(form(&rows, &[])).await;
+    assert_eq!(r.status(), 303);
+    let b = app.gql(Some(&token), BASES, json!({ "k": "ZZ-00901" })).await;
+    let names: Vec<_> = b["data"]["baseItems"]["nodes"][0]["materials"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{b}"))
+        .iter()
+        .map(|m| m["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(names, ["申请书", "树木位置图"], "{b}");
+    let id = base_id(&app, &token, "ZZ-00901-000").await;
+    let html =
+        cat.get(app.url(&format!("/console/catalogue/{id}"))).send().await.expect("edit").text().await.expect("html");
+    assert!(
+        html.contains(r#"name="m1_originals" value="2""#) && html.contains(r#"name="m4_name""#),
+        "two rows and three blank ones"
+    );
+    // The same code again: the error at the code, nothing changed.
+    let html = post(form(&[("申请书", "1", "0", true, false)], &[])).await.text().await.expect("html");
+    assert!(html.contains(r#"id="base-code-error""#) && html.contains("基本编码 ZZ-00901-000 已存在"), "{html}");
+
+    // A county administrator cannot open the form.
+    let ys = console_login(&app, "ys_admin").await;
+    assert_eq!(ys.get(app.url("/console/catalogue/new")).send().await.expect("new").status(), 403);
+}
+
+/// The actions on an implementation item come from the domain: for each status and role the
+/// console shows exactly the steps `ImplItem.allowedActions` lists, and the mutations accept those.
+#[tokio::test]
+async fn item_actions_come_from_the_domain_for_every_status_and_role() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("ys_admin").await;
+    // One item in each status: a new draft, a suspended and a cancelled one beside the published.
+    let depts = app.gql(Some(&admin), DEPTS, json!({ "t": YONGSHOU })).await;
+    let edu =
+        depts["data"]["departments"].as_array().expect("depts").iter().find(|d| d["name"] == "教育局").expect("教育局")
+            ["id"]
+            .clone();
+    let base = base_id(&app, &admin, "CJ-00202").await;
+    let r = app.gql(Some(&admin), &implement(), json!({ "i": { "tenant": YONGSHOU, "baseItemId": base, "departmentId": edu, "promisedDays": 10, "caseKind": "PROMISED" } })).await;
+    assert_eq!(r["data"]["implementItem"]["status"], "DRAFT", "{r}");
+    let published = list(&app, &admin, json!({ "t": YONGSHOU, "s": "PUBLISHED" })).await;
+    let ids: Vec<String> = published["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["id"].as_str().expect("id").to_owned())
+        .collect();
+    let suspend = "mutation($id: ID!) { suspendImplItem(id: $id, reason: \"调整\") { status } }";
+    let cancel = "mutation($id: ID!) { cancelImplItem(id: $id) { status } }";
+    let publish = "mutation($id: ID!) { publishImplItem(id: $id) { status } }";
+    assert_eq!(
+        app.gql(Some(&admin), suspend, json!({ "id": ids[0] })).await["data"]["suspendImplItem"]["status"],
+        "SUSPENDED"
+    );
+    assert_eq!(
+        app.gql(Some(&admin), cancel, json!({ "id": ids[1] })).await["data"]["cancelImplItem"]["status"],
+        "CANCELLED"
+    );
+
+    let q =
+        "query($t: RegionCode!) { implItems(tenant: $t, first: 200) { nodes { id implCode status allowedActions } } }";
+    let expected = |status: &str| -> &[&str] {
+        match status {
+            "DRAFT" | "SUSPENDED" => &["PUBLISH", "CANCEL", "EDIT"],
+            "PUBLISHED" => &["SUSPEND", "CANCEL", "EDIT"],
+            _ => &[],
+        }
+    };
+    for (user, manages) in [("ys_admin", true), ("ys_window", false), ("ys_approver", false)] {
+        let token = app.token(user).await;
+        let nodes = app.gql(Some(&token), q, json!({ "t": YONGSHOU })).await["data"]["implItems"]["nodes"].clone();
+        let nodes = nodes.as_array().unwrap_or_else(|| panic!("{user}: {nodes}")).clone();
+        let statuses: std::collections::BTreeSet<_> =
+            nodes.iter().map(|n| n["status"].as_str().unwrap_or_default()).collect();
+        assert_eq!(statuses.len(), 4, "every status is present: {statuses:?}");
+        let console = console_login(&app, user).await;
+        // Every page of the console list.
+        let (mut html, mut url) = (String::new(), "/console/items".to_owned());
+        loop {
+            let page = console.get(app.url(&url)).send().await.expect("items").text().await.expect("html");
+            html.push_str(&page);
+            let next = page.split(r#"id="next-page" href=""#).nth(1).and_then(|r| r.split('"').next());
+            match next {
+                Some(href) => url = href.replace("&amp;", "&").replace("&#38;", "&"),
+                None => break,
+            }
+        }
+        for n in &nodes {
+            let (id, status) = (n["id"].as_str().expect("id"), n["status"].as_str().expect("status"));
+            let allowed: Vec<&str> = n["allowedActions"]
+                .as_array()
+                .expect("actions")
+                .iter()
+                .map(|a| a.as_str().unwrap_or_default())
+                .collect();
+            let want: Vec<&str> = if manages { expected(status).to_vec() } else { Vec::new() };
+            let mut sorted = allowed.clone();
+            sorted.sort_unstable();
+            let mut want_sorted = want.clone();
+            want_sorted.sort_unstable();
+            assert_eq!(sorted, want_sorted, "{user} on a {status} item");
+            // The page: exactly those buttons on the item's row.
+            let code = n["implCode"].as_str().expect("code");
+            let row = html
+                .split(&format!("data-code=\"{code}\""))
+                .nth(1)
+                .and_then(|r| r.split("</tr>").next())
+                .unwrap_or_default();
+            for (action, path) in
+                [("PUBLISH", "publish"), ("SUSPEND", "suspend"), ("CANCEL", "cancel"), ("EDIT", "edit")]
+            {
+                let shown = row.contains(&format!("/console/items/{id}/{path}\""));
+                assert_eq!(shown, allowed.contains(&action), "{user}: {action} on a {status} item, row: {row}");
+            }
+            // The mutations: a step not offered is refused, and changes nothing.
+            for (action, m, key) in [("PUBLISH", publish, "publishImplItem"), ("SUSPEND", suspend, "suspendImplItem")] {
+                if !allowed.contains(&action) {
+                    let r = app.gql(Some(&token), m, json!({ "id": id })).await;
+                    assert!(r["data"].is_null() || r["data"][key].is_null(), "{user} {action} on {status}: {r}");
+                    let code = error_code(&r);
+                    assert!(["FORBIDDEN", "ILLEGAL_TRANSITION", "NOT_FOUND"].contains(&code), "{code}");
+                }
+            }
+        }
+    }
+    // An offered step is accepted: publish the draft.
+    let nodes = app.gql(Some(&admin), q, json!({ "t": YONGSHOU })).await["data"]["implItems"]["nodes"].clone();
+    let draft = nodes.as_array().expect("nodes").iter().find(|n| n["status"] == "DRAFT").expect("draft")["id"].clone();
+    assert_eq!(
+        app.gql(Some(&admin), publish, json!({ "id": draft })).await["data"]["publishImplItem"]["status"],
+        "PUBLISHED"
+    );
+}
+
+/// The item edit page shows a refused save again: the error next to its field, what was typed kept.
+#[tokio::test]
+async fn the_item_edit_page_keeps_what_was_typed_on_an_error() {
+    let app = TestApp::spawn().await;
+    let token = app.token("ys_admin").await;
+    let items = list(&app, &token, json!({ "t": YONGSHOU, "k": "结婚登记" })).await;
+    let id = items["nodes"][0]["id"].as_str().unwrap_or_else(|| panic!("{items}")).to_owned();
+    let ys = console_login(&app, "ys_admin").await;
+    let url = app.url(&format!("/console/items/{id}/edit"));
+    let html = ys.get(url.clone()).send().await.expect("edit").text().await.expect("html");
+    let csrf = hidden_csrf(&html);
+    let form = |promised: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("promised_days", promised.to_owned()),
+            ("case_kind", "promised".to_owned()),
+            ("cross_area", "none".to_owned()),
+            ("place", "县政务服务中心三楼".to_owned()),
+            ("conditions", "双方自愿".to_owned()),
+            ("online_depth", "offline".to_owned()),
+            ("visits", "1".to_owned()),
+            ("delivery", "1".to_owned()),
+        ]
+    };
+    for (promised, message) in [("十", "承诺时限应为整数"), ("999", "不能超过法定时限")] {
+        let r = ys.post(url.clone()).form(&form(promised)).send().await.expect("save");
+        assert_eq!(r.status(), 400, "{promised}");
+        let html = r.text().await.expect("html");
+        assert!(html.contains(r#"id="promised-days-error""#) && html.contains(message), "{html}");
+        assert!(
+            html.contains(&format!(r#"value="{promised}""#)) && html.contains("县政务服务中心三楼"),
+            "typed values kept"
+        );
+        assert!(html.contains(">双方自愿</textarea>") && html.contains(r#"name="delivery" value="1" checked"#));
+    }
+    let after = list(&app, &token, json!({ "t": YONGSHOU, "k": "结婚登记" })).await;
+    assert_eq!(after, items, "nothing changed");
+}
+
+/// The implementation and delegation forms on the list show a refused submission again, the error
+/// next to its field and what was typed kept.
+#[tokio::test]
+async fn the_implement_form_keeps_what_was_typed_on_an_error() {
+    let app = TestApp::spawn().await;
+    let token = app.token("ys_admin").await;
+    let base = base_id(&app, &token, "CJ-00202").await;
+    let depts = app.gql(Some(&token), DEPTS, json!({ "t": YONGSHOU })).await;
+    let edu =
+        depts["data"]["departments"].as_array().expect("depts").iter().find(|d| d["name"] == "教育局").expect("教育局")
+            ["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+    let ys = console_login(&app, "ys_admin").await;
+    let html = ys.get(app.url("/console/items")).send().await.expect("items").text().await.expect("html");
+    let csrf = hidden_csrf(&html);
+    let form = |days: &str, base: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("base_item", base.to_owned()),
+            ("department", edu.clone()),
+            ("promised_days", days.to_owned()),
+            ("case_kind", "promised".to_owned()),
+            ("place", "县政务服务中心二楼".to_owned()),
+        ]
+    };
+    let cases = [
+        ("十", base.as_str(), "promised-days-error", "承诺时限应为整数"),
+        ("5", "", "base-item-error", "请选择基本目录事项"),
+    ];
+    for (days, b, field, message) in cases {
+        let r = ys.post(app.url("/console/items/implement")).form(&form(days, b)).send().await.expect("post");
+        assert_eq!(r.status(), 400);
+        let html = r.text().await.expect("html");
+        assert!(html.contains(&format!(r#"id="{field}""#)) && html.contains(message), "{html}");
+        assert!(
+            html.contains(r#"value="县政务服务中心二楼""#) && html.contains(&format!(r#"value="{days}""#)),
+            "typed values kept"
+        );
+        assert!(html.contains(&format!(r#"<option value="{edu}" selected>"#)), "the department stays chosen");
+        if !b.is_empty() {
+            assert!(html.contains(&format!(r#"<option value="{b}" selected>"#)), "the item stays chosen");
+        }
+    }
+    let drafts = list(&app, &token, json!({ "t": YONGSHOU, "s": "DRAFT" })).await;
+    assert_eq!(drafts["totalCount"], 0, "nothing created");
+    // The delegation form likewise.
+    let r = ys
+        .post(app.url("/console/items/delegate"))
+        .form(&[("csrf", csrf.as_str()), ("base_item", base.as_str()), ("promised_days", "abc")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains(r#"id="delegate-days-error""#) && html.contains(r#"value="abc""#), "{html}");
 }
 
 #[tokio::test]

@@ -95,3 +95,95 @@ async fn sixty_cases_page_by_cursor_filter_and_export_as_xlsx() {
     assert_eq!(sheet.matches("<row ").count(), 61, "a header and 60 rows");
     assert!(strings.contains("列表00") && strings.contains("列表59") && strings.contains("已收件"));
 }
+
+/// The implementation list and the base catalogue export with the page's filters, scoped like the page.
+#[tokio::test]
+async fn item_lists_export_as_xlsx_with_the_page_filters() {
+    let app = TestApp::spawn().await;
+    let count = |token: String, tenant: &'static str, status: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let q = "query($t: RegionCode!, $s: ImplItemStatus) { implItems(tenant: $t, status: $s) { totalCount nodes { implCode } } }";
+            let r = app.gql(Some(&token), q, json!({ "t": tenant, "s": status })).await;
+            r["data"]["implItems"]["totalCount"].as_u64().unwrap_or_else(|| panic!("{r}")) as usize
+        }
+    };
+    let admin = app.console_client("ys_admin").await;
+    let html =
+        admin.get(app.url("/console/items?status=PUBLISHED")).send().await.expect("list").text().await.expect("html");
+    let href = html
+        .split(r#"id="export-xlsx" href=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("an export link")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(href.contains("status=PUBLISHED"), "the link keeps the filters: {href}");
+    let r = admin.get(app.url(&href)).send().await.expect("export");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().expect("type").contains("spreadsheetml"));
+    let bytes = r.bytes().await.expect("xlsx");
+    let strings = xlsx_part(&bytes, "xl/sharedStrings.xml");
+    for header in ["实施编码", "事项名称", "事项类型", "实施部门", "承诺时限（工作日）", "状态", "版本", "下放"]
+    {
+        assert!(strings.contains(header), "{header}: {strings}");
+    }
+    let published = count(app.token("ys_admin").await, YONGSHOU, Some("PUBLISHED")).await;
+    assert!(published > 1);
+    let sheet = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
+    assert_eq!(sheet.matches("<row ").count(), published + 1, "a header and every published item");
+    assert!(strings.contains("教师资格") && strings.contains("已发布") && !strings.contains("草稿"));
+    // A keyword narrows it like the page.
+    let bytes = admin
+        .get(app.url("/console/items/export.xlsx?keyword=%E6%95%99%E5%B8%88%E8%B5%84%E6%A0%BC"))
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("xlsx");
+    let rows = xlsx_part(&bytes, "xl/worksheets/sheet1.xml").matches("<row ").count();
+    assert!(rows >= 2 && rows < published + 1, "{rows}");
+    assert!(!xlsx_part(&bytes, "xl/sharedStrings.xml").contains("结婚登记"));
+
+    // So does the kind.
+    let r = app
+        .gql(
+            Some(&app.token("ys_admin").await),
+            "query($t: RegionCode!) { implItems(tenant: $t, kind: PUBLIC_SERVICE) { totalCount } }",
+            json!({ "t": YONGSHOU }),
+        )
+        .await;
+    let services = r["data"]["implItems"]["totalCount"].as_u64().unwrap_or_else(|| panic!("{r}")) as usize;
+    let bytes = admin
+        .get(app.url("/console/items/export.xlsx?kind=PUBLIC_SERVICE"))
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("xlsx");
+    let rows = xlsx_part(&bytes, "xl/worksheets/sheet1.xml").matches("<row ").count();
+    assert!(services >= 1, "{services}");
+    assert_eq!(rows, services + 1, "the kind filter");
+
+    // A town's station exports its own list only.
+    let station = app.console_client("jj_station").await;
+    let bytes =
+        station.get(app.url("/console/items/export.xlsx")).send().await.expect("export").bytes().await.expect("xlsx");
+    let own = count(app.token("jj_station").await, tests::JIANJUN, None).await;
+    assert_eq!(xlsx_part(&bytes, "xl/worksheets/sheet1.xml").matches("<row ").count(), own + 1);
+    assert!(xlsx_part(&bytes, "xl/sharedStrings.xml").contains("临时救助"));
+
+    // The base catalogue with its keyword.
+    let cat = app.console_client("xy_catalogue").await;
+    let r = cat.get(app.url("/console/catalogue/export.xlsx?keyword=QR-00104")).send().await.expect("export");
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.expect("xlsx");
+    let strings = xlsx_part(&bytes, "xl/sharedStrings.xml");
+    for header in ["基本编码", "事项名称", "行使层级", "法定时限（工作日）", "申请材料"] {
+        assert!(strings.contains(header), "{header}: {strings}");
+    }
+    assert!(strings.contains("QR-00104-000") && strings.contains("户口簿"), "{strings}");
+    assert_eq!(xlsx_part(&bytes, "xl/worksheets/sheet1.xml").matches("<row ").count(), 2);
+}
