@@ -122,6 +122,38 @@ impl TransferAction {
     }
 }
 
+impl TransferAction {
+    /// The steps people take on a transfer (the result returns by itself when the case concludes).
+    pub const STEPS: [TransferAction; 3] = [TransferAction::Receive, TransferAction::Accept, TransferAction::Return];
+}
+
+/// May `actor` take `action` on `t` now? Only the handling side's cross-area staff (or its
+/// service account), as far as the status allows; answers the status it leads to, or why not.
+/// `handler` is the tenant `t` was sent to. The one rule behind the mutations, the console's
+/// buttons and `Transfer.allowedActions`.
+pub fn check_step(
+    actor: &crate::identity::Actor,
+    handler: &crate::tenant::Tenant,
+    t: &Transfer,
+    action: TransferAction,
+) -> Result<TransferStatus> {
+    use crate::policy::{Action, authorize};
+    if handler.code != t.to || !actor.scope().contains(&t.to) {
+        return Err(Error::forbidden(format!("只有办理地{}才能{}该转办", handler.name, action.label())));
+    }
+    authorize(actor, Action::CrossArea, handler)?;
+    t.status.apply(action)
+}
+
+/// The steps `actor` may take on `t` (sent to `handler`) now, in the order of [`TransferAction::STEPS`].
+pub fn allowed_steps(
+    actor: &crate::identity::Actor,
+    handler: &crate::tenant::Tenant,
+    t: &Transfer,
+) -> Vec<TransferAction> {
+    TransferAction::STEPS.into_iter().filter(|a| check_step(actor, handler, t, *a).is_ok()).collect()
+}
+
 /// Which side of a transfer a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -284,6 +316,65 @@ mod tests {
         for s in S::ALL {
             assert_eq!(S::parse(s.as_str()).expect("round trip"), s);
         }
+    }
+
+    #[test]
+    fn only_the_handlers_staff_take_the_steps_the_status_allows() {
+        use crate::identity::{Actor, ActorKind, Role, Roles};
+        use crate::region::AdminLevel;
+        use crate::tenant::Tenant;
+        use TransferAction as A;
+        use TransferStatus as S;
+        let tenant =
+            |c: &str| Tenant { code: code(c), name: c.into(), level: AdminLevel::County, parent: None, root: false };
+        let (ys, qd) = (tenant("610426000000"), tenant("610402000000"));
+        let actor = |t: &Tenant, role: Role| Actor {
+            kind: ActorKind::User { id: Uuid::nil(), username: "u".into() },
+            tenant: t.code,
+            level: t.level,
+            roles: Roles::new(vec![role]).expect("roles"),
+        };
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        let mut t = Transfer {
+            id: Uuid::nil(),
+            case_id: Uuid::nil(),
+            case_no: "n".into(),
+            from: qd.code,
+            to: ys.code,
+            status: S::Sent,
+            collected_at: at,
+            sent_at: at,
+            received_at: None,
+            decided_at: None,
+            result_at: None,
+            note: None,
+            return_reason: None,
+            idempotency_key: "k".into(),
+            request_hash: "h".into(),
+            version: 1,
+            from_center: None,
+            remote_case_no: None,
+        };
+        let (window, approver, collector) =
+            (actor(&ys, Role::WindowStaff), actor(&ys, Role::Approver), actor(&qd, Role::WindowStaff));
+        for (status, want) in [
+            (S::Sent, vec![A::Receive, A::Return]),
+            (S::Received, vec![A::Accept, A::Return]),
+            (S::Accepted, vec![]),
+            (S::Returned, vec![]),
+            (S::ResultReturned, vec![]),
+        ] {
+            t.status = status;
+            assert_eq!(allowed_steps(&window, &ys, &t), want, "{status:?}");
+            assert!(allowed_steps(&approver, &ys, &t).is_empty(), "{status:?}");
+            assert!(allowed_steps(&collector, &ys, &t).is_empty(), "{status:?}");
+            for a in TransferAction::STEPS {
+                assert_eq!(check_step(&window, &ys, &t, a).is_ok(), want.contains(&a), "{status:?} {a:?}");
+            }
+        }
+        t.status = S::Sent;
+        let e = check_step(&collector, &ys, &t, A::Receive).expect_err("collector");
+        assert!(e.to_string().contains("只有办理地"), "{e}");
     }
 
     #[test]

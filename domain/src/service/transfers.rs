@@ -298,12 +298,18 @@ impl TransferService {
     async fn inbound(&self, actor: &Actor, id: Uuid, action: TransferAction) -> Result<(Transfer, TransferStatus)> {
         let t = self.transfer(actor, id).await?;
         let handler = self.cases.tenants.known_tenant(&t.to).await?;
-        if !actor.scope().contains(&t.to) {
-            return Err(Error::forbidden(format!("只有办理地{}才能{}该转办", handler.name, action.label())));
-        }
-        authorize(actor, Action::CrossArea, &handler)?;
-        let next = t.status.apply(action)?;
+        let next = transfer::check_step(actor, &handler, &t, action)?;
         Ok((t, next))
+    }
+
+    /// The steps `actor` may take on `t` now (see [`transfer::allowed_steps`]); none on the
+    /// collecting side, nor on a transfer to a partner deployment.
+    pub async fn allowed_steps(&self, actor: &Actor, t: &Transfer) -> Result<Vec<TransferAction>> {
+        if !actor.scope().contains(&t.to) {
+            return Ok(Vec::new());
+        }
+        let handler = self.cases.tenants.known_tenant(&t.to).await?;
+        Ok(transfer::allowed_steps(actor, &handler, t))
     }
 
     /// 签收.
