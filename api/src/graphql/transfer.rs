@@ -28,6 +28,30 @@ pub enum TransferStatus {
     ResultReturned,
 }
 
+/// 转办操作：当前用户此刻可以对转办执行的操作（由转办状态、本单位是否为办理地和权限共同决定）。
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum TransferAction {
+    /// 签收（已发送的转办，办理地）
+    Receive,
+    /// 受理（已签收的转办，办理地；办件在办理地开始计时）
+    Accept,
+    /// 退回收件地，须填写退回理由（已发送或已签收的转办，办理地）
+    Return,
+}
+
+impl TransferAction {
+    /// The steps people take; the result returns by itself and is never offered.
+    fn of(a: domain::transfer::TransferAction) -> Option<TransferAction> {
+        use domain::transfer::TransferAction as A;
+        match a {
+            A::Receive => Some(TransferAction::Receive),
+            A::Accept => Some(TransferAction::Accept),
+            A::Return => Some(TransferAction::Return),
+            A::ReturnResult => None,
+        }
+    }
+}
+
 /// 转办方向。
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "domain::transfer::Direction")]
@@ -96,6 +120,12 @@ impl Transfer {
     /// 转办状态。
     async fn status(&self) -> TransferStatus {
         self.0.status.into()
+    }
+    /// 当前用户此刻可以执行的操作，与管理后台显示的按钮一致；收件地与未登录时为空。
+    async fn allowed_actions(&self, ctx: &Context<'_>) -> Result<Vec<TransferAction>> {
+        let Ok(actor) = actor(ctx) else { return Ok(Vec::new()) };
+        let steps = services(ctx).transfers.allowed_steps(actor, &self.0).await?;
+        Ok(steps.into_iter().filter_map(TransferAction::of).collect())
     }
     /// 发送时间。
     async fn sent_at(&self) -> DateTimeScalar {
