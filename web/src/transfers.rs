@@ -6,11 +6,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use domain::Error;
 use domain::page::PageRequest;
-use domain::transfer::{Direction, Transfer, TransferStatus};
+use domain::transfer::{Direction, Transfer, TransferAction};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Console, see_other};
+use crate::forms::{FieldWords, FormState};
 use crate::layout::{Chrome, chrome, error_page};
 use crate::view::{STALE_FORM, plain_error, render};
 
@@ -31,9 +32,20 @@ struct TransferRow {
     warning_class: &'static str,
     note: String,
     return_reason: String,
-    /// The handling side may sign (SENT), accept or return (RECEIVED).
-    may_sign: bool,
-    may_decide: bool,
+    /// The steps the domain offers this actor now.
+    may_receive: bool,
+    may_accept: bool,
+    may_return: bool,
+    /// The key of this row's forms in the page's [`FormState`].
+    step: String,
+}
+
+/// The fields of a transfer's step forms, by the words their errors use.
+const STEP_FIELDS: FieldWords = &[("reason", "退回理由")];
+
+/// The key of a transfer's forms in a [`FormState`].
+fn step_key(id: &str) -> String {
+    format!("transfer-{id}")
 }
 
 #[derive(Template)]
@@ -44,6 +56,11 @@ struct TransfersPage {
     rows: Vec<TransferRow>,
     total: u64,
     next: Option<String>,
+    /// The page's cursor, kept by its forms so a refused step shows the same page.
+    after: String,
+    form: FormState,
+    /// A refused step's error whose row is not on this page, shown above the list.
+    unplaced: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -64,8 +81,10 @@ async fn name_of(ctx: &Console, code: &domain::region::RegionCode, center: Optio
     }
 }
 
-async fn row(ctx: &Console, t: Transfer, inbound: bool) -> Result<TransferRow, Error> {
+async fn row(ctx: &Console, t: Transfer) -> Result<TransferRow, Error> {
     let reading = ctx.services.transfers.reading(&t).await?;
+    let steps = ctx.services.transfers.allowed_steps(&ctx.actor, &t).await?;
+    let may = |a: TransferAction| steps.contains(&a);
     let (warning, warning_class) = match reading.warning {
         domain::case::Warning::Green => ("正常", "green"),
         domain::case::Warning::Yellow => ("黄牌", "yellow"),
@@ -85,21 +104,28 @@ async fn row(ctx: &Console, t: Transfer, inbound: bool) -> Result<TransferRow, E
         warning_class,
         note: t.note.clone().unwrap_or_default(),
         return_reason: t.return_reason.clone().unwrap_or_default(),
-        may_sign: inbound && t.status == TransferStatus::Sent,
-        may_decide: inbound && t.status == TransferStatus::Received,
+        may_receive: may(TransferAction::Receive),
+        may_accept: may(TransferAction::Accept),
+        may_return: may(TransferAction::Return),
+        step: step_key(&t.id.to_string()),
     })
 }
 
 /// GET /console/transfers?direction=in|out
-pub(crate) async fn list(mut ctx: Console, query: web::Query<TransfersQuery>) -> HttpResponse {
+pub(crate) async fn list(ctx: Console, query: web::Query<TransfersQuery>) -> HttpResponse {
+    list_page(ctx, query.into_inner(), FormState::default(), StatusCode::OK).await
+}
+
+/// The list, with a refused step's form shown again (`form`) under `code`.
+async fn list_page(mut ctx: Console, q: TransfersQuery, form: FormState, code: StatusCode) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "transfers", TRANSFERS).await {
         Ok(c) => c,
         Err(e) => return plain_error(&e),
     };
-    let q = query.into_inner();
     let inbound = q.direction.as_deref() != Some("out");
     let direction = if inbound { Direction::Inbound } else { Direction::Outbound };
-    let page = PageRequest { first: PER_PAGE, after: q.after.filter(|a| !a.is_empty()) };
+    let after = q.after.filter(|a| !a.is_empty());
+    let page = PageRequest { first: PER_PAGE, after: after.clone() };
     let result = ctx.services.transfers.transfers(&ctx.actor, direction, Vec::new(), Vec::new(), page).await;
     let page = match result {
         Ok(p) => p,
@@ -108,13 +134,18 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<TransfersQuery>) ->
     let next = if page.has_next { page.end_cursor.clone() } else { None };
     let mut rows = Vec::with_capacity(page.items.len());
     for t in page.items {
-        match row(&ctx, t, inbound).await {
+        match row(&ctx, t).await {
             Ok(r) => rows.push(r),
             Err(e) => return error_page(ctx, e, TRANSFERS).await,
         }
     }
-    let view = TransfersPage { chrome, inbound, rows, total: page.total, next };
-    render(ctx.response(StatusCode::OK), &view)
+    let after = after.unwrap_or_default();
+    let unplaced = match rows.iter().any(|r| r.step == form.step) {
+        true => String::new(),
+        false => [form.general(), form.error(&form.step, "reason")].concat(),
+    };
+    let view = TransfersPage { chrome, inbound, rows, total: page.total, next, after, form, unplaced };
+    render(ctx.response(code), &view)
 }
 
 /// POST /console/transfers/{id}/{receive|accept|return}
@@ -141,6 +172,13 @@ pub(crate) async fn step(
     };
     match result {
         Ok(_) => see_other(TRANSFERS).finish(),
+        // The inbox again, the error at the row's form and the reason typed kept.
+        Err(e @ (Error::InvalidInput(_) | Error::Conflict(_) | Error::IllegalTransition(_))) => {
+            let status = crate::errors::status_for(&e);
+            let form = FormState::failed(&step_key(&id.to_string()), STEP_FIELDS, &e, f.clone());
+            let q = TransfersQuery { direction: None, after: Some(get("after")) };
+            list_page(ctx, q, form, status).await
+        }
         Err(e) => error_page(ctx, e, TRANSFERS).await,
     }
 }
