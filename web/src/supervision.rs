@@ -12,6 +12,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
 use crate::auth::Console;
+use crate::forms::{FieldWords, FormState};
 use crate::layout::{Chrome, chrome, error_page};
 use crate::routes::SUPERVISION;
 use crate::view::{render, urlencode};
@@ -46,6 +47,24 @@ struct SupervisionPage {
     /// Links to the next stretch of each open list, when there is one.
     rect_next: Option<String>,
     complaint_next: Option<String>,
+    /// The open lists' cursors, kept by their forms so a refused one shows the same page.
+    rect_after: String,
+    complaint_after: String,
+    form: FormState,
+    /// A refused form's error whose row is not on this page, shown above the lists.
+    unplaced: String,
+}
+
+/// The fields of the rectification and complaint forms, by the words their errors use.
+const COMPLETE_FIELDS: FieldWords = &[("outcome", "整改结果"), ("callback", "回访情况")];
+const RESOLVE_FIELDS: FieldWords = &[("result", "办理结果")];
+
+/// The keys of a row's form in a [`FormState`].
+fn complete_key(id: &str) -> String {
+    format!("complete-{id}")
+}
+fn resolve_key(id: &str) -> String {
+    format!("resolve-{id}")
 }
 
 struct RectRow {
@@ -57,6 +76,7 @@ struct RectRow {
     deadline: String,
     overdue: bool,
     appeal: String,
+    step: String,
 }
 
 struct ComplaintRow {
@@ -68,6 +88,7 @@ struct ComplaintRow {
     status: &'static str,
     deadline: String,
     overdue: bool,
+    step: String,
 }
 
 /// The rectifications and complaints still to be handled in the selected tenant's subtree.
@@ -97,6 +118,7 @@ async fn open_work(ctx: &Console, current: &domain::tenant::Tenant, q: &MonthQue
         .into_iter()
         .map(|r| RectRow {
             id: r.id.to_string(),
+            step: complete_key(&r.id.to_string()),
             overdue: s.rectification_overdue(&r),
             case_no: r.case_no,
             department: r.department,
@@ -111,6 +133,7 @@ async fn open_work(ctx: &Console, current: &domain::tenant::Tenant, q: &MonthQue
         .into_iter()
         .map(|c| ComplaintRow {
             id: c.id.to_string(),
+            step: resolve_key(&c.id.to_string()),
             overdue: s.complaint_overdue(&c),
             contact: s.complaint_contact(Some(&ctx.actor), &c),
             filed_on: c.filed_on.to_string(),
@@ -149,7 +172,12 @@ async fn report(ctx: &Console, current: &domain::tenant::Tenant, q: &MonthQuery)
 }
 
 /// GET /console/supervision?month=YYYY-MM
-pub(crate) async fn page(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpResponse {
+pub(crate) async fn page(ctx: Console, q: web::Query<MonthQuery>) -> HttpResponse {
+    supervision_page(ctx, q.into_inner(), FormState::default(), StatusCode::OK).await
+}
+
+/// The page, with a refused form shown again (`form`) under `code`.
+async fn supervision_page(mut ctx: Console, q: MonthQuery, form: FormState, code: StatusCode) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "supervision", SUPERVISION).await {
         Ok(c) => c,
         Err(e) => return crate::view::plain_error(&e),
@@ -173,6 +201,15 @@ pub(crate) async fn page(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpRes
                     rows: t.rows.iter().map(|row| row.iter().map(Cell::text).collect()).collect(),
                 })
                 .collect();
+            let shown = open.rects.iter().any(|r| r.step == form.step)
+                || open.complaints.iter().any(|c| c.step == form.step);
+            let unplaced = match shown {
+                true => String::new(),
+                false => {
+                    let fields = ["outcome", "callback", "result"].map(|f| form.error(&form.step, f));
+                    [form.general(), fields[0], fields[1], fields[2]].concat()
+                }
+            };
             let page = SupervisionPage {
                 month: r.month.format("%Y-%m").to_string(),
                 title: title(&r),
@@ -182,8 +219,12 @@ pub(crate) async fn page(mut ctx: Console, q: web::Query<MonthQuery>) -> HttpRes
                 complaints: open.complaints,
                 rect_next: open.rect_next,
                 complaint_next: open.complaint_next,
+                rect_after: q.rect_after.clone(),
+                complaint_after: q.complaint_after.clone(),
+                form,
+                unplaced,
             };
-            render(ctx.response(StatusCode::OK), &page)
+            render(ctx.response(code), &page)
         }
         Err(e) => error_page(ctx, e, SUPERVISION).await,
     }
@@ -272,6 +313,10 @@ pub(crate) struct CompleteForm {
     csrf: String,
     outcome: String,
     callback: String,
+    /// The page the form was on.
+    month: String,
+    rect_after: String,
+    complaint_after: String,
 }
 
 fn back_to_page(ctx: &Console) -> HttpResponse {
@@ -284,21 +329,40 @@ fn path_id(id: &str, what: &'static str) -> Result<uuid::Uuid, Error> {
     uuid::Uuid::parse_str(id.trim()).map_err(|_| Error::NotFound { what })
 }
 
+/// After a step: back to the page; a refusal of what was typed (or of a step taken meanwhile)
+/// shows the page again, the error at the form, what was typed kept; others the error page.
+async fn after_step(
+    ctx: Console,
+    result: Result<(), Error>,
+    failed: impl FnOnce(&Error) -> FormState,
+    q: MonthQuery,
+) -> HttpResponse {
+    match result {
+        Ok(()) => back_to_page(&ctx),
+        Err(e @ (Error::InvalidInput(_) | Error::Conflict(_) | Error::IllegalTransition(_))) => {
+            let status = crate::errors::status_for(&e);
+            supervision_page(ctx, q, failed(&e), status).await
+        }
+        Err(e) => error_page(ctx, e, SUPERVISION).await,
+    }
+}
+
 /// POST /console/supervision/rectifications/{id}/complete: the call-back and the outcome.
 pub(crate) async fn complete(ctx: Console, id: web::Path<String>, form: web::Form<CompleteForm>) -> HttpResponse {
     if !ctx.csrf_ok(&form.csrf) {
         return error_page(ctx, Error::forbidden(crate::view::STALE_FORM), SUPERVISION).await;
     }
-    let result = async {
-        let id = path_id(&id, "整改单")?;
-        let callback = Some(form.callback.as_str()).filter(|c| !c.trim().is_empty());
-        ctx.services.supervision.complete_rectification(&ctx.actor, id, &form.outcome, callback).await
-    }
-    .await;
-    match result {
-        Ok(_) => back_to_page(&ctx),
-        Err(e) => error_page(ctx, e, SUPERVISION).await,
-    }
+    let id = match path_id(&id, "整改单") {
+        Ok(id) => id,
+        Err(e) => return error_page(ctx, e, SUPERVISION).await,
+    };
+    let f = form.into_inner();
+    let callback = Some(f.callback.as_str()).filter(|c| !c.trim().is_empty());
+    let result = ctx.services.supervision.complete_rectification(&ctx.actor, id, &f.outcome, callback).await.map(|_| ());
+    let values = vec![("outcome".to_owned(), f.outcome.clone()), ("callback".to_owned(), f.callback.clone())];
+    let failed = |e: &Error| FormState::failed(&complete_key(&id.to_string()), COMPLETE_FIELDS, e, values);
+    let q = MonthQuery { month: f.month, rect_after: f.rect_after, complaint_after: f.complaint_after };
+    after_step(ctx, result, failed, q).await
 }
 
 #[derive(Deserialize, Default)]
@@ -306,6 +370,10 @@ pub(crate) async fn complete(ctx: Console, id: web::Path<String>, form: web::For
 pub(crate) struct ResolveForm {
     csrf: String,
     result: String,
+    /// The page the form was on.
+    month: String,
+    rect_after: String,
+    complaint_after: String,
 }
 
 /// POST /console/supervision/complaints/{id}/resolve: the answer given to the complainant.
@@ -313,13 +381,14 @@ pub(crate) async fn resolve(ctx: Console, id: web::Path<String>, form: web::Form
     if !ctx.csrf_ok(&form.csrf) {
         return error_page(ctx, Error::forbidden(crate::view::STALE_FORM), SUPERVISION).await;
     }
-    let result = async {
-        let id = path_id(&id, "投诉")?;
-        ctx.services.supervision.resolve_complaint(&ctx.actor, id, &form.result).await
-    }
-    .await;
-    match result {
-        Ok(_) => back_to_page(&ctx),
-        Err(e) => error_page(ctx, e, SUPERVISION).await,
-    }
+    let id = match path_id(&id, "投诉") {
+        Ok(id) => id,
+        Err(e) => return error_page(ctx, e, SUPERVISION).await,
+    };
+    let f = form.into_inner();
+    let result = ctx.services.supervision.resolve_complaint(&ctx.actor, id, &f.result).await.map(|_| ());
+    let values = vec![("result".to_owned(), f.result.clone())];
+    let failed = |e: &Error| FormState::failed(&resolve_key(&id.to_string()), RESOLVE_FIELDS, e, values);
+    let q = MonthQuery { month: f.month, rect_after: f.rect_after, complaint_after: f.complaint_after };
+    after_step(ctx, result, failed, q).await
 }
