@@ -178,7 +178,8 @@ pub(crate) async fn register(ctx: Console, form: web::Form<Vec<(String, String)>
     let secret = field(&f, "client_secret");
     // A change keeps the partner's secret unless a new one is typed.
     let secret = Some(secret.as_str()).filter(|s| id.is_none() || !s.is_empty());
-    let input = PartnerInput::parse(&field(&f, "name"), &prefixes, &field(&f, "base_url"), &field(&f, "client_id"), secret);
+    let input =
+        PartnerInput::parse(&field(&f, "name"), &prefixes, &field(&f, "base_url"), &field(&f, "client_id"), secret);
     let result = match input {
         Ok(i) => ctx.services.partners.save(&ctx.actor, id, i).await.map(|_| ()),
         Err(e) => Err(e),

@@ -201,8 +201,8 @@ async fn supervision_page(mut ctx: Console, q: MonthQuery, form: FormState, code
                     rows: t.rows.iter().map(|row| row.iter().map(Cell::text).collect()).collect(),
                 })
                 .collect();
-            let shown = open.rects.iter().any(|r| r.step == form.step)
-                || open.complaints.iter().any(|c| c.step == form.step);
+            let shown =
+                open.rects.iter().any(|r| r.step == form.step) || open.complaints.iter().any(|c| c.step == form.step);
             let unplaced = match shown {
                 true => String::new(),
                 false => {
@@ -358,7 +358,8 @@ pub(crate) async fn complete(ctx: Console, id: web::Path<String>, form: web::For
     };
     let f = form.into_inner();
     let callback = Some(f.callback.as_str()).filter(|c| !c.trim().is_empty());
-    let result = ctx.services.supervision.complete_rectification(&ctx.actor, id, &f.outcome, callback).await.map(|_| ());
+    let result =
+        ctx.services.supervision.complete_rectification(&ctx.actor, id, &f.outcome, callback).await.map(|_| ());
     let values = vec![("outcome".to_owned(), f.outcome.clone()), ("callback".to_owned(), f.callback.clone())];
     let failed = |e: &Error| FormState::failed(&complete_key(&id.to_string()), COMPLETE_FIELDS, e, values);
     let q = MonthQuery { month: f.month, rect_after: f.rect_after, complaint_after: f.complaint_after };

@@ -216,6 +216,77 @@ async fn the_platform_admin_registers_partners_whose_secret_stays_sealed() {
     assert_eq!(ok(&r, "partners"), &json!([]));
 }
 
+/// The registry's form registers and changes partners; a refused one shows the page again, the
+/// Chinese error next to its field, what was typed kept (never the secret), nothing changed.
+#[tokio::test]
+async fn the_partner_form_keeps_what_was_typed_on_an_error() {
+    let app = TestApp::spawn_with(with_key).await;
+    let platform = app.token("platform").await;
+    let console = app.console_client("platform").await;
+    let html = console.get(app.url("/console/partners")).send().await.expect("get").text().await.expect("body");
+    assert!(html.contains(r#"<label for="partner-base-url">接口地址"#), "the form macros: {html}");
+    let csrf = TestApp::csrf_of(&html);
+    let post = |fields: Vec<(&'static str, String)>| {
+        let (client, url) = (console.clone(), app.url("/console/partners"));
+        let mut fields = fields;
+        fields.push(("csrf", csrf.clone()));
+        async move { client.post(url).form(&fields).send().await.expect("post") }
+    };
+    let form = |id: &str, prefixes: &str, url: &str, secret: &str| {
+        vec![
+            ("id", id.to_owned()),
+            ("name", "浙江省政务服务平台".to_owned()),
+            ("prefixes", prefixes.to_owned()),
+            ("base_url", url.to_owned()),
+            ("client_id", "zj-client".to_owned()),
+            ("client_secret", secret.to_owned()),
+        ]
+    };
+    for (prefixes, url, field, words) in [
+        ("33", "ftp://zw.example.cn", "partner-base-url", "接口地址须以"),
+        ("3x", "https://zw.example.cn", "partner-prefixes", "区划代码前缀"),
+    ] {
+        let r = post(form("", prefixes, url, "sealed-secret-123")).await;
+        assert_eq!(r.status(), 400, "{prefixes} {url}");
+        let html = r.text().await.expect("body");
+        assert!(!html.contains("请求有误"), "no separate error page: {html}");
+        let error = html.split(&format!(r#"id="{field}-error""#)).nth(1).expect("the error at its field");
+        assert!(error.split("</p>").next().is_some_and(|e| e.contains(words)), "{error}");
+        assert!(html.contains(r#"value="浙江省政务服务平台""#) && html.contains(&format!(r#"value="{url}""#)), "kept");
+        assert!(html.contains(&format!(r#"value="{prefixes}""#)) && html.contains(r#"value="zj-client""#), "kept");
+        assert!(!html.contains("sealed-secret-123"), "never the secret");
+    }
+    assert_eq!(ok(&app.gql(Some(&platform), "{ partners { name } }", json!({})).await, "partners"), &json!([]));
+
+    // Registered, then changed on its own form (修改): its values shown, a bad change refused at
+    // the field with the form still the change, a good one saved with the secret kept.
+    let r = post(form("", "33", "https://zw.example.cn", "sealed-secret-123")).await;
+    assert_eq!(r.status(), 303);
+    let r = app.gql(Some(&platform), "{ partners { id name regionPrefixes } }", json!({})).await;
+    let id = ok(&r, "partners")[0]["id"].as_str().expect("id").to_owned();
+    let html = console
+        .get(app.url(&format!("/console/partners?edit={id}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("修改合作方") && html.contains(&format!(r#"name="id" value="{id}""#)), "{html}");
+    assert!(html.contains(r#"value="zj-client""#) && html.contains(r#"value="33""#), "{html}");
+    let r = post(form(&id, "33, 3x", "https://zw.example.cn", "")).await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("body");
+    assert!(html.contains(r#"id="partner-prefixes-error""#) && html.contains(r#"value="33, 3x""#), "{html}");
+    assert!(html.contains("修改合作方") && html.contains(&format!(r#"name="id" value="{id}""#)), "still the change");
+    let r = post(form(&id, "33, 3301", "https://zw.example.cn", "")).await;
+    assert_eq!(r.status(), 303);
+    let r = app.gql(Some(&platform), "{ partners { regionPrefixes } }", json!({})).await;
+    assert_eq!(ok(&r, "partners")[0]["regionPrefixes"], json!(["33", "3301"]));
+    let db = app.owner_db().await;
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM partners WHERE secret_sealed LIKE 'v1:%'").await, 1, "secret kept");
+}
+
 #[tokio::test]
 async fn a_partner_that_cannot_be_reached_parks_the_message_and_it_can_be_retried() {
     let app = TestApp::spawn_with(|c| {

@@ -625,6 +625,64 @@ async fn the_console_completes_a_rectification_and_resolves_a_complaint() {
     assert!(html.contains("暂无待办整改") && html.contains("暂无待办投诉"), "{html}");
 }
 
+/// A refused completion or resolution shows the page again (the same month and cursors), the
+/// Chinese error next to its field, what was typed kept, nothing changed.
+#[tokio::test]
+async fn the_supervision_forms_keep_what_was_typed_on_an_error() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let (teacher, _, _) = item(&app, &window, YONGSHOU, "教师资格").await;
+    let (_, no, code) = concluded(&app, &teacher).await;
+    ok(&app, None, RATE, json!({ "n": no, "q": code, "l": 4, "c": "WINDOW" })).await;
+    ok(&app, None, FILE, json!({ "t": YONGSHOU, "c": "办事指南不清楚", "p": "13812345678" })).await;
+    let admin = app.token("ys_admin").await;
+    let rect = ok(&app, Some(&admin), RECTS, json!({ "t": YONGSHOU })).await["rectifications"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let complaint = ok(&app, Some(&admin), COMPLAINTS, json!({ "t": YONGSHOU })).await["complaints"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let console = app.console_client("ys_admin").await;
+    let html = console.get(app.url("/console/supervision")).send().await.expect("page").text().await.expect("html");
+    assert!(html.contains(&format!(r#"<label for="outcome-{rect}">整改结果"#)), "the form macros: {html}");
+    let month = html.split(r#"name="month" value=""#).nth(1).and_then(|s| s.split('"').next()).expect("month");
+    let csrf = TestApp::csrf_of(&html);
+    let r = console
+        .post(app.url(&format!("/console/supervision/rectifications/{rect}/complete")))
+        .form(&[("csrf", csrf.as_str()), ("outcome", "  "), ("callback", "电话回访，申请人表示满意"), ("month", month)])
+        .send()
+        .await
+        .expect("complete");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(!html.contains("请求有误"), "no separate error page: {html}");
+    let error = html.split(&format!(r#"id="outcome-{rect}-error""#)).nth(1).expect("the error at the outcome");
+    assert!(error.split("</p>").next().is_some_and(|e| e.contains("整改结果不能为空")), "{error}");
+    assert!(html.contains(">电话回访，申请人表示满意</textarea>"), "the call-back typed is kept: {html}");
+    assert!(html.contains(&format!(r#"name="month" value="{month}""#)), "the same month");
+
+    let long = "x".repeat(2001);
+    let r = console
+        .post(app.url(&format!("/console/supervision/complaints/{complaint}/resolve")))
+        .form(&[("csrf", csrf.as_str()), ("result", long.as_str()), ("month", month)])
+        .send()
+        .await
+        .expect("resolve");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    let error = html.split(&format!(r#"id="result-{complaint}-error""#)).nth(1).expect("the error at the result");
+    assert!(error.split("</p>").next().is_some_and(|e| e.contains("办理结果")), "{error}");
+    assert!(html.contains(&format!(">{long}</textarea>")), "the result typed is kept");
+
+    let rects = ok(&app, Some(&admin), RECTS, json!({ "t": YONGSHOU })).await;
+    assert_eq!(rects["rectifications"][0]["status"], "OPEN", "nothing changed");
+    let complaints = ok(&app, Some(&admin), COMPLAINTS, json!({ "t": YONGSHOU })).await;
+    assert_eq!(complaints["complaints"][0]["status"], "OPEN", "nothing changed");
+}
+
 /// The public complaint page: no login, an accessible form; a bad input keeps what was typed, a
 /// filed complaint answers with its deadline and reaches the center's administrator.
 #[tokio::test]

@@ -560,3 +560,158 @@ async fn the_console_collects_remotely_and_transfers_by_form() {
     let r = station.post(app.url(&format!("/console/cases/{case_id}/transfer"))).form(&again).send().await;
     assert_eq!(r.expect("post").status(), 409);
 }
+
+/// The actions on a transfer come from the domain: for each status and each side and role, the
+/// console shows exactly the buttons `Transfer.allowedActions` lists, the mutations refuse every
+/// other step (changing nothing), and accept the ones listed.
+#[tokio::test]
+async fn transfer_actions_come_from_the_domain_for_every_status_and_side() {
+    let app = TestApp::spawn_with(|c| c.login_attempts_per_client = 100).await;
+    let qd = qindu_window(&app).await;
+    let ys = app.token("ys_window").await;
+    let (item, materials) = yongshou_item(&app, "教师资格").await;
+    // Five remote intakes, each transfer brought to one status.
+    let mut ids = Vec::new();
+    let mut cases = Vec::new();
+    for n in 0..5 {
+        let r = remote_intake(&app, &qd, &item, &materials).await;
+        let case_id = ok(&r, "submitCase")["case"]["id"].as_str().expect("id").to_owned();
+        let r = app.gql(Some(&qd), TRANSFER, json!({ "c": case_id, "n": "请办理", "k": format!("steps-{n}") })).await;
+        ids.push(ok(&r, "transferCase")["id"].as_str().expect("id").to_owned());
+        cases.push(case_id);
+    }
+    for id in &ids[1..] {
+        assert_eq!(
+            ok(&app.gql(Some(&ys), RECEIVE, json!({ "id": id })).await, "receiveTransfer")["status"],
+            "RECEIVED"
+        );
+    }
+    for id in &ids[2..4] {
+        assert_eq!(ok(&app.gql(Some(&ys), ACCEPT, json!({ "id": id })).await, "acceptTransfer")["status"], "ACCEPTED");
+    }
+    let r = app.gql(Some(&ys), RETURN, json!({ "id": ids[4], "r": "材料不全" })).await;
+    assert_eq!(ok(&r, "returnTransfer")["status"], "RETURNED");
+    let approver = app.token("ys_approver").await;
+    let decide = "mutation($id: ID!) { decideCase(id: $id, approve: true, opinion: \"符合条件\") { status } }";
+    assert_eq!(
+        ok(&app.gql(Some(&approver), decide, json!({ "id": cases[3] })).await, "decideCase")["status"],
+        "APPROVED"
+    );
+    let statuses = ["SENT", "RECEIVED", "ACCEPTED", "RESULT_RETURNED", "RETURNED"];
+    let q = "query($id: ID!) { transfer(id: $id) { status allowedActions } }";
+    for (id, status) in ids.iter().zip(statuses) {
+        assert_eq!(ok(&app.gql(Some(&ys), q, json!({ "id": id })).await, "transfer")["status"], status);
+    }
+
+    let handler = |status: &str| -> &[&str] {
+        match status {
+            "SENT" => &["RECEIVE", "RETURN"],
+            "RECEIVED" => &["ACCEPT", "RETURN"],
+            _ => &[],
+        }
+    };
+    let steps = [("RECEIVE", "receive", RECEIVE), ("ACCEPT", "accept", ACCEPT), ("RETURN", "return", RETURN)];
+    // The handler's window acts; its approver and administrator, the collector and a town do not.
+    for (user, acts, sees) in [
+        ("ys_window", true, true),
+        ("ys_approver", false, true),
+        ("ys_admin", false, true),
+        ("qd_window", false, true),
+        ("jj_station", false, false),
+    ] {
+        let token = app.token(user).await;
+        let console = app.console_client(user).await;
+        let mut html = String::new();
+        for dir in ["in", "out"] {
+            let url = app.url(&format!("/console/transfers?direction={dir}"));
+            html.push_str(&console.get(url).send().await.expect("list").text().await.expect("html"));
+        }
+        for (id, status) in ids.iter().zip(statuses) {
+            let r = app.gql(Some(&token), q, json!({ "id": id })).await;
+            if !sees {
+                assert_eq!(error_code(&r), "NOT_FOUND", "{user}: {r}");
+            }
+            let allowed: Vec<&str> = r["data"]["transfer"]["allowedActions"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let want: &[&str] = if acts { handler(status) } else { &[] };
+            assert_eq!(allowed, want, "{user} on a {status} transfer");
+            // The page: exactly those buttons on the transfer's row.
+            let row = html
+                .split(&format!("data-transfer=\"{id}\""))
+                .nth(1)
+                .and_then(|r| r.split("</tr>").next())
+                .unwrap_or_default();
+            assert_eq!(row.is_empty(), !sees, "{user}: the row of a {status} transfer");
+            for (action, path, _) in steps {
+                let shown = row.contains(&format!("/console/transfers/{id}/{path}\""));
+                assert_eq!(shown, allowed.contains(&action), "{user}: {action} on a {status} transfer, row: {row}");
+            }
+            // The mutations: a step not offered is refused and changes nothing.
+            for (action, _, m) in steps {
+                if allowed.contains(&action) {
+                    continue;
+                }
+                let r = app.gql(Some(&token), m, json!({ "id": id, "r": "退回理由" })).await;
+                let code = error_code(&r);
+                assert!(
+                    ["FORBIDDEN", "ILLEGAL_TRANSITION", "NOT_FOUND"].contains(&code),
+                    "{user} {action} on {status}: {r}"
+                );
+            }
+        }
+    }
+    for (id, status) in ids.iter().zip(statuses) {
+        assert_eq!(ok(&app.gql(Some(&ys), q, json!({ "id": id })).await, "transfer")["status"], status, "unchanged");
+    }
+    // The offered steps are accepted: return the unsigned one, accept the signed one.
+    let r = app.gql(Some(&ys), RETURN, json!({ "id": ids[0], "r": "不属于本地办理" })).await;
+    assert_eq!(ok(&r, "returnTransfer")["status"], "RETURNED");
+    assert_eq!(ok(&app.gql(Some(&ys), ACCEPT, json!({ "id": ids[1] })).await, "acceptTransfer")["status"], "ACCEPTED");
+}
+
+/// A refused return shows the inbox again: the error in Chinese next to the reason, what was
+/// typed kept, the transfer unchanged; a step the status no longer allows answers at its row.
+#[tokio::test]
+async fn the_transfer_return_form_keeps_what_was_typed_on_an_error() {
+    let app = TestApp::spawn().await;
+    let qd = qindu_window(&app).await;
+    let (item, materials) = yongshou_item(&app, "教师资格").await;
+    let r = remote_intake(&app, &qd, &item, &materials).await;
+    let case_id = ok(&r, "submitCase")["case"]["id"].as_str().expect("id").to_owned();
+    let r = app.gql(Some(&qd), TRANSFER, json!({ "c": case_id, "n": "请签收", "k": "form" })).await;
+    let id = ok(&r, "transferCase")["id"].as_str().expect("id").to_owned();
+
+    let county = app.console_client("ys_window").await;
+    let html = county.get(app.url("/console/transfers")).send().await.expect("get").text().await.expect("html");
+    assert!(html.contains(&format!(r#"<label for="reason-{id}">退回理由"#)), "the form macros: {html}");
+    let csrf = TestApp::csrf_of(&html);
+    let long = "x".repeat(2001);
+    let r = county
+        .post(app.url(&format!("/console/transfers/{id}/return")))
+        .form(&[("csrf", csrf.as_str()), ("reason", long.as_str()), ("after", "")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(!html.contains("请求有误"), "no separate error page: {html}");
+    let error = html.split(&format!(r#"id="reason-{id}-error""#)).nth(1).expect("the error at the reason");
+    assert!(error.contains("退回理由"), "{error}");
+    assert!(html.contains(&format!(">{long}</textarea>")), "the reason typed is kept");
+    let r = app.gql(Some(&qd), ONE, json!({ "id": id })).await;
+    assert_eq!(ok(&r, "transfer")["status"], "SENT", "nothing changed");
+
+    // Accepting an unsigned transfer (a stale page): the error at the row, not a separate page.
+    let r = county
+        .post(app.url(&format!("/console/transfers/{id}/accept")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.expect("html");
+    let row = html.split(&format!("data-transfer=\"{id}\"")).nth(1).and_then(|r| r.split("</tr>").next());
+    assert!(row.is_some_and(|r| r.contains("先签收") && r.contains("form-error")), "{html}");
+}
