@@ -1057,8 +1057,8 @@ async fn a_bad_rating_is_rectified_and_the_monthly_report_downloads_in_chromium(
     browser.click("#count-rectifications").await?;
     browser.wait_for_text("待办差评整改").await?;
     assert!(browser.source().await?.contains(&no), "the rated case is listed");
-    browser.send_keys("#open-rectifications .complete-form input[name=callback]", "电话回访，申请人认可").await?;
-    browser.send_keys("#open-rectifications .complete-form input[name=outcome]", "已约谈窗口人员并整改").await?;
+    browser.send_keys("#open-rectifications .complete-form textarea[name=callback]", "电话回访，申请人认可").await?;
+    browser.send_keys("#open-rectifications .complete-form textarea[name=outcome]", "已约谈窗口人员并整改").await?;
     browser.click("#open-rectifications .complete-form button").await?;
     browser.wait_for_text("暂无待办整改").await?;
     browser.goto(&format!("{}/console", app.address)).await?;
