@@ -513,11 +513,11 @@ async fn hall_window_with_backup_on_duty_calls_a_ticket_in_chromium() -> anyhow:
     browser.click("input.win-item").await?;
     browser.click("#window-submit").await?;
     browser.wait_for_text("已保存：窗口 A01").await?;
-    browser.click("#staff-user option[data-username=\"ys_window\"]").await?;
+    browser.click("#staff-user option[data-name$=\"（ys_window）\"]").await?;
     browser.click("#staff-submit").await?;
     browser.wait_for_text("已保存：窗口 A01 A岗").await?;
     browser.click("#staff-post option[value=\"BACKUP\"]").await?;
-    browser.click("#staff-user option[data-username=\"ys_window_b\"]").await?;
+    browser.click("#staff-user option[data-name$=\"（ys_window_b）\"]").await?;
     browser.click("#staff-submit").await?;
     browser.wait_for_text("已保存：窗口 A01 B岗").await?;
     assert_eq!(browser.text("#window-A01 .primary").await?, "永寿县窗口人员");
