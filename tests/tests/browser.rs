@@ -508,16 +508,36 @@ async fn hall_window_with_backup_on_duty_calls_a_ticket_in_chromium() -> anyhow:
     login(&browser, &app.address, "ys_admin").await?;
     browser.goto(&format!("{}/console/hall", app.address)).await?;
     browser.wait_for_text("新建窗口").await?;
-    browser.send_keys("#win-number", "A01").await?;
+    // Search by name narrows the item list as one types (console.js).
+    browser.send_keys("#find-win", "教师").await?;
+    let shown = browser
+        .script("return Array.from(document.querySelectorAll('#pick-win label')).filter(l => !l.hidden).map(l => l.dataset.name);")
+        .await?;
+    let shown = shown.as_array().cloned().unwrap_or_default();
+    anyhow::ensure!(
+        !shown.is_empty() && shown.iter().all(|n| n.as_str().is_some_and(|n| n.contains("教师"))),
+        "{shown:?}"
+    );
+    browser.clear("#find-win").await?;
+    browser.send_keys("#find-win", " ").await?;
+    // A bad number: the hall page again, the error at 编号, the name and the ticked item kept.
+    browser.send_keys("#win-number", "Z").await?;
     browser.send_keys("#win-name", "综合受理窗口").await?;
     browser.click("input.win-item").await?;
     browser.click("#window-submit").await?;
+    browser.wait_for_text("窗口编号“Z”无效").await?;
+    anyhow::ensure!(browser.value("#win-name").await? == "综合受理窗口");
+    anyhow::ensure!(browser.script("return document.querySelectorAll('input.win-item:checked').length").await? == 1);
+    browser.screenshot("hall_form_error").await?;
+    browser.clear("#win-number").await?;
+    browser.send_keys("#win-number", "A01").await?;
+    browser.click("#window-submit").await?;
     browser.wait_for_text("已保存：窗口 A01").await?;
-    browser.click("#staff-user option[data-username=\"ys_window\"]").await?;
+    browser.click("#staff-user option[data-name$=\"（ys_window）\"]").await?;
     browser.click("#staff-submit").await?;
     browser.wait_for_text("已保存：窗口 A01 A岗").await?;
     browser.click("#staff-post option[value=\"BACKUP\"]").await?;
-    browser.click("#staff-user option[data-username=\"ys_window_b\"]").await?;
+    browser.click("#staff-user option[data-name$=\"（ys_window_b）\"]").await?;
     browser.click("#staff-submit").await?;
     browser.wait_for_text("已保存：窗口 A01 B岗").await?;
     assert_eq!(browser.text("#window-A01 .primary").await?, "永寿县窗口人员");

@@ -40,6 +40,8 @@ struct Choice {
     value: String,
     label: String,
     selected: bool,
+    /// Left out by the search by name (items).
+    hidden: bool,
 }
 
 #[derive(Template)]
@@ -54,7 +56,11 @@ struct CasesPage {
     from: String,
     to: String,
     statuses: Vec<Choice>,
+    item_find: String,
     items: Vec<Choice>,
+    departments: Vec<Choice>,
+    /// 全部 / 黄牌 / 红牌.
+    warnings: Vec<Choice>,
     /// The query string of the filters (without the cursor), for the pager and the export.
     filters: String,
     /// The next page's link, if any.
@@ -76,6 +82,11 @@ pub(crate) struct CasesQuery {
     pub(crate) to: String,
     pub(crate) status: String,
     pub(crate) item: String,
+    pub(crate) department: String,
+    /// yellow or red (the tabs set it too).
+    pub(crate) warning: String,
+    /// Search by name in the item choices (without script; with it they filter as one types).
+    pub(crate) item_find: String,
     pub(crate) after: String,
 }
 
@@ -91,6 +102,8 @@ impl CasesQuery {
             ("to", &self.to),
             ("status", &self.status),
             ("item", &self.item),
+            ("department", &self.department),
+            ("warning", &self.warning),
         ];
         pairs
             .iter()
@@ -132,10 +145,11 @@ pub(crate) async fn case_page(
     if q.tab == "approve" && applicant.is_none() {
         return ctx.services.cases.approval_queue(&ctx.actor, page).await;
     }
-    let warnings = match q.tab.as_str() {
-        "yellow" => vec![Warning::Yellow],
-        "red" => vec![Warning::Red],
-        _ => Vec::new(),
+    let warnings = match (q.tab.as_str(), q.warning.trim()) {
+        ("yellow", _) | (_, "yellow") => vec![Warning::Yellow],
+        ("red", _) | (_, "red") => vec![Warning::Red],
+        (_, "") => Vec::new(),
+        _ => return Err(Error::invalid("预警条件无效")),
     };
     let statuses = match q.status.trim() {
         "" => Vec::new(),
@@ -145,12 +159,17 @@ pub(crate) async fn case_page(
         "" => None,
         i => Some(Uuid::parse_str(i).map_err(|_| Error::invalid("事项无效"))?),
     };
+    let department = match q.department.trim() {
+        "" => None,
+        d => Some(Uuid::parse_str(d).map_err(|_| Error::invalid("部门无效"))?),
+    };
     let filter = CaseFilter {
         tenant: Some(tenant),
         warnings,
         applicant,
         statuses,
         impl_item,
+        department,
         received_from: date_of(&q.from, "起始日期")?,
         received_to: date_of(&q.to, "截止日期")?,
         ..Default::default()
@@ -180,7 +199,12 @@ pub(crate) async fn rows(ctx: &Console, cases: &[Case]) -> Result<Vec<CaseRow>, 
 }
 
 /// The published items of the tenant, for the item filter (by name).
-async fn item_choices(ctx: &Console, tenant: &domain::region::RegionCode, chosen: &str) -> Result<Vec<Choice>, Error> {
+async fn item_choices(
+    ctx: &Console,
+    tenant: &domain::region::RegionCode,
+    chosen: &str,
+    find: &str,
+) -> Result<Vec<Choice>, Error> {
     let q = ImplQuery { page: PageRequest { first: domain::page::MAX_PAGE, after: None }, ..Default::default() };
     let list = match ctx.services.catalogue.impl_items(&ctx.actor, tenant, q).await {
         Ok(p) => p.items,
@@ -189,12 +213,33 @@ async fn item_choices(ctx: &Console, tenant: &domain::region::RegionCode, chosen
     };
     Ok(list
         .into_iter()
-        .map(|i| Choice { selected: i.id.to_string() == chosen, value: i.id.to_string(), label: i.base.name })
+        .map(|i| {
+            let selected = i.id.to_string() == chosen;
+            let hidden = !selected && !find.trim().is_empty() && !i.base.name.contains(find.trim());
+            Choice { selected, hidden, value: i.id.to_string(), label: i.base.name }
+        })
+        .collect())
+}
+
+/// The tenant's departments, for the department filter.
+async fn department_choices(
+    ctx: &Console,
+    tenant: &domain::region::RegionCode,
+    chosen: &str,
+) -> Result<Vec<Choice>, Error> {
+    let list = match ctx.services.catalogue.departments(&ctx.actor, tenant).await {
+        Ok(l) => l,
+        Err(Error::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    Ok(list
+        .into_iter()
+        .map(|d| Choice { selected: d.id.to_string() == chosen, value: d.id.to_string(), label: d.name, hidden: false })
         .collect())
 }
 
 /// GET /console/cases: the current tenant's cases, a page at a time; tabs for yellow and red,
-/// filters by received date, status and item; search by number or applicant.
+/// filters by received date, status, item, department and warning; search by number or applicant.
 pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "cases", CASES).await {
         Ok(c) => c,
@@ -204,12 +249,13 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
     let result = async {
         let after = Some(q.after.trim().to_owned()).filter(|a| !a.is_empty());
         let page = case_page(&ctx, chrome.current.code, &q, PageRequest { first: PER_PAGE, after }).await?;
-        let items = item_choices(&ctx, &chrome.current.code, q.item.trim()).await?;
-        Ok::<_, Error>((rows(&ctx, &page.items).await?, count_label(&page), page, items))
+        let items = item_choices(&ctx, &chrome.current.code, q.item.trim(), &q.item_find).await?;
+        let departments = department_choices(&ctx, &chrome.current.code, q.department.trim()).await?;
+        Ok::<_, Error>((rows(&ctx, &page.items).await?, count_label(&page), page, items, departments))
     }
     .await;
     match result {
-        Ok((rows, total, page, items)) => {
+        Ok((rows, total, page, items, departments)) => {
             let approver = ctx.actor.has(domain::identity::Role::Approver);
             let may_review = authorize(&ctx.actor, Action::Supervise, &chrome.current).is_ok();
             let filters = q.filters();
@@ -223,6 +269,16 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
                     value: s.as_str().to_owned(),
                     label: s.label().to_owned(),
                     selected: q.status == s.as_str(),
+                    hidden: false,
+                })
+                .collect();
+            let warnings = [("", "全部"), ("yellow", "黄牌（即将到期）"), ("red", "红牌（已超期）")]
+                .iter()
+                .map(|(v, l)| Choice {
+                    value: (*v).to_owned(),
+                    label: (*l).to_owned(),
+                    selected: q.warning.trim() == *v,
+                    hidden: false,
                 })
                 .collect();
             let view = CasesPage {
@@ -234,8 +290,11 @@ pub(crate) async fn list(mut ctx: Console, query: web::Query<CasesQuery>) -> Htt
                 no: q.no,
                 from: q.from,
                 to: q.to,
+                item_find: q.item_find,
                 statuses,
                 items,
+                departments,
+                warnings,
                 filters,
                 next,
                 approver,

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::Console;
+use crate::forms::{FieldWords, FormState};
 use crate::layout::{Chrome, chrome, error_page};
 use crate::view::{STALE_FORM, plain_error, render, urlencode};
 
@@ -69,9 +70,43 @@ struct ItemOption {
 /// A user in a picker: the id is sent, the name shown.
 struct UserOption {
     id: String,
-    username: String,
     label: String,
 }
+
+/// A choice of a form: `hidden` when a search by name left it out (it is still sent if chosen).
+struct Pick {
+    value: String,
+    label: String,
+    selected: bool,
+    hidden: bool,
+}
+
+/// `list` (value, label) as choices: `chosen` selected, those whose label lacks `find` hidden
+/// (unless chosen).
+fn picks<'a>(list: impl IntoIterator<Item = (&'a str, &'a str)>, chosen: &[&str], find: &str) -> Vec<Pick> {
+    let find = find.trim().to_lowercase();
+    list.into_iter()
+        .map(|(value, label)| {
+            let selected = chosen.contains(&value);
+            let hidden = !selected && !find.is_empty() && !label.to_lowercase().contains(&find);
+            Pick { value: value.to_owned(), label: label.to_owned(), selected, hidden }
+        })
+        .collect()
+}
+
+/// The forms of the hall page and the words their errors use.
+const WINDOW_FIELDS: FieldWords =
+    &[("number", "窗口编号"), ("name", "窗口名称"), ("kind", "窗口类型"), ("zone", "区域"), ("item", "事项")];
+const STAFF_FIELDS: FieldWords = &[("post", "岗"), ("window", "窗口"), ("user", "人员"), ("user", "用户")];
+const APPROVER_FIELDS: FieldWords = &[("user", "审批人员"), ("user", "用户"), ("item", "事项")];
+const SLOT_FIELDS: FieldWords = &[
+    ("day", "日期"),
+    ("day", "工作日"),
+    ("starts", "开始时间"),
+    ("ends", "结束时间"),
+    ("capacity", "名额"),
+    ("item", "事项"),
+];
 
 /// An approver and the items they may decide now.
 struct ApproverRow {
@@ -90,6 +125,19 @@ struct HallPage {
     board: Option<Vec<BoardRow>>,
     manage: bool,
     items: Vec<ItemOption>,
+    /// A form that failed, shown again with what was typed.
+    form: FormState,
+    /// The choices of the forms, with what was typed or picked.
+    kinds: Vec<Pick>,
+    window_items: Vec<Pick>,
+    staff_windows: Vec<Pick>,
+    posts: Vec<Pick>,
+    staff_pick: Vec<Pick>,
+    approver_pick: Vec<Pick>,
+    approver_items: Vec<Pick>,
+    slot_items: Vec<Pick>,
+    /// The searches by name of the pickers.
+    find: NoticeQuery,
     notice: Option<String>,
     tenant: String,
     /// This month, YYYY-MM (Asia/Shanghai), for the export link.
@@ -101,9 +149,6 @@ struct HallPage {
     slots: Vec<SlotRow>,
     slot_item: String,
     slot_day: String,
-    /// Pickers of the tenant's active staff and approvers (center administrators only).
-    staff_users: Vec<UserOption>,
-    approver_users: Vec<UserOption>,
     /// Every approver's current authorizations.
     approvers: Vec<ApproverRow>,
 }
@@ -119,27 +164,48 @@ pub(crate) struct NoticeQuery {
     saved: Option<String>,
     slot_item: Option<String>,
     slot_day: Option<String>,
+    /// Searches by name in the pickers (without script).
+    find_win: String,
+    find_staff_user: String,
+    find_approver_user: String,
+    find_approver: String,
 }
 
-pub(crate) async fn page(mut ctx: Console, query: web::Query<NoticeQuery>) -> HttpResponse {
+pub(crate) async fn page(ctx: Console, query: web::Query<NoticeQuery>) -> HttpResponse {
+    hall_page(ctx, query.into_inner(), FormState::default(), StatusCode::OK).await
+}
+
+/// The hall page, with a failed form (`form`) shown again at its fields.
+async fn hall_page(mut ctx: Console, q: NoticeQuery, form: FormState, code: StatusCode) -> HttpResponse {
     let chrome = match chrome(&mut ctx, "hall", HALL).await {
         Ok(c) => c,
         Err(e) => return plain_error(&e),
     };
-    let q = query.into_inner();
-    match build(&ctx, chrome, q.saved, q.slot_item, q.slot_day).await {
-        Ok(p) => render(ctx.response(StatusCode::OK), &p),
+    match build(&ctx, chrome, q, form).await {
+        Ok(p) => render(ctx.response(code), &p),
         Err(e) => error_page(ctx, e, HALL).await,
     }
 }
 
-async fn build(
-    ctx: &Console,
-    chrome: Chrome,
-    notice: Option<String>,
-    slot_item: Option<String>,
-    slot_day: Option<String>,
-) -> Result<HallPage, Error> {
+/// A refused submission of `step`: the hall page again when the input was wrong, else the error page.
+async fn refused(
+    ctx: Console,
+    step: &str,
+    fields: FieldWords,
+    e: Error,
+    values: Vec<(String, String)>,
+) -> HttpResponse {
+    match e {
+        Error::InvalidInput(_) | Error::Conflict(_) | Error::IllegalTransition(_) | Error::NotFound { .. } => {
+            let code = crate::errors::status_for(&e);
+            hall_page(ctx, NoticeQuery::default(), FormState::failed(step, fields, &e, values), code).await
+        }
+        e => error_page(ctx, e, HALL).await,
+    }
+}
+
+async fn build(ctx: &Console, chrome: Chrome, q: NoticeQuery, form: FormState) -> Result<HallPage, Error> {
+    let (notice, slot_item, slot_day) = (q.saved.clone(), q.slot_item.clone(), q.slot_day.clone());
     let s: &Services = &ctx.services;
     let a = &ctx.actor;
     let tenant = chrome.current.code;
@@ -200,7 +266,8 @@ async fn build(
             .collect(),
         None => Vec::new(),
     };
-    let items = list.into_iter().map(|i| ItemOption { id: i.id.to_string(), label: i.base.name }).collect();
+    let items: Vec<ItemOption> =
+        list.into_iter().map(|i| ItemOption { id: i.id.to_string(), label: i.base.name }).collect();
     let depts = s.catalogue.departments(a, &tenant).await?;
     let dept_names: HashMap<Uuid, String> = depts.iter().map(|d| (d.id, d.name.clone())).collect();
     let first = s.calendar.today().with_day(1).unwrap_or_else(|| s.calendar.today());
@@ -225,11 +292,8 @@ async fn build(
         let page = PageRequest { first: domain::page::MAX_PAGE, after: None };
         let users = s.identity.users(a, &tenant, None, page).await?.items;
         for u in users.into_iter().filter(|u| u.tenant == tenant && !u.disabled) {
-            let option = || UserOption {
-                id: u.id.to_string(),
-                username: u.username.clone(),
-                label: format!("{}（{}）", u.display_name, u.username),
-            };
+            let option =
+                || UserOption { id: u.id.to_string(), label: format!("{}（{}）", u.display_name, u.username) };
             if u.roles.contains(Role::WindowStaff) || u.roles.contains(Role::StationStaff) {
                 staff_users.push(option());
             }
@@ -241,56 +305,78 @@ async fn build(
             }
         }
     }
+    let item_list = || items.iter().map(|i| (i.id.as_str(), i.label.as_str()));
+    let kind = form.value_or("window", "kind", "GENERAL");
+    let kinds = [WindowKind::General, WindowKind::Themed, WindowKind::Specialized].map(|k| (k.as_str(), k.label()));
+    let window_list: Vec<(String, String)> =
+        windows.iter().map(|w| (w.id.clone(), format!("{} {}", w.number, w.name))).collect();
+    let post = form.value_or("staff", "post", "PRIMARY");
+    let slot_item = slot_item.map(|i| i.to_string()).unwrap_or_default();
+    let slot_chosen = form.value_or("slot", "item", &slot_item);
     Ok(HallPage {
+        kinds: picks(kinds, &[kind.as_str()], ""),
+        window_items: picks(item_list(), &form.values("window", "item"), &q.find_win),
+        staff_windows: picks(
+            window_list.iter().map(|(a, b)| (a.as_str(), b.as_str())),
+            &[form.value("staff", "window")],
+            "",
+        ),
+        posts: picks([("PRIMARY", "A岗"), ("BACKUP", "B岗")], &[post.as_str()], ""),
+        staff_pick: picks(
+            staff_users.iter().map(|u| (u.id.as_str(), u.label.as_str())),
+            &[form.value("staff", "user")],
+            &q.find_staff_user,
+        ),
+        approver_pick: picks(
+            approver_users.iter().map(|u| (u.id.as_str(), u.label.as_str())),
+            &[form.value("approver", "user")],
+            &q.find_approver_user,
+        ),
+        approver_items: picks(item_list(), &form.values("approver", "item"), &q.find_approver),
+        slot_items: picks(item_list(), &[slot_chosen.as_str()], ""),
         chrome,
         windows,
         unstaffed,
         board,
         manage,
         items,
+        form,
+        find: q,
         notice: notice.filter(|n| !n.is_empty()).map(|n| format!("已保存：{n}")),
         tenant: tenant.to_string(),
         month: s.calendar.today().format("%Y-%m").to_string(),
         departments,
         duties,
         slots,
-        slot_item: slot_item.map(|i| i.to_string()).unwrap_or_default(),
+        slot_item,
         slot_day: slot_day.to_string(),
-        staff_users,
-        approver_users,
         approvers,
     })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct SlotForm {
-    csrf: String,
-    item: String,
-    day: String,
-    starts: String,
-    ends: String,
-    capacity: String,
+/// The value of `k` in a posted form (the first, if repeated).
+fn field(pairs: &[(String, String)], k: &str) -> String {
+    pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
 /// POST /console/hall/slots: the center opens an appointment slot (预约时段) for an item.
-pub(crate) async fn create_slot(ctx: Console, form: web::Form<SlotForm>) -> HttpResponse {
-    let f = form.into_inner();
-    if !ctx.csrf_ok(&f.csrf) {
+pub(crate) async fn create_slot(ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
+    let pairs = form.into_inner();
+    let f = |k: &str| field(&pairs, k);
+    if !ctx.csrf_ok(&f("csrf")) {
         return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
     }
     let result = async {
-        let item = Uuid::parse_str(f.item.trim()).map_err(|_| Error::invalid("请选择事项"))?;
-        let day = chrono::NaiveDate::parse_from_str(f.day.trim(), "%Y-%m-%d")
+        let item = Uuid::parse_str(f("item").trim()).map_err(|_| Error::invalid("请选择事项"))?;
+        let day = chrono::NaiveDate::parse_from_str(f("day").trim(), "%Y-%m-%d")
             .map_err(|_| Error::invalid("日期应为YYYY-MM-DD格式"))?;
-        let time = |t: &str| {
-            chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| Error::invalid("时间应为HH:MM格式"))
+        let time = |t: &str, what: &str| {
+            chrono::NaiveTime::parse_from_str(f(t).trim(), "%H:%M")
+                .map_err(|_| Error::invalid(format!("{what}应为HH:MM格式，例如 09:00")))
         };
-        let capacity = f.capacity.trim().parse::<i64>().map_err(|_| Error::invalid("名额应为整数"))?;
-        ctx.services
-            .hall
-            .create_appointment_slot(&ctx.actor, item, day, time(&f.starts)?, time(&f.ends)?, capacity)
-            .await
+        let (starts, ends) = (time("starts", "开始时间")?, time("ends", "结束时间")?);
+        let capacity = f("capacity").trim().parse::<i64>().map_err(|_| Error::invalid("名额应为整数"))?;
+        ctx.services.hall.create_appointment_slot(&ctx.actor, item, day, starts, ends, capacity).await
     }
     .await;
     match result {
@@ -300,7 +386,7 @@ pub(crate) async fn create_slot(ctx: Console, form: web::Form<SlotForm>) -> Http
             b.insert_header((header::LOCATION, to));
             b.finish()
         }
-        Err(e) => error_page(ctx, e, HALL).await,
+        Err(e) => refused(ctx, "slot", SLOT_FIELDS, e, pairs).await,
     }
 }
 
@@ -318,78 +404,71 @@ async fn current(ctx: &mut Console) -> Result<RegionCode, Error> {
 /// A create-window form: items are repeated `item` fields, so the form is read as pairs.
 pub(crate) async fn create_window(mut ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
     let pairs = form.into_inner();
-    let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    if !ctx.csrf_ok(&field("csrf")) {
+    if !ctx.csrf_ok(&field(&pairs, "csrf")) {
         return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
     }
-    let kind = match field("kind").as_str() {
-        "GENERAL" => WindowKind::General,
-        "THEMED" => WindowKind::Themed,
-        "SPECIALIZED" => WindowKind::Specialized,
-        _ => return error_page(ctx, Error::invalid("请选择窗口类型"), HALL).await,
-    };
-    let mut items = Vec::new();
-    for (_, v) in pairs.iter().filter(|(n, _)| n == "item") {
-        match Uuid::parse_str(v) {
-            Ok(id) => items.push(id),
-            Err(_) => return error_page(ctx, Error::invalid("事项无效"), HALL).await,
-        }
-    }
-    let tenant = match current(&mut ctx).await {
-        Ok(t) => t,
-        Err(e) => return error_page(ctx, e, HALL).await,
-    };
-    let zone = Some(field("zone"));
-    let input = NewWindow { tenant, number: field("number"), name: field("name"), kind, zone, items };
-    let services = ctx.services.clone();
-    match services.hall.create_window(&ctx.actor, input).await {
-        Ok(v) => saved(&ctx, &format!("窗口 {}", v.window.number)),
-        Err(e) => error_page(ctx, e, HALL).await,
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct StaffForm {
-    csrf: String,
-    window: String,
-    /// The picked user's id; `username` is still taken from older forms.
-    user: String,
-    username: String,
-    post: String,
-}
-
-pub(crate) async fn assign_staff(mut ctx: Console, form: web::Form<StaffForm>) -> HttpResponse {
-    if !ctx.csrf_ok(&form.csrf) {
-        return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
-    }
-    let post = match form.post.as_str() {
-        "PRIMARY" => Post::Primary,
-        "BACKUP" => Post::Backup,
-        _ => return error_page(ctx, Error::invalid("请选择A岗或B岗"), HALL).await,
-    };
-    let Ok(window) = Uuid::parse_str(&form.window) else {
-        return error_page(ctx, Error::NotFound { what: "窗口" }, HALL).await;
-    };
     let tenant = match current(&mut ctx).await {
         Ok(t) => t,
         Err(e) => return error_page(ctx, e, HALL).await,
     };
     let services = ctx.services.clone();
     let result = async {
-        let user = match Uuid::parse_str(form.user.trim()) {
-            Ok(id) => id,
-            Err(_) if !form.username.trim().is_empty() => {
-                services.hall.tenant_user_by_username(&ctx.actor, &tenant, &form.username).await?.id
-            }
-            Err(_) => return Err(Error::invalid("请选择人员")),
+        let kind = match field(&pairs, "kind").as_str() {
+            "GENERAL" => WindowKind::General,
+            "THEMED" => WindowKind::Themed,
+            "SPECIALIZED" => WindowKind::Specialized,
+            _ => return Err(Error::invalid("请选择窗口类型")),
         };
-        services.hall.assign_window_staff(&ctx.actor, window, user, post).await
+        let items = pairs
+            .iter()
+            .filter(|(n, _)| n == "item")
+            .map(|(_, v)| Uuid::parse_str(v).map_err(|_| Error::invalid("所选事项无效")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let zone = Some(field(&pairs, "zone"));
+        let input =
+            NewWindow { tenant, number: field(&pairs, "number"), name: field(&pairs, "name"), kind, zone, items };
+        services.hall.create_window(&ctx.actor, input).await
     }
     .await;
     match result {
-        Ok(v) => saved(&ctx, &format!("窗口 {} {}", v.window.number, post.label())),
-        Err(e) => error_page(ctx, e, HALL).await,
+        Ok(v) => saved(&ctx, &format!("窗口 {}", v.window.number)),
+        Err(e) => refused(ctx, "window", WINDOW_FIELDS, e, pairs).await,
+    }
+}
+
+/// POST /console/hall/staff: A岗 or B岗 of a window. `user` is the picked user's id; `username`
+/// is still taken from older forms.
+pub(crate) async fn assign_staff(mut ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
+    let pairs = form.into_inner();
+    let f = |k: &str| field(&pairs, k);
+    if !ctx.csrf_ok(&f("csrf")) {
+        return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
+    }
+    let tenant = match current(&mut ctx).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, e, HALL).await,
+    };
+    let services = ctx.services.clone();
+    let result = async {
+        let post = match f("post").as_str() {
+            "PRIMARY" => Post::Primary,
+            "BACKUP" => Post::Backup,
+            _ => return Err(Error::invalid("请选择A岗或B岗")),
+        };
+        let window = Uuid::parse_str(f("window").trim()).map_err(|_| Error::invalid("请选择窗口"))?;
+        let user = match Uuid::parse_str(f("user").trim()) {
+            Ok(id) => id,
+            Err(_) if !f("username").trim().is_empty() => {
+                services.hall.tenant_user_by_username(&ctx.actor, &tenant, &f("username")).await?.id
+            }
+            Err(_) => return Err(Error::invalid("请选择人员")),
+        };
+        services.hall.assign_window_staff(&ctx.actor, window, user, post).await.map(|v| (v, post))
+    }
+    .await;
+    match result {
+        Ok((v, post)) => saved(&ctx, &format!("窗口 {} {}", v.window.number, post.label())),
+        Err(e) => refused(ctx, "staff", STAFF_FIELDS, e, pairs).await,
     }
 }
 
@@ -412,7 +491,7 @@ pub(crate) async fn attendance(ctx: Console, form: web::Form<AttendanceForm>) ->
     };
     match result {
         Ok(label) => saved(&ctx, label),
-        Err(e) => error_page(ctx, e, HALL).await,
+        Err(e) => refused(ctx, "attendance", &[], e, Vec::new()).await,
     }
 }
 
@@ -663,8 +742,8 @@ pub(crate) async fn attendance_csv(mut ctx: Console, query: web::Query<MonthQuer
 /// POST /console/hall/approvers: which items a user of this hall may decide (授权).
 pub(crate) async fn authorize_approver(mut ctx: Console, form: web::Form<Vec<(String, String)>>) -> HttpResponse {
     let pairs = form.into_inner();
-    let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    if !ctx.csrf_ok(&field("csrf")) {
+    let f = |k: &str| field(&pairs, k);
+    if !ctx.csrf_ok(&f("csrf")) {
         return error_page(ctx, Error::forbidden(STALE_FORM), HALL).await;
     }
     let tenant = match current(&mut ctx).await {
@@ -676,12 +755,12 @@ pub(crate) async fn authorize_approver(mut ctx: Console, form: web::Form<Vec<(St
         let items = pairs
             .iter()
             .filter(|(n, _)| n == "item")
-            .map(|(_, v)| Uuid::parse_str(v).map_err(|_| Error::invalid("事项无效")))
+            .map(|(_, v)| Uuid::parse_str(v).map_err(|_| Error::invalid("所选事项无效")))
             .collect::<Result<Vec<_>, _>>()?;
-        let user = match Uuid::parse_str(field("user").trim()) {
+        let user = match Uuid::parse_str(f("user").trim()) {
             Ok(id) => id,
-            Err(_) if !field("username").trim().is_empty() => {
-                services.hall.tenant_user_by_username(&ctx.actor, &tenant, &field("username")).await?.id
+            Err(_) if !f("username").trim().is_empty() => {
+                services.hall.tenant_user_by_username(&ctx.actor, &tenant, &f("username")).await?.id
             }
             Err(_) => return Err(Error::invalid("请选择审批人员")),
         };
@@ -690,6 +769,6 @@ pub(crate) async fn authorize_approver(mut ctx: Console, form: web::Form<Vec<(St
     .await;
     match result {
         Ok(u) => saved(&ctx, &format!("{} 的审批授权", u.display_name)),
-        Err(e) => error_page(ctx, e, HALL).await,
+        Err(e) => refused(ctx, "approver", APPROVER_FIELDS, e, pairs).await,
     }
 }

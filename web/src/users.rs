@@ -245,10 +245,12 @@ struct PostRow {
     post: &'static str,
 }
 
+/// An item of the authorization picker: `hidden` when the search by name left it out.
 struct ItemRow {
-    id: String,
+    value: String,
     label: String,
-    checked: bool,
+    selected: bool,
+    hidden: bool,
 }
 
 #[derive(Template)]
@@ -270,6 +272,8 @@ struct UserPage {
     approver: bool,
     /// The user's tenant's items, checked where the user is authorized.
     items: Vec<ItemRow>,
+    /// The search by name in the items (without script).
+    find: String,
     authorized: Vec<String>,
     notice: Option<String>,
     form: FormState,
@@ -286,6 +290,7 @@ impl UserPage {
 #[serde(default)]
 pub(crate) struct SavedQuery {
     saved: String,
+    find_authorize: String,
 }
 
 async fn build_user(
@@ -294,6 +299,7 @@ async fn build_user(
     id: Uuid,
     notice: Option<String>,
     form: FormState,
+    find: &str,
 ) -> Result<UserPage, Error> {
     let s: &Services = &ctx.services;
     let (user, tenant) = s.identity.managed_user(&ctx.actor, id).await?;
@@ -330,7 +336,11 @@ async fn build_user(
     let authorized = list.iter().filter(|i| granted.contains(&i.id)).map(|i| i.base.name.clone()).collect();
     let items = list
         .into_iter()
-        .map(|i| ItemRow { checked: granted.contains(&i.id), id: i.id.to_string(), label: i.base.name })
+        .map(|i| {
+            let selected = granted.contains(&i.id);
+            let hidden = !selected && !find.trim().is_empty() && !i.base.name.contains(find.trim());
+            ItemRow { selected, hidden, value: i.id.to_string(), label: i.base.name }
+        })
         .collect();
     Ok(UserPage {
         departments: department_options(s, ctx, &user.tenant, user.department_id).await?,
@@ -347,6 +357,7 @@ async fn build_user(
         windows,
         approver,
         items,
+        find: find.to_owned(),
         authorized,
         notice,
         form,
@@ -362,8 +373,9 @@ pub(crate) async fn detail(mut ctx: Console, path: web::Path<String>, query: web
     let Ok(id) = Uuid::parse_str(&path) else {
         return error_page(ctx, Error::NotFound { what: "用户" }, USERS).await;
     };
-    let notice = Some(query.into_inner().saved).filter(|s| !s.is_empty());
-    match build_user(&ctx, chrome, id, notice, FormState::default()).await {
+    let q = query.into_inner();
+    let notice = Some(q.saved).filter(|s| !s.is_empty());
+    match build_user(&ctx, chrome, id, notice, FormState::default(), &q.find_authorize).await {
         Ok(p) => render(ctx.response(StatusCode::OK), &p),
         Err(e) => error_page(ctx, e, USERS).await,
     }
@@ -438,7 +450,7 @@ pub(crate) async fn step(
             };
             let values = pairs.iter().filter(|(n, _)| n != "password").cloned().collect();
             let form = FormState::failed(&action, USER_FIELDS, &e, values);
-            match build_user(&ctx, chrome, id, None, form).await {
+            match build_user(&ctx, chrome, id, None, form, "").await {
                 Ok(p) => render(ctx.response(crate::errors::status_for(&e)), &p),
                 Err(e) => error_page(ctx, e, USERS).await,
             }

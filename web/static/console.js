@@ -93,3 +93,25 @@ document.addEventListener("DOMContentLoaded", function () {
     row.querySelector("input").focus();
   });
 });
+
+// Search by name in a picker: entries (data-name) that do not contain the typed text are hidden as
+// one types. Without this script the box sends a GET and the server hides them the same way.
+document.addEventListener("DOMContentLoaded", function () {
+  var boxes = document.querySelectorAll("input[data-pick]");
+  for (var i = 0; i < boxes.length; i++) {
+    boxes[i].addEventListener("input", function (ev) {
+      var box = ev.target;
+      var list = document.getElementById(box.getAttribute("data-pick"));
+      if (!list) {
+        return;
+      }
+      var text = box.value.trim().toLowerCase();
+      var entries = list.querySelectorAll("[data-name]");
+      for (var k = 0; k < entries.length; k++) {
+        var e = entries[k];
+        var match = e.getAttribute("data-name").toLowerCase().indexOf(text) >= 0;
+        e.hidden = !match && !e.selected;
+      }
+    });
+  }
+});

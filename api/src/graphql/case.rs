@@ -498,6 +498,8 @@ pub struct CaseFilter {
     warning: Option<Vec<Warning>>,
     /// 实施清单事项ID
     impl_item_id: Option<ID>,
+    /// 实施部门ID：只列该部门实施清单事项的办件
+    department_id: Option<ID>,
     /// 申请人姓名的一部分，或完整的证件号码。
     applicant: Option<String>,
     /// 收件日期起（YYYY-MM-DD，含）
@@ -568,6 +570,7 @@ impl CaseQuery {
             statuses: f.status.unwrap_or_default().into_iter().map(Into::into).collect(),
             warnings: f.warning.unwrap_or_default().into_iter().map(Into::into).collect(),
             impl_item: f.impl_item_id.map(|i| self::id(&i, "实施事项")).transpose()?,
+            department: f.department_id.map(|d| self::id(&d, "部门")).transpose()?,
             applicant: f.applicant,
             received_from: f.received_from.map(|d| d.parse()).transpose()?,
             received_to: f.received_to.map(|d| d.parse()).transpose()?,

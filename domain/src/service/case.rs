@@ -49,6 +49,9 @@ pub struct CaseFilter {
     pub statuses: Vec<CaseStatus>,
     pub warnings: Vec<crate::case::Warning>,
     pub impl_item: Option<Uuid>,
+    /// Cases of this department's implementation items only (the case row has no department: the
+    /// list asks for `impl_item_id IN (the department's items)`).
+    pub department: Option<Uuid>,
     /// Part of the applicant's name, or their whole id number.
     pub applicant: Option<String>,
     pub received_from: Option<NaiveDate>,
@@ -155,7 +158,7 @@ impl CaseService {
         let mut q = CaseQuery {
             tenant_prefix: prefix,
             statuses: filter.statuses.clone(),
-            impl_items: filter.impl_item.map(|i| vec![i]),
+            impl_items: self.items_of(actor, filter.impl_item, filter.department).await?,
             applicant,
             received_from: filter.received_from.and_then(day_start),
             received_to: filter.received_to.and_then(|d| d.succ_opt()).and_then(day_start),
@@ -181,6 +184,30 @@ impl CaseService {
             (q.deadline_from, q.deadline_until) = policy.deadline_bounds(&cal, today, &filter.warnings);
         }
         self.ports.cases.list(&actor.scope(), &q).await
+    }
+
+    /// The items a list is restricted to: the one asked for, the department's items in the actor's
+    /// scope, or both (their intersection); None when neither is asked for.
+    async fn items_of(&self, actor: &Actor, item: Option<Uuid>, department: Option<Uuid>) -> Result<Option<Vec<Uuid>>> {
+        let Some(department) = department else {
+            return Ok(item.map(|i| vec![i]));
+        };
+        let mut ids = Vec::new();
+        let mut after = None;
+        loop {
+            let q = crate::ports::ImplQuery {
+                department: Some(department),
+                page: PageRequest { first: crate::page::MAX_PAGE, after },
+                ..Default::default()
+            };
+            let p = self.ports.catalogue.list_impl_items(&actor.scope(), &q).await?;
+            ids.extend(p.items.iter().map(|i| i.id).filter(|i| item.is_none_or(|x| x == *i)));
+            match p.end_cursor.filter(|_| p.has_next) {
+                Some(c) => after = Some(c),
+                None => break,
+            }
+        }
+        Ok(Some(ids))
     }
 
     /// The approver's queue (待审批): accepted cases of their tenant on items they may decide, joint

@@ -115,7 +115,7 @@ async fn a_center_admin_creates_a_user_gives_a_post_and_an_authorization() {
     let (_, hall) = page(&app, &console, "/console/hall").await;
     assert!(hall.contains("王小清"));
     // The hall page picks staff and approvers from lists and shows every approver's items.
-    assert!(hall.contains(r#"data-username="ys_clerk9""#) && !hall.contains(r#"id="staff-username""#));
+    assert!(hall.contains(r#"data-name="王小清（ys_clerk9）""#) && !hall.contains(r#"id="staff-username""#));
     let approvers = hall.split(r#"id="approver-table""#).nth(1).expect("approvers listed");
     let row = approvers.split("</tr>").find(|r| r.contains("王小清")).expect("the new approver's row");
     assert!(row.contains(&item_name), "{row}");

@@ -187,3 +187,93 @@ async fn item_lists_export_as_xlsx_with_the_page_filters() {
     assert!(strings.contains("QR-00104-000") && strings.contains("户口簿"), "{strings}");
     assert_eq!(xlsx_part(&bytes, "xl/worksheets/sheet1.xml").matches("<row ").count(), 2);
 }
+
+/// The department filter lists the cases of that department's items; the warning select (黄牌 /
+/// 红牌) the cases whose clock shows it. Both are kept in the pager and narrow the export alike.
+#[tokio::test]
+async fn department_and_warning_filters_narrow_the_list_and_the_export() {
+    let app = TestApp::spawn().await;
+    let window = app.token("ys_window").await;
+    let r = app
+        .gql(
+            Some(&window),
+            "query($t: RegionCode!) { implItems(tenant: $t, status: PUBLISHED) { nodes { id base { name } department { id } } } }",
+            json!({ "t": YONGSHOU }),
+        )
+        .await;
+    let nodes = r["data"]["implItems"]["nodes"].as_array().unwrap_or_else(|| panic!("{r}")).clone();
+    let dept = |n: &serde_json::Value| n["department"]["id"].as_str().unwrap_or_default().to_owned();
+    let teacher =
+        nodes.iter().find(|n| n["base"]["name"].as_str().is_some_and(|s| s.contains("教师资格"))).expect("教师资格");
+    let other = nodes.iter().find(|n| dept(n) != dept(teacher)).expect("an item of another department");
+    let submit = |item: String, name: &'static str, provided: Vec<&'static str>| {
+        let (app, window) = (&app, window.clone());
+        async move {
+            let r = app
+                .gql(
+                    Some(&window),
+                    "mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { id } } }",
+                    json!({ "i": { "implItemId": item,
+                        "applicant": { "kind": "PERSON", "name": name, "idNumber": "11010519491231002X" },
+                        "providedMaterials": provided } }),
+                )
+                .await;
+            r["data"]["submitCase"]["case"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned()
+        }
+    };
+    let all = vec!["申请表", "身份证明", "学历证书", "体检合格证明", "普通话水平测试等级证书"];
+    let teacher_id = teacher["id"].as_str().expect("id").to_owned();
+    let running = submit(teacher_id.clone(), "筛选甲一", all).await;
+    submit(teacher_id, "筛选甲二", vec!["申请表"]).await;
+    submit(other["id"].as_str().expect("id").to_owned(), "筛选乙一", Vec::new()).await;
+    let r =
+        app.gql(Some(&window), "mutation($id: ID!) { acceptCase(id: $id) { status } }", json!({ "id": running })).await;
+    assert_eq!(r["data"]["acceptCase"]["status"], "ACCEPTED", "{r}");
+
+    let clerk = app.console_client("ys_window").await;
+    let get = |path: String| {
+        let req = clerk.get(app.url(&path));
+        async move { req.send().await.expect("get") }
+    };
+    let search = "no=%E7%AD%9B%E9%80%89"; // 筛选
+    let html = get(format!("/console/cases?{search}&department={}", dept(teacher))).await.text().await.expect("html");
+    assert!(html.contains("筛选甲一") && html.contains("筛选甲二") && !html.contains("筛选乙一"), "{html}");
+    assert!(html.contains("id=\"case-total\">2 件"), "{html}");
+    assert!(html.contains(&format!(r#"value="{}" selected"#, dept(teacher))), "the select keeps the department");
+    let html = get(format!("/console/cases?{search}&department={}", dept(other))).await.text().await.expect("html");
+    assert!(!html.contains("筛选甲一") && html.contains("筛选乙一"), "{html}");
+    // A department of no item in reach lists nothing; a malformed one is said plainly.
+    let html =
+        get(format!("/console/cases?{search}&department={}", uuid::Uuid::nil())).await.text().await.expect("html");
+    assert!(html.contains("暂无办件"), "{html}");
+    assert_eq!(get(format!("/console/cases?{search}&department=x")).await.status(), 400);
+    assert_eq!(get(format!("/console/cases?{search}&warning=blue")).await.status(), 400);
+
+    // Past the deadline the accepted case is red; the others have no clock.
+    app.clock.advance(chrono::Duration::days(60));
+    let html = get(format!("/console/cases?{search}&warning=red")).await.text().await.expect("html");
+    assert!(html.contains("筛选甲一") && !html.contains("筛选甲二") && !html.contains("筛选乙一"), "{html}");
+    assert!(html.contains(r#"value="red" selected"#), "the select keeps the warning");
+    let export = html
+        .split(r#"id="export-xlsx" href=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("an export link")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(export.contains("warning=red"), "{export}");
+    let html = get(format!("/console/cases?{search}&warning=yellow")).await.text().await.expect("html");
+    assert!(html.contains("暂无办件"), "{html}");
+
+    let xlsx = |path: String| {
+        let get = get(path);
+        async move { get.await.bytes().await.expect("xlsx") }
+    };
+    let bytes = xlsx(export).await;
+    assert_eq!(xlsx_part(&bytes, "xl/worksheets/sheet1.xml").matches("<row ").count(), 2, "a header and the red case");
+    assert!(xlsx_part(&bytes, "xl/sharedStrings.xml").contains("筛选甲一"));
+    let bytes = xlsx(format!("/console/cases/export.xlsx?{search}&department={}", dept(teacher))).await;
+    let strings = xlsx_part(&bytes, "xl/sharedStrings.xml");
+    assert_eq!(xlsx_part(&bytes, "xl/worksheets/sheet1.xml").matches("<row ").count(), 3);
+    assert!(strings.contains("筛选甲二") && !strings.contains("筛选乙一"), "{strings}");
+}

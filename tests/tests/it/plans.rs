@@ -103,6 +103,12 @@ async fn case_lists_and_lookups_use_indexes_under_row_level_security() {
             },
         ),
         (
+            // The department filter: the case row has no department, so it asks for the items of one.
+            "a county's cases of a department's items",
+            county.clone(),
+            CaseQuery { impl_items: Some(items.iter().take(3).copied().collect()), ..list("610426") },
+        ),
+        (
             "a county's second page",
             county.clone(),
             CaseQuery {
