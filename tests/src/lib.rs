@@ -45,6 +45,10 @@ pub struct TestApp {
 }
 
 /// The PostgreSQL base URL (an owner), when the suite runs against PostgreSQL.
+/// Idle connections are dropped well before the server's keep-alive (5 s) closes them, so that a
+/// request after a pause (a CLI run) never goes out on a connection the server is closing.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub fn postgres_base() -> Option<String> {
     std::env::var("TONGBAN_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
 }
@@ -151,8 +155,11 @@ impl TestApp {
         let app = Application::build(&config, runtime).await?;
         let port = app.port();
         tokio::spawn(app.run_until_stopped());
-        let client =
-            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build()?;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .pool_idle_timeout(IDLE)
+            .build()?;
         Ok(TestApp {
             clock,
             address: format!("http://127.0.0.1:{port}"),
@@ -170,6 +177,7 @@ impl TestApp {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
+            .pool_idle_timeout(IDLE)
             .build()
             .expect("http client")
     }
@@ -205,6 +213,7 @@ impl TestApp {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
+            .pool_idle_timeout(IDLE)
             .build()
             .expect("client");
         TestApp {
