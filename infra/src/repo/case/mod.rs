@@ -47,10 +47,8 @@ impl CaseRepo for Db {
         if history {
             return read::find_one(self, scope, by_id(id), true).await;
         }
-        // The same reach as the query's and the row-level policy's: the handling or collecting tenant.
         if let Some(c) = self.case_cache.get(id) {
-            let reached = scope.contains(&c.handling) || scope.contains(&c.collecting);
-            return Ok(reached.then(|| (*c).clone()));
+            return Ok(scope.reaches_case(&c.handling, &c.collecting).then(|| (*c).clone()));
         }
         let ticket = self.case_cache.ticket(id);
         let found = read::find_one(self, scope, by_id(id), false).await?;
