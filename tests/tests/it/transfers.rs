@@ -457,24 +457,7 @@ async fn the_console_offers_another_countys_items_whose_scope_covers_the_collect
     // Collected at 秦都区 through the console, to be handled at 永寿县.
     let html = page(format!("/console/cases/new?item={city}&q=失业")).await;
     assert!(html.contains("remote-intake-note") && html.contains("name=\"channel\" value=\"REMOTE\""), "{html}");
-    let mut form = vec![
-        ("csrf", TestApp::csrf_of(&html)),
-        ("item", city.clone()),
-        ("channel", "REMOTE".into()),
-        ("name", "王小明".into()),
-        ("id_type", "身份证".into()),
-        ("id_number", "11010519491231002X".into()),
-    ];
-    form.extend(materials.iter().map(|m| ("provided", m.clone())));
-    let r = qd.post(app.url("/console/cases")).form(&form).send().await.expect("post");
-    assert_eq!(r.status(), 200);
-    let receipt = r.text().await.expect("body");
-    let case_id = receipt
-        .split("href=\"/console/cases/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap_or_else(|| panic!("the receipt links the case: {receipt}"))
-        .to_owned();
+    let case_id = collect_remotely(&app, &qd, &html, &city, &materials).await;
     let token = app.token("qd_window").await;
     let q = "query($id: ID!) { case(id: $id) { channel collectingTenant { code } handlingTenant { code } } }";
     let r = app.gql(Some(&token), q, json!({ "id": case_id })).await;
@@ -482,6 +465,35 @@ async fn the_console_offers_another_countys_items_whose_scope_covers_the_collect
     assert_eq!(c["channel"], "REMOTE");
     assert_eq!(c["collectingTenant"]["code"], QINDU);
     assert_eq!(c["handlingTenant"]["code"], YONGSHOU);
+}
+
+/// Posts the console's intake form of `html` for `item` as a remote collection (异地收件) with every
+/// material; the id of the case its receipt links.
+async fn collect_remotely(
+    app: &TestApp,
+    client: &reqwest::Client,
+    html: &str,
+    item: &str,
+    materials: &[String],
+) -> String {
+    let mut form = vec![
+        ("csrf", TestApp::csrf_of(html)),
+        ("item", item.to_owned()),
+        ("channel", "REMOTE".into()),
+        ("name", "王小明".into()),
+        ("id_type", "身份证".into()),
+        ("id_number", "11010519491231002X".into()),
+    ];
+    form.extend(materials.iter().map(|m| ("provided", m.clone())));
+    let r = client.post(app.url("/console/cases")).form(&form).send().await.expect("post");
+    assert_eq!(r.status(), 200);
+    let receipt = r.text().await.expect("body");
+    receipt
+        .split("href=\"/console/cases/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("the receipt links the case: {receipt}"))
+        .to_owned()
 }
 
 /// The console's intake offers the items of other tenants whose scope covers the station
@@ -501,24 +513,7 @@ async fn the_console_collects_remotely_and_transfers_by_form() {
     let html = page(&station, format!("/console/cases/new?item={item}")).await;
     assert!(html.contains("remote-intake-note") && html.contains("name=\"channel\" value=\"REMOTE\""), "{html}");
     let csrf = TestApp::csrf_of(&html);
-    let mut form = vec![
-        ("csrf", csrf.clone()),
-        ("item", item.clone()),
-        ("channel", "REMOTE".into()),
-        ("name", "王小明".into()),
-        ("id_type", "身份证".into()),
-        ("id_number", "11010519491231002X".into()),
-    ];
-    form.extend(materials.iter().map(|m| ("provided", m.clone())));
-    let r = station.post(app.url("/console/cases")).form(&form).send().await.expect("post");
-    assert_eq!(r.status(), 200);
-    let receipt = r.text().await.expect("body");
-    let case_id = receipt
-        .split("href=\"/console/cases/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("receipt links the case")
-        .to_owned();
+    let case_id = collect_remotely(&app, &station, &html, &item, &materials).await;
 
     let jj = app.token("jj_station").await;
     let ys = app.token("ys_window").await;
