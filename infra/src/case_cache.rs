@@ -218,8 +218,7 @@ async fn subscribe(cache: std::sync::Weak<CaseCache>, client: redis::Client, cha
                     if cache.strong_count() == 0 {
                         return;
                     }
-                    let alive = tokio::time::timeout(PING, sink.ping::<String>()).await;
-                    if !matches!(alive, Ok(Ok(_))) {
+                    if !crate::bus::still_subscribed(&mut sink, PING).await {
                         break;
                     }
                 }

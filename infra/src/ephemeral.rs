@@ -335,8 +335,7 @@ async fn mirror_revocations(
                     if into.strong_count() == 0 {
                         return;
                     }
-                    let alive = tokio::time::timeout(MIRROR_PING, sink.ping::<String>()).await;
-                    if !matches!(alive, Ok(Ok(_))) {
+                    if !crate::bus::still_subscribed(&mut sink, MIRROR_PING).await {
                         break;
                     }
                 }

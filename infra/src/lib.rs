@@ -1,6 +1,7 @@
 //! Adapters behind the domain's ports: sea-orm repositories (PostgreSQL and SQLite), Redis,
 //! password hashing, JWT keys.
 
+mod bus;
 pub mod cache;
 pub mod case_cache;
 pub mod clock;
