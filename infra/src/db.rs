@@ -118,19 +118,14 @@ impl Db {
             let stmt = self.backend().build(query);
             return M::find_by_statement(stmt).one(&self.conn).await.map_err(internal);
         }
-        let rows = self.simple_query(scope, false, &query.to_string(PostgresQueryBuilder)).await?;
+        let rows = self.simple_query(scope, &query.to_string(PostgresQueryBuilder)).await?;
         rows.first().map(|r| M::from_query_result(r, "")).transpose().map_err(internal)
     }
 
-    /// Statements under `scope`, in one round trip on PostgreSQL (as [`Db::read_one`]), with the
-    /// listing settings of [`Db::begin_listing`] when `listing`; the rows of all of them, in order.
+    /// Statements under `scope`, in one round trip on PostgreSQL (as [`Db::read_one`]); the rows of
+    /// all of them, in order.
     /// Elsewhere they run in one transaction.
-    pub async fn read_batch(
-        &self,
-        scope: &Scope,
-        listing: bool,
-        statements: &[Statement],
-    ) -> Result<Vec<QueryResult>, Error> {
+    pub async fn read_batch(&self, scope: &Scope, statements: &[Statement]) -> Result<Vec<QueryResult>, Error> {
         if !self.is_postgres() {
             let tx = self.conn.begin().await.map_err(internal)?;
             let mut rows = Vec::new();
@@ -141,19 +136,14 @@ impl Db {
             return Ok(rows);
         }
         let sql = statements.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("; ");
-        self.simple_query(scope, listing, &sql).await
+        self.simple_query(scope, &sql).await
     }
 
-    /// `sql` as one simple query on PostgreSQL, after `SET LOCAL` of the scope (and the listing
-    /// settings when `listing`): one round trip, one implicit transaction.
-    async fn simple_query(&self, scope: &Scope, listing: bool, sql: &str) -> Result<Vec<QueryResult>, Error> {
+    /// `sql` as one simple query on PostgreSQL, after `SET LOCAL` of the scope: one round trip, one
+    /// implicit transaction.
+    async fn simple_query(&self, scope: &Scope, sql: &str) -> Result<Vec<QueryResult>, Error> {
         let value = scope_value(scope).replace('\'', "''");
         let mut text = format!("SET LOCAL {SCOPE_SETTING} = '{value}'; ");
-        if listing {
-            for (name, value) in LISTING_SETTINGS {
-                text.push_str(&format!("SET LOCAL {name} = '{value}'; "));
-            }
-        }
         text.push_str(sql);
         let pool = self.conn.get_postgres_connection_pool();
         let rows = sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(text))
@@ -163,13 +153,15 @@ impl Db {
         Ok(rows.into_iter().map(QueryResult::from).collect())
     }
 
-    /// A transaction for lists, whose statements are written for ordered index ranges: on PostgreSQL
-    /// the planner is also kept off sequential and bitmap scans, since it cannot see the row-level
-    /// policy's bounds (read once per statement) and takes them for selective, and off parallel
-    /// workers and JIT compilation, whose start costs more than a page of 21 rows (the costs that
-    /// disabled scans add pass `jit_above_cost`: 50 ms of compiling for a 0.6 ms page), and on plans
-    /// made for the values at hand: after five runs a prepared statement would otherwise get a generic
-    /// plan that cannot see which level prefix it lists. Same round trip.
+    /// A transaction for lists, whose statements are written for ordered index ranges and run as
+    /// prepared statements on their generic plans: planning a list's page and count cost more than
+    /// running them (about 1 ms against 0.9 ms for a town), and each connection keeps its plans. On
+    /// PostgreSQL the planner is also kept off sequential and bitmap scans, since it cannot see the
+    /// row-level policy's bounds (read once per statement) and takes them for selective, and off
+    /// parallel workers and JIT compilation, whose start costs more than a page of 21 rows (the costs
+    /// that disabled scans add pass `jit_above_cost`). The statements carry their level prefix as a
+    /// parameter, and only one index serves each part in order (`tests/it/plans.rs` reads the
+    /// generic plans).
     pub async fn begin_listing(&self, scope: &Scope) -> Result<DatabaseTransaction, Error> {
         let tx = self.conn.begin().await.map_err(internal)?;
         if tx.get_database_backend() == DbBackend::Postgres {
@@ -206,14 +198,13 @@ pub fn listing_settings(scope: &Scope) -> Statement {
     Statement::from_sql_and_values(
         DbBackend::Postgres,
         format!(
-            "SELECT set_config('{SCOPE_SETTING}', $1, true){settings}, set_config('plan_cache_mode', 'force_custom_plan', true)"
+            "SELECT set_config('{SCOPE_SETTING}', $1, true){settings}, set_config('plan_cache_mode', 'force_generic_plan', true)"
         ),
         [scope_value(scope).into()],
     )
 }
 
-/// The planner settings of a listing (see [`Db::begin_listing`]). A simple query is planned for its
-/// values anyway; a prepared one also needs `plan_cache_mode` (added by [`listing_settings`]).
+/// The planner settings of a listing (see [`Db::begin_listing`]), beside `plan_cache_mode`.
 const LISTING_SETTINGS: [(&str, &str); 4] =
     [("enable_seqscan", "off"), ("enable_bitmapscan", "off"), ("max_parallel_workers_per_gather", "0"), ("jit", "off")];
 

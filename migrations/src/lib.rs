@@ -26,6 +26,7 @@ mod m0015_supervision;
 mod m0017_sweep_indexes;
 mod m0018_partners;
 mod m0019_case_stats;
+mod m0020_running_deadlines;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_sweep_indexes::Migration),
             Box::new(m0018_partners::Migration),
             Box::new(m0019_case_stats::Migration),
+            Box::new(m0020_running_deadlines::Migration),
         ]
     }
 }

@@ -433,7 +433,7 @@ impl CatalogueRepo for Db {
         }
         let page = format!("{} WHERE {filter} ORDER BY i.impl_code LIMIT {}", impl_select(), q.page.first + 1);
         // The count first: it always answers one row.
-        let mut rows = self.read_batch(scope, false, &[count, stmt(b, &page, values)]).await?.into_iter();
+        let mut rows = self.read_batch(scope, &[count, stmt(b, &page, values)]).await?.into_iter();
         let total = rows.next().map(|r| get::<i64>(&r, "n")).transpose()?.unwrap_or(0).max(0) as u64;
         let items = rows.map(|r| to_impl(&r)).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_rows(items, &q.page, total, |i| i.impl_code.clone()))

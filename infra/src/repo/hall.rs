@@ -174,8 +174,7 @@ impl HallRepo for Db {
     }
 
     async fn approver_items(&self, tenant: &RegionCode, user: Uuid) -> Result<Vec<Uuid>> {
-        let rows =
-            self.read_batch(&Scope::only(tenant), false, &[approver_items_stmt(self.backend(), tenant, user)]).await?;
+        let rows = self.read_batch(&Scope::only(tenant), &[approver_items_stmt(self.backend(), tenant, user)]).await?;
         rows.iter().map(|r| parse_id(&get::<String>(r, "impl_item_id")?)).collect()
     }
 
@@ -199,7 +198,7 @@ impl HallRepo for Db {
             "SELECT department_id FROM chief_representatives WHERE tenant_code = ? AND user_id = ?",
             vec![tenant.as_str().to_owned().into(), user.to_string().into()],
         );
-        let rows = self.read_batch(&Scope::only(tenant), false, &[chief]).await?;
+        let rows = self.read_batch(&Scope::only(tenant), &[chief]).await?;
         rows.iter().map(|r| parse_id(&get::<String>(r, "department_id")?)).collect()
     }
 

@@ -54,7 +54,7 @@ impl UserRepo for Db {
         let find = user::Entity::find()
             .filter(user::Column::Id.is_in(ids.iter().map(|i| i.to_string())))
             .filter(user::Column::TenantCode.starts_with(scope.prefix()));
-        let rows = self.read_batch(scope, false, &[find.build(self.backend())]).await?;
+        let rows = self.read_batch(scope, &[find.build(self.backend())]).await?;
         rows.iter().map(|r| to_domain(&user::Model::from_query_result(r, "").map_err(internal)?)).collect()
     }
 

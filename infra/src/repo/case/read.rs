@@ -181,10 +181,21 @@ fn level_columns(prefix: &str) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// The status filter, its values written as constants (they are the enum's own names) rather than
+/// parameters: a list's generic plan then knows how rare the open statuses are, and reads an approver's
+/// queue through (tenant, status) instead of walking every case of the tenant in order.
+fn statuses_in(q: &CaseQuery) -> Option<Expr> {
+    if q.statuses.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = q.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    Some(Expr::cust(format!("\"cases\".\"status\" IN ({})", names.join(", "))))
+}
+
 /// The filters of `q` other than the subtree and the cursor.
 fn filtered(mut sel: sea_orm::Select<case::Entity>, q: &CaseQuery) -> sea_orm::Select<case::Entity> {
-    if !q.statuses.is_empty() {
-        sel = sel.filter(case::Column::Status.is_in(q.statuses.iter().map(|s| s.as_str())));
+    if let Some(statuses) = statuses_in(q) {
+        sel = sel.filter(statuses);
     }
     if let Some(items) = &q.impl_items {
         sel = sel.filter(case::Column::ImplItemId.is_in(items.iter().map(Uuid::to_string)));
@@ -238,21 +249,27 @@ fn filtered(mut sel: sea_orm::Select<case::Entity>, q: &CaseQuery) -> sea_orm::S
 /// The parts of a list: the cases of the listed subtree by their handling tenant, then (where the
 /// subtree has a level) those it only collected, so that each part is one ordered index range.
 fn list_parts(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::Select<case::Entity>> {
-    let base = || filtered(case::Entity::find().filter(in_reach(scope)), q);
     let prefix = q.tenant_prefix.as_str();
+    // A listed subtree inside the scope reaches only cases in reach: its level filters below say
+    // so, and the scope's two ORed ranges would only add planning (row-level security stays).
+    let reach = || if prefix.starts_with(scope.prefix()) { Condition::all() } else { in_reach(scope) };
+    let base = || filtered(case::Entity::find().filter(reach()), q);
     let Some((handling, collecting)) = level_columns(prefix) else {
-        return vec![base().filter(in_reach(&Scope::Subtree(prefix.to_owned())))];
+        return vec![
+            filtered(case::Entity::find().filter(in_reach(scope)), q)
+                .filter(in_reach(&Scope::Subtree(prefix.to_owned()))),
+        ];
     };
-    let end = domain::tenant::prefix_end(prefix);
     let col = |c: &'static str| Expr::col((case::Entity, Alias::new(c)));
     let mut handled = base().filter(col(handling).eq(prefix));
-    if q.deadline_until.is_some() || q.deadline_from.is_some() {
-        // The code range beside the level column lets the planner take (tenant, status, deadline)
-        // where a deadline filter is the narrower one (yellow and red lists). Elsewhere it would
-        // mislead: taken as independent of the level column, the two look like one row, and the
-        // planner reads a whole town by code to sort it instead of its newest cases in order.
-        handled =
-            handled.filter(case::Column::TenantCode.gte(prefix)).filter(case::Column::TenantCode.lt(end.as_str()));
+    if backend == DbBackend::Postgres && (q.deadline_until.is_some() || q.deadline_from.is_some()) {
+        // A warning list (running cases by deadline) is short: read whole through the level's
+        // running-deadline index (m0020), then ordered. Left to order it, a generic plan would walk
+        // the subtree's newest cases to find the few that are late, and a red list may have none.
+        let inner = handled.offset(0).into_query();
+        let mut outer = case::Entity::find();
+        QueryTrait::query(&mut outer).from_clear().from_subquery(inner, case::Entity);
+        handled = outer;
     }
     // Written as the partial index's own predicate (m0013), which also leaves out the cases the
     // handling side lists. The cases a subtree collected for others are read in order first and
@@ -261,9 +278,14 @@ fn list_parts(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::
     // with a status and deadline filter would walk (tenant, status, deadline) over the whole table
     // (27 ms to find none for a county) rather than this usually short range.
     let collected = case::Entity::find()
-        .filter(in_reach(scope))
+        .filter(reach())
         .filter(col(collecting).eq(prefix))
         .filter(col(collecting).ne(col(handling)));
+    // The status alone also inside: a short (collecting tenant, status) range where one serves.
+    let collected = match statuses_in(q) {
+        Some(statuses) => collected.filter(statuses),
+        None => collected,
+    };
     if backend != DbBackend::Postgres {
         // SQLite has no OFFSET without LIMIT, and no planner statistics to mislead.
         return vec![handled, filtered(collected, q)];
@@ -322,22 +344,20 @@ pub fn list_statements(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Resu
 
 pub(super) async fn list(db: &Db, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
     let (page, count) = list_statements(db.backend(), scope, q)?;
-    let (counted, rows) = if q.history {
-        let tx = db.begin_listing(scope).await?;
-        let counted = tx.query_one_raw(count).await.map_err(internal)?;
-        let rows = tx.query_all_raw(page).await.map_err(internal)?;
-        let cases = load(&tx, rows.iter().map(model).collect::<Result<_>>()?).await?;
-        commit(tx).await?;
-        (counted, cases)
+    // Prepared statements on generic plans (see `Db::begin_listing`): a list's planning cost more
+    // than its execution, and a simple query is planned on every call.
+    let tx = db.begin_listing(scope).await?;
+    let counted = tx.query_one_raw(count).await.map_err(internal)?;
+    let rows = tx.query_all_raw(page).await.map_err(internal)?;
+    let rows = rows.iter().map(model).collect::<Result<Vec<_>>>()?;
+    let rows = if q.history {
+        load(&tx, rows).await?
     } else {
-        // The count first: it always answers one row.
-        let mut rows = db.read_batch(scope, true, &[count, page]).await?.into_iter();
-        let counted = rows.next();
-        let cases = rows
-            .map(|r| Ok(Case { history_loaded: false, ..to_domain(model(&r)?, Vec::new(), Vec::new())? }))
-            .collect::<Result<Vec<_>>>()?;
-        (counted, cases)
+        rows.into_iter()
+            .map(|m| Ok(Case { history_loaded: false, ..to_domain(m, Vec::new(), Vec::new())? }))
+            .collect::<Result<Vec<_>>>()?
     };
+    commit(tx).await?;
     let counted = counted.map(|r| r.try_get::<i64>("", "n")).transpose().map_err(internal)?.unwrap_or_default();
     Ok(Page::from_rows(rows, &q.page, 0, cursor).bounded(u64::try_from(counted).unwrap_or_default()))
 }
