@@ -6,8 +6,9 @@
 //! channel. A process caches only while it hears that channel (subscribed, and pinged every few
 //! seconds); when it loses it, it empties the cache and reads from the database until it is back.
 //! A read that raced a write cannot store what it read: each shard counts its invalidations, and a
-//! read stores its row only if the count did not move while it read. Entries also expire after
-//! [`TTL`]. Without Redis nothing tells this process of another's writes (a second server or a CLI
+//! read stores its row only if the count did not move while it read. An invalidation that could not
+//! be published goes out with the next one; entries also expire after [`TTL`], which bounds how long
+//! another process could show a case whose change it has not heard of. Without Redis nothing tells this process of another's writes (a second server or a CLI
 //! on the same database), so the cache stays off.
 
 use std::collections::HashMap;
@@ -24,7 +25,9 @@ const SHARDS: usize = 16;
 /// Entries per shard; a full shard drops its expired entries, then everything.
 const SHARD_CAP: usize = 8_192;
 /// How long an entry lives at most.
-pub const TTL: Duration = Duration::from_secs(30);
+pub const TTL: Duration = Duration::from_secs(300);
+/// Invalidations kept for the next publish while Redis cannot be reached; past this, the oldest go.
+const UNSENT_CAP: usize = 65_536;
 const PING: Duration = Duration::from_secs(3);
 
 #[derive(Default)]
@@ -48,6 +51,8 @@ pub struct CaseCache {
     live: AtomicBool,
     bus: OnceLock<Bus>,
     hits: AtomicU64,
+    /// Ids whose invalidation has not reached Redis yet.
+    unsent: Mutex<Vec<Uuid>>,
 }
 
 struct Bus {
@@ -64,6 +69,7 @@ impl Default for CaseCache {
             live: AtomicBool::new(false),
             bus: OnceLock::new(),
             hits: AtomicU64::new(0),
+            unsent: Mutex::default(),
         }
     }
 }
@@ -141,14 +147,26 @@ impl CaseCache {
             return;
         }
         self.drop_local(ids);
-        if let Some(bus) = self.bus.get() {
-            let payload = ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(" ");
-            let mut c = bus.conn.clone();
-            let sent: redis::RedisResult<i64> =
-                redis::cmd("PUBLISH").arg(&bus.channel).arg(payload).query_async(&mut c).await;
-            if let Err(e) = sent {
-                // Whoever cannot hear this has lost the channel too and stopped caching.
-                tracing::warn!(error = %e, "case cache: invalidation not published");
+        self.publish(ids).await;
+    }
+
+    /// Tells the other processes of `ids` and of whatever could not be published before.
+    async fn publish(&self, ids: &[Uuid]) {
+        let Some(bus) = self.bus.get() else { return };
+        let mut all = self.unsent.lock().map(|mut u| std::mem::take(&mut *u)).unwrap_or_default();
+        all.extend_from_slice(ids);
+        let payload = all.iter().map(Uuid::to_string).collect::<Vec<_>>().join(" ");
+        let mut c = bus.conn.clone();
+        let sent: redis::RedisResult<i64> =
+            redis::cmd("PUBLISH").arg(&bus.channel).arg(payload).query_async(&mut c).await;
+        if let Err(e) = sent {
+            // A process that cannot hear this either has lost the channel and emptied its cache, or
+            // hears it with the next invalidation this process publishes.
+            tracing::warn!(error = %e, "case cache: invalidation not published; kept for the next one");
+            if let Ok(mut u) = self.unsent.lock() {
+                u.extend(all);
+                let over = u.len().saturating_sub(UNSENT_CAP);
+                u.drain(..over);
             }
         }
     }
@@ -220,6 +238,11 @@ async fn subscribe(cache: std::sync::Weak<CaseCache>, client: redis::Client, cha
                     }
                     if !crate::bus::still_subscribed(&mut sink, PING).await {
                         break;
+                    }
+                    if let Some(c) = cache.upgrade()
+                        && c.unsent.lock().is_ok_and(|u| !u.is_empty())
+                    {
+                        c.publish(&[]).await;
                     }
                 }
             }
