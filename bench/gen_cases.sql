@@ -31,9 +31,10 @@ SELECT g AS n,
               'ARCHIVED','ARCHIVED','ARCHIVED','NOT_ACCEPTED','CORRECTION_REQUESTED','DENIED','ACCEPTED',
               'DELIVERED','ARCHIVED','DELIVERED','ARCHIVED','DELIVERED'])[1 + (g::bigint * 7919 % 20)::int] AS status,
        -- concluded cases received over the last two years, newest last; running ones in the last 15
-       -- days, but one in 200 of them from 20 to 50 days ago: overdue (red), as the exception it is
-       CASE WHEN (g::bigint * 7919 % 20)::int IN (0, 1, 2, 11, 12, 14) AND g % 200 = 7
-            THEN timestamptz '2026-11-28 01:00:00+00' - (20 + g % 30) * interval '1 day'
+       -- days, but one case in 400, accepted, from 18 to 48 days ago: due soon (yellow) or overdue (red),
+       -- as the exception it is (g = 19 mod 20 draws ACCEPTED above)
+       CASE WHEN (g::bigint * 7919 % 20)::int IN (0, 1, 2, 11, 12, 14) AND g % 400 = 19
+            THEN timestamptz '2026-11-28 01:00:00+00' - (18 + g / 400 % 31) * interval '1 day'
             WHEN (g::bigint * 7919 % 20)::int IN (0, 1, 2, 11, 12, 14)
             THEN timestamptz '2026-11-28 01:00:00+00' - (g % 15) * interval '1 day'
             ELSE timestamptz '2024-12-01 01:00:00+00' + (g::float8 / :n) * interval '728 days' END

@@ -33,6 +33,8 @@ APPROVER=$(login ys_approver)
 IDS=$(mktemp)
 psql -At "$TONGBAN_MIGRATION_DATABASE_URL" -c "SELECT id FROM cases WHERE tenant_code >= '610426' AND tenant_code < '610427' ORDER BY random() LIMIT 20000" > "$IDS"
 
+cache_hits() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^tongban_case_cache_hits_total/ {print $2}'; }
+
 run() { # label token query [connections]
   printf '%-34s c=%-3s ' "$1" "${4:-8}"
   wrk -t2 -c"${4:-8}" -d"$DURATION" --latency -s "$ROOT/bench/gql.lua" "http://127.0.0.1:$PORT" -- "$2" "$3" |
@@ -62,14 +64,23 @@ if [ -n "$PEER_DIR" ] && [ -x "$PEER_DIR/node_modules/.bin/postgraphile" ]; then
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PEER_PORT/graphql" -H 'content-type: application/json' \
     -d '{"query":"{ __typename }"}' >/dev/null && break; sleep 0.2; done
   echo "== case(id): PostGraphile v4 (no auth, no scoping) vs Tongban (ys_admin), alternating"
+  # One discarded run each first: PostgreSQL's buffers for the peer, and Tongban's case cache (on with
+  # Redis) holding the ids drawn, as they would be for cases looked up again and again.
+  wrk -t2 -c8 -d"$DURATION" -s "$PEERS/lookup.lua" "http://127.0.0.1:$PEER_PORT/graphql" >/dev/null
+  IDS_FILE=$IDS TOKEN=$ADMIN wrk -t2 -c8 -d"$DURATION" -s "$ROOT/bench/lookup.lua" "http://127.0.0.1:$PORT/graphql" >/dev/null
+  HITS_BEFORE=$(cache_hits)
+  LOOKUPS=0
   for c in 8 32; do
     for _ in $(seq 1 "$RUNS"); do
       printf 'peer     c=%-3s ' "$c"
       wrk -t2 -c"$c" -d"$DURATION" -s "$PEERS/lookup.lua" "http://127.0.0.1:$PEER_PORT/graphql" | grep '^requests'
       printf 'tongban  c=%-3s ' "$c"
-      IDS_FILE=$IDS TOKEN=$ADMIN wrk -t2 -c"$c" -d"$DURATION" -s "$ROOT/bench/lookup.lua" "http://127.0.0.1:$PORT/graphql" | grep '^requests'
+      line=$(IDS_FILE=$IDS TOKEN=$ADMIN wrk -t2 -c"$c" -d"$DURATION" -s "$ROOT/bench/lookup.lua" "http://127.0.0.1:$PORT/graphql" | grep '^requests')
+      echo "$line"
+      LOOKUPS=$((LOOKUPS + $(echo "$line" | awk '{print $2}')))
     done
   done
+  echo "case cache: $(( $(cache_hits) - HITS_BEFORE )) of $LOOKUPS measured lookups answered from memory"
   kill "$PEER_PID"; wait "$PEER_PID" 2>/dev/null || true
 else
   echo "== case(id) with ys_admin (set PEER_DIR to compare with PostGraphile v4)"
