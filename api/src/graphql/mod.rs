@@ -223,7 +223,7 @@ async fn graphql(
         Ok(c) => c,
         Err(r) => return r.response(),
     };
-    let loader = DataLoader::new(tenant::TenantLoader(services.get_ref().clone()), tokio::spawn);
+    let loader = DataLoader::new(tenant::TenantLoader(services.clone().into_inner()), tokio::spawn);
     let request = checked
         .request
         .data(RequestCtx { actor, claims, client })

@@ -28,7 +28,8 @@ pub enum AdminLevel {
 }
 
 /// Tenant identities by code, batched per request (identity is public).
-pub struct TenantLoader(pub Services);
+/// Shares the handler's services (one counted reference a request, not a copy of every service).
+pub struct TenantLoader(pub std::sync::Arc<Services>);
 
 impl Loader<RegionCode> for TenantLoader {
     type Value = DTenant;

@@ -157,6 +157,13 @@ async fn case_lists_and_lookups_use_indexes_under_row_level_security() {
                 on_cases.iter().any(|(node, _, index)| node.starts_with("Index") && !index.is_empty()),
                 "{what} ({part}) reads cases through an index: {all:?}"
             );
+            if *what == "an approver's queue" {
+                // One tenant's open cases by (tenant, status), not its newest in order.
+                assert!(
+                    on_cases.iter().any(|(_, _, index)| index == "cases_tenant_status_deadline"),
+                    "{what} ({part}) reads the tenant's open cases by status: {all:?}"
+                );
+            }
             if what.ends_with("list") {
                 // Warning lists: a county's running cases by deadline, not its newest in order.
                 assert!(

@@ -262,10 +262,13 @@ fn list_parts(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::
     };
     let col = |c: &'static str| Expr::col((case::Entity, Alias::new(c)));
     let mut handled = base().filter(col(handling).eq(prefix));
-    if backend == DbBackend::Postgres && (q.deadline_until.is_some() || q.deadline_from.is_some()) {
-        // A warning list (running cases by deadline) is short: read whole through the level's
-        // running-deadline index (m0020), then ordered. Left to order it, a generic plan would walk
-        // the subtree's newest cases to find the few that are late, and a red list may have none.
+    let warning_list = q.deadline_until.is_some() || q.deadline_from.is_some();
+    let open_at_one_tenant = prefix.len() == 12 && !q.statuses.is_empty() && q.statuses.iter().all(|s| s.clock_open());
+    if backend == DbBackend::Postgres && (warning_list || open_at_one_tenant) {
+        // A warning list (running cases by deadline) or one tenant's cases with an open clock (an
+        // approver's queue) is short: read whole through the level's running-deadline index (m0020)
+        // or (tenant, status, deadline), then ordered. Left to order it, a generic plan walks the
+        // newest cases to find the few that match, and there may be none.
         let inner = handled.offset(0).into_query();
         let mut outer = case::Entity::find();
         QueryTrait::query(&mut outer).from_clear().from_subquery(inner, case::Entity);
