@@ -161,11 +161,11 @@ impl Db {
     /// parallel workers and JIT compilation, whose start costs more than a page of 21 rows (the costs
     /// that disabled scans add pass `jit_above_cost`). The statements carry their level prefix as a
     /// parameter, and only one index serves each part in order (`tests/it/plans.rs` reads the
-    /// generic plans).
-    pub async fn begin_listing(&self, scope: &Scope) -> Result<DatabaseTransaction, Error> {
+    /// generic plans). A list filtered by a range of dates takes [`Plans::Custom`].
+    pub async fn begin_listing(&self, scope: &Scope, plans: Plans) -> Result<DatabaseTransaction, Error> {
         let tx = self.conn.begin().await.map_err(internal)?;
         if tx.get_database_backend() == DbBackend::Postgres {
-            tx.execute_raw(listing_settings(scope)).await.map_err(internal)?;
+            tx.execute_raw(listing_settings(scope, plans)).await.map_err(internal)?;
         }
         Ok(tx)
     }
@@ -190,15 +190,29 @@ pub async fn set_scope(tx: &DatabaseTransaction, scope: &Scope) -> Result<(), Er
     Ok(())
 }
 
+/// Which plans a listing's prepared statements run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plans {
+    /// Planned once per connection: the level prefix and the page are parameters.
+    Generic,
+    /// Planned for the values at hand: how narrow a range of dates is decides the index (a month two
+    /// years back is read by date, not by walking the newer cases first).
+    Custom,
+}
+
 /// The settings of a listing transaction on PostgreSQL (see [`Db::begin_listing`]); public so that a
 /// test can read the plans the lists get.
-pub fn listing_settings(scope: &Scope) -> Statement {
+pub fn listing_settings(scope: &Scope, plans: Plans) -> Statement {
+    let mode = match plans {
+        Plans::Generic => "force_generic_plan",
+        Plans::Custom => "force_custom_plan",
+    };
     let settings: String =
         LISTING_SETTINGS.iter().map(|(name, value)| format!(", set_config('{name}', '{value}', true)")).collect();
     Statement::from_sql_and_values(
         DbBackend::Postgres,
         format!(
-            "SELECT set_config('{SCOPE_SETTING}', $1, true){settings}, set_config('plan_cache_mode', 'force_generic_plan', true)"
+            "SELECT set_config('{SCOPE_SETTING}', $1, true){settings}, set_config('plan_cache_mode', '{mode}', true)"
         ),
         [scope_value(scope).into()],
     )

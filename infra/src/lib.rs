@@ -19,5 +19,5 @@ pub mod secrets;
 mod sql;
 
 pub use db::Db;
-pub use repo::case_list_statements;
 pub use repo::case_stats::{check as check_stats_summary, rebuild as rebuild_stats_summary};
+pub use repo::{case_list_plans, case_list_statements};

@@ -14,7 +14,7 @@ mod tenant;
 mod transfer;
 mod user;
 
-pub use case::list_statements as case_list_statements;
+pub use case::{list_plans as case_list_plans, list_statements as case_list_statements};
 pub(crate) use transfer::save_transfer;
 
 use domain::Error;

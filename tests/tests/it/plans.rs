@@ -110,6 +110,16 @@ async fn case_lists_and_lookups_use_indexes_under_row_level_security() {
             CaseQuery { impl_items: Some(items.iter().take(3).copied().collect()), ..list("610426") },
         ),
         (
+            // Planned for its dates (custom plans): the month is read by date.
+            "a city's cases of one month two years back",
+            Scope::Subtree("6104".into()),
+            CaseQuery {
+                received_from: Some(Utc::now() - Duration::days(730)),
+                received_to: Some(Utc::now() - Duration::days(700)),
+                ..list("6104")
+            },
+        ),
+        (
             "a county's second page",
             county.clone(),
             CaseQuery {
@@ -127,7 +137,9 @@ async fn case_lists_and_lookups_use_indexes_under_row_level_security() {
             // Lists run as prepared statements on their generic plans, which only EXPLAIN EXECUTE of
             // a named statement shows (the values bound to an EXPLAIN would plan for them).
             let tx = sea_orm::TransactionTrait::begin(&db).await.expect("begin");
-            tx.execute_raw(infra::db::listing_settings(scope)).await.expect("listing settings");
+            tx.execute_raw(infra::db::listing_settings(scope, infra::case_list_plans(q)))
+                .await
+                .expect("listing settings");
             tx.execute_unprepared(&format!("PREPARE listed AS {}", st.sql)).await.expect("prepare");
             let args: Vec<String> = st
                 .values

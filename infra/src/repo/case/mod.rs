@@ -5,7 +5,7 @@
 mod deadlines;
 mod read;
 
-pub use read::list_statements;
+pub use read::{list_plans, list_statements};
 mod row;
 mod write;
 

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::super::{catalogue, contains, parse_code, parse_id};
 use super::row::{doc_to_domain, to_domain};
-use crate::db::{Db, commit, internal};
+use crate::db::{Db, Plans, commit, internal};
 use crate::entity::{case, case_event, document};
 use crate::sql::Sql;
 
@@ -345,11 +345,21 @@ pub fn list_statements(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Resu
     Ok((page.build(), count.build()))
 }
 
+/// Generic plans, unless a range of dates (or a correction deadline) may be narrow enough to read by date.
+pub fn list_plans(q: &CaseQuery) -> Plans {
+    let dated = q.received_from.is_some()
+        || q.received_to.is_some()
+        || q.accepted_from.is_some()
+        || q.concluded_from.is_some()
+        || q.correction_due_before.is_some();
+    if dated { Plans::Custom } else { Plans::Generic }
+}
+
 pub(super) async fn list(db: &Db, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
     let (page, count) = list_statements(db.backend(), scope, q)?;
     // Prepared statements on generic plans (see `Db::begin_listing`): a list's planning cost more
     // than its execution, and a simple query is planned on every call.
-    let tx = db.begin_listing(scope).await?;
+    let tx = db.begin_listing(scope, list_plans(q)).await?;
     let counted = tx.query_one_raw(count).await.map_err(internal)?;
     let rows = tx.query_all_raw(page).await.map_err(internal)?;
     let rows = rows.iter().map(model).collect::<Result<Vec<_>>>()?;
