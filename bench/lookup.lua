@@ -6,8 +6,17 @@ wrk.headers["authorization"] = "Bearer " .. (os.getenv("TOKEN") or "")
 local ids = {}
 for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
 local errors = 0
+-- SEQUENTIAL=1 (with one thread): each id once, in order, to warm a cache over every id drawn later
+local sequential = os.getenv("SEQUENTIAL") ~= nil
+local n = 0
 request = function()
-  local id = ids[math.random(1, #ids)]
+  local id
+  if sequential then
+    id = ids[n % #ids + 1]
+    n = n + 1
+  else
+    id = ids[math.random(1, #ids)]
+  end
   return wrk.format(nil, nil, nil,
     '{"query":"{ case(id: \\"' .. id .. '\\") { caseNo status handlingTenant { name } } }"}')
 end

@@ -33,7 +33,8 @@ APPROVER=$(login ys_approver)
 IDS=$(mktemp)
 psql -At "$TONGBAN_MIGRATION_DATABASE_URL" -c "SELECT id FROM cases WHERE tenant_code >= '610426' AND tenant_code < '610427' ORDER BY random() LIMIT 20000" > "$IDS"
 
-cache_hits() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^tongban_case_cache_hits_total/ {print $2}'; }
+# /metrics copies the counter every 2 s
+cache_hits() { sleep 2.5; curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^tongban_case_cache_hits_total/ {print $2}'; }
 
 run() { # label token query [connections]
   printf '%-34s c=%-3s ' "$1" "${4:-8}"
@@ -65,8 +66,10 @@ if [ -n "$PEER_DIR" ] && [ -x "$PEER_DIR/node_modules/.bin/postgraphile" ]; then
     -d '{"query":"{ __typename }"}' >/dev/null && break; sleep 0.2; done
   echo "== case(id): PostGraphile v4 (no auth, no scoping) vs Tongban (ys_admin), alternating"
   # One discarded run each first: PostgreSQL's buffers for the peer, and Tongban's case cache (on with
-  # Redis) holding the ids drawn, as they would be for cases looked up again and again.
-  wrk -t2 -c8 -d"$DURATION" -s "$PEERS/lookup.lua" "http://127.0.0.1:$PEER_PORT/graphql" >/dev/null
+  # Redis) holding the ids drawn, as they would be for cases looked up again and again (every id once, in
+  # order, then at random).
+  for _ in 1 2; do wrk -t2 -c8 -d"$DURATION" -s "$PEERS/lookup.lua" "http://127.0.0.1:$PEER_PORT/graphql" >/dev/null; done
+  IDS_FILE=$IDS TOKEN=$ADMIN SEQUENTIAL=1 wrk -t1 -c8 -d"$DURATION" -s "$ROOT/bench/lookup.lua" "http://127.0.0.1:$PORT/graphql" >/dev/null
   IDS_FILE=$IDS TOKEN=$ADMIN wrk -t2 -c8 -d"$DURATION" -s "$ROOT/bench/lookup.lua" "http://127.0.0.1:$PORT/graphql" >/dev/null
   HITS_BEFORE=$(cache_hits)
   LOOKUPS=0
