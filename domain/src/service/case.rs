@@ -192,22 +192,23 @@ impl CaseService {
         let Some(department) = department else {
             return Ok(item.map(|i| vec![i]));
         };
-        let mut ids = Vec::new();
-        let mut after = None;
+        let q = crate::ports::ImplQuery { department: Some(department), ..Default::default() };
+        let items = self.all_impl_items(&actor.scope(), q).await?;
+        Ok(Some(items.into_iter().map(|i| i.id).filter(|i| item.is_none_or(|x| x == *i)).collect()))
+    }
+
+    /// Every implementation item `q` selects in `scope`, read page by page.
+    async fn all_impl_items(&self, scope: &Scope, mut q: crate::ports::ImplQuery) -> Result<Vec<ImplItem>> {
+        let mut items = Vec::new();
+        q.page = PageRequest { first: crate::page::MAX_PAGE, after: None };
         loop {
-            let q = crate::ports::ImplQuery {
-                department: Some(department),
-                page: PageRequest { first: crate::page::MAX_PAGE, after },
-                ..Default::default()
-            };
-            let p = self.ports.catalogue.list_impl_items(&actor.scope(), &q).await?;
-            ids.extend(p.items.iter().map(|i| i.id).filter(|i| item.is_none_or(|x| x == *i)));
+            let p = self.ports.catalogue.list_impl_items(scope, &q).await?;
+            items.extend(p.items);
             match p.end_cursor.filter(|_| p.has_next) {
-                Some(c) => after = Some(c),
-                None => break,
+                Some(c) => q.page.after = Some(c),
+                None => return Ok(items),
             }
         }
-        Ok(Some(ids))
     }
 
     /// The approver's queue (待审批): accepted cases of their tenant on items they may decide, joint
@@ -221,21 +222,8 @@ impl CaseService {
         let authorized = self.ports.hall.approver_items(&tenant.code, user_id).await?;
         let chief = self.ports.hall.chief_of(&tenant.code, user_id).await?;
         let own = self.ports.users.get(&Scope::only(&tenant.code), user_id).await?.and_then(|u| u.department_id);
-        let mut items = Vec::new();
-        let mut after = None;
-        loop {
-            let q = crate::ports::ImplQuery {
-                tenant: Some(tenant.code),
-                page: PageRequest { first: crate::page::MAX_PAGE, after },
-                ..Default::default()
-            };
-            let p = self.ports.catalogue.list_impl_items(&Scope::only(&tenant.code), &q).await?;
-            items.extend(p.items);
-            match p.end_cursor.filter(|_| p.has_next) {
-                Some(c) => after = Some(c),
-                None => break,
-            }
-        }
+        let q = crate::ports::ImplQuery { tenant: Some(tenant.code), ..Default::default() };
+        let items = self.all_impl_items(&Scope::only(&tenant.code), q).await?;
         // Authorized items (joint ones only where the approver's department reviews); as chief
         // representative, the department's items and the joint items it co-reviews. On an item the
         // approver speaks for their own department only if authorized for it (as in `speaks_for`).
