@@ -413,12 +413,7 @@ pub(crate) async fn create_window(mut ctx: Console, form: web::Form<Vec<(String,
     };
     let services = ctx.services.clone();
     let result = async {
-        let kind = match field(&pairs, "kind").as_str() {
-            "GENERAL" => WindowKind::General,
-            "THEMED" => WindowKind::Themed,
-            "SPECIALIZED" => WindowKind::Specialized,
-            _ => return Err(Error::invalid("请选择窗口类型")),
-        };
+        let kind = WindowKind::parse(&field(&pairs, "kind")).map_err(|_| Error::invalid("请选择窗口类型"))?;
         let items = pairs
             .iter()
             .filter(|(n, _)| n == "item")
