@@ -255,10 +255,7 @@ fn list_parts(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::
     let reach = || if prefix.starts_with(scope.prefix()) { Condition::all() } else { in_reach(scope) };
     let base = || filtered(case::Entity::find().filter(reach()), q);
     let Some((handling, collecting)) = level_columns(prefix) else {
-        return vec![
-            filtered(case::Entity::find().filter(in_reach(scope)), q)
-                .filter(in_reach(&Scope::Subtree(prefix.to_owned()))),
-        ];
+        return vec![base().filter(in_reach(&Scope::Subtree(prefix.to_owned())))];
     };
     let col = |c: &'static str| Expr::col((case::Entity, Alias::new(c)));
     let mut handled = base().filter(col(handling).eq(prefix));
@@ -357,8 +354,8 @@ pub fn list_plans(q: &CaseQuery) -> Plans {
 
 pub(super) async fn list(db: &Db, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
     let (page, count) = list_statements(db.backend(), scope, q)?;
-    // Prepared statements on generic plans (see `Db::begin_listing`): a list's planning cost more
-    // than its execution, and a simple query is planned on every call.
+    // Prepared statements, on generic plans unless dated (see `Db::begin_listing`): a list's planning
+    // cost more than its execution, and a simple query is planned on every call.
     let tx = db.begin_listing(scope, list_plans(q)).await?;
     let counted = tx.query_one_raw(count).await.map_err(internal)?;
     let rows = tx.query_all_raw(page).await.map_err(internal)?;
