@@ -326,6 +326,15 @@ impl Drop for TestApp {
     }
 }
 
+/// The `href` of the element whose id is `id` in a console page, with askama's escaped `&` undone.
+pub fn href_of(html: &str, id: &str) -> Option<String> {
+    let at = html.find(&format!("id=\"{id}\""))?;
+    let tag = &html[html[..at].rfind('<')?..];
+    let tag = &tag[..tag.find('>')?];
+    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
+    Some(href.replace("&#38;", "&").replace("&amp;", "&"))
+}
+
 /// The first error's `extensions.code`.
 pub fn error_code(resp: &Value) -> &str {
     resp["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
-use tests::{DIANTOU, JIANJUN, QINDU, TestApp, XIANYANG, YONGSHOU, error_code, error_message};
+use tests::{DIANTOU, JIANJUN, QINDU, TestApp, XIANYANG, YONGSHOU, error_code, error_message, href_of};
 
 const ITEM_FIELDS: &str = "id implCode status version promisedDays caseKind crossAreaScope feeYuan place
   tenant { code } department { id name creditCode }
@@ -860,9 +860,8 @@ async fn item_actions_come_from_the_domain_for_every_status_and_role() {
         loop {
             let page = console.get(app.url(&url)).send().await.expect("items").text().await.expect("html");
             html.push_str(&page);
-            let next = page.split(r#"id="next-page" href=""#).nth(1).and_then(|r| r.split('"').next());
-            match next {
-                Some(href) => url = href.replace("&amp;", "&").replace("&#38;", "&"),
+            match href_of(&page, "next-page") {
+                Some(href) => url = href,
                 None => break,
             }
         }

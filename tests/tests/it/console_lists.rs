@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use serde_json::json;
-use tests::{TestApp, YONGSHOU};
+use tests::{TestApp, YONGSHOU, href_of};
 
 /// The text of one part of an XLSX file (a ZIP).
 fn xlsx_part(bytes: &[u8], name: &str) -> String {
@@ -12,16 +12,6 @@ fn xlsx_part(bytes: &[u8], name: &str) -> String {
     let mut out = String::new();
     part.read_to_string(&mut out).expect("utf-8 xml");
     out
-}
-
-fn links(html: &str, id: &str) -> Option<String> {
-    let marker = format!("id=\"{id}\"");
-    if !html.contains(&marker) {
-        return None;
-    }
-    let rest = html.split(&marker).next().and_then(|before| before.rsplit("href=\"").next())?;
-    let href = rest.split('"').next()?;
-    Some(href.replace("&#38;", "&").replace("&amp;", "&"))
 }
 
 #[tokio::test]
@@ -67,7 +57,7 @@ async fn sixty_cases_page_by_cursor_filter_and_export_as_xlsx() {
                 seen.insert(n.to_owned());
             }
         }
-        match links(&html, "page-next") {
+        match href_of(&html, "page-next") {
             Some(next) => path = next,
             None => break,
         }
@@ -111,13 +101,7 @@ async fn item_lists_export_as_xlsx_with_the_page_filters() {
     let admin = app.console_client("ys_admin").await;
     let html =
         admin.get(app.url("/console/items?status=PUBLISHED")).send().await.expect("list").text().await.expect("html");
-    let href = html
-        .split(r#"id="export-xlsx" href=""#)
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .expect("an export link")
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let href = href_of(&html, "export-xlsx").expect("an export link");
     assert!(href.contains("status=PUBLISHED"), "the link keeps the filters: {href}");
     let r = admin.get(app.url(&href)).send().await.expect("export");
     assert_eq!(r.status(), 200);
@@ -254,13 +238,7 @@ async fn department_and_warning_filters_narrow_the_list_and_the_export() {
     let html = get(format!("/console/cases?{search}&warning=red")).await.text().await.expect("html");
     assert!(html.contains("筛选甲一") && !html.contains("筛选甲二") && !html.contains("筛选乙一"), "{html}");
     assert!(html.contains(r#"value="red" selected"#), "the select keeps the warning");
-    let export = html
-        .split(r#"id="export-xlsx" href=""#)
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .expect("an export link")
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let export = href_of(&html, "export-xlsx").expect("an export link");
     assert!(export.contains("warning=red"), "{export}");
     let html = get(format!("/console/cases?{search}&warning=yellow")).await.text().await.expect("html");
     assert!(html.contains("暂无办件"), "{html}");

@@ -1,7 +1,7 @@
 //! Ratings (好差评) and rectifications, complaints, statistics.
 
 use serde_json::{Value, json};
-use tests::{JIANJUN, TestApp, XIANYANG, YONGSHOU, error_code};
+use tests::{JIANJUN, TestApp, XIANYANG, YONGSHOU, error_code, href_of};
 
 const SUBMIT: &str = "mutation($i: SubmitCaseInput!) { submitCase(input: $i) { queryCode case { id caseNo } } }";
 const ACCEPT: &str = "mutation($id: ID!) { acceptCase(id: $id) { status } }";
@@ -759,13 +759,7 @@ async fn complaints_page_by_cursor_in_graphql_and_the_console() {
     let console = app.console_client("ys_admin").await;
     let html = console.get(app.url("/console/supervision")).send().await.expect("page").text().await.expect("html");
     assert_eq!(html.matches(r#"class="complaint"#).count(), 50, "{html}");
-    let next = html
-        .split(r#"id="complaint-next" href=""#)
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a link to the next page")
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let next = href_of(&html, "complaint-next").expect("a link to the next page");
     let html = console.get(app.url(&next)).send().await.expect("page").text().await.expect("html");
     assert_eq!(html.matches(r#"class="complaint"#).count(), 3, "{next}");
     let open =
