@@ -215,7 +215,7 @@ async fn item_choices(
         .into_iter()
         .map(|i| {
             let selected = i.id.to_string() == chosen;
-            let hidden = !selected && !find.trim().is_empty() && !i.base.name.contains(find.trim());
+            let hidden = crate::forms::left_out(&i.base.name, find, selected);
             Choice { selected, hidden, value: i.id.to_string(), label: i.base.name }
         })
         .collect())

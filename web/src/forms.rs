@@ -60,6 +60,13 @@ impl FormState {
     }
 }
 
+/// Whether a search by name (`find`, any case) leaves out a choice labelled `label`; a chosen one
+/// is never left out, so that saving keeps it.
+pub(crate) fn left_out(label: &str, find: &str, chosen: bool) -> bool {
+    let find = find.trim().to_lowercase();
+    !chosen && !find.is_empty() && !label.to_lowercase().contains(&find)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +88,14 @@ mod tests {
         assert!(f.values("deliver", "csrf").is_empty());
         let g = FormState::failed("deliver", fields, &Error::conflict("办件已被他人同时办理"), Vec::new());
         assert_eq!(g.general(), "办件已被他人同时办理");
+    }
+
+    #[test]
+    fn a_search_by_name_never_leaves_out_what_is_chosen() {
+        assert!(!left_out("教师资格认定", "", false));
+        assert!(!left_out("教师资格认定", " 资格 ", false));
+        assert!(left_out("教师资格认定", "户口", false));
+        assert!(!left_out("教师资格认定", "户口", true));
+        assert!(!left_out("王小明（Wang01）", "wang", false));
     }
 }

@@ -84,11 +84,10 @@ struct Pick {
 /// `list` (value, label) as choices: `chosen` selected, those whose label lacks `find` hidden
 /// (unless chosen).
 fn picks<'a>(list: impl IntoIterator<Item = (&'a str, &'a str)>, chosen: &[&str], find: &str) -> Vec<Pick> {
-    let find = find.trim().to_lowercase();
     list.into_iter()
         .map(|(value, label)| {
             let selected = chosen.contains(&value);
-            let hidden = !selected && !find.is_empty() && !label.to_lowercase().contains(&find);
+            let hidden = crate::forms::left_out(label, find, selected);
             Pick { value: value.to_owned(), label: label.to_owned(), selected, hidden }
         })
         .collect()

@@ -338,7 +338,7 @@ async fn build_user(
         .into_iter()
         .map(|i| {
             let selected = granted.contains(&i.id);
-            let hidden = !selected && !find.trim().is_empty() && !i.base.name.contains(find.trim());
+            let hidden = crate::forms::left_out(&i.base.name, find, selected);
             ItemRow { selected, hidden, value: i.id.to_string(), label: i.base.name }
         })
         .collect();
