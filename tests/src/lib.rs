@@ -44,11 +44,11 @@ pub struct TestApp {
     sibling: bool,
 }
 
-/// The PostgreSQL base URL (an owner), when the suite runs against PostgreSQL.
 /// Idle connections are dropped well before the server's keep-alive (5 s) closes them, so that a
 /// request after a pause (a CLI run) never goes out on a connection the server is closing.
 const IDLE: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// The PostgreSQL base URL (an owner), when the suite runs against PostgreSQL.
 pub fn postgres_base() -> Option<String> {
     std::env::var("TONGBAN_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
 }
