@@ -8,8 +8,9 @@
 //! A read that raced a write cannot store what it read: each shard counts its invalidations, and a
 //! read stores its row only if the count did not move while it read. An invalidation that could not
 //! be published goes out with the next one; entries also expire after [`TTL`], which bounds how long
-//! another process could show a case whose change it has not heard of. Without Redis nothing tells this process of another's writes (a second server or a CLI
-//! on the same database), so the cache stays off.
+//! another process could show a case whose change it has not heard of. Without Redis nothing tells
+//! this process of another's writes (a second server or a CLI on the same database), so the cache
+//! stays off.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
