@@ -529,6 +529,13 @@ async fn hall_window_with_backup_on_duty_calls_a_ticket_in_chromium() -> anyhow:
     anyhow::ensure!(browser.value("#win-name").await? == "综合受理窗口");
     anyhow::ensure!(browser.script("return document.querySelectorAll('input.win-item:checked').length").await? == 1);
     browser.screenshot("hall_form_error").await?;
+    // A search that matches nothing leaves the ticked item in sight, as the server would.
+    browser.send_keys("#find-win", "没有这个事项").await?;
+    let shown = browser
+        .script("return Array.from(document.querySelectorAll('#pick-win label')).filter(l => !l.hidden).map(l => l.querySelector('input').checked);")
+        .await?;
+    anyhow::ensure!(shown == serde_json::json!([true]), "only the ticked item stays: {shown}");
+    browser.clear("#find-win").await?;
     browser.clear("#win-number").await?;
     browser.send_keys("#win-number", "A01").await?;
     browser.click("#window-submit").await?;

@@ -110,7 +110,9 @@ document.addEventListener("DOMContentLoaded", function () {
       for (var k = 0; k < entries.length; k++) {
         var e = entries[k];
         var match = e.getAttribute("data-name").toLowerCase().indexOf(text) >= 0;
-        e.hidden = !match && !e.selected;
+        // A chosen entry stays in sight, as the server keeps it (an option selected, a box checked).
+        var chosen = e.selected || e.querySelector("input:checked") !== null;
+        e.hidden = !match && !chosen;
       }
     });
   }
