@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::calendar::WorkingCalendar;
 use crate::error::{Error, Result};
+use crate::ports::ReviewGroup;
 use crate::text::{self, TextKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -285,6 +286,56 @@ impl Attendance {
     }
 }
 
+/// What an approver's queue depends on at one tenant, read at once (see [`Self::review_groups`]).
+#[derive(Debug, Clone, Default)]
+pub struct ApproverStanding {
+    /// The items the approver is authorized to decide.
+    pub authorized: Vec<Uuid>,
+    /// The departments they are chief representative (首席代表) of.
+    pub chief_of: Vec<Uuid>,
+    /// Their own department.
+    pub department: Option<Uuid>,
+    /// The tenant's implementation items, whatever their status.
+    pub items: Vec<ReviewedItem>,
+}
+
+/// An implementation item with the departments that review its cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewedItem {
+    pub id: Uuid,
+    pub department: Uuid,
+    pub co_departments: Vec<Uuid>,
+    /// A joint item (联办件): each of its departments reviews.
+    pub joint: bool,
+}
+
+impl ReviewedItem {
+    fn reviewed_by(&self, d: &Uuid) -> bool {
+        self.department == *d || self.co_departments.contains(d)
+    }
+}
+
+impl ApproverStanding {
+    /// The queue's two groups. As authorized: the authorized items, joint ones only where the
+    /// approver's own department reviews them. As chief representative: the department's items and
+    /// the joint items it co-reviews. On an item the approver speaks for their own department only if
+    /// authorized for it (as in `speaks_for`).
+    pub fn review_groups(&self) -> Vec<ReviewGroup> {
+        let own = self.department;
+        let mut as_authorized =
+            ReviewGroup { items: Vec::new(), departments: own.into_iter().chain(self.chief_of.clone()).collect() };
+        let mut as_chief = ReviewGroup { items: Vec::new(), departments: self.chief_of.clone() };
+        for i in &self.items {
+            if self.authorized.contains(&i.id) && (!i.joint || own.is_some_and(|d| i.reviewed_by(&d))) {
+                as_authorized.items.push(i.id);
+            } else if self.chief_of.iter().any(|d| i.reviewed_by(d)) {
+                as_chief.items.push(i.id);
+            }
+        }
+        vec![as_authorized, as_chief]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,5 +380,41 @@ mod tests {
         assert!(check_slot_day(&cal, d("2026-11-28")).is_err());
         assert!(check_capacity(2, 3).is_ok());
         assert_eq!(check_capacity(3, 3).map_err(|e| e.code()), Err("CONFLICT"));
+    }
+    #[test]
+    fn review_groups_follow_authorization_and_chief_status() {
+        let [own, other, chiefed] = [Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3)];
+        let item = |n: u128, department: Uuid, co: &[Uuid], joint: bool| ReviewedItem {
+            id: Uuid::from_u128(100 + n),
+            department,
+            co_departments: co.to_vec(),
+            joint,
+        };
+        let items = vec![
+            item(1, own, &[], false),         // authorized, plain
+            item(2, other, &[own], true),     // authorized, joint, own department co-reviews
+            item(3, other, &[], true),        // authorized, joint, own department does not review
+            item(4, chiefed, &[], false),     // the chiefed department's own item
+            item(5, other, &[chiefed], true), // joint, co-reviewed by the chiefed department
+            item(6, other, &[], false),       // nobody's
+        ];
+        let ids = |n: &[u128]| n.iter().map(|n| Uuid::from_u128(100 + n)).collect::<Vec<_>>();
+        let standing = ApproverStanding {
+            authorized: ids(&[1, 2, 3]),
+            chief_of: vec![chiefed],
+            department: Some(own),
+            items: items.clone(),
+        };
+        let groups = standing.review_groups();
+        assert_eq!(groups[0].items, ids(&[1, 2]));
+        assert_eq!(groups[0].departments, [own, chiefed]);
+        assert_eq!(groups[1].items, ids(&[4, 5]));
+        assert_eq!(groups[1].departments, [chiefed]);
+
+        // Without a department of their own, a joint item is never theirs by authorization.
+        let plain = ApproverStanding { authorized: ids(&[1, 2]), items, ..Default::default() };
+        let groups = plain.review_groups();
+        assert_eq!(groups[0].items, ids(&[1]));
+        assert!(groups[1].items.is_empty() && groups[1].departments.is_empty());
     }
 }

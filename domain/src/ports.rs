@@ -377,6 +377,16 @@ pub trait CaseRepo: Send + Sync {
     /// For public tracking: the case and its query code fingerprint, whatever its tenant.
     async fn for_tracking(&self, case_no: &str) -> Result<Option<(crate::case::Case, String)>>;
     async fn list(&self, scope: &Scope, q: &CaseQuery) -> Result<Page<crate::case::Case>>;
+    /// An approver's queue at `tenant`: the cases `q` lists, its review groups made by `groups` of the
+    /// user's standing there (authorized items, chief posts, department, the tenant's items), read in
+    /// the same transaction as the list.
+    async fn approval_queue(
+        &self,
+        tenant: &RegionCode,
+        user: Uuid,
+        q: CaseQuery,
+        groups: for<'a> fn(&'a crate::hall::ApproverStanding) -> Vec<ReviewGroup>,
+    ) -> Result<Page<crate::case::Case>>;
     /// An issued document in the scope.
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<crate::case::Document>>;
     /// Cases with a running or paused clock under `tenant_prefix` (every tenant for ""), for

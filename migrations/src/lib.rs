@@ -27,6 +27,7 @@ mod m0017_sweep_indexes;
 mod m0018_partners;
 mod m0019_case_stats;
 mod m0020_running_deadlines;
+mod m0021_open_cases;
 
 /// The role the application connects as on PostgreSQL: no table ownership, no BYPASSRLS.
 pub const APP_ROLE: &str = "tongban_app";
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_partners::Migration),
             Box::new(m0019_case_stats::Migration),
             Box::new(m0020_running_deadlines::Migration),
+            Box::new(m0021_open_cases::Migration),
         ]
     }
 }

@@ -13,10 +13,11 @@ use crate::case::{
 use crate::catalogue::{CaseKind, Department, ImplItem, ImplStatus};
 use crate::china_time::local_day;
 use crate::error::{Error, Result};
+use crate::hall::ApproverStanding;
 use crate::identity::Actor;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, authorize};
-use crate::ports::{CaseQuery, CaseSaved, CaseWriter, ForIntake, ForTransition, ReviewGroup, TransitionRead};
+use crate::ports::{CaseQuery, CaseSaved, CaseWriter, ForIntake, ForTransition, TransitionRead};
 use crate::region::RegionCode;
 use crate::tenant::{Scope, Tenant};
 use crate::text::{self, TextKind};
@@ -219,36 +220,15 @@ impl CaseService {
         let Some(user_id) = actor.user_id() else {
             return Ok(Page::from_rows(Vec::new(), &page, 0, |_| String::new()));
         };
-        let authorized = self.ports.hall.approver_items(&tenant.code, user_id).await?;
-        let chief = self.ports.hall.chief_of(&tenant.code, user_id).await?;
-        let own = self.ports.users.get(&Scope::only(&tenant.code), user_id).await?.and_then(|u| u.department_id);
-        let q = crate::ports::ImplQuery { tenant: Some(tenant.code), ..Default::default() };
-        let items = self.all_impl_items(&Scope::only(&tenant.code), q).await?;
-        // Authorized items (joint ones only where the approver's department reviews); as chief
-        // representative, the department's items and the joint items it co-reviews. On an item the
-        // approver speaks for their own department only if authorized for it (as in `speaks_for`).
-        let reviews = |i: &ImplItem, d: &Uuid| i.department.id == *d || i.local.co_department_ids.contains(d);
-        let mut as_authorized =
-            ReviewGroup { items: Vec::new(), departments: own.into_iter().chain(chief.clone()).collect() };
-        let mut as_chief = ReviewGroup { items: Vec::new(), departments: chief.clone() };
-        for i in &items {
-            let joint = i.local.case_kind == CaseKind::Joint;
-            if authorized.contains(&i.id) && (!joint || own.is_some_and(|d| reviews(i, &d))) {
-                as_authorized.items.push(i.id);
-            } else if chief.iter().any(|d| reviews(i, d)) {
-                as_chief.items.push(i.id);
-            }
-        }
         // A joint case leaves the queue once the departments the approver speaks for have reviewed.
         let q = CaseQuery {
             tenant_prefix: tenant.code.as_str().to_owned(),
             statuses: CaseStatus::OPEN_CLOCK.to_vec(),
-            awaiting_review: Some(vec![as_authorized, as_chief]),
             history: false,
             page,
             ..Default::default()
         };
-        self.ports.cases.list(&Scope::only(&tenant.code), &q).await
+        self.ports.cases.approval_queue(&tenant.code, user_id, q, ApproverStanding::review_groups).await
     }
 
     /// 收件: against a published item of the handling tenant only (清单之外无审批).

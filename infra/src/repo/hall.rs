@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::audit::AuditRecord;
-use domain::hall::{Post, Window, WindowKind};
+use domain::catalogue::CaseKind;
+use domain::hall::{ApproverStanding, Post, ReviewedItem, Window, WindowKind};
 use domain::ports::{CallRecord, HallRepo};
 use domain::region::RegionCode;
 use domain::tenant::Scope;
@@ -22,6 +23,63 @@ fn get<T: sea_orm::TryGetable>(r: &QueryResult, col: &str) -> Result<T> {
 
 fn opt_id(v: Option<String>) -> Result<Option<Uuid>> {
     v.as_deref().map(parse_id).transpose()
+}
+
+/// The statement [`approver_standing`] reads: one row per fact, tagged with what it is (authorized
+/// item, chief post, own department, or one of the tenant's items with its lead department and local
+/// fields).
+pub(crate) fn approver_standing_stmt(b: DbBackend, tenant: &RegionCode, user: Uuid) -> Statement {
+    let (t, u) = (tenant.as_str().to_owned(), user.to_string());
+    let sql = "SELECT 'a' AS k, impl_item_id AS id, NULL AS dep, NULL AS local FROM approver_items \
+               WHERE tenant_code = ? AND user_id = ? \
+               UNION ALL SELECT 'c', department_id, NULL, NULL FROM chief_representatives \
+               WHERE tenant_code = ? AND user_id = ? \
+               UNION ALL SELECT 'u', department_id, NULL, NULL FROM users WHERE tenant_code = ? AND id = ? \
+               UNION ALL SELECT 'i', id, department_id, local_json FROM impl_items WHERE tenant_code = ?";
+    let values = vec![
+        t.clone().into(),
+        u.clone().into(),
+        t.clone().into(),
+        u.clone().into(),
+        t.clone().into(),
+        u.into(),
+        t.into(),
+    ];
+    stmt(b, sql, values)
+}
+
+/// An approver's standing from the rows of [`approver_standing_stmt`].
+pub(crate) fn approver_standing(rows: &[QueryResult]) -> Result<ApproverStanding> {
+    let mut standing = ApproverStanding::default();
+    for r in rows {
+        let id = get::<Option<String>>(r, "id")?;
+        match (get::<String>(r, "k")?.as_str(), id) {
+            ("a", Some(id)) => standing.authorized.push(parse_id(&id)?),
+            ("c", Some(id)) => standing.chief_of.push(parse_id(&id)?),
+            ("u", id) => standing.department = opt_id(id)?,
+            ("i", Some(id)) => {
+                let local: String = get(r, "local")?;
+                let Reviewers { co_department_ids, case_kind } =
+                    serde_json::from_str(&local).map_err(Error::internal)?;
+                standing.items.push(ReviewedItem {
+                    id: parse_id(&id)?,
+                    department: parse_id(&get::<String>(r, "dep")?)?,
+                    co_departments: co_department_ids,
+                    joint: case_kind == CaseKind::Joint,
+                });
+            }
+            (k, _) => return Err(Error::internal(format!("unexpected standing row {k}"))),
+        }
+    }
+    Ok(standing)
+}
+
+/// The fields of an item's stored local part that say who reviews its cases.
+#[derive(serde::Deserialize)]
+struct Reviewers {
+    #[serde(default)]
+    co_department_ids: Vec<Uuid>,
+    case_kind: CaseKind,
 }
 
 const WINDOW_COLS: &str = "id, tenant_code, number, name, kind, zone, primary_user_id, backup_user_id";

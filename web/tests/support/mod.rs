@@ -273,6 +273,15 @@ impl domain::ports::CaseRepo for NoCases {
     async fn list(&self, _: &domain::tenant::Scope, q: &domain::ports::CaseQuery) -> Result<Page<domain::case::Case>> {
         Ok(Page::from_rows(Vec::new(), &q.page, 0, |_| String::new()))
     }
+    async fn approval_queue(
+        &self,
+        _: &RegionCode,
+        _: Uuid,
+        q: domain::ports::CaseQuery,
+        _: for<'a> fn(&'a domain::hall::ApproverStanding) -> Vec<domain::ports::ReviewGroup>,
+    ) -> Result<Page<domain::case::Case>> {
+        Ok(Page::from_rows(Vec::new(), &q.page, 0, |_| String::new()))
+    }
     async fn document(&self, _: &domain::tenant::Scope, _: Uuid) -> Result<Option<domain::case::Document>> {
         Ok(None)
     }

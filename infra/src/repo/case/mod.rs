@@ -13,8 +13,9 @@ use async_trait::async_trait;
 use domain::Result;
 use domain::audit::AuditRecord;
 use domain::case::{Case, CaseEvent, Document};
+use domain::hall::ApproverStanding;
 use domain::page::Page;
-use domain::ports::{CaseQuery, CaseRepo, ForIntake, ForTransition, TransitionRead};
+use domain::ports::{CaseQuery, CaseRepo, ForIntake, ForTransition, ReviewGroup, TransitionRead};
 use domain::region::RegionCode;
 use domain::tenant::Scope;
 use sea_orm::{ColumnTrait, Condition};
@@ -80,6 +81,16 @@ impl CaseRepo for Db {
 
     async fn list(&self, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
         read::list(self, scope, q).await
+    }
+
+    async fn approval_queue(
+        &self,
+        tenant: &RegionCode,
+        user: Uuid,
+        q: CaseQuery,
+        groups: for<'a> fn(&'a ApproverStanding) -> Vec<ReviewGroup>,
+    ) -> Result<Page<Case>> {
+        read::approval_queue(self, tenant, user, q, groups).await
     }
 
     async fn document(&self, scope: &Scope, id: Uuid) -> Result<Option<Document>> {

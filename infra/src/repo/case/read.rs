@@ -2,8 +2,10 @@
 
 use domain::case::{Case, Document};
 use domain::catalogue::ImplItem;
+use domain::hall::ApproverStanding;
 use domain::page::{COUNT_BOUND, Page};
 use domain::ports::{CaseQuery, ReviewGroup, TransitionRead};
+use domain::region::RegionCode;
 use domain::tenant::Scope;
 use domain::{Error, Result};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
@@ -13,7 +15,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::super::{catalogue, contains, parse_code, parse_id};
+use super::super::{catalogue, contains, hall, parse_code, parse_id};
 use super::row::{doc_to_domain, to_domain};
 use crate::db::{Db, Plans, commit, internal};
 use crate::entity::{case, case_event, document};
@@ -246,30 +248,47 @@ fn filtered(mut sel: sea_orm::Select<case::Entity>, q: &CaseQuery) -> sea_orm::S
     sel
 }
 
+/// One ordered part of a list.
+struct Part {
+    sel: sea_orm::Select<case::Entity>,
+    /// The page reads the part's ids in order first, through an index that holds every column the
+    /// filters need, then those rows by id: an approver's queue (m0021).
+    by_ids: bool,
+}
+
+impl Part {
+    fn plain(sel: sea_orm::Select<case::Entity>) -> Part {
+        Part { sel, by_ids: false }
+    }
+}
+
 /// The parts of a list: the cases of the listed subtree by their handling tenant, then (where the
 /// subtree has a level) those it only collected, so that each part is one ordered index range.
-fn list_parts(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::Select<case::Entity>> {
+fn list_parts(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Vec<Part> {
     let prefix = q.tenant_prefix.as_str();
     // A listed subtree inside the scope reaches only cases in reach: its level filters below say
     // so, and the scope's two ORed ranges would only add planning (row-level security stays).
     let reach = || if prefix.starts_with(scope.prefix()) { Condition::all() } else { in_reach(scope) };
     let base = || filtered(case::Entity::find().filter(reach()), q);
     let Some((handling, collecting)) = level_columns(prefix) else {
-        return vec![base().filter(in_reach(&Scope::Subtree(prefix.to_owned())))];
+        return vec![Part::plain(base().filter(in_reach(&Scope::Subtree(prefix.to_owned()))))];
     };
     let col = |c: &'static str| Expr::col((case::Entity, Alias::new(c)));
-    let mut handled = base().filter(col(handling).eq(prefix));
-    let warning_list = q.deadline_until.is_some() || q.deadline_from.is_some();
-    let open_at_one_tenant = prefix.len() == 12 && !q.statuses.is_empty() && q.statuses.iter().all(|s| s.clock_open());
-    if backend == DbBackend::Postgres && (warning_list || open_at_one_tenant) {
-        // A warning list (running cases by deadline) or one tenant's cases with an open clock (an
-        // approver's queue) is short: read whole through the level's running-deadline index (m0020)
-        // or (tenant, status, deadline), then ordered. Left to order it, a generic plan walks the
+    let mut handled = Part::plain(base().filter(col(handling).eq(prefix)));
+    let pg = backend == DbBackend::Postgres;
+    if pg && (q.deadline_until.is_some() || q.deadline_from.is_some()) {
+        // A warning list (running cases by deadline) is short: read whole through the level's
+        // running-deadline index (m0020), then ordered. Left to order it, a generic plan walks the
         // newest cases to find the few that match, and there may be none.
-        let inner = handled.offset(0).into_query();
+        let inner = handled.sel.offset(0).into_query();
         let mut outer = case::Entity::find();
         QueryTrait::query(&mut outer).from_clear().from_subquery(inner, case::Entity);
-        handled = outer;
+        handled = Part::plain(outer);
+    } else if pg && prefix.len() == 12 && !q.statuses.is_empty() && q.statuses.iter().all(|s| s.clock_open()) {
+        // One tenant's cases with an open clock (an approver's queue): their index in received order
+        // (m0021) carries what the filters read, so the walk skips non-matching cases without
+        // touching the table.
+        handled.by_ids = true;
     }
     // Written as the partial index's own predicate (m0013), which also leaves out the cases the
     // handling side lists. The cases a subtree collected for others are read in order first and
@@ -286,15 +305,15 @@ fn list_parts(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Vec<sea_orm::
         Some(statuses) => collected.filter(statuses),
         None => collected,
     };
-    if backend != DbBackend::Postgres {
+    if !pg {
         // SQLite has no OFFSET without LIMIT, and no planner statistics to mislead.
-        return vec![handled, filtered(collected, q)];
+        return vec![handled, Part::plain(filtered(collected, q))];
     }
     let collected =
         collected.order_by_desc(case::Column::ReceivedAt).order_by_desc(case::Column::Id).offset(0).into_query();
     let mut outer = filtered(case::Entity::find(), q);
     QueryTrait::query(&mut outer).from_clear().from_subquery(collected, case::Entity);
-    vec![handled, outer]
+    vec![handled, Part::plain(outer)]
 }
 
 /// The statements of a list: one page (newest first, after the cursor) and its count, which stops
@@ -318,13 +337,21 @@ pub fn list_statements(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Resu
     let mut page = Sql::new(backend);
     page.text("SELECT * FROM (");
     for (i, part) in parts.iter().enumerate() {
-        let mut part = part.clone();
+        let mut sel = part.sel.clone();
         if let Some(c) = &after {
-            part = part.filter(c.clone());
+            sel = sel.filter(c.clone());
         }
-        let part = part.order_by_desc(case::Column::ReceivedAt).order_by_desc(case::Column::Id).limit(limit);
+        let ordered = |s: sea_orm::Select<case::Entity>| {
+            s.order_by_desc(case::Column::ReceivedAt).order_by_desc(case::Column::Id).limit(limit)
+        };
+        let sel = if part.by_ids {
+            let ids = ordered(sel.select_only().column(case::Column::Id)).into_query();
+            case::Entity::find().filter(case::Column::Id.in_subquery(ids))
+        } else {
+            ordered(sel)
+        };
         page.text(if i == 0 { "SELECT * FROM (" } else { " UNION ALL SELECT * FROM (" })
-            .query(&part.into_query())
+            .query(&sel.into_query())
             .text(&format!(") p{i}"));
     }
     page.text(&format!(") u ORDER BY received_at DESC, id DESC LIMIT {limit}"));
@@ -332,7 +359,7 @@ pub fn list_statements(backend: DbBackend, scope: &Scope, q: &CaseQuery) -> Resu
     let mut count = Sql::new(backend);
     count.text("SELECT ");
     for (i, part) in parts.into_iter().enumerate() {
-        let part = part.select_only().column(case::Column::Id).limit(COUNT_BOUND + 1);
+        let part = part.sel.select_only().column(case::Column::Id).limit(COUNT_BOUND + 1);
         count
             .text(if i == 0 { "(SELECT count(*) FROM (" } else { " + (SELECT count(*) FROM (" })
             .query(&part.into_query())
@@ -353,21 +380,44 @@ pub fn list_plans(q: &CaseQuery) -> Plans {
 }
 
 pub(super) async fn list(db: &Db, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
-    let (page, count) = list_statements(db.backend(), scope, q)?;
     // Prepared statements, on generic plans unless dated (see `Db::begin_listing`): a list's planning
     // cost more than its execution, and a simple query is planned on every call.
     let tx = db.begin_listing(scope, list_plans(q)).await?;
+    let page = list_in(&tx, scope, q).await?;
+    commit(tx).await?;
+    Ok(page)
+}
+
+/// The approver's queue: their standing and the list it selects, in one listing transaction (the
+/// standing's statement is planned once per connection, as the list's are).
+pub(super) async fn approval_queue(
+    db: &Db,
+    tenant: &RegionCode,
+    user: Uuid,
+    mut q: CaseQuery,
+    groups: for<'a> fn(&'a ApproverStanding) -> Vec<ReviewGroup>,
+) -> Result<Page<Case>> {
+    let scope = Scope::only(tenant);
+    let tx = db.begin_listing(&scope, list_plans(&q)).await?;
+    let rows = tx.query_all_raw(hall::approver_standing_stmt(db.backend(), tenant, user)).await.map_err(internal)?;
+    q.awaiting_review = Some(groups(&hall::approver_standing(&rows)?));
+    let page = list_in(&tx, &scope, &q).await?;
+    commit(tx).await?;
+    Ok(page)
+}
+
+async fn list_in(tx: &DatabaseTransaction, scope: &Scope, q: &CaseQuery) -> Result<Page<Case>> {
+    let (page, count) = list_statements(tx.get_database_backend(), scope, q)?;
     let counted = tx.query_one_raw(count).await.map_err(internal)?;
     let rows = tx.query_all_raw(page).await.map_err(internal)?;
     let rows = rows.iter().map(model).collect::<Result<Vec<_>>>()?;
     let rows = if q.history {
-        load(&tx, rows).await?
+        load(tx, rows).await?
     } else {
         rows.into_iter()
             .map(|m| Ok(Case { history_loaded: false, ..to_domain(m, Vec::new(), Vec::new())? }))
             .collect::<Result<Vec<_>>>()?
     };
-    commit(tx).await?;
     let counted = counted.map(|r| r.try_get::<i64>("", "n")).transpose().map_err(internal)?.unwrap_or_default();
     Ok(Page::from_rows(rows, &q.page, 0, cursor).bounded(u64::try_from(counted).unwrap_or_default()))
 }
