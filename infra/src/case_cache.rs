@@ -251,3 +251,63 @@ async fn subscribe(cache: std::sync::Weak<CaseCache>, client: redis::Client, cha
         tracing::debug!("case cache: subscription lost; reading from the database until it is back");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn acl(conn: &mut ConnectionManager, args: &[&str]) {
+        let done: redis::RedisResult<redis::Value> = redis::cmd("ACL").arg(args).query_async(conn).await;
+        done.expect("ACL");
+    }
+
+    async fn until(what: &str, ok: impl Fn() -> bool) {
+        for _ in 0..100 {
+            if ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{what}: not within 5 s");
+    }
+
+    /// The process whose publish Redis refuses keeps the ids, and its next publish carries them: the
+    /// other process drops that case then.
+    #[tokio::test]
+    async fn an_invalidation_redis_refused_goes_out_with_the_next() {
+        let Ok(url) = std::env::var("TONGBAN_TEST_REDIS_URL") else {
+            eprintln!("TONGBAN_TEST_REDIS_URL not set; the case cache's bus is tested in the PostgreSQL + Redis pass");
+            return;
+        };
+        let admin = redis::Client::open(url.as_str()).expect("client");
+        let mut admin_conn = ConnectionManager::new(admin.clone()).await.expect("connection");
+        // A user who may subscribe but not publish, until granted (the test URL carries no credentials).
+        let user = format!("tongban-test-{}", Uuid::new_v4().simple());
+        acl(&mut admin_conn, &["SETUSER", &user, "on", ">unsent-test", "~*", "&*", "+@all", "-publish"]).await;
+        let muted_url = url.replacen("redis://", &format!("redis://{user}:unsent-test@"), 1);
+        let muted = redis::Client::open(muted_url.as_str()).expect("client");
+
+        let channel_prefix = format!("test:{}:", Uuid::new_v4());
+        let (a, b) = (Arc::new(CaseCache::default()), Arc::new(CaseCache::default()));
+        a.follow(muted.clone(), ConnectionManager::new(muted).await.expect("connection"), &channel_prefix);
+        b.follow(admin, admin_conn.clone(), &channel_prefix);
+        until("both caches live", || a.is_live() && b.is_live()).await;
+
+        let id = Uuid::new_v4();
+        // Another case in another of b's shards, so that its own invalidation cannot pass for id's.
+        let other = std::iter::repeat_with(Uuid::new_v4).find(|o| b.shard_of(o) != b.shard_of(&id)).expect("an id");
+        let before = b.ticket(id).expect("b is live");
+        let generation = |c: &CaseCache, t: Ticket| c.shards[t.shard].lock().expect("shard").generation;
+
+        a.invalidate(&[id]).await;
+        assert_eq!(*a.unsent.lock().expect("unsent"), [id], "refused, and kept");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(generation(&b, before), before.generation, "b heard nothing");
+
+        acl(&mut admin_conn, &["SETUSER", &user, "+publish"]).await;
+        a.invalidate(&[other]).await;
+        assert!(a.unsent.lock().expect("unsent").is_empty(), "sent");
+        until("b drops the case a could not tell it of", || generation(&b, before) != before.generation).await;
+        acl(&mut admin_conn, &["DELUSER", &user]).await;
+    }
+}
