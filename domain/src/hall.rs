@@ -381,6 +381,7 @@ mod tests {
         assert!(check_capacity(2, 3).is_ok());
         assert_eq!(check_capacity(3, 3).map_err(|e| e.code()), Err("CONFLICT"));
     }
+
     #[test]
     fn review_groups_follow_authorization_and_chief_status() {
         let [own, other, chiefed] = [Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3)];
