@@ -166,6 +166,10 @@ impl Config {
         if self.graphql_concurrency == 0 || self.graphql_concurrency > 64 {
             return Err("配置错误：graphql_concurrency 须在1至64之间".into());
         }
+        // The pool opens whole at start, so a size past what PostgreSQL admits fails the start.
+        if self.db_max_connections == 0 || self.db_max_connections > 256 {
+            return Err("配置错误：db_max_connections 须在1至256之间".into());
+        }
         if self.public_writes_per_client == 0 || self.public_window_secs == 0 {
             return Err("配置错误：public_writes_per_client 和 public_window_secs 须大于0".into());
         }

@@ -55,6 +55,14 @@ async fn serve_refuses_to_start_without_a_secret_or_with_bad_settings() {
         stderr(&o)
     );
 
+    for size in ["0", "100000"] {
+        let mut pool = base.clone();
+        pool.push(("TONGBAN_DB_MAX_CONNECTIONS".into(), size.into()));
+        let o = tongban(&pool, &["serve"]);
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains("db_max_connections 须在1至256之间"), "{size}: {}", stderr(&o));
+    }
+
     let mut bad_listen = base.clone();
     bad_listen[1].1 = "nowhere".into();
     let o = tongban(&bad_listen, &["serve"]);
